@@ -1,0 +1,137 @@
+"""integration_centre: case management for the newcomers' integration pathway.
+
+``create_app`` builds the application from small named steps; nothing imports a global app.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from integration_centre.config import (
+    ConfigurationError,
+    build_flask_config,
+    load_or_create_secret_key,
+    read_settings,
+)
+
+__all__ = ["ConfigurationError", "create_app", "resource_dir"]
+
+
+def resource_dir(name: str) -> Path:
+    """Folder shipped with the package (templates, migrations), in a checkout or an install."""
+    here = Path(__file__).resolve().parent
+    installed, checkout = here / name, here.parent / name
+    return installed if installed.is_dir() else checkout
+
+
+def create_app(config: dict[str, Any] | None = None, *, create_secret: bool = False) -> Flask:
+    """Build the application.
+
+    ``config`` overrides settings (``DATABASE_URL``…) or Flask keys (``TESTING``…);
+    ``create_secret`` lets quickstart generate the secret key file on first run.
+    """
+    resolved = read_settings(overrides=config)
+    flask_config = build_flask_config(resolved["settings"], resolved["flask"])
+    app = Flask(
+        __name__,
+        instance_path=flask_config["INSTANCE_PATH"],
+        template_folder=str(resource_dir("templates")),
+        static_folder="static",
+    )
+    app.config.update(flask_config)
+    _configure_secret_key(app, create_secret)
+    _configure_logging(app)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_cli(app)
+    return app
+
+
+def _configure_secret_key(app: Flask, create: bool) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    app.config["SECRET_KEY"] = load_or_create_secret_key(Path(app.config["SECRET_KEY_FILE"]), create)
+
+
+def _configure_logging(app: Flask) -> None:
+    # SQLAlchemy must never print bound parameters (they may hold index values or ciphertext).
+    logging.getLogger("sqlalchemy.engine").setLevel(
+        logging.INFO if app.config["SQLALCHEMY_ECHO"] else logging.WARNING
+    )
+
+
+def _register_extensions(app: Flask) -> None:
+    from integration_centre import i18n
+    from integration_centre.accounts import sessions
+    from integration_centre.database import configure_engine_options
+    from integration_centre.extensions import csrf, db, limiter, login_manager, migrate
+
+    configure_engine_options(app)
+    import_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    login_manager.init_app(app)
+    sessions.init_app(app)
+    from integration_centre import privacy
+
+    privacy.init_app(app)
+
+
+def import_models() -> None:
+    """Import every package's models so the metadata (and Alembic) sees all tables."""
+    import importlib
+
+    for name in ("accounts", "privacy", "pathway", "stats", "api"):
+        try:
+            importlib.import_module(f"integration_centre.{name}.models")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"integration_centre.{name}.models":
+                raise
+
+
+def _register_blueprints(app: Flask) -> None:
+    from integration_centre.accounts.views import admin_bp, bp as accounts_bp
+    from integration_centre.core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+    for module in _domain_view_modules():
+        for blueprint in getattr(module, "BLUEPRINTS", ()):
+            app.register_blueprint(blueprint)
+
+
+def _domain_view_modules() -> list:
+    """The view modules of the domain packages; each exposes ``BLUEPRINTS``."""
+    import importlib
+
+    modules = []
+    for name in ("privacy", "pathway", "stats", "api"):
+        try:
+            modules.append(importlib.import_module(f"integration_centre.{name}.views"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"integration_centre.{name}.views":
+                raise
+    return modules
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from integration_centre.core import errors, navigation, security
+
+    security.init_app(app)
+    errors.init_app(app)
+    navigation.init_app(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from integration_centre.cli import register_commands
+
+    register_commands(app)

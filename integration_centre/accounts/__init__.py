@@ -1,0 +1,1 @@
+"""Users, roles, organisations, login, sessions, TOTP and the access rules."""

@@ -1,0 +1,156 @@
+"""Organisation structure (centres, offices, operator organisations), users and their sessions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from integration_centre.db import TimestampMixin, UTCDateTime, utcnow
+from integration_centre.extensions import db
+
+
+class Role(enum.StrEnum):
+    """What a user is; each role has its own home page and permissions."""
+
+    AGENT = "agent"
+    OPERATOR = "operator"
+    COMMITTEE = "committee"
+    ADMIN = "admin"
+
+
+class Centre(TimestampMixin, db.Model):
+    """A regional integration centre (CRI)."""
+
+    __tablename__ = "centre"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    mfa_required: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    offices: Mapped[list[Office]] = relationship(back_populates="centre", order_by="Office.name")
+
+
+class Office(TimestampMixin, db.Model):
+    """A reception office (bureau d'accueil) of a centre."""
+
+    __tablename__ = "office"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    municipality_code: Mapped[str | None] = mapped_column(String(5))
+
+    centre: Mapped[Centre] = relationship(back_populates="offices")
+
+
+class OperatorOrganisation(TimestampMixin, db.Model):
+    """A partner operator organisation (language school, citizenship trainer, FOREM…)."""
+
+    __tablename__ = "operator_organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id"), index=True)
+
+
+class User(TimestampMixin, db.Model):
+    """A person who logs in: staff of a centre, of an operator or of the committee."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16, validate_strings=True))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id"), index=True)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), index=True)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator_organisation.id"), index=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    totp_last_counter: Mapped[int | None] = mapped_column(Integer)
+
+    centre: Mapped[Centre | None] = relationship()
+    office: Mapped[Office | None] = relationship()
+    operator: Mapped[OperatorOrganisation | None] = relationship()
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_enabled
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def mfa_required(self) -> bool:
+        """TOTP is compulsory for admins and for everyone in a centre that enforces it."""
+        if self.role == Role.ADMIN:
+            return True
+        centre = self.centre or (self.office.centre if self.office else None)
+        return bool(centre and centre.mfa_required)
+
+
+class RecoveryCode(db.Model):
+    """A one-time TOTP recovery code, stored as a SHA-256 digest of a high-entropy code."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class UserSession(db.Model):
+    """A server-side login session; the cookie holds only its random token.
+
+    Revoking the row (logout, password change, disablement, "end sessions") makes any copy of
+    the cookie worthless.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the token
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    authenticated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(db.Model):
+    """One login attempt (password or second factor); no password and no personal data.
+
+    ``account_key`` is a keyed digest of the normalised e-mail typed, so an unknown address is
+    throttled exactly like a known one and nothing readable is stored.
+    """
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    stage: Mapped[str] = mapped_column(String(16))  # password, totp, recovery
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,123 @@
+"""Server-side login sessions.
+
+Flask's signed cookie carries only a random session token (and the CSRF token); the token's
+SHA-256 names a ``UserSession`` row that holds the truth: who, since when, last seen, revoked.
+Every request re-checks that row, so logout, a password change, disabling a user or "end
+sessions" revoke every copy of the cookie at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import Flask, current_app, g, session
+from flask_login import login_user, logout_user
+from sqlalchemy import update
+
+from integration_centre.accounts.models import User, UserSession
+from integration_centre.db import utcnow
+from integration_centre.extensions import db, login_manager
+
+SESSION_KEY = "sid"
+# last_seen_at is written at most this often, to keep reads from becoming writes.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def init_app(app: Flask) -> None:
+    """Wire Flask-Login to the server-side session store."""
+    login_manager.session_protection = None  # the server-side record does this job
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.user_loader(_load_user)
+
+
+def current_session() -> UserSession | None:
+    """The ``UserSession`` of this request, once the user has been loaded."""
+    return g.get("user_session")
+
+
+def _load_user(user_id: str) -> User | None:
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None
+    record = db.session.get(UserSession, _digest(token))
+    now = utcnow()
+    if record is None or str(record.user_id) != user_id or not _is_valid(record, now):
+        session.clear()
+        return None
+    user = record.user
+    if not user.is_enabled:
+        return None
+    if now - record.last_seen_at >= TOUCH_INTERVAL:
+        # A separate statement, committed at once: a request that fails must not undo it.
+        db.session.execute(
+            update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now)
+        )
+        db.session.commit()
+    g.user_session = record
+    return user
+
+
+def _is_valid(record: UserSession, now) -> bool:
+    if record.revoked_at is not None:
+        return False
+    config = current_app.config
+    if now - record.last_seen_at > config["IDLE_TIMEOUT"]:
+        return False
+    return now - record.created_at <= config["ABSOLUTE_TIMEOUT"]
+
+
+def start_session(user: User) -> UserSession:
+    """Log ``user`` in with a brand-new session id and CSRF token (the old cookie is dropped)."""
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    record = UserSession(id=_digest(token), user_id=user.id)
+    db.session.add(record)
+    db.session.flush()
+    session[SESSION_KEY] = token
+    login_user(user, remember=False)
+    g.user_session = record
+    return record
+
+
+def end_session(reason: str = "logout") -> None:
+    """Revoke this request's session record and clear the cookie."""
+    record = current_session()
+    if record is not None and record.revoked_at is None:
+        record.revoked_at = utcnow()
+        record.revoked_reason = reason
+    logout_user()
+    session.clear()
+
+
+def revoke_user_sessions(user: User, reason: str, keep: UserSession | None = None) -> int:
+    """Revoke every open session of ``user`` (but ``keep``); returns how many were revoked."""
+    statement = (
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+    if keep is not None:
+        statement = statement.where(UserSession.id != keep.id)
+    return db.session.execute(statement).rowcount
+
+
+def mark_reauthenticated() -> None:
+    """Record that the user has just re-entered their password."""
+    record = current_session()
+    if record is not None:
+        record.authenticated_at = utcnow()
+
+
+def is_recently_authenticated() -> bool:
+    """True when the password was entered within the re-authentication window."""
+    record = current_session()
+    if record is None:
+        return False
+    return utcnow() - record.authenticated_at <= current_app.config["REAUTH_AFTER"]

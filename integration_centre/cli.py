@@ -1,0 +1,110 @@
+"""The ``integration-centre`` command: quickstart, demo data, and the Flask commands (db, run…)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from integration_centre.config import ConfigurationError
+
+DEMO_PASSWORD_FILE = "demo_password"
+
+
+def _create_app_for_cli() -> Flask:
+    from integration_centre import create_app
+
+    try:
+        return create_app()
+    except ConfigurationError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app_for_cli, add_version_option=False, load_dotenv=False)
+def main() -> None:
+    """Integration centre: case management for the newcomers' integration pathway."""
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the commands of every domain package (each module may expose ``register(app)``)."""
+    app.cli.add_command(demo_command)
+    for name in ("accounts", "privacy", "pathway", "stats", "api"):
+        try:
+            module = importlib.import_module(f"integration_centre.{name}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"integration_centre.{name}.cli":
+                raise
+            continue
+        module.register(app)
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load the demo data into the configured database (idempotent)."""
+    from flask import current_app
+
+    from integration_centre.demo import load_demo
+
+    report = load_demo(current_app, _demo_password(Path(current_app.instance_path)))
+    click.echo(report.summary())
+
+
+def _demo_password(instance: Path) -> str:
+    """INTEGRATION_CENTRE_DEMO_PASSWORD, else the one generated on first run (kept in instance/)."""
+    import secrets
+
+    from_env = os.environ.get("INTEGRATION_CENTRE_DEMO_PASSWORD")
+    if from_env:
+        return from_env
+    path = instance / DEMO_PASSWORD_FILE
+    if path.exists():
+        return path.read_text().strip()
+    password = "demo-" + secrets.token_urlsafe(12)
+    instance.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(password + "\n")
+    return password
+
+
+@main.command("quickstart")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--no-serve", is_flag=True, help="Prepare everything but do not start the server.")
+def quickstart(host: str, port: int, no_serve: bool) -> None:
+    """Create instance/, keys and database, load demo data, print the logins, then serve."""
+    from flask_migrate import upgrade
+
+    from integration_centre import create_app, privacy
+    from integration_centre.demo import load_demo
+
+    os.environ.setdefault("INTEGRATION_CENTRE_DEMO", "1")
+    instance = Path(os.environ.get("INTEGRATION_CENTRE_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    os.chmod(instance, 0o700)
+    click.echo(f"Instance folder: {instance}")
+    try:
+        privacy.ensure_keyring_file(instance, demo=True)
+        app = create_app(create_secret=True)
+    except ConfigurationError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    with app.app_context():
+        click.echo("Applying database migrations…")
+        upgrade(directory=app.extensions["migrate"].directory)
+        click.echo("Loading demo data…")
+        report = load_demo(app, _demo_password(instance))
+    click.echo(report.summary())
+    url = f"http://{host}:{port}/"
+    click.echo("")
+    click.echo(f"Open {url}")
+    click.echo(report.logins())
+    if no_serve:
+        return
+    app.run(host=host, port=port, debug=False, use_reloader=False)

@@ -1,0 +1,56 @@
+"""Navigation per role. Domain packages add their entries with ``add_item`` when their views load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from integration_centre.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One link in the main navigation."""
+
+    endpoint: str
+    label: object  # a lazy string, translated at render time
+    roles: frozenset[Role]
+    order: int = 100
+
+
+_ITEMS: dict[str, NavItem] = {}
+
+
+def add_item(endpoint: str, label, roles, order: int = 100) -> None:
+    """Register a navigation link for some roles (idempotent per endpoint)."""
+    _ITEMS[endpoint] = NavItem(endpoint, label, frozenset(roles), order)
+
+
+def navigation_items() -> list[dict]:
+    """The links the current user may follow, in order."""
+    if not current_user.is_authenticated:
+        return []
+    items = sorted(
+        (item for item in _ITEMS.values() if current_user.role in item.roles),
+        key=lambda item: (item.order, str(item.label)),
+    )
+    return [
+        {"url": url_for(item.endpoint), "label": item.label, "active": request.endpoint == item.endpoint}
+        for item in items
+    ]
+
+
+def init_app(app: Flask) -> None:
+    """Expose ``navigation_items`` to templates."""
+    app.jinja_env.globals["navigation_items"] = navigation_items
+
+
+add_item("core.agent_home", _l("Home"), [Role.AGENT], order=0)
+add_item("core.operator_home", _l("Home"), [Role.OPERATOR], order=0)
+add_item("core.committee_home", _l("Home"), [Role.COMMITTEE], order=0)
+add_item("accounts_admin.users", _l("Users"), [Role.ADMIN], order=10)
+add_item("accounts.change_password", _l("My password"), list(Role), order=900)
+add_item("accounts.account_security", _l("Two-step login"), list(Role), order=910)

@@ -1,0 +1,68 @@
+"""Public entry points (index, health, language) and the role home pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from integration_centre.accounts.models import Role
+from integration_centre.accounts.permissions import home_endpoint, roles_required
+from integration_centre.core.urls import safe_next
+from integration_centre.extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def index():
+    """Send a logged-in user to their home page, anyone else to the login page."""
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(current_user)))
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/healthz")
+def healthz():
+    """Database reachability and whether the keys are loaded; no secrets."""
+    from integration_centre import privacy
+
+    try:
+        db.session.execute(text("SELECT 1"))
+        database_ok = True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        db.session.rollback()
+        database_ok = False
+    keys_loaded = privacy.keys_loaded(current_app)
+    status = 200 if database_ok and keys_loaded else 503
+    return jsonify(status="ok" if status == 200 else "unavailable", database=database_ok, keys=keys_loaded), status
+
+
+@bp.post("/language")
+def set_language():
+    """Remember the chosen language for this browser session and go back."""
+    locale = request.form.get("locale", "")
+    if locale in current_app.config["LOCALES"]:
+        session["locale"] = locale
+    return redirect(safe_next(request.form.get("next")) or url_for("core.index"))
+
+
+@bp.get("/agent")
+@roles_required(Role.AGENT)
+def agent_home():
+    """The reception agent's home page."""
+    return render_template("core/agent_home.html")
+
+
+@bp.get("/operator")
+@roles_required(Role.OPERATOR)
+def operator_home():
+    """The operator's home page."""
+    return render_template("core/operator_home.html")
+
+
+@bp.get("/committee")
+@roles_required(Role.COMMITTEE)
+def committee_home():
+    """The coordination committee's home page."""
+    return render_template("core/committee_home.html")

@@ -1,0 +1,76 @@
+"""Synthetic demo data (never real people), loaded by quickstart; each package adds its part."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+from flask import Flask
+
+from integration_centre.accounts.models import Role, User
+
+
+@dataclass
+class DemoReport:
+    """What the demo loader did and the logins to print."""
+
+    password: str
+    created: dict[str, int] = field(default_factory=dict)
+    users: list[User] = field(default_factory=list)
+    admin_totp_uri: str | None = None
+    admin_totp_secret: str | None = None
+
+    def count(self, what: str, n: int = 1) -> None:
+        """Add ``n`` to the number of ``what`` created."""
+        self.created[what] = self.created.get(what, 0) + n
+
+    def summary(self) -> str:
+        """One line per kind of object created (nothing when all existed already)."""
+        if not any(self.created.values()):
+            return "Demo data already present: nothing added."
+        return "\n".join(f"  + {n} {what}" for what, n in sorted(self.created.items()) if n)
+
+    def logins(self) -> str:
+        """The demo logins, the password and the admin's TOTP set-up."""
+        lines = ["Demo logins (password for all: " + self.password + "):"]
+        for user in self.users:
+            lines.append(f"  {user.role.value:<10} {user.email}")
+        if self.admin_totp_secret:
+            lines.append("Admin second factor (TOTP): add this key to an authenticator app:")
+            lines.append(f"  key: {self.admin_totp_secret}")
+            lines.append(f"  uri: {self.admin_totp_uri}")
+        return "\n".join(lines)
+
+
+DEMO_PACKAGES = ("accounts", "privacy", "pathway", "stats", "api")
+
+
+def load_demo(app: Flask, password: str) -> DemoReport:
+    """Run every package's ``demo.load(report)`` in dependency order, in one transaction."""
+    from integration_centre.extensions import db
+
+    report = DemoReport(password=password)
+    with app.app_context():
+        try:
+            for name in DEMO_PACKAGES:
+                try:
+                    module = importlib.import_module(f"integration_centre.{name}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"integration_centre.{name}.demo":
+                        raise
+                    continue
+                module.load(report)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        from integration_centre.accounts.demo import demo_users
+
+        report.users = demo_users()
+        admin = next((u for u in report.users if u.role == Role.ADMIN), None)
+        if admin is not None and admin.totp_secret:
+            from integration_centre.accounts.totp import provisioning_uri
+
+            report.admin_totp_secret = admin.totp_secret
+            report.admin_totp_uri = provisioning_uri(admin, admin.totp_secret)
+    return report
