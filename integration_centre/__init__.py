@@ -60,9 +60,7 @@ def _configure_secret_key(app: Flask, create: bool) -> None:
 
 def _configure_logging(app: Flask) -> None:
     # SQLAlchemy must never print bound parameters (they may hold index values or ciphertext).
-    logging.getLogger("sqlalchemy.engine").setLevel(
-        logging.INFO if app.config["SQLALCHEMY_ECHO"] else logging.WARNING
-    )
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO if app.config["SQLALCHEMY_ECHO"] else logging.WARNING)
 
 
 def _register_extensions(app: Flask) -> None:
@@ -98,7 +96,8 @@ def import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from integration_centre.accounts.views import admin_bp, bp as accounts_bp
+    from integration_centre.accounts.views import admin_bp
+    from integration_centre.accounts.views import bp as accounts_bp
     from integration_centre.core.views import bp as core_bp
 
     app.register_blueprint(core_bp)

@@ -13,7 +13,7 @@ from flask.cli import FlaskGroup
 
 from integration_centre.config import ConfigurationError
 
-DEMO_PASSWORD_FILE = "demo_password"
+DEMO_PASSWORD_FILE = "demo_password"  # noqa: S105 - a file name, not a password
 
 
 def _create_app_for_cli() -> Flask:
@@ -73,7 +73,7 @@ def _demo_password(instance: Path) -> str:
     return password
 
 
-@main.command("quickstart")
+@main.command("quickstart", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--no-serve", is_flag=True, help="Prepare everything but do not start the server.")
@@ -107,4 +107,6 @@ def quickstart(host: str, port: int, no_serve: bool) -> None:
     click.echo(report.logins())
     if no_serve:
         return
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)

@@ -166,7 +166,7 @@ def load_or_create_secret_key(path: Path, create: bool) -> bytes:
     if not create:
         raise ConfigurationError(
             f"secret key file {path} is missing: run `integration-centre quickstart` or create it with "
-            f"`python -c \"import secrets; print(secrets.token_hex(32))\" > {path}` (mode 0600)"
+            f'`python -c "import secrets; print(secrets.token_hex(32))" > {path}` (mode 0600)'
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32).encode()

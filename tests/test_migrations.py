@@ -44,9 +44,7 @@ def migration_app(fresh_database_url, tmp_path):
 
 def _differences() -> list:
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "compare_server_default": False}
-        )
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": False})
         return compare_metadata(context, db.metadata)
 
 

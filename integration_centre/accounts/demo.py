@@ -15,9 +15,19 @@ CENTRES = [
     ("CAI", "Centre d'action interculturelle de la province de Namur (CAI)", "Bureau d'accueil de Namur", "92094"),
     ("CRIBW", "Centre régional d'intégration du Brabant wallon (CRIBW)", "Bureau d'accueil de Nivelles", "25072"),
     ("CRIC", "Centre régional d'intégration de Charleroi (CRIC)", "Bureau d'accueil de Charleroi", "52011"),
-    ("CERAIC", "Centre régional d'action interculturelle du Centre (CeRAIC)", "Bureau d'accueil de La Louvière", "58001"),
+    (
+        "CERAIC",
+        "Centre régional d'action interculturelle du Centre (CeRAIC)",
+        "Bureau d'accueil de La Louvière",
+        "58001",
+    ),
     ("CIMB", "Centre interculturel de Mons et du Borinage (CIMB)", "Bureau d'accueil de Mons", "53053"),
-    ("CRILUX", "Centre régional d'intégration de la province de Luxembourg (CRILUX)", "Bureau d'accueil d'Arlon", "81001"),
+    (
+        "CRILUX",
+        "Centre régional d'intégration de la province de Luxembourg (CRILUX)",
+        "Bureau d'accueil d'Arlon",
+        "81001",
+    ),
 ]
 DEMO_OPERATOR = "École de promotion sociale de Namur (démo)"
 DEMO_ACCOUNTS = [

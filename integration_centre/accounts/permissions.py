@@ -82,7 +82,7 @@ def enforce_access() -> Any:
     if is_api_request() and getattr(request, "api_token_user", None) is not None:
         return None
     if not current_user.is_authenticated:
-        if is_api_request() or endpoint is None and request.path.startswith("/api/"):
+        if is_api_request() or (endpoint is None and request.path.startswith("/api/")):
             response = jsonify(title="Unauthorized", status=401, detail="authentication required")
             response.status_code = 401
             response.content_type = "application/problem+json"

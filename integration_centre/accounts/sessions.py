@@ -56,9 +56,7 @@ def _load_user(user_id: str) -> User | None:
         return None
     if now - record.last_seen_at >= TOUCH_INTERVAL:
         # A separate statement, committed at once: a request that fails must not undo it.
-        db.session.execute(
-            update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now)
-        )
+        db.session.execute(update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now))
         db.session.commit()
     g.user_session = record
     return user

@@ -105,7 +105,7 @@ def login_second_factor():
         if retry_after is not None:
             services.record_attempt(key, user, stage, False, "throttled")
             form.form_errors.append(_throttle_message(retry_after))
-        elif (totp.verify_and_consume(user, code) if stage == "totp" else totp.use_recovery_code(user, code)):
+        elif totp.verify_and_consume(user, code) if stage == "totp" else totp.use_recovery_code(user, code):
             services.record_attempt(key, user, stage, True)
             start_session(user)
             db.session.commit()

@@ -36,7 +36,7 @@ def add_security_headers(response: Response) -> Response:
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if current_user and current_user.is_authenticated or request.endpoint != "static":
+    if (current_user and current_user.is_authenticated) or request.endpoint != "static":
         headers["Cache-Control"] = "no-store"
     headers.pop("Server", None)
     return response

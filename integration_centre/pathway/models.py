@@ -1,0 +1,1 @@
+"""Newcomers, cases, steps (the pathway engine fills this in)."""
