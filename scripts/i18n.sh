@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Translation catalogs: extract the messages, update the fr/en/nl catalogs, compile the .mo files.
+#
+#   scripts/i18n.sh            extract → update (or create) each catalog → compile
+#   scripts/i18n.sh compile    compile only (after editing a .po file)
+#
+# The .mo files are committed so that a plain `pip install .` ships them; tests/test_translations.py
+# fails when a .mo is stale, a message is missing from the French catalog or lacks its translation.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DIR=integration_centre/translations
+POT="$DIR/messages.pot"
+LOCALES=(fr en nl)
+KEYWORDS=(-k _ -k _l -k gettext -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2)
+
+compile() {
+  for locale in "${LOCALES[@]}"; do
+    pybabel compile --statistics -d "$DIR" -D messages -l "$locale"
+  done
+}
+
+if [ "${1:-}" = "compile" ]; then
+  compile
+  exit 0
+fi
+
+mkdir -p "$DIR"
+pybabel extract -F babel.cfg "${KEYWORDS[@]}" --no-default-keywords \
+  --project integration_centre --version 0.1 --copyright-holder "integration_centre" \
+  --msgid-bugs-address "" --add-location file --sort-by-file --width 100 \
+  -o "$POT" .
+
+for locale in "${LOCALES[@]}"; do
+  if [ -f "$DIR/$locale/LC_MESSAGES/messages.po" ]; then
+    pybabel update -i "$POT" -d "$DIR" -D messages -l "$locale" \
+      --no-fuzzy-matching --ignore-obsolete --width 100
+  else
+    pybabel init -i "$POT" -d "$DIR" -D messages -l "$locale" --width 100
+  fi
+done
+compile

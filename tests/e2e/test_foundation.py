@@ -1,0 +1,94 @@
+"""Foundation journeys in a real browser: each demo role logs in, reaches its home, switches
+language and logs out; every page is screenshotted and checked with axe-core."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.harness import HOME_PATHS, Pages
+
+pytestmark = pytest.mark.e2e
+
+# A string of the header in each language: proves the page was really translated.
+LOG_OUT = {"fr": "Se déconnecter", "en": "Log out", "nl": "Afmelden"}
+
+
+@pytest.mark.parametrize("role", ["agent", "operator", "committee", "admin"])
+def test_role_logs_in_switches_language_and_logs_out(pages: Pages, role: str) -> None:
+    pages.goto("/login")
+    assert pages.html_lang() == "fr"
+    pages.check_accessibility(f"{role} login")
+
+    pages.login(role, screenshots=False)
+    assert pages.path == HOME_PATHS[role]
+    assert pages.html_lang() == "fr"
+    assert pages.page.locator("form.logout-form button").inner_text().strip() == LOG_OUT["fr"]
+    pages.screenshot(f"{role}-home-fr")
+    pages.check_accessibility(f"{role} home (fr)")
+
+    for code in ("nl", "en"):
+        pages.switch_language(code)
+        assert pages.path == HOME_PATHS[role], "the language switch goes back to the same page"
+        assert pages.html_lang() == code
+        assert pages.page.locator("form.logout-form button").inner_text().strip() == LOG_OUT[code]
+        pages.screenshot(f"{role}-home-{code}")
+        pages.check_accessibility(f"{role} home ({code})")
+
+    pages.switch_language("fr")
+    pages.logout()
+    assert pages.html_lang() == "fr"
+    assert pages.page.locator(".notice-success").count() == 1
+    pages.screenshot(f"{role}-logged-out")
+    pages.check_accessibility(f"{role} logged out")
+
+    pages.goto(HOME_PATHS[role])
+    assert pages.path.startswith("/login"), "after logout the home page asks for a login again"
+
+
+def test_login_and_code_pages_with_errors_are_accessible(pages: Pages) -> None:
+    pages.goto("/login")
+    pages.screenshot("login")
+    pages.submit()
+    assert pages.page.locator(".error-summary").is_visible()
+    pages.screenshot("login-empty-fields")
+    pages.check_accessibility("login with field errors")
+
+    pages.page.locator("input[name=email]").fill("agent@demo.example")
+    pages.page.locator("input[name=password]").fill("not the right password")
+    pages.submit()
+    assert pages.page.locator(".error-summary").is_visible()
+    pages.screenshot("login-wrong-password")
+    pages.check_accessibility("login with a wrong password")
+
+    pages.goto("/login")
+    pages.page.locator("input[name=email]").fill("admin@demo.example")
+    pages.page.locator("input[name=password]").fill(__import__("tests.e2e.harness").e2e.harness.DEMO_PASSWORD)
+    pages.submit()
+    assert pages.path == "/login/code"
+    pages.screenshot("login-code")
+    pages.check_accessibility("TOTP step")
+    pages.page.locator("input[name=code]").fill("000000")
+    pages.submit()
+    assert pages.page.locator(".field-error").is_visible()
+    pages.screenshot("login-code-wrong")
+    pages.check_accessibility("TOTP step with a wrong code")
+
+
+@pytest.mark.parametrize("code", ["fr", "en", "nl"])
+def test_error_page_is_translated_and_accessible(pages: Pages, code: str) -> None:
+    pages.goto("/login")
+    if code != "fr":
+        pages.switch_language(code)
+    response = pages.goto("/no-such-page")
+    assert response.status == 404
+    assert pages.html_lang() == code
+    pages.screenshot(f"error-404-{code}")
+    pages.check_accessibility(f"404 page ({code})")
+
+
+def test_error_page_for_a_logged_in_user(pages: Pages) -> None:
+    pages.login("agent")
+    response = pages.goto("/admin/users")
+    assert response.status == 404, "another role's page does not exist for this user"
+    pages.screenshot("error-404-agent")
+    pages.check_accessibility("404 page, logged in")
