@@ -56,6 +56,8 @@ class OperatorOrganisation(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id"), index=True)
 
+    centre: Mapped[Centre | None] = relationship()
+
 
 class User(TimestampMixin, db.Model):
     """A person who logs in: staff of a centre, of an operator or of the committee."""
@@ -103,8 +105,21 @@ class User(TimestampMixin, db.Model):
         """TOTP is compulsory for admins and for everyone in a centre that enforces it."""
         if self.role == Role.ADMIN:
             return True
-        centre = self.centre or (self.office.centre if self.office else None)
-        return bool(centre and centre.mfa_required)
+        centres = [self.centre]
+        if self.office is not None:
+            centres.append(self.office.centre)
+        if self.operator is not None:
+            centres.append(self.operator.centre)
+        return any(centre is not None and centre.mfa_required for centre in centres)
+
+    @property
+    def attached_centre(self) -> Centre | None:
+        """The centre the user belongs to, directly or through the office or organisation."""
+        if self.centre is not None:
+            return self.centre
+        if self.office is not None:
+            return self.office.centre
+        return self.operator.centre if self.operator is not None else None
 
 
 class RecoveryCode(db.Model):

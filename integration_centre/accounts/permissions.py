@@ -114,6 +114,11 @@ def can_see_operator_item(user: User, operator_id: int | None) -> bool:
     return user.role == Role.OPERATOR and operator_id is not None and user.operator_id == operator_id
 
 
+def can_manage_user(user: User, target: User) -> bool:
+    """Admins manage every account of the installation (their own with the limits the services set)."""
+    return user.role == Role.ADMIN and target is not None
+
+
 def home_endpoint(user: User) -> str:
     """The endpoint of a role's home page."""
     return HOME_ENDPOINTS[user.role]

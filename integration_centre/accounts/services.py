@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,7 +15,15 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from integration_centre.accounts import passwords
-from integration_centre.accounts.models import LoginAttempt, Role, User
+from integration_centre.accounts.models import (
+    Centre,
+    LoginAttempt,
+    Office,
+    OperatorOrganisation,
+    Role,
+    User,
+    UserSession,
+)
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
 
@@ -54,21 +63,28 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def throttled_until(key: str) -> datetime | None:
-    """When the account behind ``key`` may try again, or None if it is not throttled."""
+    """When the account behind ``key`` may try again, or None if it is not throttled.
+
+    Counts the real failures (wrong password or code) of the window; attempts refused during a
+    cool-down are recorded but do not extend it, so nobody can keep an account locked for ever.
+    The throttle lifts when enough of those failures have left the window.
+    """
     config = current_app.config
     window = config["LOGIN_FAILURE_WINDOW"]
-    since = utcnow() - window
-    failures = db.session.execute(
-        select(func.count(), func.max(LoginAttempt.at)).where(
+    limit = config["LOGIN_MAX_FAILURES"]
+    failures = db.session.scalars(
+        select(LoginAttempt.at)
+        .where(
             LoginAttempt.account_key == key,
             LoginAttempt.succeeded.is_(False),
-            LoginAttempt.at > since,
+            LoginAttempt.detail.is_distinct_from("throttled"),
+            LoginAttempt.at > utcnow() - window,
         )
-    ).one()
-    count, latest = failures
-    if count >= config["LOGIN_MAX_FAILURES"]:
-        return latest + window
-    return None
+        .order_by(LoginAttempt.at)
+    ).all()
+    if len(failures) < limit:
+        return None
+    return failures[len(failures) - limit] + window
 
 
 def record_attempt(key: str, user: User | None, stage: str, succeeded: bool, detail: str | None = None):
@@ -137,19 +153,28 @@ def create_user(
     centre_id: int | None = None,
     must_change_password: bool = True,
 ) -> User:
-    """Create a user; agents need an office, operators an organisation."""
+    """Create a user with a role and its attachment.
+
+    Agents need an office (their centre is the office's), operators an organisation (their
+    centre is the organisation's); committee members and admins may name a centre. A new user
+    must change the password at first login unless ``must_change_password`` is False.
+    """
     email = normalise_email(email)
+    if not email or "@" not in email:
+        raise AccountError("email_invalid")
+    if not display_name.strip():
+        raise AccountError("name_required")
     if find_user_by_email(email) is not None:
         raise AccountError("email_taken")
-    _check_attachment(role, office_id, operator_id)
+    office_id, operator_id, centre_id = _resolve_attachment(role, office_id, operator_id, centre_id)
     validate_new_password(password)
     user = User(
         email=email,
         display_name=display_name.strip(),
         role=role,
         password_hash=passwords.hash_password(password),
-        office_id=office_id if role == Role.AGENT else None,
-        operator_id=operator_id if role == Role.OPERATOR else None,
+        office_id=office_id,
+        operator_id=operator_id,
         centre_id=centre_id,
         must_change_password=must_change_password,
     )
@@ -158,28 +183,154 @@ def create_user(
     return user
 
 
-def _check_attachment(role: Role, office_id: int | None, operator_id: int | None) -> None:
-    if role == Role.AGENT and office_id is None:
-        raise AccountError("office_required")
-    if role == Role.OPERATOR and operator_id is None:
-        raise AccountError("operator_required")
+def _resolve_attachment(
+    role: Role, office_id: int | None, operator_id: int | None, centre_id: int | None
+) -> tuple[int | None, int | None, int | None]:
+    """Check the attachment a role needs and derive the centre; returns (office, operator, centre)."""
+    if role == Role.AGENT:
+        office = db.session.get(Office, office_id) if office_id is not None else None
+        if office is None:
+            raise AccountError("office_required")
+        return office.id, None, office.centre_id
+    if role == Role.OPERATOR:
+        operator = db.session.get(OperatorOrganisation, operator_id) if operator_id is not None else None
+        if operator is None:
+            raise AccountError("operator_required")
+        return None, operator.id, operator.centre_id
+    if centre_id is not None and db.session.get(Centre, centre_id) is None:
+        raise AccountError("centre_unknown")
+    return None, None, centre_id
 
 
-def assign_role(user: User, role: Role, office_id: int | None, operator_id: int | None) -> None:
-    """Change a user's role and attachment; their sessions end so the change applies at once."""
+def _refuse_self(acting: User | None, user: User, code: str) -> None:
+    if acting is not None and acting.id == user.id:
+        raise AccountError(code)
+
+
+def assign_role(
+    user: User,
+    role: Role,
+    office_id: int | None,
+    operator_id: int | None,
+    centre_id: int | None = None,
+    *,
+    acting: User | None = None,
+) -> int:
+    """Change a user's role and attachment; their sessions end so the change applies at once.
+
+    An admin cannot change their own role (no lock-out by mistake). Returns the number of
+    sessions ended.
+    """
     from integration_centre.accounts.sessions import revoke_user_sessions
 
-    _check_attachment(role, office_id, operator_id)
+    _refuse_self(acting, user, "own_role")
+    user.office_id, user.operator_id, user.centre_id = _resolve_attachment(role, office_id, operator_id, centre_id)
     user.role = role
-    user.office_id = office_id if role == Role.AGENT else None
-    user.operator_id = operator_id if role == Role.OPERATOR else None
-    revoke_user_sessions(user, "role_changed")
+    db.session.flush()
+    return revoke_user_sessions(user, "role_changed")
 
 
-def set_enabled(user: User, enabled: bool) -> None:
-    """Disable (ending every session) or re-enable a user."""
+def set_enabled(user: User, enabled: bool, *, acting: User | None = None) -> None:
+    """Disable (ending every session) or re-enable a user; an admin cannot disable themselves."""
     from integration_centre.accounts.sessions import revoke_user_sessions
 
+    if not enabled:
+        _refuse_self(acting, user, "own_account")
     user.is_enabled = enabled
+    db.session.flush()
     if not enabled:
         revoke_user_sessions(user, "disabled")
+
+
+def reset_password(user: User, temporary_password: str, *, acting: User | None = None) -> None:
+    """An admin sets a temporary password: every session of the user ends and the user must
+    choose a new password at next login. Admins change their own password on their account page."""
+    from integration_centre.accounts.sessions import revoke_user_sessions
+
+    _refuse_self(acting, user, "own_account")
+    validate_new_password(temporary_password)
+    user.password_hash = passwords.hash_password(temporary_password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = True
+    db.session.flush()
+    revoke_user_sessions(user, "password_reset")
+
+
+def end_sessions(user: User, *, acting: User | None = None) -> int:
+    """End every open session of ``user`` (the acting user's own current session is kept)."""
+    from integration_centre.accounts.sessions import current_session, revoke_user_sessions
+
+    keep = current_session() if acting is not None and acting.id == user.id else None
+    return revoke_user_sessions(user, "ended_by_admin", keep=keep)
+
+
+def open_session_count(user: User) -> int:
+    """How many sessions of ``user`` are not revoked (expired ones included until they are seen)."""
+    now = utcnow()
+    config = current_app.config
+    return db.session.scalar(
+        select(func.count()).where(
+            UserSession.user_id == user.id,
+            UserSession.revoked_at.is_(None),
+            UserSession.last_seen_at > now - config["IDLE_TIMEOUT"],
+            UserSession.created_at > now - config["ABSOLUTE_TIMEOUT"],
+        )
+    )
+
+
+def set_centre_mfa(centre: Centre, required: bool) -> None:
+    """Make two-step login compulsory (or optional) for everyone attached to ``centre``.
+
+    Users without TOTP are sent to the enrolment page at their next login.
+    """
+    centre.mfa_required = required
+    db.session.flush()
+
+
+def disable_own_totp(user: User, password: str) -> None:
+    """Turn off the user's own TOTP after checking the password; refused when it is compulsory."""
+    from integration_centre.accounts import totp
+
+    if user.mfa_required:
+        raise AccountError("mfa_compulsory")
+    if not passwords.verify_password(user.password_hash, password):
+        raise AccountError("wrong_password")
+    totp.disable(user)
+    db.session.flush()
+
+
+SORT_COLUMNS = {
+    "name": User.display_name,
+    "email": User.email,
+    "role": User.role,
+    "status": User.is_enabled,
+    "created": User.created_at,
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a sorted list."""
+
+    items: list
+    page: int
+    pages: int
+    total: int
+    per_page: int
+
+
+def list_users(
+    sort: str = "name", direction: str = "asc", page: int = 1, per_page: int = 25, role: Role | None = None
+) -> Page:
+    """Users (of one ``role`` when given) sorted by ``sort`` (a key of ``SORT_COLUMNS``) and
+    paginated; unknown keys fall back to the name, out-of-range pages to the nearest page."""
+    column = SORT_COLUMNS.get(sort, User.display_name)
+    order = column.desc() if direction == "desc" else column.asc()
+    query = select(User)
+    if role is not None:
+        query = query.where(User.role == role)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    items = db.session.scalars(query.order_by(order, User.id).limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(items), page, pages, total, per_page)

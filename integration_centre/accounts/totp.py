@@ -9,7 +9,7 @@ import secrets
 
 import pyotp
 import segno
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from integration_centre.accounts.models import RecoveryCode, User
 from integration_centre.db import utcnow
@@ -97,6 +97,13 @@ def regenerate_recovery_codes(user: User) -> list[str]:
         db.session.add(RecoveryCode(user_id=user.id, code_hash=_code_hash(raw)))
     db.session.flush()
     return codes
+
+
+def remaining_recovery_codes(user: User) -> int:
+    """How many recovery codes of ``user`` are still unused."""
+    return db.session.scalar(
+        select(func.count()).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    )
 
 
 def use_recovery_code(user: User, code: str) -> bool:

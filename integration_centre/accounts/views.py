@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
 from integration_centre.accounts import services, totp
 from integration_centre.accounts.forms import (
+    ROLE_LABELS,
+    CentreMfaForm,
     ChangePasswordForm,
     ConfirmForm,
+    DisableTotpForm,
     LoginForm,
     ReauthenticateForm,
+    ResetPasswordForm,
     SecondFactorForm,
     TotpEnrolmentForm,
+    UserCreateForm,
+    UserRoleForm,
 )
-from integration_centre.accounts.models import Role, User
-from integration_centre.accounts.permissions import home_endpoint, login_required_any_role, roles_required
+from integration_centre.accounts.models import Centre, Office, OperatorOrganisation, Role, User
+from integration_centre.accounts.passwords import verify_password
+from integration_centre.accounts.permissions import (
+    can_manage_user,
+    fresh_login_required,
+    home_endpoint,
+    login_required_any_role,
+    require,
+    roles_required,
+)
 from integration_centre.accounts.sessions import end_session, mark_reauthenticated, start_session
+from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.core.urls import safe_next
 from integration_centre.db import utcnow
 from integration_centre.extensions import db, limiter
@@ -101,7 +119,7 @@ def login_second_factor():
         key = services.account_key(user.email)
         retry_after = services.throttled_until(key)
         code = form.code.data.strip()
-        stage = "totp" if code.replace(" ", "").isdigit() else "recovery"
+        stage = "totp" if re.fullmatch(r"\d{6}", code.replace(" ", "")) else "recovery"
         if retry_after is not None:
             services.record_attempt(key, user, stage, False, "throttled")
             form.form_errors.append(_throttle_message(retry_after))
@@ -127,7 +145,7 @@ def enrol_totp_pending():
     return _enrolment(user, on_success=lambda: start_session(user), done_url=_after_login_target(user, next_url))
 
 
-def _enrolment(user: User, on_success, done_url: str):
+def _enrolment(user: User, on_success, done_url: str, compulsory: bool = True):
     secret = session.get("totp_candidate") or totp.new_secret()
     session["totp_candidate"] = secret
     form = TotpEnrolmentForm()
@@ -142,17 +160,69 @@ def _enrolment(user: User, on_success, done_url: str):
         form.code.errors = [_("This code is not valid. Check the time on your phone and try again.")]
     uri = totp.provisioning_uri(user, secret)
     return render_template(
-        "accounts/enrol_totp.html", form=form, qr_svg=totp.qr_svg(uri), secret=secret, compulsory=True
+        "accounts/enrol_totp.html", form=form, qr_svg=totp.qr_svg(uri), secret=secret, compulsory=compulsory
     )
 
 
-@bp.route("/account/security", methods=["GET", "POST"])
+@bp.get("/account/security")
 @login_required_any_role
 def account_security():
-    """Optional TOTP enrolment for a logged-in user."""
+    """Two-step login status, with the actions that apply (turn on, new recovery codes, turn off)."""
+    remaining = totp.remaining_recovery_codes(current_user) if current_user.totp_enabled else 0
+    return render_template("accounts/security.html", remaining=remaining)
+
+
+@bp.route("/account/security/enrol", methods=["GET", "POST"])
+@login_required_any_role
+@fresh_login_required
+def enrol_totp():
+    """Optional TOTP enrolment of a logged-in user."""
     if current_user.totp_enabled:
-        return render_template("accounts/security.html", form=ConfirmForm())
-    return _enrolment(current_user, on_success=lambda: None, done_url=url_for("accounts.account_security"))
+        return redirect(url_for("accounts.account_security"))
+    return _enrolment(
+        current_user, on_success=lambda: None, done_url=url_for("accounts.account_security"), compulsory=False
+    )
+
+
+@bp.route("/account/security/recovery-codes", methods=["GET", "POST"])
+@login_required_any_role
+@fresh_login_required
+def regenerate_recovery_codes():
+    """Replace the recovery codes (the old ones stop working); the new ones are shown once."""
+    if not current_user.totp_enabled:
+        return redirect(url_for("accounts.account_security"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        codes = totp.regenerate_recovery_codes(current_user)
+        db.session.commit()
+        return render_template(
+            "accounts/recovery_codes.html",
+            codes=codes,
+            done_url=url_for("accounts.account_security"),
+            title=_("New recovery codes"),
+        )
+    return render_template("accounts/regenerate_codes.html", form=form)
+
+
+@bp.route("/account/security/disable", methods=["GET", "POST"])
+@login_required_any_role
+@fresh_login_required
+def disable_totp():
+    """A user for whom two-step login is optional turns it off (password asked again)."""
+    if not current_user.totp_enabled or current_user.mfa_required:
+        return redirect(url_for("accounts.account_security"))
+    form = DisableTotpForm()
+    if form.validate_on_submit():
+        try:
+            services.disable_own_totp(current_user, form.password.data)
+        except services.AccountError as error:
+            form.password.errors = [_account_error_message(error.code)]
+        else:
+            mark_reauthenticated()
+            db.session.commit()
+            flash(_("Two-step login is off."), "success")
+            return redirect(url_for("accounts.account_security"))
+    return render_template("accounts/disable_totp.html", form=form)
 
 
 @bp.post("/logout")
@@ -169,8 +239,6 @@ def logout():
 @login_required_any_role
 def change_password():
     """The user's own password change (the current password is asked)."""
-    from integration_centre.accounts.passwords import verify_password
-
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current_password.data):
@@ -189,11 +257,15 @@ def change_password():
 @limiter.limit(_login_ip_limit, methods=["POST"])
 def reauthenticate():
     """Password re-entry before a sensitive action."""
-    from integration_centre.accounts.passwords import verify_password
-
     form = ReauthenticateForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         key = services.account_key(current_user.email)
+        retry_after = services.throttled_until(key)
+        if retry_after is not None:
+            services.record_attempt(key, current_user, "reauth", False, "throttled")
+            db.session.commit()
+            form.form_errors.append(_throttle_message(retry_after))
+            return render_template("accounts/reauthenticate.html", form=form)
         if verify_password(current_user.password_hash, form.password.data):
             services.record_attempt(key, current_user, "reauth", True)
             mark_reauthenticated()
@@ -205,11 +277,294 @@ def reauthenticate():
     return render_template("accounts/reauthenticate.html", form=form)
 
 
+# --- user administration -------------------------------------------------------------------
+
+ACCOUNT_ERROR_MESSAGES = {
+    "email_taken": _l("A user with this e-mail address already exists."),
+    "email_invalid": _l("Enter an e-mail address like name@example.be."),
+    "name_required": _l("Enter the full name."),
+    "office_required": _l("Choose the reception office of this agent."),
+    "operator_required": _l("Choose the organisation of this operator."),
+    "centre_unknown": _l("Choose a centre from the list."),
+    "too_short": _l("The password must have at least 12 characters."),
+    "too_common": _l("This password is too common. Choose another one."),
+    "own_role": _l("You cannot change your own role. Ask another administrator."),
+    "own_account": _l("You cannot do this to your own account. Ask another administrator."),
+    "mfa_compulsory": _l("Two-step login is compulsory for your account."),
+    "wrong_password": _l("The password is not correct."),
+}
+# Which form field shows the message of a service refusal.
+ACCOUNT_ERROR_FIELDS = {
+    "email_taken": "email",
+    "email_invalid": "email",
+    "name_required": "display_name",
+    "office_required": "office_id",
+    "operator_required": "operator_id",
+    "centre_unknown": "centre_id",
+    "too_short": "password",
+    "too_common": "password",
+}
+CONFIRMATIONS = {
+    "created": (
+        _l("User created"),
+        _l(
+            "Give the temporary password to the person in a safe way. They must "
+            "choose their own password at first login."
+        ),
+    ),
+    "role": (
+        _l("Role changed"),
+        _l("The new role applies at the person's next login: their open sessions have ended."),
+    ),
+    "disabled": (_l("User disabled"), _l("The person can no longer log in and their open sessions have ended.")),
+    "enabled": (_l("User re-enabled"), _l("The person can log in again with their password.")),
+    "password": (
+        _l("Temporary password set"),
+        _l(
+            "Give the temporary password to the person in a safe way. "
+            "Their open sessions have ended and they must choose a new "
+            "password at next login."
+        ),
+    ),
+    "sessions": (_l("Sessions ended"), _l("Every open session of this person has ended. They must log in again.")),
+}
+PER_PAGE = 25
+
+
+def _account_error_message(code: str) -> str:
+    return str(ACCOUNT_ERROR_MESSAGES.get(code, _l("The request could not be completed.")))
+
+
+def _show_account_error(form, error: services.AccountError) -> None:
+    """Put a service refusal next to its field (or on top of the form when it has none)."""
+    name = ACCOUNT_ERROR_FIELDS.get(error.code)
+    if name == "password" and not hasattr(form, "password"):
+        name = "new_password"
+    field = getattr(form, name, None) if name else None
+    if field is None:
+        form.form_errors.append(_account_error_message(error.code))
+    else:
+        field.errors = [*field.errors, _account_error_message(error.code)]
+
+
+def _load_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    require(user is not None and can_manage_user(current_user, user))
+    return user
+
+
+def _attachment_choices(form) -> None:
+    offices = db.session.scalars(select(Office).join(Centre).order_by(Centre.code, Office.name)).all()
+    operators = db.session.scalars(select(OperatorOrganisation).order_by(OperatorOrganisation.name)).all()
+    centres = db.session.scalars(select(Centre).order_by(Centre.code)).all()
+    form.set_choices(offices, operators, centres)
+
+
+@bp.app_template_filter("role_label")
+def role_label(role: Role) -> str:
+    """The translated name of a role."""
+    return str(ROLE_LABELS.get(Role(role), role))
+
+
 @admin_bp.get("/users")
 @roles_required(Role.ADMIN)
 def users():
-    """User administration: the list of users."""
-    from sqlalchemy import select
+    """User administration: the sortable, paginated list of users."""
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in services.SORT_COLUMNS else "name"
+    direction = "desc" if request.args.get("dir") == "desc" else "asc"
+    page = request.args.get("page", 1, type=int) or 1
+    role = request.args.get("role", "")
+    role = role if role in {r.value for r in Role} else ""
+    listing = services.list_users(sort, direction, page, PER_PAGE, Role(role) if role else None)
+    return render_template(
+        "accounts/admin_users.html", listing=listing, sort=sort, direction=direction, role=role, roles=ROLE_LABELS
+    )
 
-    rows = db.session.scalars(select(User).order_by(User.display_name)).all()
-    return render_template("accounts/admin_users.html", users=rows)
+
+@admin_bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@fresh_login_required
+def create_user():
+    """Create a user with a role, an attachment and a temporary password."""
+    form = UserCreateForm()
+    _attachment_choices(form)
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                email=form.email.data,
+                display_name=form.display_name.data,
+                role=Role(form.role.data),
+                password=form.password.data,
+                office_id=form.office_id.data,
+                operator_id=form.operator_id.data,
+                centre_id=form.centre_id.data,
+                must_change_password=True,
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            _show_account_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("accounts_admin.confirmation", user_id=user.id, action="created"))
+    return render_template("accounts/admin_user_form.html", form=form, create=True)
+
+
+@admin_bp.get("/users/<int:user_id>")
+@roles_required(Role.ADMIN)
+def user_detail(user_id: int):
+    """One user: details, status and the actions an admin may take."""
+    user = _load_user(user_id)
+    return render_template(
+        "accounts/admin_user.html",
+        user=user,
+        open_sessions=services.open_session_count(user),
+        is_self=user.id == current_user.id,
+    )
+
+
+@admin_bp.get("/users/<int:user_id>/done/<action>")
+@roles_required(Role.ADMIN)
+def confirmation(user_id: int, action: str):
+    """Confirmation page after an important action on a user."""
+    user = _load_user(user_id)
+    require(action in CONFIRMATIONS)
+    title, text = CONFIRMATIONS[action]
+    return render_template("accounts/admin_confirmation.html", user=user, title=title, text=text)
+
+
+@admin_bp.route("/users/<int:user_id>/role", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@fresh_login_required
+def edit_role(user_id: int):
+    """Change the role and attachment of a user (their sessions end)."""
+    user = _load_user(user_id)
+    if user.id == current_user.id:
+        flash(_account_error_message("own_role"), "warning")
+        return redirect(url_for("accounts_admin.user_detail", user_id=user.id))
+    form = UserRoleForm(
+        data={
+            "role": user.role.value,
+            "office_id": user.office_id,
+            "operator_id": user.operator_id,
+            "centre_id": user.centre_id,
+        }
+        if request.method == "GET"
+        else None
+    )
+    _attachment_choices(form)
+    if form.validate_on_submit():
+        try:
+            services.assign_role(
+                user,
+                Role(form.role.data),
+                form.office_id.data,
+                form.operator_id.data,
+                form.centre_id.data,
+                acting=current_user,
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            _show_account_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("accounts_admin.confirmation", user_id=user.id, action="role"))
+    return render_template("accounts/admin_user_form.html", form=form, create=False, user=user)
+
+
+@admin_bp.route("/users/<int:user_id>/disable", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@fresh_login_required
+def disable_user(user_id: int):
+    """Confirmation page, then disable the user (every session ends)."""
+    user = _load_user(user_id)
+    form = ConfirmForm()
+    if user.id == current_user.id or not user.is_enabled:
+        return redirect(url_for("accounts_admin.user_detail", user_id=user.id))
+    if form.validate_on_submit():
+        services.set_enabled(user, False, acting=current_user)
+        db.session.commit()
+        return redirect(url_for("accounts_admin.confirmation", user_id=user.id, action="disabled"))
+    return render_template("accounts/admin_confirm_action.html", user=user, form=form, action="disable")
+
+
+@admin_bp.route("/users/<int:user_id>/enable", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@fresh_login_required
+def enable_user(user_id: int):
+    """Confirmation page, then re-enable a disabled user."""
+    user = _load_user(user_id)
+    form = ConfirmForm()
+    if user.is_enabled:
+        return redirect(url_for("accounts_admin.user_detail", user_id=user.id))
+    if form.validate_on_submit():
+        services.set_enabled(user, True, acting=current_user)
+        db.session.commit()
+        return redirect(url_for("accounts_admin.confirmation", user_id=user.id, action="enabled"))
+    return render_template("accounts/admin_confirm_action.html", user=user, form=form, action="enable")
+
+
+@admin_bp.route("/users/<int:user_id>/sessions", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@fresh_login_required
+def end_user_sessions(user_id: int):
+    """Confirmation page, then end every open session of the user."""
+    user = _load_user(user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.end_sessions(user, acting=current_user)
+        db.session.commit()
+        return redirect(url_for("accounts_admin.confirmation", user_id=user.id, action="sessions"))
+    return render_template("accounts/admin_confirm_action.html", user=user, form=form, action="sessions")
+
+
+@admin_bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@fresh_login_required
+def reset_password(user_id: int):
+    """Set a temporary password; the user must change it at next login."""
+    user = _load_user(user_id)
+    if user.id == current_user.id:
+        return redirect(url_for("accounts.change_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(user, form.new_password.data, acting=current_user)
+        except services.AccountError as error:
+            db.session.rollback()
+            _show_account_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("accounts_admin.confirmation", user_id=user.id, action="password"))
+    return render_template("accounts/admin_reset_password.html", user=user, form=form)
+
+
+@admin_bp.get("/centres")
+@roles_required(Role.ADMIN)
+def centres():
+    """The centres and whether two-step login is compulsory for their users."""
+    rows = db.session.scalars(select(Centre).order_by(Centre.code)).all()
+    return render_template("accounts/admin_centres.html", centres=rows)
+
+
+@admin_bp.route("/centres/<int:centre_id>/two-step", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@fresh_login_required
+def centre_mfa(centre_id: int):
+    """Make two-step login compulsory or optional for a centre's users."""
+    centre = db.session.get(Centre, centre_id)
+    require(centre is not None)
+    current = {"mfa_required": "yes" if centre.mfa_required else "no"}
+    form = CentreMfaForm(data=current if request.method == "GET" else None)
+    if form.validate_on_submit():
+        services.set_centre_mfa(centre, form.mfa_required.data == "yes")
+        db.session.commit()
+        if centre.mfa_required:
+            flash(_("Two-step login is now compulsory for %(centre)s.", centre=centre.name), "success")
+        else:
+            flash(_("Two-step login is now optional for %(centre)s.", centre=centre.name), "success")
+        return redirect(url_for("accounts_admin.centres"))
+    return render_template("accounts/admin_centre_mfa.html", centre=centre, form=form)
+
+
+add_nav_item("accounts_admin.centres", _l("Centres"), [Role.ADMIN], order=20)
