@@ -1,4 +1,125 @@
-"""Privacy core: keyring, field encryption, blind indexes, audited access (see design.md)."""
+"""Privacy core: keyring, field encryption, per-person keys, blind indexes, audited access.
+
+This package is the only code that ever sees keys or ciphertext. Domain packages use the public
+API below; everything not listed here is internal and may change.
+
+Public API (stable contract — extended, never broken)
+=====================================================
+
+Errors — ``integration_centre.privacy.errors``
+    ``PrivacyError`` (base), ``DecryptionError`` (tampered/moved/unknown-format ciphertext; never
+    returns ciphertext, never falls back to plaintext), ``KeyDestroyedError(DecryptionError)``
+    (the person was erased: crypto-shredded), ``AccessError`` (decrypting/encrypting outside an
+    access context, or for a person the context does not name), ``InvalidNISSError(ValueError)``.
+    Also re-exported from ``integration_centre.privacy``.
+
+Encrypted fields — ``integration_centre.privacy.fields``
+    ``EncryptedField(kind="str" | "date" | "int" | "json" | "bool", *, column=None, bucket=None)``
+        A descriptor over a ``LargeBinary`` ciphertext column. By default the column attribute is
+        ``<name>_ct`` (override with ``column="..."``). Assigning a plain value encrypts at once
+        (AES-256-GCM under the person's data key, fresh nonce); reading decrypts lazily. ``None``
+        is stored as SQL NULL (not encrypted). ``bucket=N`` pads the plaintext to a multiple of N
+        bytes (use for short enum-like values such as gender, residence status).
+    The model must have a client-side UUID ``id`` (``UUIDPrimaryKeyMixin``: the descriptor sets
+    ``id`` itself when it is still None) and a ``person_id`` UUID attribute (the data subject).
+    For the person row itself declare ``__privacy_person_attr__ = "id"`` instead (person_id ==
+    id). For other rows, set ``person_id`` BEFORE assigning encrypted fields (pass it first in
+    the constructor). Never change ``id``/``person_id`` after an encrypted field was set: the
+    associated data binds table, column, row id and person id.
+    Only SQL on the ciphertext column is possible (no filtering/sorting on plaintext); use blind
+    indexes for exact-match search.
+
+    Example::
+
+        import uuid
+        from sqlalchemy import LargeBinary, Uuid
+        from sqlalchemy.orm import Mapped, mapped_column
+        from integration_centre.db import TimestampMixin, UUIDPrimaryKeyMixin
+        from integration_centre.extensions import db
+        from integration_centre.privacy.fields import EncryptedField
+
+        class Newcomer(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
+            __tablename__ = "newcomer"
+            __privacy_person_attr__ = "id"          # this row IS the person
+
+            family_name_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+            birth_date_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+            gender_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+            family_name = EncryptedField(kind="str")
+            birth_date = EncryptedField(kind="date")
+            gender = EncryptedField(kind="str", bucket=16)
+
+        class CaseNote(UUIDPrimaryKeyMixin, db.Model):
+            __tablename__ = "case_note"
+            person_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+            body_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+            body = EncryptedField(kind="str")
+
+Access context — ``integration_centre.privacy.access``
+    ``Actor(id: str | None, role: str)``; ``Actor.from_user(user)`` (any object with ``.id`` and
+    ``.role``); ``Actor.system(name)`` for CLI/jobs (e.g. ``Actor.system("cli")``).
+    ``access(actor, purpose, persons, action="view") -> AccessContext`` (context manager)
+        Every read AND write of an encrypted field must happen inside one, for a person it names;
+        otherwise ``AccessError``. ``actor`` is an ``Actor`` or a user object. ``purpose`` and
+        ``action`` are short codes (``[a-z][a-z0-9_.:-]*``, e.g. purpose ``"case.view"``,
+        ``"registration"``, ``"duplicate_check"``; action ``"view"``, ``"export"``…), never free text.
+        Entering writes one audit row (action, object_type "person", object_id person id) per
+        request, person, purpose and action; the first write to a person's field inside the
+        context writes one "create" (new row) or "update" audit row per request/person/purpose.
+        ``ctx.add_persons(ids)`` extends the context (audited the same way). Contexts nest.
+    ``current_access(purpose, persons, action="view")``: same, with ``flask_login.current_user``
+        as the actor (for views/services running in a request).
+    Unwrapped person keys are cached for the current request only (``flask.g``; outside a request,
+    for the outermost access context).
+
+Person keys — ``integration_centre.privacy.keys``
+    ``create_person_key(person_id) -> None``: random 256-bit data key, stored only wrapped under
+        the primary KEK (AAD binds person id, key version and KEK id). Optional: the first
+        encrypted write for a person creates the key when absent.
+    ``destroy_person_key(person_id, *, actor, purpose) -> None``: crypto-shredding (erasure);
+        the wrapped key is wiped (tombstone kept), the person's blind-index entries are deleted,
+        an "erase" audit row is written. Later reads raise ``KeyDestroyedError``.
+    ``has_person_key(person_id) -> bool``, ``is_person_key_destroyed(person_id) -> bool``.
+    Services flush, never commit.
+
+Blind indexes — ``integration_centre.privacy.blind_index``
+    ``normalise(value: str) -> str``: NFKD, accents removed, casefold, fold table
+        (ø→o ł→l đ→d œ→oe æ→ae þ→th ß→ss), letters and digits only
+        ("Van den Bossche" == "vandenbossche" == "VAN DEN BOSSCHE").
+    ``compact_niss(value: str) -> str``: validates (python-stdnum ``be.nn``) and compacts the
+        national register number; raises ``InvalidNISSError``.
+    ``set_person_indexes(person_id, *, family_name=None, given_name=None, birth_date=None,
+        niss=None) -> None``: replaces ALL index entries of the person with the standard indexes
+        ``name_dob`` (family+given+dob), ``family_dob`` (family+dob), ``niss`` (those whose
+        inputs are given). Stored as integers (HMAC-SHA256 under a per-index HKDF key, truncated
+        to ``app.config["PRIVACY_INDEX_BITS"]`` bits, default 16) in ``privacy_blind_index``.
+    ``candidates(*, family_name=None, given_name=None, birth_date=None, niss=None) -> set[UUID]``:
+        person ids whose index entries match the most specific index the inputs allow (niss >
+        name_dob > family_dob). Candidates include false positives by design.
+    ``keep_true_matches(rows, predicate, *, actor, purpose) -> list``: opens an access context
+        (action "search") on the rows' persons, returns the rows for which ``predicate(row)`` is
+        true (the predicate reads decrypted fields; compare with ``same_text(a, b)``, which
+        compares normalised values).
+    ``delete_person_indexes(person_id) -> None``.
+    Never index special-category data (health, assessment notes).
+
+Audit — ``integration_centre.privacy.audit``
+    ``record(action, object_type, object_id=None, *, purpose=None, actor=None) -> AuditRecord``
+        for non-read events (login, logout, key_rotation, export, erase, …). ``actor`` defaults to
+        ``flask_login.current_user`` in a request, else ``Actor.system("system")``. Codes only,
+        never personal data. Flushes, does not commit (part of the caller's transaction).
+    The table ``privacy_audit`` is insert-only, chained with HMAC-SHA256 under the audit key;
+    ``verify_chain() -> VerifyResult(ok, checked, first_broken_seq, reason)``.
+
+App wiring — ``integration_centre.privacy``
+    ``init_app(app)`` loads the keyring and FAILS CLOSED (``ConfigurationError``);
+    ``keys_loaded(app)``; ``ensure_keyring_file(instance_path, demo=False)``.
+    Config: ``MASTER_KEY_FILE`` / ``MASTER_KEY`` (settings), ``PRIVACY_INDEX_BITS`` (Flask key).
+
+CLI: ``integration-centre keys status | add-kek | promote KEK_ID | rewrap | retire KEK_ID`` and
+``integration-centre audit verify``; a new keyring file:
+``python -m integration_centre.privacy new-keyring PATH``.
+"""
 
 from __future__ import annotations
 
