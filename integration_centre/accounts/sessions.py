@@ -35,6 +35,18 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     login_manager.user_loader(_load_user)
+    app.before_request(_forget_previous_user)
+
+
+def _forget_previous_user() -> None:
+    """Load the user afresh for every request.
+
+    Flask reuses an application context that is already pushed (tests, scripts driving a test
+    client), and Flask-Login caches the user in ``g``: without this, one request could run as the
+    user of a previous one.
+    """
+    g.pop("_login_user", None)
+    g.pop("user_session", None)
 
 
 def current_session() -> UserSession | None:
