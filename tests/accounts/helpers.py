@@ -27,13 +27,16 @@ def page_text(response) -> str:
 
 
 def field_error(response, field_id: str) -> str | None:
-    """The text of the error element beside the field ``field_id`` (None when absent)."""
+    """The message(s) in the error element beside the field ``field_id`` (None when absent),
+    without the visually hidden "Error:" prefix."""
     match = re.search(
         rf'<p class="field-error" id="{re.escape(field_id)}-error">(.*?)</p>', response.get_data(as_text=True), re.S
     )
     if match is None:
         return None
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
+    text = re.sub(r'<span class="visually-hidden">.*?</span>', "", match.group(1), flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
 
 
 def row_counts() -> dict[str, int]:
