@@ -92,3 +92,31 @@ def test_error_page_for_a_logged_in_user(pages: Pages) -> None:
     assert response.status == 404, "another role's page does not exist for this user"
     pages.screenshot("error-404-agent")
     pages.check_accessibility("404 page, logged in")
+
+
+@pytest.mark.parametrize("role", ["agent", "operator", "committee", "admin"])
+def test_every_page_of_the_navigation_is_accessible(pages: Pages, role: str) -> None:
+    """Each link of the role's main navigation opens a page without serious accessibility issues."""
+    pages.login(role)
+    links = pages.page.locator("nav.main-nav a")
+    targets = [(links.nth(i).inner_text().strip(), links.nth(i).get_attribute("href")) for i in range(links.count())]
+    assert targets, f"{role} has no navigation"
+    for label, href in targets:
+        response = pages.goto(href)
+        assert response.status == 200, f"{role}: {label} ({href}) answered {response.status}"
+        assert pages.page.locator("h1").count() == 1, f"{href} has one main heading"
+        pages.screenshot(f"{role}-nav-{href.strip('/').replace('/', '-') or 'home'}")
+        pages.check_accessibility(f"{role}: {label} ({href})")
+
+
+def test_skip_link_is_the_first_stop_and_focus_is_visible(pages: Pages) -> None:
+    pages.goto("/login")
+    pages.page.keyboard.press("Tab")
+    focused = pages.page.evaluate("document.activeElement.className")
+    assert focused == "skip-link"
+    assert pages.page.locator(".skip-link").is_visible(), "the skip link shows when focused"
+    outline = pages.page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    background = pages.page.evaluate("getComputedStyle(document.activeElement).backgroundColor")
+    assert outline != "none" or background != "rgba(0, 0, 0, 0)", "the focused element is visibly marked"
+    pages.page.keyboard.press("Enter")
+    assert pages.page.evaluate("document.activeElement.id") == "main"
