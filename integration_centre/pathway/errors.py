@@ -1,0 +1,35 @@
+"""Errors the pathway engine raises; their message is translated and safe to show."""
+
+from __future__ import annotations
+
+
+class PathwayError(Exception):
+    """A refused operation: ``message`` says why, in the user's language; nothing was changed."""
+
+    def __init__(self, message: str, code: str = "refused") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class PathwayConflict(PathwayError):
+    """Someone else saved the same case meanwhile: reload and try again."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="conflict")
+
+
+class RegistrationInvalid(PathwayError):
+    """The newcomer's file has errors; ``errors`` maps field names to messages."""
+
+    def __init__(self, message: str, errors: dict[str, str]) -> None:
+        super().__init__(message, code="invalid")
+        self.errors = errors
+
+
+class DuplicateSuspected(PathwayError):
+    """Files that look like the same person exist; the agent must look and confirm."""
+
+    def __init__(self, message: str, existing: list) -> None:
+        super().__init__(message, code="duplicate")
+        self.existing = existing

@@ -1,0 +1,252 @@
+"""Registering a newcomer: validation, duplicate check by blind indexes, creation.
+
+All personal values are written through the privacy core inside an access context; the
+duplicate search uses only blind indexes and then decrypts the few candidates to drop false
+positives.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+
+from integration_centre.accounts.models import Office, Role, User
+from integration_centre.accounts.permissions import can_see_office, require
+from integration_centre.db import utcnow
+from integration_centre.extensions import db
+from integration_centre.pathway import niss as niss_module
+from integration_centre.pathway import reference
+from integration_centre.pathway.errors import DuplicateSuspected, RegistrationInvalid
+from integration_centre.pathway.models import EDUCATION_LEVELS, RESIDENCE_CATEGORIES, SEXES, Newcomer
+from integration_centre.pathway.permissions import person_visible_to
+from integration_centre.privacy import blind_index, keys
+from integration_centre.privacy.access import access
+
+PERSONAL_FIELDS = (
+    "family_name",
+    "given_names",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "niss",
+    "address",
+    "municipality_code",
+    "phone",
+    "email",
+    "languages",
+    "preferred_language",
+    "interpreter_language",
+    "residence_category",
+    "permit_order_date",
+    "permit_validity_months",
+    "registration_date",
+    "education_level",
+)
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^\+?[0-9 ./()-]{6,20}$")
+
+
+@dataclass
+class NewcomerData:
+    """What an agent types for a newcomer (all personal; encrypted once stored)."""
+
+    family_name: str
+    given_names: str
+    date_of_birth: date
+    sex: str
+    nationality: str
+    residence_category: str
+    permit_order_date: date | None = None
+    registration_date: date | None = None
+    permit_validity_months: int | None = None
+    niss: str | None = None
+    address: str | None = None
+    municipality_code: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    languages: list[str] = field(default_factory=list)
+    preferred_language: str | None = None
+    interpreter_language: str | None = None
+    education_level: str | None = None
+
+
+@dataclass
+class ValidationOutcome:
+    """Field errors (refuse) and warnings (show, accept)."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    niss: str | None = None  # the compact number when valid
+
+
+def validate(data: NewcomerData, *, today: date | None = None) -> ValidationOutcome:
+    """Check every field of ``data``; the messages are ready to show beside the fields."""
+    today = today or date.today()
+    outcome = ValidationOutcome()
+    errors = outcome.errors
+    if not (data.family_name or "").strip():
+        errors["family_name"] = _("Enter the family name.")
+    if not (data.given_names or "").strip():
+        errors["given_names"] = _("Enter the given names.")
+    if data.date_of_birth is None:
+        errors["date_of_birth"] = _("Enter the date of birth.")
+    elif data.date_of_birth > today:
+        errors["date_of_birth"] = _("The date of birth cannot be in the future.")
+    elif data.date_of_birth.year < today.year - 120:
+        errors["date_of_birth"] = _("The date of birth is more than 120 years ago: check the year.")
+    if data.sex not in SEXES:
+        errors["sex"] = _("Choose the sex.")
+    if not reference.is_valid_nationality(data.nationality):
+        errors["nationality"] = _("Choose a nationality from the list.")
+    elif data.nationality == "BE":
+        errors["nationality"] = _("Belgian citizens are not newcomers.")
+    if data.residence_category not in RESIDENCE_CATEGORIES:
+        errors["residence_category"] = _("Choose the residence status.")
+    for name in ("permit_order_date", "registration_date"):
+        value = getattr(data, name)
+        if value is not None and value > today:
+            errors[name] = _("This date cannot be in the future.")
+        elif value is not None and data.date_of_birth is not None and value < data.date_of_birth:
+            errors[name] = _("This date is before the date of birth.")
+    if data.permit_validity_months is not None and not 0 < data.permit_validity_months <= 240:
+        errors["permit_validity_months"] = _("Enter the permit's validity in months (1 to 240).")
+    if data.niss:
+        try:
+            checked = niss_module.check(data.niss, date_of_birth=data.date_of_birth, sex=data.sex)
+        except niss_module.NissError as exc:
+            errors["niss"] = str(exc)
+        else:
+            outcome.niss = checked.number
+            outcome.warnings.extend(checked.warnings)
+    if data.municipality_code:
+        municipality = reference.municipality(data.municipality_code)
+        if municipality is None:
+            errors["municipality_code"] = _("Choose a municipality from the list.")
+        elif municipality.german_speaking:
+            errors["municipality_code"] = _(
+                "This municipality belongs to the German-speaking Community, which runs its own pathway."
+            )
+    if data.email and not EMAIL_RE.match(data.email.strip()):
+        errors["email"] = _("Enter an e-mail address like name@example.org.")
+    if data.phone and not PHONE_RE.match(data.phone.strip()):
+        errors["phone"] = _("Enter a phone number with digits only (and + . / - spaces).")
+    for position, code in enumerate(data.languages or []):
+        if not reference.is_valid_language(code):
+            errors["languages"] = _("Language %(number)s is not in the list.", number=position + 1)
+    for name in ("preferred_language", "interpreter_language"):
+        code = getattr(data, name)
+        if code and not reference.is_valid_language(code):
+            errors[name] = _("Choose a language from the list.")
+    if data.education_level and data.education_level not in EDUCATION_LEVELS:
+        errors["education_level"] = _("Choose the education level.")
+    return outcome
+
+
+def find_duplicates(actor: User, data: NewcomerData) -> list[Newcomer]:
+    """Existing files of the same person: same NISS, or same names and date of birth.
+
+    Accents, case and spacing do not matter (blind indexes over normalised values). Candidates
+    are decrypted inside an audited "search" access to drop the index's false positives.
+    """
+    compact = None
+    if data.niss:
+        try:
+            compact = niss_module.check(data.niss).number
+        except niss_module.NissError:
+            compact = None
+    ids = set()
+    if compact:
+        ids |= blind_index.candidates(niss=compact)
+    ids |= blind_index.candidates(
+        family_name=data.family_name, given_name=data.given_names, birth_date=data.date_of_birth
+    )
+    if not ids:
+        return []
+    rows = list(db.session.scalars(db.select(Newcomer).where(Newcomer.id.in_(ids))))
+
+    def same_person(row: Newcomer) -> bool:
+        if compact and row.niss and row.niss == compact:
+            return True
+        return (
+            row.date_of_birth == data.date_of_birth
+            and blind_index.same_text(row.family_name, data.family_name)
+            and blind_index.same_text(row.given_names, data.given_names)
+        )
+
+    return blind_index.keep_true_matches(rows, same_person, actor=actor, purpose="duplicate_check")
+
+
+def register_newcomer(
+    actor: User, data: NewcomerData, office: Office, *, confirm_duplicate: bool = False, today: date | None = None
+) -> Newcomer:
+    """Create a newcomer's file at ``office`` (the agent's own).
+
+    Raises ``RegistrationInvalid`` (field errors) or ``DuplicateSuspected`` (existing files, unless
+    ``confirm_duplicate``). Flushes, does not commit.
+    """
+    require(actor.role == Role.AGENT and can_see_office(actor, office.id))
+    outcome = validate(data, today=today)
+    if outcome.errors:
+        raise RegistrationInvalid(_("The file has errors: correct the fields marked."), outcome.errors)
+    if not confirm_duplicate:
+        existing = find_duplicates(actor, data)
+        if existing:
+            raise DuplicateSuspected(
+                _("A file that looks like the same person already exists: check it before creating another."),
+                existing,
+            )
+    values = asdict(data)
+    values["niss"] = outcome.niss
+    values["family_name"] = " ".join(data.family_name.split())
+    values["given_names"] = " ".join(data.given_names.split())
+    values["email"] = data.email.strip() if data.email else None
+    newcomer = Newcomer(registered_by_office_id=office.id)
+    newcomer.created_at = utcnow()
+    with access(actor, "registration", [newcomer_id(newcomer)], action="create"):
+        keys.create_person_key(newcomer.id)
+        for name in PERSONAL_FIELDS:
+            setattr(newcomer, name, values[name])
+        db.session.add(newcomer)
+        blind_index.set_person_indexes(
+            newcomer.id,
+            family_name=newcomer.family_name,
+            given_name=newcomer.given_names,
+            birth_date=newcomer.date_of_birth,
+            niss=newcomer.niss,
+        )
+    db.session.flush()
+    return newcomer
+
+
+def update_newcomer(actor: User, newcomer: Newcomer, data: NewcomerData, *, today: date | None = None) -> list[str]:
+    """Correct a file (agent of an office where the person has a case); returns the warnings."""
+    require(person_visible_to(actor, newcomer))
+    outcome = validate(data, today=today)
+    if outcome.errors:
+        raise RegistrationInvalid(_("The file has errors: correct the fields marked."), outcome.errors)
+    values = asdict(data)
+    values["niss"] = outcome.niss
+    with access(actor, "newcomer.update", [newcomer.id], action="update"):
+        for name in PERSONAL_FIELDS:
+            if getattr(newcomer, name) != values[name]:
+                setattr(newcomer, name, values[name])
+        blind_index.set_person_indexes(
+            newcomer.id,
+            family_name=newcomer.family_name,
+            given_name=newcomer.given_names,
+            birth_date=newcomer.date_of_birth,
+            niss=newcomer.niss,
+        )
+    db.session.flush()
+    return outcome.warnings
+
+
+def newcomer_id(newcomer: Newcomer):
+    """The newcomer's id, assigned now when the row is new (the access context needs it)."""
+    if newcomer.id is None:
+        newcomer.id = uuid.uuid4()
+    return newcomer.id

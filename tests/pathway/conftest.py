@@ -1,0 +1,76 @@
+"""Pathway fixtures: agents, a registered newcomer, cases at a chosen stage."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from integration_centre.accounts.models import Role
+from integration_centre.extensions import db
+from integration_centre.pathway import registration, services
+from integration_centre.pathway.registration import NewcomerData
+
+
+def newcomer_data(**overrides) -> NewcomerData:
+    """A valid obliged newcomer (Syrian refugee, 30 years old, permit ordered in 2025)."""
+    values = {
+        "family_name": "Al-Hassan",
+        "given_names": "Amira",
+        "date_of_birth": date(1995, 3, 14),
+        "sex": "F",
+        "nationality": "SY",
+        "residence_category": "refugee",
+        "permit_order_date": date(2025, 2, 3),
+        "registration_date": date(2025, 2, 10),
+        "municipality_code": "92094",
+        "address": "Rue de Fer 12, 5000 Namur",
+        "phone": "+32 470 12 34 56",
+        "email": "amira@example.org",
+        "languages": ["ar", "en"],
+        "preferred_language": "ar",
+        "interpreter_language": "ar",
+        "education_level": "upper_secondary",
+    }
+    values.update(overrides)
+    return NewcomerData(**values)
+
+
+@pytest.fixture
+def agent(make_user):
+    """An agent of the test office."""
+    return make_user(Role.AGENT)
+
+
+@pytest.fixture
+def other_agent(make_user, org):
+    """An agent of another office."""
+    return make_user(Role.AGENT, office_id=org["other_office"].id)
+
+
+@pytest.fixture
+def register(agent, org):
+    """Factory: register (and commit) a newcomer at the agent's office."""
+
+    def factory(**overrides):
+        newcomer = registration.register_newcomer(
+            agent, newcomer_data(**overrides), org["office"], confirm_duplicate=True, today=date(2026, 1, 5)
+        )
+        db.session.commit()
+        return newcomer
+
+    return factory
+
+
+@pytest.fixture
+def started_case(agent, register):
+    """Factory: an open case moved to in progress (committed)."""
+
+    def factory(on: date = date(2025, 3, 1), **overrides):
+        newcomer = register(**overrides)
+        case = services.open_case(agent, newcomer, on=on)
+        services.transition_case(agent, case, "start", on=on)
+        db.session.commit()
+        return case
+
+    return factory
