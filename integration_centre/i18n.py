@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_login import current_user
 
@@ -16,6 +16,8 @@ LANGUAGE_NAMES = {"fr": "Français", "en": "English", "nl": "Nederlands"}
 def select_locale() -> str:
     """The session's chosen language, else the user's, else the configured default (fr)."""
     locales = current_app.config["LOCALES"]
+    if not has_request_context():  # CLI, jobs, services called from tests
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("locale")
     if chosen in locales:
         return chosen
