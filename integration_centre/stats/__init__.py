@@ -1,1 +1,43 @@
-"""stats package."""
+"""Statistics: anonymous facts, the indicator catalogue, protected releases, the committee's dashboard.
+
+The committee must never be able to learn anything about one person. This package therefore never
+imports the person or case models nor the privacy package (import-linter enforces it): it receives
+plain event payloads from ``integration_centre.pathway.events`` and keeps only what a statistician
+needs.
+
+Facts (``models.Fact``)
+    One row per pathway event, written by the listener (``facts.record_event``) in the same
+    database session — hence the same transaction — as the change that emitted the event: a
+    rollback removes the fact too. A fact holds the event type, the step code, the month and ISO
+    week, the cohort month (month the case was opened), a 5-year age band, sex, a nationality
+    *group* (``data/nationality_groups.yaml``: ISO codes grouped into regions; the ISO code itself
+    is not kept), the municipality code as recorded (mapped to arrondissement and province through
+    the versioned code table of ``geography.py``, so codes of merged municipalities count under
+    their successor), office and centre, obliged/voluntary/dispensed and the dispensation reason,
+    residence category, CEFR level, an outcome or reason, and for completions the duration in days.
+    It holds no person id, no case id, no name and no exact date.
+
+Counting people, not events — the decision
+    We chose *milestone facts* over a keyed pseudonym: no identifier of any kind, even a keyed
+    one, reaches the statistics tables, so there is nothing to link and no key to guard. A fact is
+    a milestone (``counts_person`` true) when the event can happen at most once per case for its
+    step: case opened, step completed, agreement signed, certificate issued, case completed or
+    closed. Repeatable events (a step referred again, a second extension, a failed attempt)
+    are milestones only when the payload says ``first_for_case: true``, i.e. the pathway engine —
+    which knows the case — flags the first occurrence. Every catalogue table counts milestone
+    facts only, so a person counts once in a cell. Non-milestone facts are kept for event counts
+    (workload), never mixed with head counts.
+
+Corrections
+    A correction emits a retraction fact: the same attributes as the fact it cancels with
+    ``weight = -1``. Tables sum ``weight``, so a retracted event disappears from the next release.
+
+Releases (``services.publish``)
+    Every catalogue table for a period and a scope is computed with SQL GROUP BY over the facts,
+    protected with ``disclosure.protect_tables`` (tables of the same population share cell
+    identities, so one figure has one status everywhere), re-checked, and stored immutably as
+    canonical JSON with its SHA-256. Hidden cells are stored without their value. If protection or
+    the check fails nothing is written and the previous release stays live. Tables that would lose
+    more than 20% of their cells are withheld and listed for redesign. The dashboard, the CSV and
+    the charts all read the stored release; nothing is computed for the committee on the fly.
+"""

@@ -1,0 +1,191 @@
+"""From pathway event payloads to anonymous facts.
+
+The payload is plain data (a mapping, or a dataclass) as published by
+``integration_centre.pathway.events``. The fields read here, all optional unless said:
+
+- ``event_type`` (required): ``case_opened``, ``agreement_signed``, ``step_referred``,
+  ``step_started``, ``step_completed``, ``step_failed``, ``step_exempted``, ``referral_answered``
+  (with ``outcome`` accepted/declined/completed/abandoned), ``extension_granted`` (with the ground
+  as ``reason``), ``case_overdue``,
+  ``certificate_issued``, ``case_completed``, ``case_closed``, ``case_suspended`` (dots are
+  read as underscores: ``case.opened``);
+- ``occurred_on`` (required; a date or an ISO date string; also read as ``date``/``occurred_at``)
+  — only its month and ISO week are kept;
+- ``case_opened_on`` (or ``cohort_month``) — only the month is kept;
+- ``step_code``, ``office_id``, ``centre_id``, ``operator_id``, ``outcome`` (or ``reason``),
+  ``duration_days``;
+- the person's statistical attributes, flat or under ``person``/``attributes``: ``age_band``
+  (or ``age``), ``sex``, ``nationality`` (ISO code; only its group is kept) or
+  ``nationality_group``, ``municipality_code`` (or ``municipality``), ``status``
+  (obliged/voluntary/dispensed/excluded), ``dispensation_reason``, ``residence_category``,
+  ``cefr_level``;
+- ``first_for_case`` — for repeatable events, true on the first occurrence in the case;
+- ``retraction`` — true when the event cancels an earlier one (a correction).
+
+Anything else in the payload (names, ids of persons or cases) is ignored and never stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from integration_centre.extensions import db
+from integration_centre.stats.models import Fact
+from integration_centre.stats.reference import UNKNOWN, age_band, nationality_group
+
+MILESTONE_EVENTS = frozenset(
+    {
+        "case_opened",
+        "agreement_signed",
+        "step_completed",
+        "step_exempted",
+        "certificate_issued",
+        "case_completed",
+        "case_closed",
+    }
+)
+STATUSES = frozenset({"obliged", "voluntary", "dispensed", "excluded"})
+SEXES = {"F": "F", "W": "F", "FEMALE": "F", "M": "M", "MALE": "M", "X": "X", "OTHER": "X"}
+CEFR_LEVELS = frozenset({"pre-A1", "A0", "A1", "A2", "B1", "B2", "C1", "C2"})
+PERSON_KEYS = ("person", "attributes", "subject")
+
+
+class InvalidEvent(ValueError):
+    """The payload lacks what a fact needs (event type, date) or carries an impossible value."""
+
+
+def _as_mapping(payload: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(payload) and not isinstance(payload, type):
+        payload = dataclasses.asdict(payload)
+    elif not isinstance(payload, Mapping):
+        for method in ("as_dict", "to_dict"):
+            if hasattr(payload, method):
+                payload = getattr(payload, method)()
+                break
+    if not isinstance(payload, Mapping):
+        raise InvalidEvent("an event payload must be a mapping or a dataclass")
+    flat = dict(payload)
+    for key in PERSON_KEYS:
+        nested = flat.get(key)
+        if isinstance(nested, Mapping):
+            for name, value in nested.items():
+                flat.setdefault(name, value)
+    return flat
+
+
+def _first(data: Mapping[str, Any], *names: str) -> Any:
+    for name in names:
+        value = data.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _day(value: Any, what: str) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+    raise InvalidEvent(f"{what} must be a date")
+
+
+def _month(value: Any, what: str) -> str | None:
+    if isinstance(value, str) and len(value) == 7 and value[4] == "-":
+        return value
+    day = _day(value, what)
+    return None if day is None else f"{day.year:04d}-{day.month:02d}"
+
+
+def _text(value: Any, limit: int = 40) -> str | None:
+    if value is None:
+        return None
+    text = str(getattr(value, "value", value)).strip()
+    return text[:limit] or None
+
+
+def _int(value: Any, what: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidEvent(f"{what} must be a whole number")
+    return value
+
+
+def fact_from_event(payload: Any) -> Fact:
+    """Build the anonymous fact of one event payload (not added to the session).
+
+    Raises :class:`InvalidEvent` when the event type or the date is missing or a value is
+    impossible (unknown status, negative duration).
+    """
+    data = _as_mapping(payload)
+    event_type = _text(data.get("event_type") or data.get("type"))
+    if not event_type:
+        raise InvalidEvent("the event type is missing")
+    event_type = event_type.replace(".", "_").lower()
+    occurred = _day(_first(data, "occurred_on", "date", "occurred_at"), "the event date")
+    if occurred is None:
+        raise InvalidEvent("the event date is missing")
+    year, week, _ = occurred.isocalendar()
+
+    band = _text(data.get("age_band"), 8)
+    if band is None:
+        age = data.get("age")
+        band = age_band(age if isinstance(age, int) and not isinstance(age, bool) else None)
+    group = _text(data.get("nationality_group"), 32) or nationality_group(_text(data.get("nationality"), 3))
+    sex = SEXES.get((_text(data.get("sex") or data.get("gender"), 10) or "").upper(), "X")
+    status = (_text(data.get("status"), 16) or "obliged").lower()
+    if status not in STATUSES:
+        raise InvalidEvent(f"unknown status {status!r}")
+    cefr = _text(data.get("cefr_level"), 6)
+    if cefr is not None and cefr not in CEFR_LEVELS:
+        cefr = cefr.upper() if cefr.upper() in CEFR_LEVELS else None
+    duration = _int(data.get("duration_days"), "duration_days")
+    if duration is not None and duration < 0:
+        raise InvalidEvent("duration_days cannot be negative")
+    first = data.get("first_for_case")
+    counts_person = event_type in MILESTONE_EVENTS if first is None else bool(first)
+    municipality = _text(_first(data, "municipality_code", "municipality"), 5)
+
+    return Fact(
+        event_type=event_type,
+        step_code=_text(data.get("step_code")),
+        period_month=f"{occurred.year:04d}-{occurred.month:02d}",
+        iso_week=f"{year:04d}-W{week:02d}",
+        cohort_month=_month(_first(data, "cohort_month", "case_opened_on"), "the case opening date"),
+        age_band=band or UNKNOWN,
+        sex=sex,
+        nationality_group=group,
+        municipality_code=municipality,
+        office_id=_int(data.get("office_id"), "office_id"),
+        centre_id=_int(data.get("centre_id"), "centre_id"),
+        operator_id=_int(data.get("operator_id"), "operator_id"),
+        status=status,
+        dispensation_reason=_text(data.get("dispensation_reason")) if status == "dispensed" else None,
+        residence_category=_text(data.get("residence_category")),
+        cefr_level=cefr,
+        outcome=_text(_first(data, "outcome", "reason")),
+        duration_days=duration,
+        counts_person=counts_person,
+        weight=-1 if data.get("retraction") else 1,
+    )
+
+
+def record_event(payload: Any) -> Fact:
+    """The listener: add the fact of ``payload`` to the current session (same transaction).
+
+    Flushes nothing and commits nothing: the fact is written with the change that emitted the
+    event, or not at all.
+    """
+    fact = fact_from_event(payload)
+    db.session.add(fact)
+    return fact

@@ -1,0 +1,579 @@
+"""Release builder: catalogue tables from facts, protected, checked, stored immutably.
+
+``publish(period, scope)`` is the only way figures reach the committee. It computes every table
+of the catalogue with SQL GROUP BY (the database aggregates; Python only sees one row per cell, so
+memory stays flat whatever the number of facts), protects the count tables of each population
+together with :func:`disclosure.protect_tables`, withholds the tables that would lose more than
+20% of their cells (reported for redesign), checks the result again, and stores it as canonical
+JSON with its SHA-256. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from integration_centre.accounts.models import Centre, Office, OperatorOrganisation
+from integration_centre.extensions import db
+from integration_centre.stats import disclosure
+from integration_centre.stats.catalogue import Catalogue, Indicator, catalogue
+from integration_centre.stats.models import Fact, Release
+from integration_centre.stats.reference import (
+    UNKNOWN,
+    category_labels,
+    geography,
+    geography_labels,
+    municipality_codes,
+    nationality_group_labels,
+)
+
+FORMAT_VERSION = 1
+REGION = "region"
+TOTAL = disclosure.TOTAL
+GEOGRAPHY = ("municipality", "arrondissement", "province")
+GEO_PARENT = {"municipality": "arrondissement", "arrondissement": "province"}
+UNKNOWN_LABEL = {"fr": "Inconnu", "en": "Unknown", "nl": "Onbekend"}
+TOTAL_LABEL = {"fr": "Total", "en": "Total", "nl": "Totaal"}
+REGION_LABEL = {"fr": "Wallonie", "en": "Wallonia", "nl": "Wallonië"}
+# Upper bounds (exclusive, in days) of the duration bands: 6, 12, 18, 24, 36 months.
+DURATION_BANDS = (("m00_06", 183), ("m06_12", 365), ("m12_18", 548), ("m18_24", 730), ("m24_36", 1096))
+DURATION_LAST = "m36_plus"
+
+_PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|(?P<month>0[1-9]|1[0-2])))?$")
+
+
+class PublishError(Exception):
+    """Nothing was published: protection or the check failed (the previous release stays live)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A release period: a year (``2026``), a quarter (``2026-Q3``) or a month (``2026-07``)."""
+
+    code: str
+    months: tuple[str, ...]
+    start: date
+    end: date
+
+
+def parse_period(code: str) -> Period:
+    """Parse a period code; raises :class:`ValueError` on anything else."""
+    match = _PERIOD_RE.match((code or "").strip())
+    if not match:
+        raise ValueError(f"unknown period {code!r}: use 2026, 2026-Q3 or 2026-07")
+    year = int(match["year"])
+    if match["quarter"]:
+        first = 3 * (int(match["quarter"]) - 1) + 1
+        months = range(first, first + 3)
+    elif match["month"]:
+        months = range(int(match["month"]), int(match["month"]) + 1)
+    else:
+        months = range(1, 13)
+    months = list(months)
+    start = date(year, months[0], 1)
+    after = date(year + 1, 1, 1) if months[-1] == 12 else date(year, months[-1] + 1, 1)
+    return Period(match.group(0), tuple(f"{year:04d}-{m:02d}" for m in months), start, after - timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whom a release covers: the whole region or one centre."""
+
+    code: str
+    centre_id: int | None
+    label: Mapping[str, str]
+
+
+def parse_scope(code: str) -> Scope:
+    """``region`` or ``centre:<CODE>`` of an existing centre; raises :class:`ValueError`."""
+    code = (code or "").strip()
+    if code == REGION:
+        return Scope(REGION, None, REGION_LABEL)
+    if code.startswith("centre:"):
+        centre = db.session.scalar(select(Centre).where(Centre.code == code.removeprefix("centre:")))
+        if centre is not None:
+            return Scope(code, centre.id, {"fr": centre.name, "en": centre.name, "nl": centre.name})
+    raise ValueError(f"unknown scope {code!r}: use 'region' or 'centre:<code>'")
+
+
+def available_scopes() -> list[str]:
+    """Every scope code a release can be published for."""
+    return [REGION, *(f"centre:{c}" for c in db.session.scalars(select(Centre.code).order_by(Centre.code)))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Aggregation
+# ---------------------------------------------------------------------------------------------
+
+
+def _duration_band_expr():
+    return case(
+        *((Fact.duration_days < upper, band) for band, upper in DURATION_BANDS),
+        else_=DURATION_LAST,
+    )
+
+
+def dimension_expression(dimension: str):
+    """The SQL expression a dimension groups by (geography groups by the recorded code)."""
+    columns = {
+        "sex": Fact.sex,
+        "age_band": Fact.age_band,
+        "nationality_group": Fact.nationality_group,
+        "centre": Fact.centre_id,
+        "office": Fact.office_id,
+        "operator": Fact.operator_id,
+        "status": Fact.status,
+        "dispensation_reason": Fact.dispensation_reason,
+        "residence_category": Fact.residence_category,
+        "cefr_level": Fact.cefr_level,
+        "step_code": Fact.step_code,
+        "outcome": Fact.outcome,
+        "municipality": Fact.municipality_code,
+        "arrondissement": Fact.municipality_code,
+        "province": Fact.municipality_code,
+        "cohort_year": func.substr(Fact.cohort_month, 1, 4),
+    }
+    if dimension == "duration_band":
+        return _duration_band_expr()
+    return columns[dimension]
+
+
+def _category(dimension: str, raw: Any, on: date) -> str:
+    """The published category of a grouped value (geography mapped through the code table)."""
+    if dimension in GEOGRAPHY:
+        return geography(raw, on)[GEOGRAPHY.index(dimension)]
+    if raw is None or raw == "":
+        return UNKNOWN
+    return str(raw)
+
+
+def _conditions(indicator: Indicator, period: Period, scope: Scope) -> list:
+    conditions = [Fact.period_month.in_(period.months), Fact.counts_person.is_(True)]
+    for name, values in indicator.select:
+        conditions.append(getattr(Fact, name).in_(values))
+    if scope.centre_id is not None:
+        conditions.append(Fact.centre_id == scope.centre_id)
+    if indicator.measure == "median":
+        conditions.append(Fact.duration_days.is_not(None))
+    return conditions
+
+
+def count_statement(indicator: Indicator, period: Period, scope: Scope):
+    """The GROUP BY query of a count table: (row value, column value, people)."""
+    row, column = dimension_expression(indicator.rows), dimension_expression(indicator.columns)
+    return (
+        select(row.label("r"), column.label("c"), func.sum(Fact.weight).label("n"))
+        .where(*_conditions(indicator, period, scope))
+        .group_by(row, column)
+    )
+
+
+def count_cells(indicator: Indicator, period: Period, scope: Scope) -> dict[tuple[str, str], int]:
+    """Inner cells of a count table, from the facts (retractions subtracted)."""
+    cells: dict[tuple[str, str], int] = defaultdict(int)
+    result = db.session.execute(count_statement(indicator, period, scope).execution_options(yield_per=2000))
+    for raw_row, raw_column, n in result:
+        key = (_category(indicator.rows, raw_row, period.end), _category(indicator.columns, raw_column, period.end))
+        cells[key] += int(n)
+    negative = [key for key, n in cells.items() if n < 0]
+    if negative:
+        raise PublishError(f"table {indicator.id}: more retractions than facts in {negative[:3]}")
+    return dict(cells)
+
+
+def histograms(indicator: Indicator, period: Period, scope: Scope) -> dict[tuple[str, str], Counter]:
+    """For a median table: per inner cell, how many people took each number of days."""
+    row, column = dimension_expression(indicator.rows), dimension_expression(indicator.columns)
+    statement = (
+        select(row.label("r"), column.label("c"), Fact.duration_days, func.sum(Fact.weight))
+        .where(*_conditions(indicator, period, scope))
+        .group_by(row, column, Fact.duration_days)
+    )
+    cells: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for raw_row, raw_column, days, n in db.session.execute(statement.execution_options(yield_per=2000)):
+        key = (_category(indicator.rows, raw_row, period.end), _category(indicator.columns, raw_column, period.end))
+        cells[key][int(days)] += int(n)
+    for key, histogram in cells.items():
+        if any(n < 0 for n in histogram.values()):
+            raise PublishError(f"table {indicator.id}: more retractions than facts in {key}")
+    return dict(cells)
+
+
+def median(histogram: Counter) -> float | None:
+    """Median of the values counted in ``histogram`` (None when empty)."""
+    size = sum(histogram.values())
+    if size == 0:
+        return None
+    ordered = sorted(histogram.items())
+    middle = [(size - 1) // 2, size // 2]
+    found: list[int] = []
+    seen = 0
+    for value, n in ordered:
+        while len(found) < 2 and middle[len(found)] < seen + n:
+            found.append(value)
+        seen += n
+    return round((found[0] + found[1]) / 2, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels
+# ---------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _static_labels() -> dict[str, dict[str, dict[str, str]]]:
+    labels: dict[str, dict[str, dict[str, str]]] = {k: dict(v) for k, v in category_labels().items()}
+    labels["nationality_group"] = dict(nationality_group_labels())
+    labels.update(geography_labels())
+    return labels
+
+
+def _organisation_labels(dimension: str, codes: Iterable[str]) -> dict[str, dict[str, str]]:
+    model = {"centre": Centre, "office": Office, "operator": OperatorOrganisation}[dimension]
+    ids = [int(code) for code in codes if code.isdigit()]
+    names = dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids else {}
+    return {str(i): {"fr": name, "en": name, "nl": name} for i, name in names.items()}
+
+
+def category_label(dimension: str, code: str, organisations: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """{locale: label} of a category code."""
+    if code == TOTAL:
+        return TOTAL_LABEL
+    if dimension in ("centre", "office", "operator"):
+        return dict(organisations.get(code, UNKNOWN_LABEL))
+    if code == UNKNOWN:
+        return UNKNOWN_LABEL
+    known = _static_labels().get(dimension, {}).get(code)
+    return dict(known) if known else {"fr": code, "en": code, "nl": code}
+
+
+def _axis(dimension: str, codes: Iterable[str]) -> list[list[Any]]:
+    codes = sorted(set(codes), key=lambda c: (c == UNKNOWN, c))
+    organisations = _organisation_labels(dimension, codes) if dimension in ("centre", "office", "operator") else {}
+    return [[code, category_label(dimension, code, organisations)] for code in codes]
+
+
+# ---------------------------------------------------------------------------------------------
+# Protection and checks
+# ---------------------------------------------------------------------------------------------
+
+
+def _coarsening(tables: list[tuple[Indicator, disclosure.LinkedTable]], on: date) -> list[disclosure.Equation]:
+    """Equations tying a geographic table to its coarser sibling (municipality → arrondissement…)."""
+    equations: list[disclosure.Equation] = []
+    for fine_indicator, fine in tables:
+        for coarse_indicator, coarse in tables:
+            for fine_axis, coarse_axis, fine_other, coarse_other in (
+                ("rows", "rows", "columns", "columns"),
+                ("columns", "columns", "rows", "rows"),
+            ):
+                fine_dim = getattr(fine_indicator, fine_axis)
+                if GEO_PARENT.get(fine_dim) != getattr(coarse_indicator, coarse_axis):
+                    continue
+                if getattr(fine_indicator, fine_other) != getattr(coarse_indicator, coarse_other):
+                    continue
+                if not fine.cells or not coarse.cells:
+                    continue
+                level = GEOGRAPHY.index(GEO_PARENT[fine_dim])
+                labels = {key[0 if fine_axis == "rows" else 1] for key in fine.cells}
+                mapping = {label: _parent(label, fine_dim, level, on) for label in labels}
+                equations += disclosure.coarsening_equations(fine, coarse, mapping)
+    return equations
+
+
+def _parent(label: str, dimension: str, level: int, on: date) -> str:
+    if label == UNKNOWN:
+        return UNKNOWN
+    if dimension == "municipality":
+        return geography(label, on)[level]
+    entry = next((m for m in municipality_codes().values() if m.arrondissement_code == label), None)
+    return entry.province_code if entry is not None else UNKNOWN
+
+
+def check_protected(protected: disclosure.ProtectedTables, published: set[str]) -> list[str]:
+    """Re-check a protected set of tables; returns the problems found (empty when sound).
+
+    Every shown count is 0 or at least k; for every published equation whose total is shown,
+    the total minus its shown parts is 0 or at least k; each hidden figure has an attacker's range
+    of at least k; no published table exceeds the hidden share allowed.
+    """
+    k = protected.k
+    problems = []
+    for table_id in published:
+        table = protected.tables[table_id]
+        cells = table.published()
+        hidden = protected.hidden(table_id)
+        for key, value in cells.items():
+            if key not in hidden and 0 < value < k:
+                problems.append(f"{table_id}: shown count {key} below {k}")
+        if len(hidden) > disclosure.MAX_HIDDEN_SHARE * len(cells):
+            problems.append(f"{table_id}: too many hidden cells")
+    for equation in protected.equations:
+        if protected.is_hidden(equation.total):
+            continue
+        remainder = protected.values[equation.total] - sum(
+            protected.values[p] for p in equation.parts if not protected.is_hidden(p)
+        )
+        if 0 < remainder < k:
+            problems.append(f"total {equation.total} minus its shown parts is {remainder}")
+    for cell, interval in protected.audit().items():
+        if interval.width < k:
+            problems.append(f"hidden figure {cell} can be narrowed to a range of {interval.width}")
+    return problems
+
+
+@dataclass
+class TableResult:
+    """One built table, ready to serialise."""
+
+    indicator: Indicator
+    status: str  # "published" | "redesign"
+    rows: list[list[Any]]
+    columns: list[list[Any]]
+    cells: list[list[Any]] = field(default_factory=list)
+    hidden_share: float = 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        """The table as stored in the release."""
+        indicator = self.indicator
+        return {
+            "id": indicator.id,
+            "title": dict(indicator.title),
+            "definition": dict(indicator.definition),
+            "unit": indicator.unit,
+            "measure": indicator.measure,
+            "k": indicator.sensitivity,
+            "row_dimension": indicator.rows,
+            "column_dimension": indicator.columns,
+            "rows": self.rows,
+            "columns": self.columns,
+            "status": self.status,
+            "hidden_share": round(self.hidden_share, 4),
+            "cells": self.cells,
+        }
+
+
+def _ordered_cells(rows: list[list[Any]], columns: list[list[Any]], value: Callable[[tuple[str, str]], Any]):
+    row_codes = [r[0] for r in rows] + [TOTAL]
+    column_codes = [c[0] for c in columns] + [TOTAL]
+    return [[r, c, value((r, c))] for r in row_codes for c in column_codes]
+
+
+def _shown(full: Mapping[tuple[str, str], int], hidden: set[tuple[str, str]]) -> Callable:
+    return lambda key: None if key in hidden else full.get(key, 0)
+
+
+def _count_tables(indicators: list[Indicator], period: Period, scope: Scope) -> list[TableResult]:
+    """Build and protect the count tables of one population together."""
+    linked = []
+    for indicator in indicators:
+        cells = count_cells(indicator, period, scope)
+        linked.append(
+            (
+                indicator,
+                disclosure.LinkedTable(
+                    indicator.id,
+                    f"{scope.code}|{indicator.population}",
+                    period.code,
+                    indicator.rows,
+                    indicator.columns,
+                    cells,
+                ),
+            )
+        )
+    k = max(indicator.sensitivity for indicator in indicators)
+    try:
+        protected = disclosure.protect_tables(
+            [table for _, table in linked],
+            k,
+            equations=_coarsening(linked, period.end),
+            report_redesign=True,
+        )
+    except ValueError as exc:
+        raise PublishError(f"protection failed for {indicators[0].population}: {exc}") from exc
+    redesign = {r.table_id: r.share for r in protected.redesign}
+    published = {indicator.id for indicator in indicators} - set(redesign)
+    problems = check_protected(protected, published)
+    if problems:
+        raise PublishError("check failed: " + "; ".join(problems[:5]))
+    results = []
+    for indicator, table in linked:
+        rows = _axis(indicator.rows, {key[0] for key in table.cells})
+        columns = _axis(indicator.columns, {key[1] for key in table.cells})
+        if indicator.id in redesign:
+            results.append(TableResult(indicator, "redesign", rows, columns, [], redesign[indicator.id]))
+            continue
+        full = table.published()
+        hidden = protected.hidden(indicator.id)
+        results.append(
+            TableResult(
+                indicator,
+                "published",
+                rows,
+                columns,
+                _ordered_cells(rows, columns, _shown(full, hidden)),
+                len(hidden) / len(full),
+            )
+        )
+    return results
+
+
+def _median_table(indicator: Indicator, period: Period, scope: Scope) -> TableResult:
+    """A median table: each median shown only when its group counts at least k people."""
+    inner = histograms(indicator, period, scope)
+    rows = _axis(indicator.rows, {key[0] for key in inner})
+    columns = _axis(indicator.columns, {key[1] for key in inner})
+    groups: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for (row, column), histogram in inner.items():
+        for key in ((row, column), (row, TOTAL), (TOTAL, column), (TOTAL, TOTAL)):
+            groups[key].update(histogram)
+    k = indicator.sensitivity
+
+    def value(key: tuple[str, str]) -> float | None:
+        histogram = groups.get(key, Counter())
+        return disclosure.protect_central_value(median(histogram), sum(histogram.values()), k)
+
+    cells = _ordered_cells(rows, columns, value)
+    hidden = sum(1 for cell in cells if cell[2] is None)
+    share = hidden / len(cells)
+    if inner and share > disclosure.MAX_HIDDEN_SHARE:
+        return TableResult(indicator, "redesign", rows, columns, [], share)
+    return TableResult(indicator, "published", rows, columns, cells, share)
+
+
+def build_content(period: Period, scope: Scope, source: Catalogue | None = None) -> str:
+    """Every table of the catalogue for ``period`` and ``scope``, protected and checked, as
+    canonical JSON (the same facts always give the same bytes). Raises :class:`PublishError`."""
+    source = source or catalogue()
+    results: dict[str, TableResult] = {}
+    populations: dict[str, list[Indicator]] = defaultdict(list)
+    for indicator in source.indicators:
+        if indicator.measure == "median":
+            results[indicator.id] = _median_table(indicator, period, scope)
+        else:
+            populations[indicator.population].append(indicator)
+    for indicators in populations.values():
+        for result in _count_tables(indicators, period, scope):
+            results[result.indicator.id] = result
+    tables = [results[indicator.id].as_json() for indicator in source.indicators]
+    document = {
+        "format": FORMAT_VERSION,
+        "period": period.code,
+        "scope": scope.code,
+        "scope_label": dict(scope.label),
+        "legend": disclosure.LEGEND,
+        "mark": disclosure.MARK,
+        "tables": tables,
+        "redesign": [t["id"] for t in tables if t["status"] == "redesign"],
+    }
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(content: str) -> str:
+    """SHA-256 of a release's content."""
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """The live release after ``publish`` and whether it is new."""
+
+    release: Release
+    created: bool
+    redesign: tuple[str, ...]
+
+
+def live_release(period: str, scope: str) -> Release | None:
+    """The live (most recent) release of a period and scope."""
+    return db.session.scalar(
+        select(Release).where(Release.period == period, Release.scope == scope).order_by(Release.id.desc()).limit(1)
+    )
+
+
+def publish(period: str, scope: str = REGION, *, source: Catalogue | None = None) -> PublishResult:
+    """Build, protect, check and store the release of ``period`` for ``scope``.
+
+    When the content is identical to the live release nothing new is stored. On any failure
+    :class:`PublishError` (or :class:`ValueError` for a bad period or scope) is raised before
+    anything is written, so the previous release stays live. Flushes, never commits.
+    """
+    parsed_period, parsed_scope = parse_period(period), parse_scope(scope)
+    content = build_content(parsed_period, parsed_scope, source)
+    digest = content_hash(content)
+    document = json.loads(content)
+    current = live_release(parsed_period.code, parsed_scope.code)
+    if current is not None and current.content_hash == digest:
+        return PublishResult(current, False, tuple(document["redesign"]))
+    release = Release(period=parsed_period.code, scope=parsed_scope.code, content=content, content_hash=digest)
+    db.session.add(release)
+    db.session.flush()
+    return PublishResult(release, True, tuple(document["redesign"]))
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    """What ``rebuild`` did for one period and scope."""
+
+    period: str
+    scope: str
+    content_hash: str
+    changed: bool
+
+
+def published_keys() -> list[tuple[str, str]]:
+    """Every (period, scope) that has a release, in order."""
+    statement = select(Release.period, Release.scope).distinct().order_by(Release.period, Release.scope)
+    return [(period, scope) for period, scope in db.session.execute(statement)]
+
+
+def rebuild(progress: Callable[[tuple[str, str]], None] | None = None) -> list[RebuildResult]:
+    """Recompute every published (period, scope) from the facts.
+
+    For the same facts the content is byte-identical and nothing is stored; when facts changed
+    (corrections), a new release supersedes the old one. Flushes, never commits.
+    """
+    results = []
+    for period, scope in published_keys():
+        outcome = publish(period, scope)
+        results.append(RebuildResult(period, scope, outcome.release.content_hash, outcome.created))
+        if progress is not None:
+            progress((period, scope))
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading releases
+# ---------------------------------------------------------------------------------------------
+
+
+def releases(scope: str | None = None) -> list[Release]:
+    """Live releases (one per period and scope), most recent period first."""
+    statement = select(Release).order_by(Release.period.desc(), Release.scope, Release.id.desc())
+    if scope is not None:
+        statement = statement.where(Release.scope == scope)
+    seen: set[tuple[str, str]] = set()
+    live = []
+    for release in db.session.scalars(statement):
+        if (release.period, release.scope) not in seen:
+            seen.add((release.period, release.scope))
+            live.append(release)
+    return live
+
+
+@lru_cache(maxsize=64)
+def _parse(digest: str, content: str) -> dict[str, Any]:
+    return json.loads(content)
+
+
+def release_document(release: Release) -> dict[str, Any]:
+    """The parsed content of a release (cached by content hash; do not modify)."""
+    return _parse(release.content_hash, release.content)
