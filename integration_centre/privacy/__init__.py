@@ -123,11 +123,46 @@ CLI: ``integration-centre keys status | add-kek | promote KEK_ID | rewrap | reti
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
+
+from integration_centre.privacy.errors import (
+    AccessError,
+    DecryptionError,
+    InvalidNISSError,
+    KeyDestroyedError,
+    PrivacyError,
+)
+
+__all__ = [
+    "AccessError",
+    "DecryptionError",
+    "InvalidNISSError",
+    "KeyDestroyedError",
+    "PrivacyError",
+    "ensure_keyring_file",
+    "init_app",
+    "keys_loaded",
+]
+
+KEYRING_FILE_NAME = "keyring.json"
 
 
 def init_app(app: Flask) -> None:
-    """Load the keyring (fail closed) and register the privacy hooks."""
+    """Load the keyring (fail closed: ``ConfigurationError``) and register the privacy hooks.
+
+    Refuses a missing, unreadable or invalid keyring, a demo keyring in production, and a
+    keyring that does not match the key-check values stored in the database (checked now when
+    the database is reachable and migrated, otherwise before the first use of a key).
+    """
+    from integration_centre.privacy import access, runtime
+
+    app.config.setdefault("PRIVACY_INDEX_BITS", 16)
+    current = runtime.load(app)
+    runtime.verify_at_start(app, current)
+    app.extensions[runtime.EXTENSION] = current
+    app.teardown_request(access.clear_request_caches)
 
 
 def keys_loaded(app: Flask) -> bool:
@@ -135,5 +170,19 @@ def keys_loaded(app: Flask) -> bool:
     return app.extensions.get("keyring") is not None
 
 
-def ensure_keyring_file(instance_path, demo: bool = False) -> None:
-    """Create the keyring file in ``instance_path`` when absent (mode 0600)."""
+def ensure_keyring_file(instance_path, demo: bool = False) -> Path | None:
+    """Create the keyring file (mode 0600) when absent; returns its path (None with MASTER_KEY).
+
+    The path is ``INTEGRATION_CENTRE_MASTER_KEY_FILE`` or ``<instance>/keyring.json``, as the app
+    will read it. An existing file is never touched.
+    """
+    from integration_centre.config import read_settings
+    from integration_centre.privacy.keyring import generate_keyring, write_keyring_file
+
+    settings = read_settings()["settings"]
+    if settings["MASTER_KEY"]:
+        return None
+    path = Path(settings["MASTER_KEY_FILE"] or Path(instance_path) / KEYRING_FILE_NAME)
+    if not path.exists():
+        write_keyring_file(path, generate_keyring(demo=demo))
+    return path

@@ -1,0 +1,139 @@
+"""Access contexts: the only way to read or write a person's encrypted fields.
+
+::
+
+    with access(user, purpose="case.view", persons=[newcomer.id]):
+        name = newcomer.family_name          # decrypts; one "view" audit row was written
+
+Outside a context (or for a person the open contexts do not name) reading or assigning an
+encrypted field raises ``AccessError``. Audit rows are deduplicated per request (or, outside a
+request, per outermost context), person, purpose and action.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from flask import g, has_request_context
+
+from integration_centre.privacy import audit
+from integration_centre.privacy.context import ACCESS_STACK, Actor, as_actor, check_code
+from integration_centre.privacy.errors import AccessError
+
+__all__ = ["AccessContext", "Actor", "access", "current_access", "require", "note_write"]
+
+_AUDITED_KEY = "_privacy_audited"
+_KEYS_KEY = "_privacy_keys"
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+class AccessContext:
+    """An open access: who (actor), why (purpose), to whom (persons), what (action)."""
+
+    def __init__(self, actor: Any, purpose: str, persons: Iterable[Any], action: str = "view") -> None:
+        self.actor = as_actor(actor)
+        self.purpose = check_code(purpose, "purpose")
+        self.action = check_code(action, "action", 32)
+        self.persons: set[uuid.UUID] = set()
+        self.id = uuid.uuid4().hex
+        self._initial = [_as_uuid(p) for p in persons]
+        self._token = None
+        # Used only when there is no request: the outermost context holds caches.
+        self.key_cache: dict = {}
+        self.audited: set = set()
+
+    def __enter__(self) -> AccessContext:
+        self._token = ACCESS_STACK.set((*ACCESS_STACK.get(), self))
+        try:
+            self.add_persons(self._initial)
+        except BaseException:
+            self._exit()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._exit()
+
+    def _exit(self) -> None:
+        if self._token is not None:
+            ACCESS_STACK.reset(self._token)
+            self._token = None
+        self.key_cache.clear()
+
+    def add_persons(self, persons: Iterable[Any]) -> None:
+        """Extend the context to more persons (each audited once, like at entry)."""
+        for person in persons:
+            person_id = _as_uuid(person)
+            self.persons.add(person_id)
+            audit_once(self, person_id, self.action)
+
+
+def access(actor: Any, purpose: str, persons: Iterable[Any], action: str = "view") -> AccessContext:
+    """Open an access context (use with ``with``); see the module docstring."""
+    return AccessContext(actor, purpose, persons, action)
+
+
+def current_access(purpose: str, persons: Iterable[Any], action: str = "view") -> AccessContext:
+    """An access context for the logged-in user of the current request."""
+    from flask_login import current_user
+
+    if not getattr(current_user, "is_authenticated", False):
+        raise AccessError("no logged-in user for this access")
+    return AccessContext(current_user._get_current_object(), purpose, persons, action)
+
+
+def _outermost() -> AccessContext | None:
+    stack = ACCESS_STACK.get()
+    return stack[0] if stack else None
+
+
+def _audited_set() -> set:
+    if has_request_context():
+        return g.setdefault(_AUDITED_KEY, set())
+    outer = _outermost()
+    return outer.audited if outer is not None else set()
+
+
+def key_cache() -> dict | None:
+    """Cache of unwrapped person keys: the request's (``flask.g``), else the outermost context's."""
+    if has_request_context():
+        return g.setdefault(_KEYS_KEY, {})
+    outer = _outermost()
+    return outer.key_cache if outer is not None else None
+
+
+def clear_request_caches(_exc=None) -> None:
+    """``teardown_request`` hook: forget unwrapped keys and audit deduplication."""
+    g.pop(_KEYS_KEY, None)
+    g.pop(_AUDITED_KEY, None)
+
+
+def audit_once(ctx: AccessContext, person_id: uuid.UUID, action: str) -> None:
+    """Write the audit row for (person, purpose, action) unless this request already did."""
+    marker = (person_id, ctx.purpose, action, ctx.actor)
+    done = _audited_set()
+    if marker in done:
+        return
+    audit.record(action, "person", person_id, purpose=ctx.purpose, actor=ctx.actor)
+    done.add(marker)
+
+
+def require(person_id: uuid.UUID) -> AccessContext:
+    """The innermost open context naming ``person_id``, else ``AccessError``."""
+    for ctx in reversed(ACCESS_STACK.get()):
+        if person_id in ctx.persons:
+            return ctx
+    if not ACCESS_STACK.get():
+        raise AccessError("personal data used outside an access context (privacy.access.access)")
+    raise AccessError("personal data used for a person the open access context does not name")
+
+
+def note_write(person_id: uuid.UUID, *, creating: bool) -> None:
+    """Check and audit a write to a person's encrypted field ("create" or "update")."""
+    ctx = require(person_id)
+    audit_once(ctx, person_id, "create" if creating else "update")

@@ -1,0 +1,220 @@
+"""The audit trail: insert-only records chained with HMAC-SHA256 under the keyring's audit key.
+
+Each record's MAC covers its fields and the previous record's MAC, so altering, inserting or
+deleting a record breaks the chain from that point; ``privacy_audit_head`` holds the last
+sequence number and MAC, so cutting the tail is detected too. Writers serialise on the head
+row (``UPDATE`` takes its lock first), which keeps sequence numbers dense across workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from integration_centre.db import utcnow
+from integration_centre.extensions import db
+from integration_centre.privacy import runtime
+from integration_centre.privacy.context import Actor, as_actor, check_code, current_actor, request_id
+from integration_centre.privacy.models import AuditHead, AuditRecord
+
+GENESIS = "0" * 64
+HEAD_ID = 1
+MAC_VERSION = "v1"
+
+# Actions used by the application (any short code is accepted; these are the common ones).
+ACTIONS = (
+    "view",
+    "create",
+    "update",
+    "search",
+    "export",
+    "erase",
+    "login",
+    "login_failed",
+    "logout",
+    "key_rotation",
+)
+
+
+def _object_id(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    if len(text) > 64 or not all(c.isascii() and (c.isalnum() or c in "-_.:") for c in text):
+        raise ValueError("object_id must be an id (UUID or number), never personal data")
+    return text
+
+
+def _timestamp(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def compute_mac(key: bytes, fields: dict) -> str:
+    """The MAC of one record (its fields and the previous MAC)."""
+    message = json.dumps(
+        [
+            MAC_VERSION,
+            fields["seq"],
+            _timestamp(fields["occurred_at"]),
+            fields["actor_id"],
+            fields["actor_role"],
+            fields["action"],
+            fields["object_type"],
+            fields["object_id"],
+            fields["purpose"],
+            fields["request_id"],
+            fields["prev_mac"],
+        ],
+        separators=(",", ":"),
+    ).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _ensure_head() -> None:
+    current = runtime.state()
+    if "audit_head" in current.checks_written:
+        return
+    runtime.insert_ignore(AuditHead, {"id": HEAD_ID, "seq": 0, "mac": GENESIS}, "id")
+    current.checks_written.add("audit_head")
+
+
+def record(
+    action: str,
+    object_type: str,
+    object_id: Any = None,
+    *,
+    purpose: str | None = None,
+    actor: Any = None,
+) -> AuditRecord:
+    """Append one audit record (flushed in the caller's transaction, not committed).
+
+    ``action``, ``object_type`` and ``purpose`` are short codes; ``object_id`` an id. ``actor``
+    is an ``Actor`` or a user; by default the logged-in user, else the system. Returns a
+    transient copy of the record.
+    """
+    check_code(action, "action", 32)
+    check_code(object_type, "object_type")
+    if purpose is not None:
+        check_code(purpose, "purpose")
+    who: Actor = current_actor() if actor is None else as_actor(actor)
+    key = runtime.keyring().audit_key
+    runtime.ensure_checks()
+    with db.session.no_autoflush:
+        _ensure_head()
+        db.session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq + 1))
+        seq, prev_mac = db.session.execute(
+            select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == HEAD_ID)
+        ).one()
+        fields = {
+            "seq": seq,
+            "occurred_at": utcnow(),
+            "actor_id": who.id,
+            "actor_role": who.role,
+            "action": action,
+            "object_type": object_type,
+            "object_id": _object_id(object_id),
+            "purpose": purpose,
+            "request_id": request_id(),
+            "prev_mac": prev_mac,
+        }
+        fields["mac"] = compute_mac(key, fields)
+        db.session.execute(AuditRecord.__table__.insert().values(**fields))
+        db.session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(mac=fields["mac"]))
+    return AuditRecord(**fields)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Outcome of a chain walk; ``first_broken_seq`` is None when the chain is intact."""
+
+    ok: bool
+    checked: int
+    first_broken_seq: int | None = None
+    reason: str | None = None
+
+
+def _records(batch: int = 1000) -> Iterator[AuditRecord]:
+    last = 0
+    while True:
+        rows = db.session.scalars(
+            select(AuditRecord).where(AuditRecord.seq > last).order_by(AuditRecord.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+        db.session.expunge_all()
+
+
+def verify_chain() -> VerifyResult:
+    """Walk the whole chain and report the first broken record."""
+    key = runtime.keyring().audit_key
+    expected, prev, checked = 1, GENESIS, 0
+    for rec in _records():
+        if rec.seq != expected:
+            return VerifyResult(False, checked, expected, f"record {expected} is missing")
+        fields = {c.key: getattr(rec, c.key) for c in AuditRecord.__table__.columns}
+        if rec.prev_mac != prev:
+            return VerifyResult(False, checked, rec.seq, f"record {rec.seq} does not follow record {rec.seq - 1}")
+        if not hmac.compare_digest(compute_mac(key, fields), rec.mac):
+            return VerifyResult(False, checked, rec.seq, f"record {rec.seq} was altered")
+        prev, expected, checked = rec.mac, expected + 1, checked + 1
+    head = db.session.get(AuditHead, HEAD_ID)
+    head_seq, head_mac = (head.seq, head.mac) if head else (0, GENESIS)
+    if head_seq != checked or head_mac != prev:
+        return VerifyResult(False, checked, checked + 1, f"records after {checked} are missing (head is {head_seq})")
+    return VerifyResult(True, checked)
+
+
+def person_object_id(person_id: uuid.UUID) -> str:
+    """The audit object id of a person (their pseudonymous UUID)."""
+    return str(person_id)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Filters of the audit log page (all optional; bounds are inclusive UTC datetimes)."""
+
+    actor_id: str | None = None
+    object_id: str | None = None
+    action: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+def filtered_query(filters: AuditFilter):
+    """A ``select`` of audit records matching ``filters``, newest first."""
+    query = select(AuditRecord)
+    if filters.actor_id:
+        query = query.where(AuditRecord.actor_id == filters.actor_id)
+    if filters.object_id:
+        query = query.where(AuditRecord.object_id == filters.object_id)
+    if filters.action:
+        query = query.where(AuditRecord.action == filters.action)
+    if filters.start:
+        query = query.where(AuditRecord.occurred_at >= filters.start)
+    if filters.end:
+        query = query.where(AuditRecord.occurred_at <= filters.end)
+    return query.order_by(AuditRecord.seq.desc())
+
+
+CSV_COLUMNS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_role",
+    "action",
+    "object_type",
+    "object_id",
+    "purpose",
+    "request_id",
+    "mac",
+)

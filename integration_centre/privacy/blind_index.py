@@ -1,0 +1,168 @@
+"""Blind indexes: exact-match search over encrypted names, birth dates and NISS.
+
+A blind index value is ``HMAC-SHA256(index key, normalised input)`` truncated to
+``PRIVACY_INDEX_BITS`` bits (default 16) and stored as an integer in ``privacy_blind_index``
+(indexed on ``(index_name, value)``). Each index has its own key, derived with HKDF from the
+keyring's index root key, so the same input gives unrelated values in different indexes.
+
+Choice of 16 bits: with N persons, a lookup returns about N / 2**bits false candidates. At the
+sizing target (100,000–200,000 persons) 16 bits give 1.5–3 false candidates per search — cheap
+to decrypt and discard — while every stored value is shared by a few persons, so the index alone
+does not single anyone out nor confirm that a given person is registered. Fewer bits leak less
+but cost more decryptions per search; more bits approach a deterministic, linkable encryption.
+Changing the setting requires recomputing every entry (``set_person_indexes`` for each person).
+
+Never index special-category data (health, assessment notes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from stdnum.be import nn
+from stdnum.exceptions import ValidationError
+
+from integration_centre.extensions import db
+from integration_centre.privacy import runtime
+from integration_centre.privacy.access import access
+from integration_centre.privacy.errors import InvalidNISSError
+from integration_centre.privacy.models import BlindIndexEntry
+
+DEFAULT_BITS = 16
+INDEX_NAME_DOB = "name_dob"
+INDEX_FAMILY_DOB = "family_dob"
+INDEX_NISS = "niss"
+INDEXES = (INDEX_NAME_DOB, INDEX_FAMILY_DOB, INDEX_NISS)
+_SEPARATOR = "\x1f"
+
+# Letters NFKD does not decompose, folded to their usual Latin transliteration (after casefold).
+FOLD_TABLE = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "œ": "oe", "æ": "ae", "þ": "th", "ß": "ss", "ð": "d"})
+
+
+def normalise(value: str) -> str:
+    """NFKD, accents removed, casefold, fold table, letters and digits only."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = stripped.casefold().translate(FOLD_TABLE)
+    folded = unicodedata.normalize("NFKD", folded)
+    return "".join(ch for ch in folded if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def same_text(a: str | None, b: str | None) -> bool:
+    """True when two values are equal after normalisation (use in match predicates)."""
+    if a is None or b is None:
+        return False
+    return normalise(a) == normalise(b)
+
+
+def compact_niss(value: str) -> str:
+    """Validate and compact a Belgian national register number (11 digits)."""
+    try:
+        return nn.validate(value)
+    except ValidationError:
+        raise InvalidNISSError("not a valid national register number") from None
+
+
+def bits() -> int:
+    """The configured truncation (``PRIVACY_INDEX_BITS``, 1 to 63)."""
+    value = int(current_app.config.get("PRIVACY_INDEX_BITS", DEFAULT_BITS))
+    if not 1 <= value <= 63:
+        raise ValueError("PRIVACY_INDEX_BITS must be between 1 and 63")
+    return value
+
+
+def index_value(index_name: str, *parts: str) -> int:
+    """The truncated HMAC of already-normalised ``parts`` in one index."""
+    key = runtime.keyring().index_key(index_name)
+    digest = hmac.new(key, _SEPARATOR.join(parts).encode("utf-8"), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big") >> (64 - bits())
+
+
+def _inputs(
+    family_name: str | None, given_name: str | None, birth_date: date | None, niss: str | None
+) -> dict[str, tuple[str, ...]]:
+    """The index inputs these values allow (empty normalised names are not indexed)."""
+    family = normalise(family_name) if family_name else ""
+    given = normalise(given_name) if given_name else ""
+    dob = birth_date.isoformat() if birth_date else ""
+    inputs: dict[str, tuple[str, ...]] = {}
+    if niss:
+        inputs[INDEX_NISS] = (compact_niss(niss),)
+    if family and given and dob:
+        inputs[INDEX_NAME_DOB] = (family, given, dob)
+    if family and dob:
+        inputs[INDEX_FAMILY_DOB] = (family, dob)
+    return inputs
+
+
+def set_person_indexes(
+    person_id: Any,
+    *,
+    family_name: str | None = None,
+    given_name: str | None = None,
+    birth_date: date | None = None,
+    niss: str | None = None,
+) -> None:
+    """Replace every blind-index entry of a person by those computed from these values."""
+    person_id = person_id if isinstance(person_id, uuid.UUID) else uuid.UUID(str(person_id))
+    inputs = _inputs(family_name, given_name, birth_date, niss)
+    runtime.ensure_checks()
+    with db.session.no_autoflush:
+        delete_person_indexes(person_id)
+        rows = [
+            {"index_name": name, "person_id": person_id, "value": index_value(name, *parts)}
+            for name, parts in inputs.items()
+        ]
+        if rows:
+            db.session.execute(BlindIndexEntry.__table__.insert(), rows)
+
+
+def delete_person_indexes(person_id: Any) -> None:
+    """Remove every blind-index entry of a person (erasure, or before recomputing)."""
+    person_id = person_id if isinstance(person_id, uuid.UUID) else uuid.UUID(str(person_id))
+    db.session.execute(BlindIndexEntry.__table__.delete().where(BlindIndexEntry.person_id == person_id))
+
+
+def candidates(
+    *,
+    family_name: str | None = None,
+    given_name: str | None = None,
+    birth_date: date | None = None,
+    niss: str | None = None,
+) -> set[uuid.UUID]:
+    """Person ids whose entries match the most specific index the inputs allow.
+
+    The result includes false positives (truncation): decrypt and keep the true matches with
+    ``keep_true_matches``. No usable input → empty set.
+    """
+    inputs = _inputs(family_name, given_name, birth_date, niss)
+    for name in INDEXES:
+        if name in inputs:
+            value = index_value(name, *inputs[name])
+            with db.session.no_autoflush:
+                return set(
+                    db.session.scalars(
+                        select(BlindIndexEntry.person_id).where(
+                            BlindIndexEntry.index_name == name, BlindIndexEntry.value == value
+                        )
+                    )
+                )
+    return set()
+
+
+def keep_true_matches(rows: Iterable[Any], predicate: Callable[[Any], bool], *, actor: Any, purpose: str) -> list:
+    """Decrypt candidate rows inside an access context (action "search"); keep those matching."""
+    rows = list(rows)
+    if not rows:
+        return []
+    attr = getattr(type(rows[0]), "__privacy_person_attr__", "person_id")
+    with access(actor, purpose, [getattr(row, attr) for row in rows], action="search"):
+        return [row for row in rows if predicate(row)]

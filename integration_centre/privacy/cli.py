@@ -1,0 +1,144 @@
+"""``integration-centre keys …`` (KEK rotation) and ``integration-centre audit verify``."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from integration_centre.config import ConfigurationError
+from integration_centre.extensions import db
+from integration_centre.privacy import audit, keys, runtime
+from integration_centre.privacy.context import Actor
+from integration_centre.privacy.keyring import new_kek_id
+from integration_centre.privacy.models import KeyCheck
+
+CLI_ACTOR = Actor.system("cli")
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """Key management: status, add a KEK, promote it, re-wrap person keys, retire the old KEK."""
+
+
+def _save(keyring) -> None:
+    current = runtime.state()
+    try:
+        current.provider.save(keyring)
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from None
+    current.reload_if_changed()
+
+
+@keys_group.command("status")
+@with_appcontext
+def status_command() -> None:
+    """Show the keyring (ids only, never keys) and where the person keys are wrapped."""
+    runtime.keyring()
+    info = keys.status()
+    click.echo(f"Keyring: {info.source}{' (DEMO)' if info.demo else ''}")
+    click.echo(f"Primary KEK: {info.primary}")
+    for kek_id in info.keks:
+        marker = "*" if kek_id == info.primary else " "
+        click.echo(f" {marker} {kek_id}: {info.per_kek.get(kek_id, 0)} person keys")
+    unknown = {k: n for k, n in info.per_kek.items() if k not in info.keks}
+    for kek_id, count in sorted(unknown.items()):
+        click.echo(f" ! {kek_id}: {count} person keys (KEK not in the keyring)")
+    click.echo(f"Destroyed person keys (erased persons): {info.destroyed}")
+    click.echo(f"Waiting for rewrap: {keys.pending_rewrap_count()}")
+
+
+@keys_group.command("add-kek")
+@with_appcontext
+def add_kek_command() -> None:
+    """Add a new random KEK to the keyring file (not primary until promoted)."""
+    ring = runtime.keyring()
+    kek_id = new_kek_id()
+    while ring.has_kek(kek_id):
+        kek_id = new_kek_id()
+    _save(dataclasses.replace(ring, keks={**ring.keks, kek_id: secrets.token_bytes(32)}))
+    runtime.write_kek_check(kek_id, db.session)
+    audit.record("key_rotation", "kek", kek_id, purpose="kek.add", actor=CLI_ACTOR)
+    db.session.commit()
+    click.echo(f"Added KEK {kek_id}. Next: integration-centre keys promote {kek_id}")
+
+
+@keys_group.command("promote")
+@click.argument("kek_id")
+@with_appcontext
+def promote_command(kek_id: str) -> None:
+    """Make KEK_ID the primary KEK: new person keys are wrapped under it."""
+    ring = runtime.keyring()
+    if not ring.has_kek(kek_id):
+        raise click.ClickException(f"KEK {kek_id} is not in the keyring (see `integration-centre keys status`)")
+    _save(dataclasses.replace(ring, primary_kek_id=kek_id))
+    runtime.write_kek_check(kek_id, db.session)
+    audit.record("key_rotation", "kek", kek_id, purpose="kek.promote", actor=CLI_ACTOR)
+    db.session.commit()
+    click.echo(f"KEK {kek_id} is now primary. Next: integration-centre keys rewrap")
+
+
+@keys_group.command("rewrap")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
+@with_appcontext
+def rewrap_command(batch_size: int) -> None:
+    """Re-wrap the person keys still under other KEKs (batches; resumable; safe while the app runs)."""
+    ring = runtime.keyring()
+    pending = keys.pending_rewrap_count()
+    db.session.rollback()
+    if pending == 0:
+        click.echo(f"Every person key is already wrapped under the primary KEK {ring.primary_kek_id}.")
+        return
+    with click.progressbar(length=pending, label="Re-wrapping person keys") as bar:
+        moved = keys.rewrap_all(batch_size=batch_size, progress=bar.update)
+    audit.record("key_rotation", "person_keys", ring.primary_kek_id, purpose="kek.rewrap", actor=CLI_ACTOR)
+    db.session.commit()
+    click.echo(f"Re-wrapped {moved} person keys under {ring.primary_kek_id}.")
+
+
+@keys_group.command("retire")
+@click.argument("kek_id")
+@with_appcontext
+def retire_command(kek_id: str) -> None:
+    """Remove KEK_ID from the keyring; refused while it is primary or still wraps person keys."""
+    ring = runtime.keyring()
+    if not ring.has_kek(kek_id):
+        raise click.ClickException(f"KEK {kek_id} is not in the keyring")
+    if kek_id == ring.primary_kek_id:
+        raise click.ClickException(f"KEK {kek_id} is the primary KEK: promote another one first")
+    in_use = keys.kek_in_use(kek_id)
+    if in_use:
+        raise click.ClickException(
+            f"KEK {kek_id} still wraps {in_use} person keys: run `integration-centre keys rewrap` first"
+        )
+    _save(dataclasses.replace(ring, keks={k: v for k, v in ring.keks.items() if k != kek_id}))
+    db.session.execute(KeyCheck.__table__.delete().where(KeyCheck.name == f"kek:{kek_id}"))
+    audit.record("key_rotation", "kek", kek_id, purpose="kek.retire", actor=CLI_ACTOR)
+    db.session.commit()
+    click.echo(f"Retired KEK {kek_id}. Keep an offline backup of the old keyring for old database backups.")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def verify_command() -> None:
+    """Walk the audit chain; exit 1 and name the first broken record if it was tampered with."""
+    result = audit.verify_chain()
+    if result.ok:
+        click.echo(f"Audit chain intact: {result.checked} records.")
+        return
+    click.echo(f"Audit chain BROKEN at record {result.first_broken_seq}: {result.reason}", err=True)
+    raise SystemExit(1)
+
+
+def register(app: Flask) -> None:
+    """Attach the privacy commands to the app's CLI."""
+    app.cli.add_command(keys_group)
+    app.cli.add_command(audit_group)

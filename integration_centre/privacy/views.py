@@ -1,0 +1,105 @@
+"""Admin page of the audit log: filters, pagination, CSV export (thin views)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from integration_centre.accounts.models import Role, User
+from integration_centre.accounts.permissions import fresh_login_required, roles_required
+from integration_centre.core.navigation import add_item as add_nav_item
+from integration_centre.extensions import db
+from integration_centre.privacy import audit
+from integration_centre.privacy.forms import AuditFilterForm
+
+bp = Blueprint("privacy", __name__, url_prefix="/admin/audit")
+BLUEPRINTS = [bp]
+PER_PAGE = 50
+LOCAL_ZONE = ZoneInfo("Europe/Brussels")
+
+ACTION_LABELS = {
+    "view": _l("Viewed"),
+    "create": _l("Created"),
+    "update": _l("Updated"),
+    "search": _l("Searched"),
+    "export": _l("Exported"),
+    "erase": _l("Erased"),
+    "login": _l("Logged in"),
+    "login_failed": _l("Failed login"),
+    "logout": _l("Logged out"),
+    "key_rotation": _l("Key rotation"),
+}
+
+
+def _form() -> tuple[AuditFilterForm, audit.AuditFilter, bool]:
+    form = AuditFilterForm(request.args)
+    users = db.session.execute(select(User.id, User.display_name, User.email).order_by(User.display_name)).all()
+    form.user.choices = [("", _l("All users"))] + [(str(uid), f"{name} ({email})") for uid, name, email in users]
+    form.action.choices = [("", _l("All actions"))] + list(ACTION_LABELS.items())
+    valid = not request.args or form.validate()
+    if not valid:
+        return form, audit.AuditFilter(), False
+
+    def bound(day, end: bool) -> datetime | None:
+        if day is None:
+            return None
+        local = datetime.combine(day + timedelta(days=1) if end else day, time.min, LOCAL_ZONE)
+        return local - timedelta(microseconds=1) if end else local
+
+    filters = audit.AuditFilter(
+        actor_id=form.user.data or None,
+        object_id=(form.person.data or "").strip().lower() or None,
+        action=form.action.data or None,
+        start=bound(form.date_from.data, end=False),
+        end=bound(form.date_to.data, end=True),
+    )
+    return form, filters, True
+
+
+@bp.route("/")
+@roles_required(Role.ADMIN)
+def audit_log():
+    """The audit log, newest first, filtered and paginated."""
+    form, filters, valid = _form()
+    page = db.paginate(audit.filtered_query(filters), page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "privacy/audit_log.html", form=form, listing=page, valid=valid, args=args, action_labels=ACTION_LABELS
+    )
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else (value.isoformat() if isinstance(value, datetime) else str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.route("/export.csv")
+@roles_required(Role.ADMIN)
+@fresh_login_required
+def export_csv():
+    """The filtered audit log as CSV (re-authentication required; the export is itself audited)."""
+    _form_unused, filters, valid = _form()
+    if not valid:
+        filters = audit.AuditFilter()
+    records = db.session.scalars(audit.filtered_query(filters)).all()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(audit.CSV_COLUMNS)
+    for rec in records:
+        writer.writerow([_csv_cell(getattr(rec, column)) for column in audit.CSV_COLUMNS])
+    audit.record("export", "audit_log", purpose="audit.export")
+    db.session.commit()
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=audit-log.csv", "Cache-Control": "no-store"},
+    )
+
+
+add_nav_item("privacy.audit_log", _l("Audit log"), [Role.ADMIN], order=50)

@@ -1,0 +1,156 @@
+"""Encrypted fields on a model: round trip through the database, moved ciphertexts, access."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import select, text
+
+from integration_centre.extensions import db
+from integration_centre.privacy import keys
+from integration_centre.privacy.access import access
+from integration_centre.privacy.errors import AccessError, DecryptionError, KeyDestroyedError
+from integration_centre.privacy.models import PersonKey
+from tests.privacy.conftest import AGENT, new_person
+from tests.privacy.models import Note, Person
+
+TRICKY = ["", "  trailing  ", "star***", "nul\x00\x00", "Ødegård Łukasz Đorđević", "日本語 🙂", "\u200b"]
+
+
+def _reload(person_id):
+    db.session.expire_all()
+    return db.session.get(Person, person_id)
+
+
+@pytest.mark.parametrize("value", TRICKY)
+def test_round_trip_through_the_database(tables, value):
+    person = new_person(family_name=value, birth_date=date(1990, 1, 2), address={"street": value}, children=0)
+    db.session.commit()
+    loaded = _reload(person.id)
+    with access(AGENT, "test.view", [person.id]):
+        assert loaded.family_name == value
+        assert loaded.address == {"street": value}
+        assert loaded.birth_date == date(1990, 1, 2)
+        assert loaded.children == 0
+        assert loaded.given_name is None
+
+
+def test_stored_bytes_are_ciphertext_with_header(tables):
+    person = new_person(family_name="Dupont")
+    db.session.commit()
+    raw = db.session.execute(text("SELECT family_name_ct FROM test_privacy_person")).scalar_one()
+    assert raw[:2] == b"\x01\x01" and b"Dupont" not in raw
+
+
+def _swap(column_from: str, row_from, column_to: str, row_to) -> None:
+    source, target = type(row_from).__table__, type(row_to).__table__
+    value = db.session.execute(select(source.c[column_from]).where(source.c.id == row_from.id)).scalar_one()
+    db.session.execute(target.update().where(target.c.id == row_to.id).values({column_to: value}))
+    db.session.commit()
+
+
+def test_ciphertext_copied_to_another_person_fails(tables):
+    alice, bob = new_person(family_name="Alice"), new_person(family_name="Bob")
+    db.session.commit()
+    _swap("family_name_ct", alice, "family_name_ct", bob)
+    loaded = _reload(bob.id)
+    with access(AGENT, "test.view", [bob.id]), pytest.raises(DecryptionError):
+        _ = loaded.family_name
+
+
+def test_ciphertext_copied_to_another_column_fails(tables):
+    person = new_person(family_name="Alice", given_name="Anne")
+    db.session.commit()
+    _swap("family_name_ct", person, "given_name_ct", person)
+    loaded = _reload(person.id)
+    with access(AGENT, "test.view", [person.id]):
+        assert loaded.family_name == "Alice"
+        with pytest.raises(DecryptionError):
+            _ = loaded.given_name
+
+
+def test_ciphertext_copied_to_another_row_of_the_same_person_fails(tables):
+    person = new_person(family_name="Alice")
+    db.session.commit()
+    with access(AGENT, "test.note", [person.id], action="create"):
+        first = Note(person_id=person.id, body="first")
+        second = Note(person_id=person.id, body="second")
+    db.session.add_all([first, second])
+    db.session.commit()
+    _swap("body_ct", first, "body_ct", second)
+    db.session.expire_all()
+    with access(AGENT, "test.view", [person.id]):
+        assert db.session.get(Note, first.id).body == "first"
+        with pytest.raises(DecryptionError):
+            _ = db.session.get(Note, second.id).body
+
+
+def test_decrypting_outside_an_access_context_raises(tables):
+    person = new_person(family_name="Alice")
+    db.session.commit()
+    loaded = _reload(person.id)
+    with pytest.raises(AccessError):
+        _ = loaded.family_name
+    other = uuid.uuid4()
+    with access(AGENT, "test.view", [other]), pytest.raises(AccessError):
+        _ = loaded.family_name
+
+
+def test_writing_outside_an_access_context_raises(tables):
+    person = Person(id=uuid.uuid4())
+    with pytest.raises(AccessError):
+        person.family_name = "Alice"
+    assert person.family_name_ct is None
+
+
+def test_child_row_needs_person_id_first(tables):
+    with access(AGENT, "test.note", [uuid.uuid4()], action="create"), pytest.raises(ValueError, match="person_id"):
+        Note(body="no person yet")
+
+
+def test_person_key_is_wrapped_not_stored_in_clear(tables):
+    person = new_person(family_name="Alice")
+    db.session.commit()
+    row = db.session.get(PersonKey, person.id)
+    assert row.kek_id == "kek-test-1" and len(row.wrapped) == 2 + 12 + 32 + 16
+
+
+def test_destroyed_key_makes_fields_unreadable(tables):
+    person = new_person(family_name="Alice", niss="85073003328")
+    db.session.commit()
+    keys.destroy_person_key(person.id, actor=AGENT, purpose="rights.erasure")
+    db.session.commit()
+    loaded = _reload(person.id)
+    assert keys.is_person_key_destroyed(person.id) and not keys.has_person_key(person.id)
+    with access(AGENT, "test.view", [person.id]), pytest.raises(KeyDestroyedError):
+        _ = loaded.family_name
+    with access(AGENT, "test.update", [person.id]), pytest.raises(KeyDestroyedError):
+        loaded.family_name = "New"
+
+
+def test_unwrapped_keys_are_cached_per_request_only(app, tables):
+    person = new_person(family_name="Alice")
+    db.session.commit()
+    with app.test_request_context():
+        from flask import g
+
+        with access(AGENT, "test.view", [person.id]):
+            assert _reload(person.id).family_name == "Alice"
+        assert person.id in g._privacy_keys
+    with app.test_request_context():
+        from flask import g
+
+        assert "_privacy_keys" not in g or person.id not in g._privacy_keys
+
+
+def test_no_ciphertext_or_plaintext_fallback_for_garbage(tables):
+    person = new_person(family_name="Alice")
+    db.session.commit()
+    db.session.execute(text("UPDATE test_privacy_person SET family_name_ct = :v"), {"v": b"Alice"})
+    db.session.commit()
+    loaded = _reload(person.id)
+    with access(AGENT, "test.view", [person.id]), pytest.raises(DecryptionError):
+        _ = loaded.family_name
+    assert db.session.scalar(select(Person.id)) == person.id
