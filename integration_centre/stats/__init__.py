@@ -20,13 +20,14 @@ Facts (``models.Fact``)
 Counting people, not events — the decision
     We chose *milestone facts* over a keyed pseudonym: no identifier of any kind, even a keyed
     one, reaches the statistics tables, so there is nothing to link and no key to guard. A fact is
-    a milestone (``counts_person`` true) when the event can happen at most once per case for its
-    step: case opened, step completed, agreement signed, certificate issued, case completed or
-    closed. Repeatable events (a step referred again, a second extension, a failed attempt)
-    are milestones only when the payload says ``first_for_case: true``, i.e. the pathway engine —
-    which knows the case — flags the first occurrence. Every catalogue table counts milestone
-    facts only, so a person counts once in a cell. Non-milestone facts are kept for event counts
-    (workload), never mixed with head counts.
+    a milestone (``counts_person`` true) when the pathway emits the event at most once per case
+    for its step: case opened, completed or closed; step completed or exempted; dispensation
+    recorded; and — one per referral — step referred, started or declined. A step that is retried
+    emits again: referral tables therefore count referrals (their unit says so), never people;
+    the payload may carry ``first_for_case: true/false`` to mark the first occurrence explicitly,
+    which then decides. Head-count tables select milestone facts only, so a person counts once in
+    a cell. Other events (planned, retried, cancelled…) are kept for workload counts, never
+    mixed with head counts.
 
 Corrections
     A correction emits a retraction fact: the same attributes as the fact it cancels with

@@ -20,7 +20,7 @@ from integration_centre.stats.disclosure import K_CENTRAL, K_COUNT, check_k
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
 LOCALES = ("fr", "en", "nl")
 MEASURES = ("count", "median")
-UNITS = ("persons", "days")
+UNITS = ("persons", "referrals", "days")
 # Dimensions a table may use; each is a column of the facts or derived from one.
 DIMENSIONS = (
     "sex",
@@ -38,6 +38,7 @@ DIMENSIONS = (
     "cefr_level",
     "step_code",
     "outcome",
+    "event_type",
     "cohort_year",
     "duration_band",
 )

@@ -34,7 +34,6 @@ RESIDENCE = [("international_protection", 45), ("family_reunification", 30), ("r
 DISPENSATION = [("work", 30), ("belgian_diploma", 15), ("age", 20), ("student", 15), ("medical", 10),
                 ("certificate_held", 10)]  # fmt: skip
 CLOSURE = [("moved_away", 35), ("no_contact", 35), ("dispensed_later", 15), ("other", 15)]
-EXTENSION = [("illness", 30), ("pregnancy", 20), ("no_places", 40), ("force_majeure", 10)]
 CEFR = [("A0", 20), ("A1", 35), ("A2", 25), ("B1", 15), ("B2", 5)]
 RECEPTION_STEPS = ("social_assessment", "rights_and_duties", "language_test", "admin_help")
 
@@ -125,43 +124,33 @@ def synthetic_rows(
             yield from (e for e in events if e)
             continue
         day += timedelta(days=rng.randint(5, 40))
-        events.append(fact("agreement_signed", day))
         events.append(fact("step_completed", day, step_code="agreement", duration_days=(day - opened).days))
         dropped = rng.random() < 0.22
         courses = ["citizenship", "orientation"] if level in ("B1", "B2") else ["french_course", "citizenship"]
         for course in courses:
             referred = day
             operator = rng.choice(operator_ids) if operator_ids else None
+            events.append(fact("step_referred", referred, step_code=course, operator_id=operator))
             answer = referred + timedelta(days=rng.randint(2, 25))
-            accepted = rng.random() < 0.88
-            events.append(fact("referral_answered", answer, step_code=course, operator_id=operator,
-                               outcome="accepted" if accepted else "declined",
-                               duration_days=(answer - referred).days))  # fmt: skip
+            if rng.random() < 0.1:
+                events.append(fact("step_declined", answer, step_code=course, operator_id=operator))
+                events.append(fact("step_referred", answer, step_code=course, operator_id=operator))
             start = answer + timedelta(days=rng.randint(7, 120))
-            events.append(fact("step_started", start, step_code=course, duration_days=(start - referred).days))
+            events.append(fact("step_started", start, step_code=course, operator_id=operator))
             if dropped and rng.random() < 0.6:
-                events.append(fact("referral_answered", start + timedelta(days=40), step_code=course,
-                                   operator_id=operator, outcome="abandoned"))  # fmt: skip
                 break
             length = rng.randint(150, 420) if course == "french_course" else rng.randint(60, 150)
             day = start + timedelta(days=length)
             reached = level if course != "french_course" else ("A2" if rng.random() < 0.6 else "A1")
-            events.append(fact("step_completed", day, step_code=course, duration_days=(day - referred).days,
+            events.append(fact("step_completed", day, step_code=course, duration_days=(day - opened).days,
+                               operator_id=operator,
                                cefr_level=reached if course == "french_course" else None))  # fmt: skip
-            events.append(fact("referral_answered", day, step_code=course, operator_id=operator,
-                               outcome="completed"))  # fmt: skip
-        if rng.random() < 0.15:
-            events.append(fact("extension_granted", opened + timedelta(days=rng.randint(300, 500)),
-                               outcome=_pick(rng, EXTENSION)))  # fmt: skip
-        if status == "obliged" and rng.random() < 0.12:
-            events.append(fact("case_overdue", opened + timedelta(days=548)))
         if dropped:
             closed = day + timedelta(days=rng.randint(30, 120))
             reason = _pick(rng, CLOSURE)
             events.append(fact("case_closed", closed, outcome=reason, duration_days=(closed - opened).days))
         else:
             done = day + timedelta(days=rng.randint(5, 30))
-            events.append(fact("certificate_issued", done))
             events.append(fact("step_completed", done, step_code="certificate", duration_days=(done - opened).days))
             events.append(fact("case_completed", done, duration_days=(done - opened).days))
         yield from (e for e in events if e)

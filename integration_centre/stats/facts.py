@@ -1,28 +1,23 @@
 """From pathway event payloads to anonymous facts.
 
-The payload is plain data (a mapping, or a dataclass) as published by
-``integration_centre.pathway.events``. The fields read here, all optional unless said:
+The payload is the plain data of ``integration_centre.pathway.events.DomainEvent`` (a dataclass,
+or its ``as_dict()``; a plain mapping with the same keys works too). Read here:
 
-- ``event_type`` (required): ``case_opened``, ``agreement_signed``, ``step_referred``,
-  ``step_started``, ``step_completed``, ``step_failed``, ``step_exempted``, ``referral_answered``
-  (with ``outcome`` accepted/declined/completed/abandoned), ``extension_granted`` (with the ground
-  as ``reason``), ``case_overdue``,
-  ``certificate_issued``, ``case_completed``, ``case_closed``, ``case_suspended`` (dots are
-  read as underscores: ``case.opened``);
-- ``occurred_on`` (required; a date or an ISO date string; also read as ``date``/``occurred_at``)
-  — only its month and ISO week are kept;
-- ``case_opened_on`` (or ``cohort_month``) — only the month is kept;
-- ``step_code``, ``office_id``, ``centre_id``, ``operator_id``, ``outcome`` (or ``reason``),
-  ``duration_days``;
-- the person's statistical attributes, flat or under ``person``/``attributes``: ``age_band``
-  (or ``age``), ``sex``, ``nationality`` (ISO code; only its group is kept) or
-  ``nationality_group``, ``municipality_code`` (or ``municipality``), ``status``
-  (obliged/voluntary/dispensed/excluded), ``dispensation_reason``, ``residence_category``,
-  ``cefr_level``;
-- ``first_for_case`` — for repeatable events, true on the first occurrence in the case;
-- ``retraction`` — true when the event cancels an earlier one (a correction).
+- ``type`` (required; also ``event_type``; dots read as underscores);
+- ``event_date`` (required; also ``occurred_on``/``occurred_at``) — only its month and ISO week
+  are kept; ``cohort_month`` (month the case was opened);
+- ``step_code``, ``office_id``, ``centre_id``, ``operator_id``, ``duration_days``;
+- ``reason`` (closure, exemption, dispensation…) kept as the fact's ``outcome``; ``result`` kept
+  as the CEFR level when it is one (placement test, French course);
+- ``person``: ``age_band``, ``sex``, ``nationality`` (ISO code: only OUR regional group is kept,
+  see ``data/nationality_groups.yaml``; the payload's coarse EU/non-EU group is ignored),
+  ``municipality_code``, ``status`` (``obliged``, ``voluntary``, ``dispensed:<reason>``,
+  ``excluded:<reason>``), ``residence_category``, ``cefr_level``;
+- ``first_for_case`` (optional) — overrides whether the fact counts a person (see the package
+  docstring); ``retraction`` (optional) — the event cancels an earlier one.
 
-Anything else in the payload (names, ids of persons or cases) is ignored and never stored.
+Anything else (education level, hours, definition version, ids of persons or cases should one
+ever appear) is ignored and never stored.
 """
 
 from __future__ import annotations
@@ -39,12 +34,14 @@ from integration_centre.stats.reference import UNKNOWN, age_band, nationality_gr
 MILESTONE_EVENTS = frozenset(
     {
         "case_opened",
-        "agreement_signed",
-        "step_completed",
-        "step_exempted",
-        "certificate_issued",
         "case_completed",
         "case_closed",
+        "step_completed",
+        "step_exempted",
+        "step_referred",
+        "step_started",
+        "step_declined",
+        "dispensation_recorded",
     }
 )
 STATUSES = frozenset({"obliged", "voluntary", "dispensed", "excluded"})
@@ -121,6 +118,15 @@ def _int(value: Any, what: str) -> int | None:
     return value
 
 
+def _cefr(value: Any) -> str | None:
+    text = _text(value, 6)
+    if text is None:
+        return None
+    if text in CEFR_LEVELS:
+        return text
+    return text.upper() if text.upper() in CEFR_LEVELS else None
+
+
 def fact_from_event(payload: Any) -> Fact:
     """Build the anonymous fact of one event payload (not added to the session).
 
@@ -132,7 +138,7 @@ def fact_from_event(payload: Any) -> Fact:
     if not event_type:
         raise InvalidEvent("the event type is missing")
     event_type = event_type.replace(".", "_").lower()
-    occurred = _day(_first(data, "occurred_on", "date", "occurred_at"), "the event date")
+    occurred = _day(_first(data, "event_date", "occurred_on", "date", "occurred_at"), "the event date")
     if occurred is None:
         raise InvalidEvent("the event date is missing")
     year, week, _ = occurred.isocalendar()
@@ -141,14 +147,12 @@ def fact_from_event(payload: Any) -> Fact:
     if band is None:
         age = data.get("age")
         band = age_band(age if isinstance(age, int) and not isinstance(age, bool) else None)
-    group = _text(data.get("nationality_group"), 32) or nationality_group(_text(data.get("nationality"), 3))
+    group = nationality_group(_text(data.get("nationality"), 3))
     sex = SEXES.get((_text(data.get("sex") or data.get("gender"), 10) or "").upper(), "X")
-    status = (_text(data.get("status"), 16) or "obliged").lower()
+    status, _, status_reason = (_text(data.get("status"), 60) or "obliged").lower().partition(":")
     if status not in STATUSES:
         raise InvalidEvent(f"unknown status {status!r}")
-    cefr = _text(data.get("cefr_level"), 6)
-    if cefr is not None and cefr not in CEFR_LEVELS:
-        cefr = cefr.upper() if cefr.upper() in CEFR_LEVELS else None
+    cefr = _cefr(data.get("result")) or _cefr(data.get("cefr_level"))
     duration = _int(data.get("duration_days"), "duration_days")
     if duration is not None and duration < 0:
         raise InvalidEvent("duration_days cannot be negative")
@@ -170,7 +174,9 @@ def fact_from_event(payload: Any) -> Fact:
         centre_id=_int(data.get("centre_id"), "centre_id"),
         operator_id=_int(data.get("operator_id"), "operator_id"),
         status=status,
-        dispensation_reason=_text(data.get("dispensation_reason")) if status == "dispensed" else None,
+        dispensation_reason=(_text(data.get("dispensation_reason")) or status_reason or None)
+        if status == "dispensed"
+        else None,
         residence_category=_text(data.get("residence_category")),
         cefr_level=cefr,
         outcome=_text(_first(data, "outcome", "reason")),

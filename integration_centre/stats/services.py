@@ -137,6 +137,7 @@ def dimension_expression(dimension: str):
         "cefr_level": Fact.cefr_level,
         "step_code": Fact.step_code,
         "outcome": Fact.outcome,
+        "event_type": Fact.event_type,
         "municipality": Fact.municipality_code,
         "arrondissement": Fact.municipality_code,
         "province": Fact.municipality_code,
