@@ -120,19 +120,19 @@ class _AttachmentMixin:
     role = SelectField(
         _l("Role"),
         choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
-        validators=[DataRequired(_l("Choose a role."))],
+        invalid_choice_message=_l("Choose a role."),
     )
     office_id = SelectField(
         _l("Reception office"),
         description=_l("Required for reception agents."),
         coerce=_optional_int,
-        validate_choice=True,
+        invalid_choice_message=_l("Choose an item from the list."),
     )
     operator_id = SelectField(
         _l("Operator organisation"),
         description=_l("Required for operators."),
         coerce=_optional_int,
-        validate_choice=True,
+        invalid_choice_message=_l("Choose an item from the list."),
     )
     centre_id = SelectField(
         _l("Centre"),
@@ -141,7 +141,7 @@ class _AttachmentMixin:
             "centre of their office or organisation."
         ),
         coerce=_optional_int,
-        validate_choice=True,
+        invalid_choice_message=_l("Choose an item from the list."),
     )
 
     def set_choices(self, offices, operators, centres) -> None:
@@ -208,5 +208,5 @@ class CentreMfaForm(FlaskForm):
     mfa_required = RadioField(
         _l("Two-step login for this centre's users"),
         choices=[SelectChoice("yes", _l("Compulsory")), SelectChoice("no", _l("Optional"))],
-        validators=[DataRequired(_l("Choose compulsory or optional."))],
+        invalid_choice_message=_l("Choose compulsory or optional."),
     )

@@ -31,9 +31,10 @@ from integration_centre.extensions import db
 class AccountError(Exception):
     """A rule refused the action; ``code`` names the rule for messages and tests."""
 
-    def __init__(self, code: str, message: str = ""):
+    def __init__(self, code: str, message: str = "", retry_after: datetime | None = None):
         super().__init__(message or code)
         self.code = code
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,24 @@ def check_password_login(email: str, password: str) -> LoginOutcome:
         user.password_hash = passwords.hash_password(password)
     record_attempt(key, user, "password", True)
     return LoginOutcome(user)
+
+
+def check_password_reentry(user: User, password: str) -> None:
+    """Check the password a logged-in user types again (re-authentication, password change,
+    turning two-step login off) under the same account throttle as the login, and record it.
+
+    Raises ``AccountError("throttled")`` (with ``retry_after``) or ``AccountError("wrong_password")``;
+    the caller commits either way so the failed attempt counts.
+    """
+    key = account_key(user.email)
+    retry_after = throttled_until(key)
+    if retry_after is not None:
+        record_attempt(key, user, "reauth", False, "throttled")
+        raise AccountError("throttled", retry_after=retry_after)
+    if not passwords.verify_password(user.password_hash, password):
+        record_attempt(key, user, "reauth", False, "invalid")
+        raise AccountError("wrong_password")
+    record_attempt(key, user, "reauth", True)
 
 
 def validate_new_password(password: str) -> None:
@@ -288,13 +307,13 @@ def set_centre_mfa(centre: Centre, required: bool) -> None:
 
 
 def disable_own_totp(user: User, password: str) -> None:
-    """Turn off the user's own TOTP after checking the password; refused when it is compulsory."""
+    """Turn off the user's own TOTP after checking the password (throttled, recorded); refused
+    when two-step login is compulsory for the user."""
     from integration_centre.accounts import totp
 
     if user.mfa_required:
         raise AccountError("mfa_compulsory")
-    if not passwords.verify_password(user.password_hash, password):
-        raise AccountError("wrong_password")
+    check_password_reentry(user, password)
     totp.disable(user)
     db.session.flush()
 

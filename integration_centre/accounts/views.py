@@ -28,7 +28,6 @@ from integration_centre.accounts.forms import (
     UserRoleForm,
 )
 from integration_centre.accounts.models import Centre, Office, OperatorOrganisation, Role, User
-from integration_centre.accounts.passwords import verify_password
 from integration_centre.accounts.permissions import (
     can_manage_user,
     fresh_login_required,
@@ -216,7 +215,8 @@ def disable_totp():
         try:
             services.disable_own_totp(current_user, form.password.data)
         except services.AccountError as error:
-            form.password.errors = [_account_error_message(error.code)]
+            db.session.commit()  # the failed attempt counts towards the throttle
+            form.password.errors = [_password_error_message(error)]
         else:
             mark_reauthenticated()
             db.session.commit()
@@ -237,12 +237,19 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required_any_role
+@limiter.limit(_login_ip_limit, methods=["POST"])
 def change_password():
-    """The user's own password change (the current password is asked)."""
+    """The user's own password change: the current password is asked on the form itself (so it
+    is re-entered whatever the login's age) and checked under the account throttle."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current_password.data):
-            form.current_password.errors = [_("The current password is not correct.")]
+        try:
+            services.check_password_reentry(current_user, form.current_password.data)
+        except services.AccountError as error:
+            db.session.commit()  # the failed attempt counts towards the throttle
+            wrong = error.code == "wrong_password"
+            message = _("The current password is not correct.") if wrong else _password_error_message(error)
+            form.current_password.errors = [message]
         else:
             services.set_password(current_user, form.new_password.data)
             mark_reauthenticated()
@@ -256,25 +263,27 @@ def change_password():
 @login_required_any_role
 @limiter.limit(_login_ip_limit, methods=["POST"])
 def reauthenticate():
-    """Password re-entry before a sensitive action."""
+    """Password re-entry before a sensitive action (under the account throttle)."""
     form = ReauthenticateForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        key = services.account_key(current_user.email)
-        retry_after = services.throttled_until(key)
-        if retry_after is not None:
-            services.record_attempt(key, current_user, "reauth", False, "throttled")
-            db.session.commit()
-            form.form_errors.append(_throttle_message(retry_after))
-            return render_template("accounts/reauthenticate.html", form=form)
-        if verify_password(current_user.password_hash, form.password.data):
-            services.record_attempt(key, current_user, "reauth", True)
+        try:
+            services.check_password_reentry(current_user, form.password.data)
+        except services.AccountError as error:
+            db.session.commit()  # the failed attempt counts towards the throttle
+            form.password.errors = [_password_error_message(error)]
+        else:
             mark_reauthenticated()
             db.session.commit()
             return redirect(safe_next(form.next.data) or url_for(home_endpoint(current_user)))
-        services.record_attempt(key, current_user, "reauth", False, "invalid")
-        db.session.commit()
-        form.password.errors = [_("The password is not correct.")]
     return render_template("accounts/reauthenticate.html", form=form)
+
+
+def _password_error_message(error: services.AccountError) -> str:
+    if error.code == "throttled":
+        return _throttle_message(error.retry_after)
+    if error.code == "wrong_password":
+        return _("The password is not correct.")
+    return _account_error_message(error.code)
 
 
 # --- user administration -------------------------------------------------------------------

@@ -132,3 +132,19 @@ def test_per_ip_limit_answers_429_with_a_french_page(db_url, app, tmp_path, make
         "/login", data={"email": "x@test.example", "password": WRONG}, environ_base={"REMOTE_ADDR": "10.0.0.9"}
     )
     assert response.status_code == 200
+
+
+def test_password_reentry_is_throttled_like_the_login(login_as):
+    client, _ = login_as(Role.AGENT)
+    for _ in range(5):
+        response = client.post("/account/reauthenticate", data={"password": WRONG, "next": "/agent"})
+        assert response.status_code == 200
+    response = client.post("/account/reauthenticate", data={"password": TEST_PASSWORD, "next": "/agent"})
+    assert response.status_code == 200
+    assert _throttle_prefix() in page_text(response)
+    new = "yet another long password sentence"
+    response = client.post(
+        "/account/password", data={"current_password": TEST_PASSWORD, "new_password": new, "confirm_password": new}
+    )
+    assert response.status_code == 200
+    assert _throttle_prefix() in page_text(response)
