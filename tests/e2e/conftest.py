@@ -10,7 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS, LiveServer, Pages, live_server, require_prerequisites
+from tests.e2e.harness import (
+    AXE_SCRIPT,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SERVER_NOTES,
+    LiveServer,
+    Pages,
+    live_server,
+    require_prerequisites,
+)
 
 E2E_DIR = Path(__file__).resolve().parent
 
@@ -20,6 +29,12 @@ def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         if E2E_DIR in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say when the browser tests ran on a schema built without the migrations."""
+    for note in SERVER_NOTES:
+        terminalreporter.write_line(f"[e2e] {note}", yellow=True)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import tempfile
 import threading
 import time
@@ -49,6 +48,7 @@ HOME_PATHS = {"agent": "/agent", "operator": "/operator", "committee": "/committ
 # axe-core rule sets: WCAG 2.0/2.1 levels A and AA, plus axe's best practices (landmarks, headings).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+SERVER_NOTES: list[str] = []  # shown in pytest's terminal summary (see conftest.py)
 
 
 def running_in_ci() -> bool:
@@ -149,8 +149,7 @@ def live_server() -> Iterator[LiveServer]:
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
         thread.start()
-        for note in notes:
-            print(f"\n[e2e] {note}", file=sys.stderr)
+        SERVER_NOTES.extend(notes)
         try:
             yield LiveServer(app=app, server=server, thread=thread, notes=notes)
         finally:
