@@ -20,7 +20,7 @@ Facts (``models.Fact``)
 Counting people, not events — the decision
     We chose *milestone facts* over a keyed pseudonym: no identifier of any kind, even a keyed
     one, reaches the statistics tables, so there is nothing to link and no key to guard. A fact is
-    a milestone (``counts_person`` true) when the pathway emits the event at most once per case
+    a milestone (``milestone`` true) when the pathway emits the event at most once per case
     for its step: case opened, completed or closed; step completed or exempted; dispensation
     recorded; and — one per referral — step referred, started or declined. A step that is retried
     emits again: referral tables therefore count referrals (their unit says so), never people;

@@ -103,7 +103,7 @@ def synthetic_rows(
             "cefr_level": None,
             "outcome": None,
             "duration_days": None,
-            "counts_person": True,
+            "milestone": True,
             "weight": 1,
         }
 

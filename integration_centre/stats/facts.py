@@ -157,7 +157,7 @@ def fact_from_event(payload: Any) -> Fact:
     if duration is not None and duration < 0:
         raise InvalidEvent("duration_days cannot be negative")
     first = data.get("first_for_case")
-    counts_person = event_type in MILESTONE_EVENTS if first is None else bool(first)
+    milestone = event_type in MILESTONE_EVENTS if first is None else bool(first)
     municipality = _text(_first(data, "municipality_code", "municipality"), 5)
 
     return Fact(
@@ -181,7 +181,7 @@ def fact_from_event(payload: Any) -> Fact:
         cefr_level=cefr,
         outcome=_text(_first(data, "outcome", "reason")),
         duration_days=duration,
-        counts_person=counts_person,
+        milestone=milestone,
         weight=-1 if data.get("retraction") else 1,
     )
 

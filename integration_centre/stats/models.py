@@ -43,7 +43,7 @@ class Fact(db.Model):
     cefr_level: Mapped[str | None] = mapped_column(String(4))
     outcome: Mapped[str | None] = mapped_column(String(40))
     duration_days: Mapped[int | None] = mapped_column(Integer)
-    counts_person: Mapped[bool] = mapped_column(Boolean, default=True)
+    milestone: Mapped[bool] = mapped_column(Boolean, default=True)
     weight: Mapped[int] = mapped_column(SmallInteger, default=1)  # +1, or -1 for a retraction
 
 

@@ -158,7 +158,7 @@ def _category(dimension: str, raw: Any, on: date) -> str:
 
 
 def _conditions(indicator: Indicator, period: Period, scope: Scope) -> list:
-    conditions = [Fact.period_month.in_(period.months), Fact.counts_person.is_(True)]
+    conditions = [Fact.period_month.in_(period.months), Fact.milestone.is_(True)]
     for name, values in indicator.select:
         conditions.append(getattr(Fact, name).in_(values))
     if scope.centre_id is not None:
