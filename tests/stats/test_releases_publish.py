@@ -12,7 +12,7 @@ from integration_centre.extensions import db
 from integration_centre.stats import services
 from integration_centre.stats.catalogue import CatalogueError, build_catalogue, catalogue
 from integration_centre.stats.models import Fact, Release
-from tests.stats.helpers import recount, seed
+from tests.stats.releases_seed import recount, seed
 
 PERIOD = "2026-Q2"
 
