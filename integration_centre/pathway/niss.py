@@ -50,6 +50,8 @@ def check(raw: str, *, date_of_birth: date | None = None, sex: str | None = None
     decoded number with warnings (not errors) when it disagrees with the other fields.
     """
     number = compact(raw)
+    if not number:
+        raise NissError(_l("Enter the national register number (11 digits)."))
     if not number.isdigit():
         raise NissError(_l("The national register number may contain only digits (spaces, dots and dashes are ignored)."))
     if len(number) != 11:

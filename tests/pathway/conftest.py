@@ -52,9 +52,9 @@ def other_agent(make_user, org):
 def register(agent, org):
     """Factory: register (and commit) a newcomer at the agent's office."""
 
-    def factory(**overrides):
+    def factory(today: date = date(2028, 1, 1), **overrides):
         newcomer = registration.register_newcomer(
-            agent, newcomer_data(**overrides), org["office"], confirm_duplicate=True, today=date(2026, 1, 5)
+            agent, newcomer_data(**overrides), org["office"], confirm_duplicate=True, today=today
         )
         db.session.commit()
         return newcomer
@@ -74,3 +74,19 @@ def started_case(agent, register):
         return case
 
     return factory
+
+
+RECEPTION = ("social_assessment", "rights_and_duties", "language_test", "admin_help")
+
+
+def finish_reception(agent, case, *, level: str = "A1", on: date = date(2025, 3, 5)) -> None:
+    """Complete the reception module and sign the agreement (Wallonia definitions)."""
+    from integration_centre.pathway.services import StepChange, transition_step
+
+    for code in RECEPTION:
+        transition_step(agent, case, code, "start", on=on)
+        result = level if code == "language_test" else None
+        transition_step(agent, case, code, "complete", StepChange(result=result), on=on)
+    transition_step(agent, case, "agreement", "start", on=on)
+    transition_step(agent, case, "agreement", "complete", StepChange(evidence=("signed_agreement",)), on=on)
+    db.session.commit()
