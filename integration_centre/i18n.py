@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_number,
+    format_percent,
+    format_timedelta,
+)
 from flask_login import current_user
 
 from integration_centre.extensions import babel
@@ -28,7 +35,7 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-Babel and expose formatting helpers to templates."""
+    """Bind Flask-Babel and expose the locale-aware formatting helpers to templates (dates in Brussels time)."""
     babel.init_app(
         app,
         locale_selector=select_locale,
@@ -40,5 +47,8 @@ def init_app(app: Flask) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         format_decimal=format_decimal,
+        format_number=format_number,
+        format_percent=format_percent,
+        format_timedelta=format_timedelta,
     )
     app.jinja_env.add_extension("jinja2.ext.i18n")

@@ -160,7 +160,8 @@ def test_dates_and_numbers_follow_the_locale(app, locale, long_date, number, sho
 
 def test_templates_see_the_locale_formatters(app) -> None:
     with app.test_request_context(), force_locale("nl"):
-        rendered = app.jinja_env.from_string("{{ format_date(d, 'long') }} {{ format_decimal(n) }}").render(
-            d=date(2026, 3, 5), n=1234.5
-        )
-    assert rendered == "5 maart 2026 1.234,5"
+        rendered = app.jinja_env.from_string(
+            "{{ format_date(d, 'long') }} | {{ format_decimal(n) }} | {{ format_number(12345) }}"
+            " | {{ format_percent(p) }}"
+        ).render(d=date(2026, 3, 5), n=1234.5, p=0.25)
+    assert rendered == "5 maart 2026 | 1.234,5 | 12.345 | 25%"

@@ -21,6 +21,7 @@ def test_role_logs_in_switches_language_and_logs_out(pages: Pages, role: str) ->
 
     pages.login(role, screenshots=False)
     assert pages.path == HOME_PATHS[role]
+    assert pages.page.locator(".demo-banner").is_visible(), "demo mode shows the DEMO banner"
     assert pages.html_lang() == "fr"
     assert pages.page.locator("form.logout-form button").inner_text().strip() == LOG_OUT["fr"]
     pages.screenshot(f"{role}-home-fr")
