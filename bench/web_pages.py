@@ -30,9 +30,10 @@ PASSWORD = "bench demo password 2026"
 
 
 def build_app(folder: Path) -> Flask:
-    """The application on a fresh SQLite database in ``folder``, with the demo data."""
+    """The application on a fresh SQLite database in ``folder``, with the demo accounts."""
     from integration_centre import create_app, privacy
-    from integration_centre.demo import load_demo
+    from integration_centre.accounts import demo as accounts_demo
+    from integration_centre.demo import DemoReport
     from integration_centre.extensions import db
 
     privacy.ensure_keyring_file(folder, demo=True)
@@ -48,7 +49,8 @@ def build_app(folder: Path) -> Flask:
     )
     with app.app_context():
         db.create_all()
-    load_demo(app, PASSWORD)
+        accounts_demo.load(DemoReport(password=PASSWORD))  # the pages need the accounts only
+        db.session.commit()
     return app
 
 
