@@ -250,6 +250,6 @@ class EvidenceDocument(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
 
     filename = EncryptedField("str")
     content_type = EncryptedField("str", bucket=64)
-    content_base64 = EncryptedField("str")
+    content_base64 = EncryptedField("str", column="content_ct")
 
     dispensation: Mapped[Dispensation | None] = relationship(back_populates="documents")
