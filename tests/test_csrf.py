@@ -8,16 +8,16 @@ from integration_centre.accounts import totp
 from integration_centre.accounts.models import Role
 from integration_centre.extensions import db
 from tests.accounts.enumeration import is_csrf_exempt, routes
-from tests.accounts.helpers import login_with_csrf
-from tests.conftest import csrf_token_from, make_app
+from tests.accounts.helpers import login_with_csrf, second_app
+from tests.conftest import csrf_token_from
 
 BOGUS_TOKEN = "IjBhZDk0ZDVmNjFjNDFhYjYyMzg4OGIzY2YxYTA5Yjc0NjA3YzhkZTci.Zz.bogus"
 
 
 @pytest.fixture
-def csrf_app(db_url, app, tmp_path):
+def csrf_app(request, db_url, app, tmp_path):
     """An app with CSRF protection on, as in production."""
-    return make_app(db_url, tmp_path / "csrf", WTF_CSRF_ENABLED=True)
+    return second_app(request, db_url, tmp_path / "csrf", WTF_CSRF_ENABLED=True)
 
 
 def _post_routes(app, role: Role | None):

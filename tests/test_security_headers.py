@@ -8,7 +8,8 @@ from flask import Response
 from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import login_required_any_role
 from tests.accounts.enumeration import routes
-from tests.conftest import login, make_app
+from tests.accounts.helpers import second_app
+from tests.conftest import login
 
 REQUIRED_CSP = ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'")
 
@@ -62,7 +63,7 @@ def test_login_page_answers_200_with_the_headers_and_no_store(client):
     assert "no-store" in response.headers["Cache-Control"]
 
 
-def test_error_pages_carry_the_headers(db_url, app, tmp_path, login_as, make_user):
+def test_error_pages_carry_the_headers(request, db_url, app, tmp_path, login_as, make_user):
     client, _ = login_as(Role.AGENT)
     not_found = client.get("/no/such/page")
     assert not_found.status_code == 404
@@ -74,7 +75,7 @@ def test_error_pages_carry_the_headers(db_url, app, tmp_path, login_as, make_use
     assert anonymous_404.status_code == 404
     assert_baseline_headers(anonymous_404, "anonymous 404")
 
-    crashing = make_app(db_url, tmp_path / "crash", RENDER_UNEXPECTED_ERRORS=True)
+    crashing = second_app(request, db_url, tmp_path / "crash", RENDER_UNEXPECTED_ERRORS=True)
 
     @crashing.get("/test-crash")
     @login_required_any_role

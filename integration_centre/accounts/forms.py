@@ -5,10 +5,19 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from integration_centre.accounts import passwords
+
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # WTForms < 3.3 takes (value, label) tuples
+
+    def SelectChoice(value: str, label) -> tuple:  # stands in for the class
+        """A (value, label) choice for WTForms versions without ``SelectChoice``."""
+        return (value, label)
+
+
 from integration_centre.accounts.models import Role
 
 ROLE_LABELS = {

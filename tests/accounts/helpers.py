@@ -6,13 +6,14 @@ import html
 import re
 
 import pyotp
+from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from integration_centre.accounts.models import User
 from integration_centre.extensions import db
-from tests.conftest import TEST_PASSWORD, csrf_token_from
+from tests.conftest import TEST_PASSWORD, csrf_token_from, make_app
 
 
 def fr(msgid: str, **variables) -> str:
@@ -55,3 +56,16 @@ def login_with_csrf(client: FlaskClient, user: User, password: str = TEST_PASSWO
         token = csrf_token_from(client.get("/login/code").get_data(as_text=True))
         response = client.post("/login/code", data={"code": pyotp.TOTP(user.totp_secret).now(), "csrf_token": token})
     return response
+
+
+def second_app(request, db_url: str, instance, **overrides) -> Flask:
+    """Another application on the test database (a second worker, other settings); its
+    connections are closed when the test ends."""
+    application = make_app(db_url, instance, **overrides)
+
+    def dispose() -> None:
+        with application.app_context():
+            db.engine.dispose()
+
+    request.addfinalizer(dispose)
+    return application

@@ -11,8 +11,8 @@ import time_machine
 from integration_centre.accounts import totp
 from integration_centre.accounts.models import Role, User
 from integration_centre.extensions import db
-from tests.accounts.helpers import field_error, fr
-from tests.conftest import TEST_PASSWORD, login, make_app
+from tests.accounts.helpers import field_error, fr, second_app
+from tests.conftest import TEST_PASSWORD, login
 
 START = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 
@@ -107,11 +107,11 @@ def test_password_change_always_asks_for_the_current_password(login_as):
         assert response.status_code == 302
 
 
-def test_reauthentication_window_is_configurable(db_url, app, tmp_path, make_user):
+def test_reauthentication_window_is_configurable(request, db_url, app, tmp_path, make_user):
     user = make_user(Role.ADMIN)
     totp.enable(user, totp.new_secret())
     db.session.commit()
-    quick = make_app(db_url, tmp_path / "quick", REAUTH_MINUTES=2)
+    quick = second_app(request, db_url, tmp_path / "quick", REAUTH_MINUTES=2)
     client = quick.test_client()
     with time_machine.travel(START, tick=False) as traveller:
         login(client, user)

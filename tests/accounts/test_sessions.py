@@ -10,8 +10,8 @@ import time_machine
 
 from integration_centre.accounts.models import Role
 from integration_centre.extensions import db
-from tests.accounts.helpers import login_with_csrf
-from tests.conftest import TEST_PASSWORD, csrf_token_from, login, make_app
+from tests.accounts.helpers import login_with_csrf, second_app
+from tests.conftest import TEST_PASSWORD, csrf_token_from, login
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 NEW_PASSWORD = "a brand new sentence for my account"
@@ -53,9 +53,9 @@ def test_absolute_timeout_is_12_hours_even_with_activity(client, make_user):
         assert _sent_to_login(client.get("/agent"))
 
 
-def test_timeouts_are_configurable(db_url, app, tmp_path, make_user):
+def test_timeouts_are_configurable(request, db_url, app, tmp_path, make_user):
     user = make_user(Role.AGENT)
-    short = make_app(db_url, tmp_path / "short", IDLE_TIMEOUT_MINUTES=5, ABSOLUTE_TIMEOUT_HOURS=1)
+    short = second_app(request, db_url, tmp_path / "short", IDLE_TIMEOUT_MINUTES=5, ABSOLUTE_TIMEOUT_HOURS=1)
     client = short.test_client()
     with time_machine.travel(START, tick=False) as traveller:
         login(client, user)
@@ -72,9 +72,9 @@ def test_timeouts_are_configurable(db_url, app, tmp_path, make_user):
 
 
 @pytest.fixture
-def csrf_app(db_url, app, tmp_path):
+def csrf_app(request, db_url, app, tmp_path):
     """An app with CSRF protection on, as in production."""
-    return make_app(db_url, tmp_path / "csrf", WTF_CSRF_ENABLED=True)
+    return second_app(request, db_url, tmp_path / "csrf", WTF_CSRF_ENABLED=True)
 
 
 def test_login_renews_session_cookie_and_csrf_token(csrf_app, make_user):

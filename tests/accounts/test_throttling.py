@@ -11,8 +11,8 @@ from sqlalchemy import select
 from integration_centre.accounts import services, totp
 from integration_centre.accounts.models import LoginAttempt, Role
 from integration_centre.extensions import db
-from tests.accounts.helpers import fr, page_text
-from tests.conftest import TEST_PASSWORD, make_app
+from tests.accounts.helpers import fr, page_text, second_app
+from tests.conftest import TEST_PASSWORD
 
 WRONG = "this is not the password"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -30,10 +30,10 @@ def _logged_in(client) -> bool:
     return client.get("/agent").status_code == 200
 
 
-def test_five_failures_lock_the_account_across_two_app_instances(db_url, app, tmp_path, make_user):
+def test_five_failures_lock_the_account_across_two_app_instances(request, db_url, app, tmp_path, make_user):
     user = make_user(Role.AGENT)
-    first = make_app(db_url, tmp_path / "worker-a")
-    second = make_app(db_url, tmp_path / "worker-b")
+    first = second_app(request, db_url, tmp_path / "worker-a")
+    second = second_app(request, db_url, tmp_path / "worker-b")
     client_a, client_b = first.test_client(), second.test_client()
     for client in (client_a, client_a, client_a, client_b, client_b):
         assert _post_login(client, user.email, WRONG).status_code == 200
@@ -81,9 +81,9 @@ def test_unknown_accounts_are_throttled_like_known_ones(app, client):
     assert services.throttled_until(services.account_key("NoBody@test.example ")) is not None
 
 
-def test_throttle_limits_are_configurable(db_url, app, tmp_path, make_user):
+def test_throttle_limits_are_configurable(request, db_url, app, tmp_path, make_user):
     user = make_user(Role.AGENT)
-    strict = make_app(db_url, tmp_path / "strict", LOGIN_MAX_FAILURES=2, LOGIN_FAILURE_WINDOW_MINUTES=60)
+    strict = second_app(request, db_url, tmp_path / "strict", LOGIN_MAX_FAILURES=2, LOGIN_FAILURE_WINDOW_MINUTES=60)
     client = strict.test_client()
     with time_machine.travel(START, tick=False) as traveller:
         _post_login(client, user.email, WRONG)
@@ -114,8 +114,8 @@ def test_wrong_totp_codes_are_throttled_too(app, client, make_user):
     assert stages.count("totp") == 6
 
 
-def test_per_ip_limit_answers_429_with_a_french_page(db_url, app, tmp_path, make_user):
-    limited = make_app(db_url, tmp_path / "limited", RATELIMIT_ENABLED=True, LOGIN_IP_LIMIT="3 per minute")
+def test_per_ip_limit_answers_429_with_a_french_page(request, db_url, app, tmp_path, make_user):
+    limited = second_app(request, db_url, tmp_path / "limited", RATELIMIT_ENABLED=True, LOGIN_IP_LIMIT="3 per minute")
     client = limited.test_client()
     emails = [f"someone{n}@test.example" for n in range(4)]
     statuses = [_post_login(client, email, WRONG).status_code for email in emails]
