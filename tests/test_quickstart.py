@@ -108,7 +108,9 @@ def test_quickstart_serves_the_login_page_in_french(tmp_path) -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        page, status = _wait_for(f"http://127.0.0.1:{port}/login", process, deadline=time.monotonic() + 90)
+        page, status = _wait_for(
+            f"http://127.0.0.1:{port}/login", process, tmp_path / "server.log", deadline=time.monotonic() + 90
+        )
         assert status == 200
         assert '<html lang="fr">' in page
         assert "Se connecter" in page
@@ -124,11 +126,12 @@ def test_quickstart_serves_the_login_page_in_french(tmp_path) -> None:
         log.close()
 
 
-def _wait_for(url: str, process: subprocess.Popen, deadline: float) -> tuple[str, int]:
+def _wait_for(url: str, process: subprocess.Popen, log: Path, deadline: float) -> tuple[str, int]:
     """GET ``url`` until the server answers (or fails if it stopped or the deadline passes)."""
     while True:
         if process.poll() is not None:
-            pytest.fail(f"quickstart stopped with code {process.returncode}")
+            tail = log.read_text(errors="replace")[-3000:]
+            pytest.fail(f"quickstart stopped with code {process.returncode}:\n{tail}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - a local http URL
                 return response.read().decode(), response.status
