@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import HOME_PATHS, Pages
+from tests.e2e.harness import DEMO_PASSWORD, HOME_PATHS, Pages
 
 pytestmark = pytest.mark.e2e
 
@@ -63,7 +63,7 @@ def test_login_and_code_pages_with_errors_are_accessible(pages: Pages) -> None:
 
     pages.goto("/login")
     pages.page.locator("input[name=email]").fill("admin@demo.example")
-    pages.page.locator("input[name=password]").fill(__import__("tests.e2e.harness").e2e.harness.DEMO_PASSWORD)
+    pages.page.locator("input[name=password]").fill(DEMO_PASSWORD)
     pages.submit()
     assert pages.path == "/login/code"
     pages.screenshot("login-code")
@@ -121,3 +121,45 @@ def test_skip_link_is_the_first_stop_and_focus_is_visible(pages: Pages) -> None:
     assert outline != "none" or background != "rgba(0, 0, 0, 0)", "the focused element is visibly marked"
     pages.page.keyboard.press("Enter")
     assert pages.page.evaluate("document.activeElement.id") == "main"
+
+
+def test_compulsory_totp_enrolment_pages_are_accessible(pages: Pages) -> None:
+    """A new administrator must set up TOTP at first login: QR page, then recovery codes."""
+    import pyotp
+    from sqlalchemy import select
+
+    from integration_centre.accounts import services
+    from integration_centre.accounts.models import Centre, Role
+    from integration_centre.extensions import db
+
+    email = "new-admin@demo.example"
+    with pages.server.app.app_context():
+        centre = db.session.scalar(select(Centre).where(Centre.code == "CAI"))
+        services.create_user(
+            email=email,
+            display_name="Camille Admin (démo)",
+            role=Role.ADMIN,
+            password=DEMO_PASSWORD,
+            centre_id=centre.id,
+            must_change_password=False,
+        )
+        db.session.commit()
+
+    pages.goto("/login")
+    pages.page.locator("input[name=email]").fill(email)
+    pages.page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    pages.submit()
+    assert pages.path == "/login/enrol"
+    assert pages.page.locator(".qr svg").count() == 1, "the QR code is drawn by the app"
+    pages.screenshot("login-enrol-totp")
+    pages.check_accessibility("compulsory TOTP enrolment")
+
+    secret = pages.page.locator("code.secret").inner_text().strip()
+    pages.page.locator("input[name=code]").fill(pyotp.TOTP(secret).now())
+    pages.submit()
+    assert pages.page.locator(".recovery-codes li").count() >= 5
+    pages.screenshot("login-enrol-recovery-codes")
+    pages.check_accessibility("recovery codes")
+    with pages.page.expect_navigation():
+        pages.page.locator("main a.button").click()
+    assert pages.path == HOME_PATHS["admin"]
