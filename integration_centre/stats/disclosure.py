@@ -63,11 +63,15 @@ carry a range of k on its own), or failing that the largest count available; and
 order of the cell labels, so the same table always gives the same result. Then it audits again,
 and repeats until no hidden cell fails. Each round hides at least one more cell, and a table whose
 non-zero cells are all hidden leaves the attacker no upper bound, so the loop always ends.
+Choosing one cell at a time can leave a cell hidden that later choices made unnecessary, so a last
+pass tries to show each complementary cell again, largest first, and keeps it shown if the audit
+still passes without it. Small counts are never shown again. Only then is the 20% limit checked
+(a table whose small counts alone pass the limit is rejected at once).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -356,8 +360,9 @@ def coarsening_equations(fine: LinkedTable, coarse: LinkedTable, mapping: Mappin
 class Redesign:
     """A table that would lose more than :data:`MAX_HIDDEN_SHARE` of its cells.
 
-    ``share`` is the hidden share reached when the engine stopped; protection only ever hides
-    more, so the final share would be at least this.
+    ``share`` is the share of the table's published cells (totals included) that protection
+    hides — or, for a table rejected before any complementary cell is chosen because its small
+    counts alone exceed the limit, the share of those small counts (a lower bound).
     """
 
     table_id: str
@@ -590,27 +595,46 @@ def _shares(hidden: set[int], table_cells: Mapping[str, list[int]]) -> list[Rede
     return too_many
 
 
-def _run(system: _System, k: int, stop_early: Callable[[set[int]], bool]) -> set[int]:
-    """Hide → audit → repeat. Returns the hidden cells.
+def _primary(system: _System, k: int) -> set[int]:
+    """The small counts: 1 to k−1."""
+    return {i for i, value in enumerate(system.values) if 0 < value < k}
 
-    ``stop_early`` is asked before each round; when it answers true the engine stops (the hidden
-    set only grows, so a table already over the redesign threshold cannot come back under it).
-    """
-    hidden = {i for i, value in enumerate(system.values) if 0 < value < k}
+
+def _run(system: _System, k: int) -> set[int]:
+    """Hide → audit → repeat, then put back what is not needed. Returns the hidden cells."""
+    hidden = _primary(system, k)
     auditor = _Auditor(system)
-    while not stop_early(hidden):
+    while True:
         failing = _quick_failures(system, hidden, k)
         if not failing:
             failing = {cell: set() for cell in auditor.failures(hidden, k)}
         if not failing:
-            return hidden
+            return _prune(system, hidden, k, auditor)
         added = _choose_complements(system, hidden, k, failing)
         if not added:
             # Unreachable for two-way tables (once every non-zero cell is hidden, nothing hidden
             # is bounded); kept so that a strange set of linked equations cannot loop forever.
             raise _Exhausted(hidden)
         hidden |= added
-    return hidden
+
+
+def _safe(system: _System, hidden: set[int], k: int, auditor: _Auditor) -> bool:
+    return not _quick_failures(system, hidden, k) and not auditor.failures(hidden, k)
+
+
+def _prune(system: _System, hidden: set[int], k: int, auditor: _Auditor) -> set[int]:
+    """Show again every complementary cell the release does not need, largest first.
+
+    The greedy rounds can hide a cell that later choices made unnecessary; each one is put back
+    if the audit still passes without it. Small counts are never put back.
+    """
+    kept = set(hidden)
+    complementary = sorted((c for c in hidden if system.values[c] >= k), key=lambda c: (-system.values[c], c))
+    for cell in complementary:
+        trial = kept - {cell}
+        if _safe(system, trial, k, auditor):
+            kept = trial
+    return kept
 
 
 class _Exhausted(Exception):
@@ -632,7 +656,7 @@ def protect_tables(
     attacker is given the equations of every table plus ``equations`` (for instance from
     :func:`coarsening_equations`). Raises :class:`ValueError` when ``k`` is below the minimum or
     when figures disagree. When a table would lose more than :data:`MAX_HIDDEN_SHARE` of its
-    cells, raises :class:`RedesignRequired` as soon as that is certain — or, with
+    cells, raises :class:`RedesignRequired` — or, with
     ``report_redesign=True``, completes the protection anyway and lists those tables in
     :attr:`ProtectedTables.redesign` (with their exact final share), so that a release builder can
     report every table to redesign at once and an auditor can inspect the full result. Tables
@@ -662,11 +686,13 @@ def protect_tables(
         for table_id, table in table_map.items()
     }
 
-    def stop_early(hidden: set[int]) -> bool:
-        return not report_redesign and bool(_shares(hidden, table_cells))
-
+    if not report_redesign:
+        # Small counts are always hidden, so a table with too many of them is rejected at once.
+        hopeless = _shares(_primary(system, k), table_cells)
+        if hopeless:
+            raise RedesignRequired(hopeless)
     try:
-        hidden = _run(system, k, stop_early)
+        hidden = _run(system, k)
     except _Exhausted as exhausted:  # pragma: no cover - unreachable for two-way tables, see _run
         counts = {t: sum(c in exhausted.hidden for c in cells) for t, cells in table_cells.items()}
         raise RedesignRequired(
