@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +186,9 @@ def _path(parts: Iterable[Any]) -> str:
 
 def parse(document: Any, source: str) -> PathwayDefinition:
     """Validate a parsed YAML/JSON document and build the definition; ``source`` names the file."""
-    errors = sorted(_validator().iter_errors(document), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    errors = sorted(
+        _validator().iter_errors(document), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path)))
+    )
     if errors:
         first = errors[0]
         # The deepest useful error of a oneOf is in its context.
@@ -248,9 +251,7 @@ def _check_semantics(document: dict, source: str) -> None:
     for index, step in enumerate(steps):
         for position, dependency in enumerate(step.get("depends_on", ())):
             if dependency not in codes:
-                raise DefinitionError(
-                    f"{source}: steps[{index}].depends_on[{position}]: unknown step {dependency!r}"
-                )
+                raise DefinitionError(f"{source}: steps[{index}].depends_on[{position}]: unknown step {dependency!r}")
         condition = step.get("condition") or {}
         if condition.get("type") == "result_below_level":
             if condition["step"] not in codes:
@@ -338,7 +339,7 @@ class DefinitionRegistry:
             by_code.setdefault(definition.code, []).append(definition)
         for versions in by_code.values():
             versions.sort(key=lambda d: d.applies_from)
-            for earlier, later in zip(versions, versions[1:], strict=False):
+            for earlier, later in pairwise(versions):
                 if earlier.applies_until is None or earlier.applies_until >= later.applies_from:
                     raise DefinitionError(
                         f"{later.source}: applies_to.permit_ordered_from: overlaps {earlier.key}; "

@@ -172,7 +172,9 @@ def assess(
     min_months = rules["min_permit_months"]
     if facts.permit_order_date is None:
         exclusions.append(Exclusion.NO_PERMIT)
-        conditions.append(Condition("permit", False, _("no residence permit of more than %(months)s months", months=min_months)))
+        conditions.append(
+            Condition("permit", False, _("no residence permit of more than %(months)s months", months=min_months))
+        )
     elif facts.permit_validity_months is not None and facts.permit_validity_months <= min_months:
         exclusions.append(Exclusion.SHORT_PERMIT)
         conditions.append(Condition("permit", False, _("permit of %(months)s months or less", months=min_months)))
@@ -232,7 +234,9 @@ def assess(
     return _finish(definition, on, True, Status.OBLIGED, [], [], conditions, None, participating, ends_on)
 
 
-def _finish(definition, on, primo, status, exclusions, dispensations, conditions, ends_on, participating, upcoming=None):
+def _finish(
+    definition, on, primo, status, exclusions, dispensations, conditions, ends_on, participating, upcoming=None
+):
     notes = ()
     if upcoming is not None:
         notes = (_("A dispensation will end the obligation on %(date)s.", date=upcoming.isoformat()),)
@@ -259,4 +263,6 @@ def _applies_automatically(reason: DispensationReason, facts: EligibilityFacts, 
         return False
     if "nationality_in" in predicate and facts.nationality not in predicate["nationality_in"]:
         return False
-    return not ("residence_category_in" in predicate and facts.residence_category not in predicate["residence_category_in"])
+    return not (
+        "residence_category_in" in predicate and facts.residence_category not in predicate["residence_category_in"]
+    )

@@ -50,7 +50,9 @@ EDUCATION_LEVELS = ("none", "primary", "lower_secondary", "upper_secondary", "hi
 
 
 def _enum(kind) -> Enum:
-    return Enum(kind, native_enum=False, length=16, validate_strings=True, values_callable=lambda e: [m.value for m in e])
+    return Enum(
+        kind, native_enum=False, length=16, validate_strings=True, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 class Newcomer(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):

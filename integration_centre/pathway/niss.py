@@ -53,7 +53,9 @@ def check(raw: str, *, date_of_birth: date | None = None, sex: str | None = None
     if not number:
         raise NissError(_l("Enter the national register number (11 digits)."))
     if not number.isdigit():
-        raise NissError(_l("The national register number may contain only digits (spaces, dots and dashes are ignored)."))
+        raise NissError(
+            _l("The national register number may contain only digits (spaces, dots and dashes are ignored).")
+        )
     if len(number) != 11:
         raise NissError(_l("The national register number has 11 digits; %(count)s were typed.", count=len(number)))
     month = int(number[2:4])

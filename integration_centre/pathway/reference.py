@@ -23,7 +23,11 @@ DATA_DIR = Path(__file__).with_name("data")
 # ISO 3166-1 alpha-2 codes of the EU, EEA and Switzerland (citizens and families are outside the
 # pathway). Belgium is included: Belgians are never newcomers.
 EU_EEA_CH = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK IS LI NO CH".split()
+    (
+        *("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"),
+        *("IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"),
+        *("IS", "LI", "NO", "CH"),
+    )
 )
 NATIONALITY_GROUPS = {"EU_EEA_CH": EU_EEA_CH}
 
@@ -103,7 +107,9 @@ def centre_territories() -> dict[str, frozenset[str]]:
         codes = {m.nis_code for m in municipalities().values() if m.arrondissement_code in arrondissements}
         codes |= set(spec.get("add", []))
         codes -= set(spec.get("remove", []))
-        result[centre_code] = frozenset(c for c in codes if c in municipalities() and not municipality(c).german_speaking)
+        result[centre_code] = frozenset(
+            c for c in codes if c in municipalities() and not municipality(c).german_speaking
+        )
     return result
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -51,6 +52,7 @@ from integration_centre.pathway.models import (
     TimelineEntry,
 )
 from integration_centre.pathway.permissions import can_act_on_step, can_see_case, person_visible_to
+from integration_centre.pathway.registration import PERSONAL_FIELDS
 from integration_centre.pathway.states import (
     ACTIVE_CASE_STATUSES,
     DONE_STEP_STATES,
@@ -159,7 +161,9 @@ def definition_of(case: Case) -> PathwayDefinition:
     return registry().get(case.definition_code, case.definition_version)
 
 
-def applicable_definition(permit_order_date: date | None, jurisdiction: str = DEFAULT_JURISDICTION) -> PathwayDefinition:
+def applicable_definition(
+    permit_order_date: date | None, jurisdiction: str = DEFAULT_JURISDICTION
+) -> PathwayDefinition:
     """The definition version of ``jurisdiction`` chosen from the permit-order date."""
     try:
         return registry().applicable(jurisdiction, permit_order_date)
@@ -470,9 +474,8 @@ def transition_case(
         raise PathwayError(_("Choose why the case is suspended."))
     if action == "complete":
         _check_can_complete_case(case)
-    if action == "transfer":
-        if target_office is None or target_office.id == case.office_id:
-            raise PathwayError(_("Choose another office to transfer the case to."))
+    if action == "transfer" and (target_office is None or target_office.id == case.office_id):
+        raise PathwayError(_("Choose another office to transfer the case to."))
     case.status = target
     case.status_reason = reason if action in ("close", "suspend") else None
     if action == "start":
@@ -484,9 +487,7 @@ def transition_case(
     if action == "transfer":
         successor = _successor_case(actor, case, target_office, source, on)
         case.transferred_to_office_id = target_office.id
-    _timeline(
-        actor, case, f"case.{action}", from_state=source.value, to_state=target.value, reason=reason, note=note
-    )
+    _timeline(actor, case, f"case.{action}", from_state=source.value, to_state=target.value, reason=reason, note=note)
     _flush()
     if successor is not None:
         case.successor_case_id = successor.id
@@ -508,10 +509,10 @@ def _check_can_complete_case(case: Case) -> None:
     final = [s for s in definition.steps if s.ends_pathway]
     if final and any(case.step(s.code).state != StepState.COMPLETED for s in final):
         raise PathwayError(
-            _("The case can be completed once “%(step)s” is completed.", step=final[0].label(_locale()))
+            _("The case can be completed once “%(step)s” is completed.", step=final[0].label(current_language()))
         )
     missing = [
-        s.label(_locale())
+        s.label(current_language())
         for s in definition.steps
         if s.mandatory and case.step(s.code).state not in DONE_STEP_STATES
     ]
@@ -646,10 +647,13 @@ def transition_step(
     step_def = definition.step(step_code)
     source = StepState(step.state)
     target = step_target(action, source)
-    label = step_def.label(_locale())
+    label = step_def.label(current_language())
     if case.status != CaseStatus.IN_PROGRESS:
         raise PathwayError(
-            _("Steps can change only while the case is in progress (it is %(status)s).", status=STATUS_LABELS[case.status])
+            _(
+                "Steps can change only while the case is in progress (it is %(status)s).",
+                status=STATUS_LABELS[case.status],
+            )
         )
     if target is None:
         raise PathwayError(
@@ -672,8 +676,14 @@ def transition_step(
         raise PathwayError(_("Give the reason."))
     if action == "exempt" and change.reason not in EXEMPTION_REASONS:
         raise PathwayError(_("Choose why the step is exempted."))
-    if action == "exempt" and change.reason == "condition_not_met" and step_required(case, step_def, definition) is not False:
-        raise PathwayError(_("“%(step)s” is needed for this person: its condition is met or not yet known.", step=label))
+    if (
+        action == "exempt"
+        and change.reason == "condition_not_met"
+        and step_required(case, step_def, definition) is not False
+    ):
+        raise PathwayError(
+            _("“%(step)s” is needed for this person: its condition is met or not yet known.", step=label)
+        )
     result = change.result if change.result is not None else step.result
     if action == "complete":
         total = hours if hours is not None else Decimal(step.hours or 0)
@@ -689,7 +699,9 @@ def transition_step(
         evidence = set(step.evidence or []) | set(change.evidence)
         missing = [code for code in step_def.evidence if code not in evidence]
         if missing:
-            raise PathwayError(_("Evidence missing for “%(step)s”: %(evidence)s.", step=label, evidence=", ".join(missing)))
+            raise PathwayError(
+                _("Evidence missing for “%(step)s”: %(evidence)s.", step=label, evidence=", ".join(missing))
+            )
         _check_result(step_def, result, label)
         if step_def.ends_pathway:
             _check_all_steps_done(case, definition, step_code)
@@ -780,12 +792,10 @@ def _agreement_step(definition: PathwayDefinition) -> str | None:
 
 
 def _check_role(actor: User, step: StepInstance, step_def: StepDefinition, action: str, label: str) -> None:
-    if actor.role == Role.OPERATOR:
-        if action not in ("start", "decline", "complete", "fail") or step.state not in (
-            StepState.REFERRED,
-            StepState.IN_PROGRESS,
-        ):
-            raise PathwayError(_("Only the reception office can %(action)s this step.", action=ACTION_LABELS[action]))
+    operator_moves = ("start", "decline", "complete", "fail")
+    operator_states = (StepState.REFERRED, StepState.IN_PROGRESS)
+    if actor.role == Role.OPERATOR and (action not in operator_moves or step.state not in operator_states):
+        raise PathwayError(_("Only the reception office can %(action)s this step.", action=ACTION_LABELS[action]))
     if action in ("complete", "fail"):
         role = actor.role.value
         service_type = step.service_type if actor.role == Role.OPERATOR else None
@@ -801,16 +811,16 @@ def _check_dependencies(case: Case, step_def: StepDefinition, definition: Pathwa
             continue
         if dependency.state == StepState.CANCELLED and step_required(case, definition.step(code), definition) is False:
             continue
-        waiting.append(definition.step(code).label(_locale()))
+        waiting.append(definition.step(code).label(current_language()))
     if waiting:
         raise PathwayError(
-            _("“%(step)s” needs first: %(steps)s.", step=step_def.label(_locale()), steps=", ".join(waiting))
+            _("“%(step)s” needs first: %(steps)s.", step=step_def.label(current_language()), steps=", ".join(waiting))
         )
 
 
 def _check_all_steps_done(case: Case, definition: PathwayDefinition, final_code: str) -> None:
     open_steps = [
-        definition.step(s.step_code).label(_locale())
+        definition.step(s.step_code).label(current_language())
         for s in case.steps
         if s.step_code != final_code
         and (
@@ -825,13 +835,15 @@ def _check_all_steps_done(case: Case, definition: PathwayDefinition, final_code:
 def _check_referral(step_def: StepDefinition, change: StepChange) -> None:
     services = [rule.get("service_type") for rule in step_def.confirmable_by if rule["role"] == "operator"]
     if not services:
-        raise PathwayError(_("“%(step)s” is not done by operators.", step=step_def.label(_locale())))
+        raise PathwayError(_("“%(step)s” is not done by operators.", step=step_def.label(current_language())))
     if change.operator_id is None or db.session.get(OperatorOrganisation, change.operator_id) is None:
         raise PathwayError(_("Choose the operator."))
     if change.service_type is None:
         change.service_type = services[0]
     if change.service_type not in services:
-        raise PathwayError(_("This operator service cannot deliver “%(step)s”.", step=step_def.label(_locale())))
+        raise PathwayError(
+            _("This operator service cannot deliver “%(step)s”.", step=step_def.label(current_language()))
+        )
 
 
 def _check_result(step_def: StepDefinition, result: str | None, label: str) -> None:
@@ -862,9 +874,8 @@ def _format_hours(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def _locale() -> str:
-    from flask_babel import get_locale
-
+def current_language() -> str:
+    """The user's language code (fr, nl, en), French outside requests."""
     locale = get_locale()
     return locale.language if locale is not None else "fr"
 
@@ -969,6 +980,13 @@ def read_document(actor: User, document: EvidenceDocument) -> UploadedDocument:
     newcomer = db.session.get(Newcomer, document.person_id)
     require(person_visible_to(actor, newcomer))
     with access(actor, "evidence.view", [document.person_id]):
-        return UploadedDocument(
-            document.filename, document.content_type, base64.b64decode(document.content_base64)
-        )
+        return UploadedDocument(document.filename, document.content_type, base64.b64decode(document.content_base64))
+
+
+def newcomer_summary(actor: User, newcomer: Newcomer, purpose: str = "newcomer.view") -> dict:
+    """The person's file decrypted for display to an agent who may see it (one audited access)."""
+    require(person_visible_to(actor, newcomer))
+    with access(actor, purpose, [newcomer.id]):
+        values = {name: getattr(newcomer, name) for name in PERSONAL_FIELDS}
+    values["id"] = newcomer.id
+    return values

@@ -64,7 +64,9 @@ def test_two_sessions_changing_the_case_status(app, agent, started_case):
     db.session.expire_all()
     case_a = db.session.get(Case, case_id)
     with app.app_context():
-        services.transition_case(db.session.get(User, agent.id), db.session.get(Case, case_id), "suspend", reason="illness")
+        services.transition_case(
+            db.session.get(User, agent.id), db.session.get(Case, case_id), "suspend", reason="illness"
+        )
         db.session.commit()
         db.session.remove()
     with pytest.raises(PathwayConflict):

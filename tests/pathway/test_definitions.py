@@ -68,7 +68,7 @@ def test_malformed_definition_names_file_and_field(tmp_path, mutate, field):
 
 def test_file_name_must_match_code_and_version(tmp_path):
     path = _write(tmp_path, "wallonia-1999.yaml", lambda d: None)
-    with pytest.raises(DefinitionError, match="wallonia-1999.yaml: code/version"):
+    with pytest.raises(DefinitionError, match=r"wallonia-1999\.yaml: code/version"):
         definitions.load_file(path)
 
 
@@ -117,6 +117,13 @@ def test_case_keeps_its_version_after_a_newer_one_is_installed(app, agent, regis
 def test_overlapping_versions_refused(tmp_path):
     for path in DEFINITIONS_DIR.glob("wallonia-*.yaml"):
         shutil.copy(path, tmp_path / path.name)
-    _write(tmp_path, "wallonia-2026.yaml", lambda d: (d.__setitem__("version", "2026"), d["applies_to"].update(permit_ordered_from="2026-01-01", permit_ordered_until=None)))
+    _write(
+        tmp_path,
+        "wallonia-2026.yaml",
+        lambda d: (
+            d.__setitem__("version", "2026"),
+            d["applies_to"].update(permit_ordered_from="2026-01-01", permit_ordered_until=None),
+        ),
+    )
     with pytest.raises(DefinitionError, match="overlaps"):
         DefinitionRegistry.from_directories([tmp_path])

@@ -39,7 +39,14 @@ WALLONIA_CASES = [
     ("EU citizen", {"nationality": "FR"}, [], 6, Status.EXCLUDED, "nationality"),
     ("EEA citizen", {"nationality": "NO"}, [], 6, Status.EXCLUDED, "nationality"),
     ("Swiss citizen", {"nationality": "CH"}, [], 6, Status.EXCLUDED, "nationality"),
-    ("family of EU citizen", {"residence_category": "family_of_eu_citizen"}, [], 6, Status.EXCLUDED, "family_of_eu_citizen"),
+    (
+        "family of EU citizen",
+        {"residence_category": "family_of_eu_citizen"},
+        [],
+        6,
+        Status.EXCLUDED,
+        "family_of_eu_citizen",
+    ),
     ("no permit", {"permit_order_date": None, "registration_date": None}, [], 6, Status.EXCLUDED, "no_permit"),
     ("permit of 3 months", {"permit_validity_months": 3}, [], 2, Status.EXCLUDED, "short_permit"),
     ("permit of 4 months", {"permit_validity_months": 4}, [], 2, Status.OBLIGED, None),
@@ -50,7 +57,14 @@ WALLONIA_CASES = [
     ("aged 64", {"date_of_birth": "age:64"}, [], 6, Status.OBLIGED, None),
     ("aged 65", {"date_of_birth": "age:65"}, [], 6, Status.DISPENSED, "age"),
     ("Turkish national", {"nationality": "TR"}, [], 6, Status.DISPENSED, "association_agreement"),
-    ("temporary protection", {"residence_category": "temporary_protection"}, [], 6, Status.DISPENSED, "temporary_protection"),
+    (
+        "temporary protection",
+        {"residence_category": "temporary_protection"},
+        [],
+        6,
+        Status.DISPENSED,
+        "temporary_protection",
+    ),
     ("certificate held", {}, [D("certificate_held", "later")], 6, Status.DISPENSED, "certificate_held"),
     ("medical", {}, [D("medical", "before")], 6, Status.DISPENSED, "medical"),
     ("medical from later", {}, [D("medical", "later")], 6, Status.OBLIGED, None),
@@ -81,7 +95,9 @@ def _materialise(version, changes, dispensations, months):
 
 @pytest.mark.parametrize("version", ["2018", "2025"])
 @pytest.mark.parametrize(
-    ("label", "changes", "dispensations", "months", "status", "reason"), WALLONIA_CASES, ids=[c[0] for c in WALLONIA_CASES]
+    ("label", "changes", "dispensations", "months", "status", "reason"),
+    WALLONIA_CASES,
+    ids=[c[0] for c in WALLONIA_CASES],
 )
 def test_wallonia(version, label, changes, dispensations, months, status, reason):
     definition = registry().get("wallonia", version)
@@ -131,7 +147,12 @@ def test_voluntary_participation_of_someone_not_obliged():
 
 @pytest.mark.parametrize(
     ("age", "status", "reason"),
-    [(17, Status.EXCLUDED, "age"), (18, Status.OBLIGED, None), (65, Status.OBLIGED, None), (66, Status.EXCLUDED, "age")],
+    [
+        (17, Status.EXCLUDED, "age"),
+        (18, Status.OBLIGED, None),
+        (65, Status.OBLIGED, None),
+        (66, Status.EXCLUDED, "age"),
+    ],
 )
 def test_brussels_age_range_18_65(age, status, reason):
     facts = replace(base("2025"), date_of_birth=born_aged(age, "2025"))
@@ -149,9 +170,7 @@ def test_brussels_dispensations_and_exclusions():
         assert (result.status, result.reason_code) == (Status.DISPENSED, reason)
 
 
-@pytest.mark.parametrize(
-    ("age", "status"), [(17, Status.EXCLUDED), (18, Status.OBLIGED), (70, Status.OBLIGED)]
-)
+@pytest.mark.parametrize(("age", "status"), [(17, Status.EXCLUDED), (18, Status.OBLIGED), (70, Status.OBLIGED)])
 def test_flanders_from_18_without_upper_age(age, status):
     facts = replace(base("2025"), date_of_birth=born_aged(age, "2025"))
     assert assess(facts, registry().get("flanders", "2022"), on=on("2025")).status == status

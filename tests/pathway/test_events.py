@@ -42,7 +42,7 @@ def test_each_transition_one_timeline_entry_and_one_event(agent, register):
             assert timeline_count(case) == before_timeline + 1
             moves.append((action, code))
     assert [e.type for e in received][:3] == ["case_opened", "case_started", "step_started"]
-    completed = [e for e in received if e.type == "step_completed" and e.step_code == "language_test"][0]
+    completed = next(e for e in received if e.type == "step_completed" and e.step_code == "language_test")
     assert completed.result == "A1" and completed.person["cefr_level"] == "A1"
 
 
@@ -131,7 +131,9 @@ def test_event_payload_is_plain_data_without_identity(agent, register):
 
 def test_timeline_holds_no_personal_data_in_clear(agent, started_case):
     case = started_case()
-    services.transition_step(agent, case, "social_assessment", "start", StepChange(note="Parle peu, a besoin d'un interprète"))
+    services.transition_step(
+        agent, case, "social_assessment", "start", StepChange(note="Parle peu, a besoin d'un interprète")
+    )
     db.session.commit()
     rows = db.session.execute(text("SELECT * FROM pathway_timeline_entry")).mappings().all()
     stored = " ".join(str(v) for row in rows for v in row.values() if not isinstance(v, bytes | memoryview))

@@ -49,7 +49,13 @@ def test_wrong_check_digits_refused_with_message(raw):
 
 @pytest.mark.parametrize(
     ("raw", "fragment"),
-    [("8507300332", "11 digits"), ("850730033281", "11 digits"), ("85O73003328", "only digits"), ("", "11 digits"), ("  ", "11 digits")],
+    [
+        ("8507300332", "11 digits"),
+        ("850730033281", "11 digits"),
+        ("85O73003328", "only digits"),
+        ("", "11 digits"),
+        ("  ", "11 digits"),
+    ],
 )
 def test_malformed_numbers_refused_with_message(raw, fragment):
     with pytest.raises(niss.NissError) as error:

@@ -44,7 +44,9 @@ def params_for(action: str, operator_id: int) -> StepChange:
 def snapshot(case: Case) -> tuple:
     db.session.refresh(case)
     steps = tuple((s.step_code, s.state, s.hours, s.result, tuple(s.evidence or ())) for s in case.steps)
-    timeline = db.session.scalar(select(func.count()).select_from(TimelineEntry).where(TimelineEntry.case_id == case.id))
+    timeline = db.session.scalar(
+        select(func.count()).select_from(TimelineEntry).where(TimelineEntry.case_id == case.id)
+    )
     return case.status, case.version, steps, timeline
 
 
@@ -70,17 +72,25 @@ def test_every_allowed_step_transition_works(agent, org, ready_case, transition)
         ready_case.step(STEP).operator_id = org["operator"].id
         db.session.commit()
     with events.collect() as received:
-        step = services.transition_step(agent, ready_case, STEP, transition.action, params_for(transition.action, org["operator"].id))
+        step = services.transition_step(
+            agent, ready_case, STEP, transition.action, params_for(transition.action, org["operator"].id)
+        )
         db.session.commit()
     assert step.state == transition.target
     assert [e.type for e in received] == [services.STEP_EVENT[transition.action]]
     last = db.session.scalars(
         select(TimelineEntry).where(TimelineEntry.case_id == ready_case.id).order_by(TimelineEntry.at.desc())
     ).first()
-    assert (last.action, last.from_state, last.to_state) == (f"step.{transition.action}", transition.source, transition.target)
+    assert (last.action, last.from_state, last.to_state) == (
+        f"step.{transition.action}",
+        transition.source,
+        transition.target,
+    )
 
 
-DISALLOWED = [(state, action) for state in StepState for action in sorted(STEP_ACTIONS) if step_target(action, state) is None]
+DISALLOWED = [
+    (state, action) for state in StepState for action in sorted(STEP_ACTIONS) if step_target(action, state) is None
+]
 
 
 @pytest.mark.parametrize(("state", "action"), DISALLOWED, ids=[f"{a}-from-{s}" for s, a in DISALLOWED])
@@ -195,7 +205,10 @@ def test_full_pathway_and_case_completion(agent, started_case):
         services.transition_case(agent, case, "complete", on=date(2026, 1, 10))
         db.session.commit()
     assert case.status == CaseStatus.COMPLETED
-    assert received[0].type == "case_completed" and received[0].duration_days == (date(2026, 1, 10) - date(2025, 3, 1)).days
+    assert (
+        received[0].type == "case_completed"
+        and received[0].duration_days == (date(2026, 1, 10) - date(2025, 3, 1)).days
+    )
 
 
 def test_french_needed_below_the_configured_level(agent, started_case):
@@ -222,7 +235,9 @@ def test_certificate_needs_every_required_step(agent, started_case):
 CASE_PARAMS = {"close": {"reason": "moved_away"}, "suspend": {"reason": "illness"}}
 
 
-@pytest.mark.parametrize("transition", CASE_TRANSITIONS, ids=[f"{t.action}:{t.source}->{t.target}" for t in CASE_TRANSITIONS])
+@pytest.mark.parametrize(
+    "transition", CASE_TRANSITIONS, ids=[f"{t.action}:{t.source}->{t.target}" for t in CASE_TRANSITIONS]
+)
 def test_every_allowed_case_transition_works(agent, org, register, transition):
     case = services.open_case(agent, register(), on=date(2025, 3, 1))
     case.status = transition.source

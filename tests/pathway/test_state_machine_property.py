@@ -24,9 +24,9 @@ from integration_centre.pathway.states import (
     CASE_ACTIONS,
     DONE_STEP_STATES,
     STEP_ACTIONS,
-    step_actions_from,
     CaseStatus,
     StepState,
+    step_actions_from,
 )
 from tests.pathway.conftest import finish_reception, newcomer_data
 
@@ -42,7 +42,9 @@ WALLONIA_STEPS = (
     "certificate",
 )
 RESULTS = st.sampled_from([None, "A1", "A2", "B1", "aoc", "fic", "pass", "zz"])
-EVIDENCE = st.sampled_from([(), ("signed_agreement",), ("attendance_record",), ("signed_agreement", "attendance_record")])
+EVIDENCE = st.sampled_from(
+    [(), ("signed_agreement",), ("attendance_record",), ("signed_agreement", "attendance_record")]
+)
 REASONS = st.sampled_from([None, "condition_not_met", "prior_learning", "other", "illness", "moved_away"])
 
 
@@ -140,7 +142,9 @@ def run_property(agent, org, counter, reached):
                 evidence=step_def.evidence if action == "complete" else (),
                 operator_id=org["operator"].id if action == "refer" else None,
                 planned_on=date(2025, 4, 1) if action == "plan" else None,
-                reason=data.draw(st.sampled_from(["condition_not_met", "prior_learning"])) if action in ("exempt", "cancel", "fail") else None,
+                reason=data.draw(st.sampled_from(["condition_not_met", "prior_learning"]))
+                if action in ("exempt", "cancel", "fail")
+                else None,
             )
             self._attempt(lambda: services.transition_step(agent, self.case, code, action, change))
 

@@ -1,0 +1,178 @@
+"""Synthetic demo newcomers and cases for the demo agent's office (Namur). Never real people.
+
+About 40 persons with the nationalities, sex ratio and ages of the Walloon caseload (domain.md),
+registered and moved through the engine itself (so every timeline entry and event is real), with
+cases at every stage. Idempotent: nothing is added when the demo office already has newcomers.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from faker import Faker
+from sqlalchemy import select
+
+from integration_centre.accounts.demo import DEMO_OPERATOR, demo_office
+from integration_centre.accounts.models import OperatorOrganisation, Role, User
+from integration_centre.extensions import db
+from integration_centre.pathway import reference, registration, services
+from integration_centre.pathway.errors import PathwayError
+from integration_centre.pathway.models import Newcomer
+from integration_centre.pathway.registration import NewcomerData
+from integration_centre.pathway.services import StepChange
+
+SEED = 2025
+COUNT = 40
+WOMEN_SHARE = 0.58  # 55–63 % in the Walloon caseload
+# (nationality, weight, residence categories, languages)
+NATIONALITIES = [
+    ("SY", 9, ["refugee", "subsidiary_protection", "family_reunification"], ["ar"]),
+    ("AF", 7, ["refugee", "subsidiary_protection"], ["prs", "ps"]),
+    ("MA", 6, ["family_reunification", "work"], ["ar", "fr"]),
+    ("CD", 5, ["family_reunification", "regularisation_9bis", "study"], ["fr", "ln"]),
+    ("GN", 4, ["refugee", "regularisation_9bis"], ["fr", "sus"]),
+    ("ER", 4, ["refugee"], ["ti"]),
+    ("CM", 3, ["study", "family_reunification"], ["fr", "en"]),
+    ("IQ", 3, ["refugee", "subsidiary_protection"], ["ar", "ckb"]),
+    ("PS", 3, ["refugee"], ["ar"]),
+    ("SO", 2, ["refugee"], ["so"]),
+    ("BR", 2, ["work", "family_reunification"], ["pt"]),
+    ("UA", 3, ["temporary_protection"], ["uk", "ru"]),
+    ("TR", 2, ["family_reunification", "work"], ["tr"]),
+]
+EDUCATION = ["none", "primary", "lower_secondary", "upper_secondary", "higher"]
+STAGES = [
+    "registered",
+    "open",
+    "reception",
+    "agreement",
+    "french",
+    "referred",
+    "citizenship",
+    "completed",
+    "completed",
+    "closed",
+    "suspended",
+    "work_dispensation",
+]
+
+
+def load(report) -> None:
+    """Register the demo newcomers and move their cases through the engine."""
+    office = demo_office()
+    agent = db.session.scalar(select(User).where(User.email == "agent@demo.example"))
+    if office is None or agent is None or agent.role != Role.AGENT:
+        return
+    if db.session.scalar(select(Newcomer.id).where(Newcomer.registered_by_office_id == office.id).limit(1)):
+        return
+    operator = db.session.scalar(select(OperatorOrganisation).where(OperatorOrganisation.name == DEMO_OPERATOR))
+    rng = random.Random(SEED)  # noqa: S311 - reproducible synthetic data, not security
+    fake = Faker("fr_BE")
+    fake.seed_instance(SEED)
+    today = date.today()
+    municipalities = sorted(reference.centre_territories().get("CAI", ()))
+    weights = [w for _, w, _, _ in NATIONALITIES]
+    women = set(rng.sample(range(COUNT), round(COUNT * WOMEN_SHARE)))
+    for index in range(COUNT):
+        nationality, _, categories, languages = rng.choices(NATIONALITIES, weights=weights)[0]
+        woman = index in women
+        age = rng.choice([rng.randint(20, 45)] * 4 + [rng.randint(18, 64)])
+        permit = today - timedelta(days=rng.randint(40, 900))
+        municipality = reference.municipality(rng.choice(municipalities))
+        data = NewcomerData(
+            family_name=fake.last_name(),
+            given_names=fake.first_name_female() if woman else fake.first_name_male(),
+            date_of_birth=date(today.year - age, rng.randint(1, 12), rng.randint(1, 28)),
+            sex="F" if woman else "M",
+            nationality=nationality,
+            residence_category=rng.choice(categories),
+            permit_order_date=permit,
+            registration_date=permit + timedelta(days=rng.randint(3, 25)),
+            municipality_code=municipality.nis_code,
+            address=f"{fake.street_name()} {rng.randint(1, 180)}, {municipality.name_fr}",
+            phone=f"+32 4{rng.randint(60, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+            email=f"demo{index + 1}@example.org",
+            languages=list(languages),
+            preferred_language=languages[0],
+            interpreter_language=languages[0] if languages[0] not in ("fr", "en") and rng.random() < 0.6 else None,
+            education_level=rng.choice(EDUCATION),
+        )
+        newcomer = registration.register_newcomer(agent, data, office, confirm_duplicate=True, today=today)
+        report.count("newcomers")
+        stage = STAGES[index % len(STAGES)]
+        if stage == "registered":
+            continue
+        opened = min(data.registration_date + timedelta(days=rng.randint(7, 40)), today)
+        _walk(agent, newcomer, stage, opened, today, operator, rng)
+        report.count("cases")
+    db.session.flush()
+
+
+def _walk(agent, newcomer, stage, opened, today, operator, rng) -> None:
+    """Move a new case to ``stage`` with dates after ``opened`` and not after ``today``."""
+    case = services.open_case(agent, newcomer, on=opened)
+    if stage == "open":
+        return
+    day = opened
+
+    def later(days: int) -> date:
+        nonlocal day
+        day = min(day + timedelta(days=days), today)
+        return day
+
+    def step(code, action, change=None):
+        services.transition_step(agent, case, code, action, change, on=later(rng.randint(1, 10)))
+
+    services.transition_case(agent, case, "start", on=later(1))
+    level = rng.choice(["pre_A1", "A1", "A1", "A2", "B1"])
+    reception = ["social_assessment", "rights_and_duties", "language_test", "admin_help"]
+    for code in reception[: 2 if stage == "reception" else 4]:
+        step(code, "start")
+        step(code, "complete", StepChange(result=level if code == "language_test" else None))
+    if stage == "reception":
+        return
+    step("agreement", "start")
+    step("agreement", "complete", StepChange(evidence=("signed_agreement",)))
+    if stage == "suspended":
+        services.transition_case(agent, case, "suspend", reason="illness", on=later(5))
+        return
+    if stage == "closed":
+        services.transition_case(agent, case, "close", reason="moved_away", on=later(20))
+        return
+    if stage == "work_dispensation":
+        document = services.UploadedDocument("contrat.pdf", "application/pdf", b"%PDF-1.4 demo employment contract")
+        services.record_dispensation(agent, newcomer, "work", later(30), case=case, document=document)
+        return
+    needs_french = services.step_required(
+        case, services.definition_of(case).step("french_course"), services.definition_of(case)
+    )
+    if stage == "agreement":
+        return
+    if needs_french:
+        step("french_course", "refer", StepChange(operator_id=operator.id if operator else None))
+        if stage == "referred":
+            return
+        step("french_course", "start")
+        hours = 400 if stage in ("completed", "citizenship") else rng.randint(20, 300)
+        services.record_attendance(agent, case, "french_course", hours, evidence=("attendance_record",))
+        if stage == "french":
+            return
+        step("french_course", "complete", StepChange(result="A2"))
+    else:
+        step("french_course", "exempt", StepChange(reason="condition_not_met"))
+        if stage in ("referred", "french"):
+            return
+    step("orientation", "exempt", StepChange(reason="condition_not_met"))
+    step("citizenship", "start")
+    if stage == "citizenship":
+        services.record_attendance(agent, case, "citizenship", rng.randint(10, 50))
+        return
+    fmt = "fic" if level in ("A2", "B1") else "aoc"
+    step("citizenship", "complete", StepChange(hours=60, result=fmt, evidence=("attendance_record",)))
+    step("certificate", "start")
+    step("certificate", "complete")
+    try:
+        services.transition_case(agent, case, "complete", on=later(2))
+    except PathwayError:
+        return

@@ -1,0 +1,172 @@
+"""Thin views: register a newcomer (with the duplicate check), see eligibility, open a case,
+see a case; and the admin's list of pathway definitions. The rules are in the services."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from integration_centre.accounts.models import Role
+from integration_centre.accounts.permissions import require, roles_required
+from integration_centre.core.navigation import add_item as add_nav_item
+from integration_centre.extensions import db
+from integration_centre.pathway import reference, registration, services
+from integration_centre.pathway.definitions import registry
+from integration_centre.pathway.errors import DuplicateSuspected, PathwayError, RegistrationInvalid
+from integration_centre.pathway.forms import (
+    EDUCATION_LABELS,
+    RESIDENCE_LABELS,
+    SEX_LABELS,
+    NewcomerForm,
+    OpenCaseForm,
+)
+from integration_centre.pathway.models import Newcomer
+from integration_centre.pathway.permissions import person_visible_to
+
+bp = Blueprint("pathway", __name__)
+admin_bp = Blueprint("pathway_admin", __name__, url_prefix="/admin/pathways")
+BLUEPRINTS = (bp, admin_bp)
+
+add_nav_item("pathway.register", _l("Register a newcomer"), [Role.AGENT], order=20)
+add_nav_item("pathway_admin.definitions", _l("Pathway definitions"), [Role.ADMIN], order=30)
+
+
+def _labels() -> dict:
+    return {
+        "sex": SEX_LABELS,
+        "residence": RESIDENCE_LABELS,
+        "education": EDUCATION_LABELS,
+        "status": services.STATUS_LABELS,
+        "state": services.STATE_LABELS,
+        "country": reference.country_name,
+        "language": reference.language_name,
+        "municipality": reference.municipality,
+    }
+
+
+def _newcomer_or_404(newcomer_id: uuid.UUID) -> Newcomer:
+    newcomer = db.session.get(Newcomer, newcomer_id)
+    require(person_visible_to(current_user, newcomer))
+    return newcomer
+
+
+@bp.route("/newcomers/new", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def register():
+    """Register a newcomer; a suspected duplicate is shown and must be confirmed."""
+    form = NewcomerForm()
+    duplicates = []
+    form_ok, outcome = False, None
+    if form.is_submitted():
+        # WTForms checks the shapes, the service checks the rules: show both at once.
+        form_ok = form.validate()
+        outcome = registration.validate(form.to_data())
+        form.add_errors(outcome.errors)
+    if form_ok and outcome is not None and not outcome.errors:
+        try:
+            newcomer = registration.register_newcomer(
+                current_user,
+                form.to_data(),
+                current_user.office,
+                confirm_duplicate=form.confirm_duplicate.data == "yes",
+            )
+        except RegistrationInvalid as exc:
+            db.session.rollback()
+            form.add_errors(exc.errors)
+        except DuplicateSuspected as exc:
+            db.session.rollback()
+            duplicates = [services.newcomer_summary(current_user, n, "duplicate_check") for n in exc.existing
+                          if person_visible_to(current_user, n)]  # fmt: skip
+            hidden = len(exc.existing) - len(duplicates)
+            form.form_errors.append(exc.message)
+            if hidden:
+                form.form_errors.append(
+                    _(
+                        "%(count)s matching file(s) belong to another office: ask them before creating a file.",
+                        count=hidden,
+                    )
+                )
+            form.confirm_duplicate.data = "yes"
+        else:
+            db.session.commit()
+            for warning in outcome.warnings:
+                flash(warning, "warning")
+            flash(_("The file was created."), "success")
+            return redirect(url_for("pathway.newcomer", newcomer_id=newcomer.id))
+    return render_template("pathway/register.html", form=form, duplicates=duplicates, labels=_labels())
+
+
+@bp.get("/newcomers/<uuid:newcomer_id>")
+@roles_required(Role.AGENT)
+def newcomer(newcomer_id: uuid.UUID):
+    """The newcomer's file, the eligibility explanation and the cases."""
+    person = _newcomer_or_404(newcomer_id)
+    summary = services.newcomer_summary(current_user, person)
+    try:
+        eligibility = services.eligibility_for(current_user, person)
+    except PathwayError as exc:
+        eligibility, error = None, exc.message
+    else:
+        error = None
+    cases = [c for c in person.cases if c.office_id == current_user.office_id]
+    return render_template(
+        "pathway/newcomer.html",
+        person=summary,
+        eligibility=eligibility,
+        eligibility_error=error,
+        cases=cases,
+        form=OpenCaseForm(),
+        labels=_labels(),
+    )
+
+
+@bp.post("/newcomers/<uuid:newcomer_id>/cases")
+@roles_required(Role.AGENT)
+def open_case(newcomer_id: uuid.UUID):
+    """Open a case at the agent's office."""
+    person = _newcomer_or_404(newcomer_id)
+    form = OpenCaseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        case = services.open_case(current_user, person, voluntary=form.voluntary.data)
+    except PathwayError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("pathway.newcomer", newcomer_id=newcomer_id))
+    db.session.commit()
+    flash(_("The case was opened."), "success")
+    return redirect(url_for("pathway.case", case_id=case.id))
+
+
+@bp.get("/cases/<uuid:case_id>")
+@roles_required(Role.AGENT)
+def case(case_id: uuid.UUID):
+    """A case: its definition version, steps and timeline (the full workspace is another issue)."""
+    item = services.get_case(current_user, case_id)
+    definition = services.definition_of(item)
+    return render_template(
+        "pathway/case.html", case=item, definition=definition, labels=_labels(), locale=services.current_language()
+    )
+
+
+@admin_bp.get("/")
+@roles_required(Role.ADMIN)
+def definitions():
+    """Every installed pathway definition, old versions included."""
+    return render_template("pathway/definitions.html", definitions=registry().all(), locale=services.current_language())
+
+
+@admin_bp.get("/<code>/<version>")
+@roles_required(Role.ADMIN)
+def definition(code: str, version: str):
+    """One definition as readable tables."""
+    try:
+        item = registry().get(code, version)
+    except KeyError:
+        abort(404)
+    return render_template("pathway/definition.html", definition=item, locale=services.current_language())

@@ -1,0 +1,30 @@
+"""The demo loader creates ~40 synthetic newcomers with cases at every stage, idempotently."""
+
+from collections import Counter
+
+from sqlalchemy import select
+
+from integration_centre.accounts import demo as accounts_demo
+from integration_centre.demo import DemoReport
+from integration_centre.extensions import db
+from integration_centre.pathway import demo
+from integration_centre.pathway.models import Case, Newcomer
+from integration_centre.privacy.access import Actor, access
+
+
+def test_demo_data(app):
+    report = DemoReport(password="demo-password-for-tests")
+    accounts_demo.load(report)
+    demo.load(report)
+    db.session.commit()
+    newcomers = db.session.scalars(select(Newcomer)).all()
+    assert len(newcomers) == demo.COUNT
+    statuses = Counter(case.status.value for case in db.session.scalars(select(Case)))
+    assert {"open", "in_progress", "completed", "closed", "suspended"} <= set(statuses)
+    with access(Actor.system("test"), "test.demo", [n.id for n in newcomers]):
+        women = sum(n.sex == "F" for n in newcomers) / len(newcomers)
+        nationalities = {n.nationality for n in newcomers}
+    assert 0.55 <= women <= 0.63
+    assert {"SY", "AF"} <= nationalities
+    demo.load(report)  # idempotent
+    assert len(db.session.scalars(select(Newcomer)).all()) == demo.COUNT
