@@ -649,20 +649,22 @@ def protect_tables(
     *,
     equations: Iterable[Equation] = (),
     report_redesign: bool = False,
+    sensitive: bool = False,
 ) -> ProtectedTables:
     """Protect several tables of the same population and period together.
 
     A figure with the same :class:`CellId` in several tables is one unknown with one status. The
     attacker is given the equations of every table plus ``equations`` (for instance from
-    :func:`coarsening_equations`). Raises :class:`ValueError` when ``k`` is below the minimum or
-    when figures disagree. When a table would lose more than :data:`MAX_HIDDEN_SHARE` of its
-    cells, raises :class:`RedesignRequired` — or, with
-    ``report_redesign=True``, completes the protection anyway and lists those tables in
-    :attr:`ProtectedTables.redesign` (with their exact final share), so that a release builder can
-    report every table to redesign at once and an auditor can inspect the full result. Tables
+    :func:`coarsening_equations`). Raises :class:`ValueError` when ``k`` is below the minimum
+    (:data:`K_SENSITIVE` when ``sensitive``, else :data:`K_COUNT`) or when figures disagree.
+    When a table would lose more than :data:`MAX_HIDDEN_SHARE` of its cells, raises
+    :class:`RedesignRequired` — or, with ``report_redesign=True``, completes the protection anyway
+    and lists those tables in :attr:`ProtectedTables.redesign` (with their exact share), so that a
+    release builder can report every table to redesign at once and an auditor can inspect the
+    full result. Tables
     listed there must not be published.
     """
-    check_k(k)
+    check_k(k, K_SENSITIVE if sensitive else K_COUNT)
     values: dict[CellId, int] = {}
     all_equations: list[tuple[CellId, tuple[CellId, ...]]] = []
     table_map: dict[str, LinkedTable] = {}
@@ -711,14 +713,17 @@ def protect_tables(
     )
 
 
-def protect(cells: dict[tuple[str, str], int], k: int, *, table_id: str = "table") -> set[tuple[str, str]]:
+def protect(
+    cells: dict[tuple[str, str], int], k: int, *, table_id: str = "table", sensitive: bool = False
+) -> set[tuple[str, str]]:
     """Cells to hide in a two-way table whose row, column and grand totals are published.
 
     ``cells`` are the inner cells keyed by (row label, column label). The result holds every cell
     to hide, margins included, keyed ``(row, "Total")``, ``("Total", column)`` and
     ``("Total", "Total")``. Zero cells are always shown. Raises :class:`ValueError` when ``k`` is
-    below :data:`K_COUNT` and :class:`RedesignRequired` (with ``table_id`` and the hidden share)
+    below :data:`K_COUNT` (below :data:`K_SENSITIVE` for a ``sensitive`` outcome: drop-out,
+    dispensation, sanction) and :class:`RedesignRequired` (with ``table_id`` and the hidden share)
     when more than :data:`MAX_HIDDEN_SHARE` of the table's cells would be hidden.
     """
     table = LinkedTable(table_id, "", "", "row", "column", cells)
-    return protect_tables([table], k).hidden(table_id)
+    return protect_tables([table], k, sensitive=sensitive).hidden(table_id)

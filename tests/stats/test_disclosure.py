@@ -417,6 +417,14 @@ def test_k_is_configurable_upward_only():
     assert violations(Release.two_way(cells, hidden, 30), 30) == []
 
 
+def test_sensitive_tables_refuse_a_count_threshold():
+    with pytest.raises(ValueError, match="below the minimum of 10"):
+        protect(five_by_five(), K_COUNT, sensitive=True)
+    with pytest.raises(ValueError, match="below the minimum of 10"):
+        protect_tables([LinkedTable("t", "p", "q", "a", "b", five_by_five())], 9, sensitive=True)
+    assert ("R2", "C3") in protect(five_by_five(), K_SENSITIVE, sensitive=True)
+
+
 def test_sensitive_threshold_hides_more():
     cells = {(f"R{r}", f"C{c}"): 40 + 5 * r + c for r in range(6) for c in range(5)}
     cells[("R1", "C1")] = 7
