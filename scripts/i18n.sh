@@ -26,10 +26,18 @@ if [ "${1:-}" = "compile" ]; then
 fi
 
 mkdir -p "$DIR"
+NEW_POT="$(mktemp)"
+trap 'rm -f "$NEW_POT"' EXIT
 pybabel extract -F babel.cfg "${KEYWORDS[@]}" --no-default-keywords \
   --project integration_centre --version 0.1 --copyright-holder "integration_centre" \
   --msgid-bugs-address "" --add-location file --sort-by-file --width 100 \
-  -o "$POT" .
+  -o "$NEW_POT" .
+# Keep the catalogs untouched when only the extraction date changed (no churn in git).
+if [ -f "$POT" ] && diff -q <(grep -v '^"POT-Creation-Date' "$POT") <(grep -v '^"POT-Creation-Date' "$NEW_POT") >/dev/null; then
+  echo "messages unchanged since the last extraction"
+else
+  cp "$NEW_POT" "$POT"
+fi
 
 for locale in "${LOCALES[@]}"; do
   if [ -f "$DIR/$locale/LC_MESSAGES/messages.po" ]; then
