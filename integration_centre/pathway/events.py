@@ -5,7 +5,9 @@ Contract
 ``subscribe(listener)`` registers a callable ``listener(event: DomainEvent) -> None``.
 Every pathway transition (case opened/started/completed/closed/suspended/resumed/transferred,
 step planned/referred/started/declined/completed/failed/retried/exempted/cancelled, dispensation
-recorded) queues exactly ONE ``DomainEvent`` on the database session. Listeners are called when
+recorded on a case) queues exactly ONE ``DomainEvent`` on the database session. Bookkeeping
+that is not a transition (needs analysis, attendance hours, deadline extension) writes a
+timeline entry but no event. Listeners are called when
 that session commits, just before the final flush, INSIDE the same transaction: whatever they
 write (anonymous facts) commits with the transition, and if a listener raises the whole commit
 fails. When the transaction (or the savepoint the transition ran in) rolls back, its events are

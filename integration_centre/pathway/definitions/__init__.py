@@ -22,7 +22,7 @@ import yaml
 from flask import current_app, has_app_context
 from jsonschema import Draft202012Validator, FormatChecker
 
-DEFINITIONS_DIR = Path(__file__).with_name("definitions")
+DEFINITIONS_DIR = Path(__file__).resolve().parent
 SCHEMA_PATH = DEFINITIONS_DIR / "schema.json"
 CEFR_LEVELS = ("pre_A1", "A1", "A2", "B1", "B2", "C1", "C2")
 EXTENSION_KEY = "pathway_definitions"
