@@ -183,3 +183,12 @@ def test_flanders_has_no_stay_limit_and_its_own_reasons():
     for reason in ("medical", "belgian_diploma"):
         result = assess(base("2025"), definition, on=on("2025"), dispensations=[D(reason, date(2025, 1, 1))])
         assert result.reason_code == reason
+
+
+def test_explanation_in_plain_french(app):
+    """The agent reads the explanation in French (the default locale) through Babel's catalogs."""
+    app.config["BABEL_DEFAULT_LOCALE"] = "fr"
+    result = assess(base("2025"), registry().get("wallonia", "2025"), on=on("2025"))
+    text = result.explanation("fr").replace("\xa0", " ")
+    assert text.startswith("Obligé·e : séjour de moins de 3 ans")
+    assert "hors UE+" in text
