@@ -76,3 +76,43 @@ def test_two_sessions_changing_the_case_status(app, agent, started_case):
     db.session.expire_all()
     final = db.session.get(Case, case_id)
     assert final.status == CaseStatus.SUSPENDED and final.status_reason == "illness"
+
+
+def test_two_threads_saving_at_the_same_moment(app, agent, started_case):
+    """Two agents (threads, sessions, connections) load the case and save at once: one wins."""
+    import threading
+
+    case_id, agent_id = started_case().id, agent.id
+    db.session.remove()
+    loaded = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def save(name: str, step_code: str) -> None:
+        with app.app_context():
+            user = db.session.get(User, agent_id)
+            case = db.session.get(Case, case_id)
+            _ = [s.state for s in case.steps]  # everything loaded before the other one saves
+            loaded.wait(timeout=30)
+            try:
+                services.transition_step(user, case, step_code, "start")
+                db.session.commit()
+                outcomes[name] = "saved"
+            except PathwayConflict:
+                db.session.rollback()
+                outcomes[name] = "conflict"
+            finally:
+                db.session.remove()
+
+    threads = [
+        threading.Thread(target=save, args=("a", "social_assessment")),
+        threading.Thread(target=save, args=("b", "rights_and_duties")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes.values()) == ["conflict", "saved"]
+    fresh = db.session.get(Case, case_id)
+    started = [s.step_code for s in fresh.steps if s.state == StepState.IN_PROGRESS]
+    winner = "social_assessment" if outcomes["a"] == "saved" else "rights_and_duties"
+    assert started == [winner]
