@@ -22,7 +22,7 @@ from integration_centre.privacy import audit
 from integration_centre.privacy.context import ACCESS_STACK, Actor, as_actor, check_code
 from integration_centre.privacy.errors import AccessError
 
-__all__ = ["AccessContext", "Actor", "access", "current_access", "require", "note_write"]
+__all__ = ["AccessContext", "Actor", "access", "current_access", "note_write", "require"]
 
 _AUDITED_KEY = "_privacy_audited"
 _KEYS_KEY = "_privacy_keys"

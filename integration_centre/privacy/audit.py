@@ -110,9 +110,7 @@ def record(
     with db.session.no_autoflush:
         _ensure_head()
         db.session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq + 1))
-        seq, prev_mac = db.session.execute(
-            select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == HEAD_ID)
-        ).one()
+        seq, prev_mac = db.session.execute(select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == HEAD_ID)).one()
         fields = {
             "seq": seq,
             "occurred_at": utcnow(),

@@ -31,7 +31,7 @@ from stdnum.be import nn
 from stdnum.exceptions import ValidationError
 
 from integration_centre.extensions import db
-from integration_centre.privacy import runtime
+from integration_centre.privacy import keys, runtime
 from integration_centre.privacy.access import access
 from integration_centre.privacy.errors import InvalidNISSError
 from integration_centre.privacy.models import BlindIndexEntry
@@ -164,5 +164,7 @@ def keep_true_matches(rows: Iterable[Any], predicate: Callable[[Any], bool], *, 
     if not rows:
         return []
     attr = getattr(type(rows[0]), "__privacy_person_attr__", "person_id")
-    with access(actor, purpose, [getattr(row, attr) for row in rows], action="search"):
+    persons = [getattr(row, attr) for row in rows]
+    keys.preload(persons)
+    with access(actor, purpose, persons, action="search"):
         return [row for row in rows if predicate(row)]

@@ -11,9 +11,8 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import OperationalError
 
 from integration_centre.config import ConfigurationError
-from integration_centre.privacy import crypto
 from integration_centre.privacy.errors import DecryptionError
-from integration_centre.privacy.keyring import Keyring, KeyProvider, create_hint, provider_for
+from integration_centre.privacy.keyring import KeyProvider, Keyring, create_hint, provider_for
 
 EXTENSION = "keyring"
 CANARY = b"integration-centre KEK check v1.".ljust(32, b"\0")
@@ -118,6 +117,9 @@ def verify_at_start(app: Flask, current: KeyringState) -> None:
                 current.verified = True
         except OperationalError:
             return
+        except ConfigurationError:
+            db.engine.dispose()  # the app will not start: release its connections
+            raise
 
 
 def keyring() -> Keyring:
@@ -145,10 +147,7 @@ def ensure_checks() -> None:
     with db.session.no_autoflush:
         present = set(db.session.execute(select(KeyCheck.name).where(KeyCheck.name.in_(wanted))).scalars())
         for name in sorted(wanted - present):
-            if name.startswith("kek:"):
-                value = kek_check_value(ring, name[4:])
-            else:
-                value = ring.check_value(name)
+            value = kek_check_value(ring, name[4:]) if name.startswith("kek:") else ring.check_value(name)
             insert_ignore(KeyCheck, {"name": name, "value": value}, "name")
     current.checks_written |= wanted
 

@@ -41,7 +41,7 @@ def _form() -> tuple[AuditFilterForm, audit.AuditFilter, bool]:
     form = AuditFilterForm(request.args)
     users = db.session.execute(select(User.id, User.display_name, User.email).order_by(User.display_name)).all()
     form.user.choices = [("", _l("All users"))] + [(str(uid), f"{name} ({email})") for uid, name, email in users]
-    form.action.choices = [("", _l("All actions"))] + list(ACTION_LABELS.items())
+    form.action.choices = [("", _l("All actions")), *list(ACTION_LABELS.items())]
     valid = not request.args or form.validate()
     if not valid:
         return form, audit.AuditFilter(), False

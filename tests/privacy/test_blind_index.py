@@ -115,9 +115,12 @@ def test_indexes_are_stored_as_integers_and_replaced(app, tables):
     people = _people()
     assert db.session.scalar(select(func.count()).select_from(BlindIndexEntry)) == 46 * 2 + 1
     blind_index.set_person_indexes(people[0].id, family_name="Other", birth_date=date(2000, 1, 1))
-    assert db.session.scalar(
-        select(func.count()).select_from(BlindIndexEntry).where(BlindIndexEntry.person_id == people[0].id)
-    ) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(BlindIndexEntry).where(BlindIndexEntry.person_id == people[0].id)
+        )
+        == 1
+    )
     assert not blind_index.candidates(niss="80051700041")
 
 

@@ -54,7 +54,11 @@ def test_round_trip_ints(value):
     assert _decrypt(_encrypt(value, "int"), "int") == value
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(), lambda c: st.lists(c) | st.dictionaries(st.text(), c)))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(), lambda c: st.lists(c) | st.dictionaries(st.text(), c)
+    )
+)
 def test_round_trip_json(value):
     assert _decrypt(_encrypt(value, "json"), "json") == value
 
@@ -149,11 +153,18 @@ def test_golden_field_vectors_decrypt_and_reencrypt_identically(vector):
 
 @pytest.mark.parametrize("vector", GOLDEN["wrapped_keys"])
 def test_golden_wrapped_key_vectors(vector):
-    args = {"person_id": uuid.UUID(vector["person_id"]), "key_version": vector["key_version"], "kek_id": vector["kek_id"]}
+    args = {
+        "person_id": uuid.UUID(vector["person_id"]),
+        "key_version": vector["key_version"],
+        "kek_id": vector["kek_id"],
+    }
     kek = bytes.fromhex(vector["kek_hex"])
     wrapped = bytes.fromhex(vector["wrapped_hex"])
     assert crypto.unwrap_key(kek, wrapped, **args).hex() == vector["data_key_hex"]
-    assert crypto.wrap_key(kek, bytes.fromhex(vector["data_key_hex"]), nonce=bytes.fromhex(vector["nonce_hex"]), **args) == wrapped
+    assert (
+        crypto.wrap_key(kek, bytes.fromhex(vector["data_key_hex"]), nonce=bytes.fromhex(vector["nonce_hex"]), **args)
+        == wrapped
+    )
 
 
 def _nist_vectors(name: str) -> list[dict]:

@@ -38,7 +38,7 @@ def test_round_trip_through_the_database(tables, value):
 
 
 def test_stored_bytes_are_ciphertext_with_header(tables):
-    person = new_person(family_name="Dupont")
+    new_person(family_name="Dupont")
     db.session.commit()
     raw = db.session.execute(text("SELECT family_name_ct FROM test_privacy_person")).scalar_one()
     assert raw[:2] == b"\x01\x01" and b"Dupont" not in raw

@@ -1,0 +1,29 @@
+"""Shared set-up of the privacy benchmarks: a throw-away app, database and keyring."""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+
+from integration_centre import create_app
+from integration_centre.extensions import db
+from integration_centre.privacy.keyring import generate_keyring
+
+
+def bench_app(database_url: str | None):
+    """An app on ``database_url`` (default: a temporary SQLite file) with a fresh keyring."""
+    tmp = Path(tempfile.mkdtemp(prefix="ic-bench-"))
+    app = create_app(
+        {
+            "ENV": "testing",
+            "DATABASE_URL": database_url or f"sqlite:///{tmp / 'bench.sqlite'}",
+            "INSTANCE_PATH": str(tmp),
+            "SECRET_KEY": secrets.token_hex(32),
+            "MASTER_KEY": generate_keyring().to_json(),
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return app
