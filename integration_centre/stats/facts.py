@@ -44,7 +44,7 @@ MILESTONE_EVENTS = frozenset(
         "dispensation_recorded",
     }
 )
-STATUSES = frozenset({"obliged", "voluntary", "dispensed", "excluded"})
+STATUSES = frozenset({"obliged", "voluntary", "dispensed", "excluded", "unknown"})
 SEXES = {"F": "F", "W": "F", "FEMALE": "F", "M": "M", "MALE": "M", "X": "X", "OTHER": "X"}
 CEFR_LEVELS = frozenset({"pre-A1", "A0", "A1", "A2", "B1", "B2", "C1", "C2"})
 PERSON_KEYS = ("person", "attributes", "subject")
@@ -149,7 +149,7 @@ def fact_from_event(payload: Any) -> Fact:
         band = age_band(age if isinstance(age, int) and not isinstance(age, bool) else None)
     group = nationality_group(_text(data.get("nationality"), 3))
     sex = SEXES.get((_text(data.get("sex") or data.get("gender"), 10) or "").upper(), "X")
-    status, _, status_reason = (_text(data.get("status"), 60) or "obliged").lower().partition(":")
+    status, _, status_reason = (_text(data.get("status"), 60) or "unknown").lower().partition(":")
     if status not in STATUSES:
         raise InvalidEvent(f"unknown status {status!r}")
     cefr = _cefr(data.get("result")) or _cefr(data.get("cefr_level"))
