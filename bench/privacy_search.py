@@ -92,20 +92,16 @@ def populate(n: int, rng: random.Random) -> list[tuple[str, date]]:
 
 
 def blind_search(actor: Actor, family: str, born: date) -> list[SearchPerson]:
-    value = blind_index.index_value("family_dob", blind_index.normalise(family), born.isoformat())
-    candidates = db.session.scalars(
-        select(SearchPerson).where(
-            SearchPerson.id.in_(
-                select(BlindIndexEntry.person_id).where(
-                    BlindIndexEntry.index_name == "family_dob", BlindIndexEntry.value == value
-                )
-            )
-        )
+    candidates = blind_index.candidates_query(family_name=family, birth_date=born)
+    rows = db.session.execute(
+        select(SearchPerson, PersonKey)
+        .join(PersonKey, PersonKey.person_id == SearchPerson.id)
+        .where(SearchPerson.id.in_(candidates))
     ).all()
-    keys.preload(p.id for p in candidates)
+    found = [person for person, _key in rows]
     with access(actor, "bench", []) as ctx:
-        ctx.persons.update(p.id for p in candidates)  # audit excluded from the timing
-        return [p for p in candidates if p.birth_date == born and blind_index.same_text(p.family_name, family)]
+        ctx.persons.update(p.id for p in found)  # audit excluded from the timing
+        return [p for p in found if p.birth_date == born and blind_index.same_text(p.family_name, family)]
 
 
 def plain_search(family: str, born: date) -> list[PlainPerson]:

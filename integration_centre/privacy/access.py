@@ -46,6 +46,7 @@ class AccessContext:
         # Used only when there is no request: the outermost context holds caches.
         self.key_cache: dict = {}
         self.audited: set = set()
+        self.noted: set = set()  # (person, action) already audited through this context
 
     def __enter__(self) -> AccessContext:
         self._token = ACCESS_STACK.set((*ACCESS_STACK.get(), self))
@@ -136,4 +137,7 @@ def require(person_id: uuid.UUID) -> AccessContext:
 def note_write(person_id: uuid.UUID, *, creating: bool) -> None:
     """Check and audit a write to a person's encrypted field ("create" or "update")."""
     ctx = require(person_id)
-    audit_once(ctx, person_id, "create" if creating else "update")
+    action = "create" if creating else "update"
+    if (person_id, action) not in ctx.noted:
+        audit_once(ctx, person_id, action)
+        ctx.noted.add((person_id, action))

@@ -26,7 +26,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from stdnum.be import nn
 from stdnum.exceptions import ValidationError
 
@@ -143,19 +143,34 @@ def candidates(
     The result includes false positives (truncation): decrypt and keep the true matches with
     ``keep_true_matches``. No usable input → empty set.
     """
+    query = candidates_query(family_name=family_name, given_name=given_name, birth_date=birth_date, niss=niss)
+    if query is None:
+        return set()
+    with db.session.no_autoflush:
+        return set(db.session.scalars(query))
+
+
+def candidates_query(
+    *,
+    family_name: str | None = None,
+    given_name: str | None = None,
+    birth_date: date | None = None,
+    niss: str | None = None,
+) -> Select | None:
+    """The candidates as a ``select`` of person ids, to use as a subquery in one round trip::
+
+        rows = select(Newcomer).where(Newcomer.id.in_(candidates_query(family_name=…, birth_date=…)))
+
+    None when the inputs allow no index.
+    """
     inputs = _inputs(family_name, given_name, birth_date, niss)
     for name in INDEXES:
         if name in inputs:
             value = index_value(name, *inputs[name])
-            with db.session.no_autoflush:
-                return set(
-                    db.session.scalars(
-                        select(BlindIndexEntry.person_id).where(
-                            BlindIndexEntry.index_name == name, BlindIndexEntry.value == value
-                        )
-                    )
-                )
-    return set()
+            return select(BlindIndexEntry.person_id).where(
+                BlindIndexEntry.index_name == name, BlindIndexEntry.value == value
+            )
+    return None
 
 
 def keep_true_matches(rows: Iterable[Any], predicate: Callable[[Any], bool], *, actor: Any, purpose: str) -> list:

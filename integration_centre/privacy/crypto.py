@@ -21,6 +21,7 @@ where the padding (only with a length bucket) rounds the whole to a multiple of 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import struct
@@ -53,9 +54,14 @@ def _lp(data: bytes) -> bytes:
     return _LENGTH.pack(len(data)) + data
 
 
+@functools.lru_cache(maxsize=1024)
+def _place_bytes(table: str, column: str) -> bytes:
+    return _lp(table.encode()) + _lp(column.encode())
+
+
 def field_aad(header: bytes, table: str, column: str, row_id: uuid.UUID, person_id: uuid.UUID) -> bytes:
     """Associated data binding a field ciphertext to its place."""
-    return b"IC-field\0" + header + _lp(table.encode()) + _lp(column.encode()) + row_id.bytes + person_id.bytes
+    return b"IC-field\0" + header + _place_bytes(table, column) + row_id.bytes + person_id.bytes
 
 
 def encrypt_field(

@@ -86,7 +86,7 @@ class EncryptedField:
             return
         plaintext = crypto.encode_value(self.kind, value, self.bucket)
         row_id, person_id = self._ids(instance, assign=True)
-        creating = not inspect(instance).has_identity
+        creating = instance._sa_instance_state.key is None
         access_module.note_write(person_id, creating=creating)
         key_version, key = keys.data_key_for_write(person_id)
         table, column = self._place(type(instance))

@@ -52,13 +52,15 @@ class BlindIndexEntry(db.Model):
 
     __tablename__ = "privacy_blind_index"
     __table_args__ = (
-        UniqueConstraint("index_name", "person_id", "value", name="uq_privacy_blind_index_entry"),
+        # person_id first: it serves deletion by person, and leaves (index_name, value) as the
+        # only index starting with index_name, so the planner uses it for lookups.
+        UniqueConstraint("person_id", "index_name", "value", name="uq_privacy_blind_index_entry"),
         Index("ix_privacy_blind_index_lookup", "index_name", "value"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     index_name: Mapped[str] = mapped_column(String(32))
-    person_id: Mapped[uuid.UUID] = mapped_column(Uuid(), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid())
     value: Mapped[int] = mapped_column(BigInteger)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import Iterator
 
@@ -39,3 +40,10 @@ def new_person(**fields) -> Person:
             setattr(person, name, value)
     db.session.add(person)
     return person
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage() -> Iterator[None]:
+    """Collect after each test so a leaked connection is reported against the test that leaked it."""
+    yield
+    gc.collect()

@@ -86,19 +86,17 @@ def test_demo_keyring_refused_in_production(app, db_url, tmp_path):
     assert ok.returncode == 0 and "(DEMO)" in ok.stdout
 
 
-def test_secret_key_change_does_not_affect_decryption(app, tables, db_url, tmp_path):
+def test_secret_key_change_does_not_affect_decryption(app, tables):
+    from integration_centre.privacy.access import access
+    from tests.privacy.conftest import AGENT
+    from tests.privacy.models import Person
+
     person = new_person(family_name="Alice")
     db.session.commit()
-    other = make_app(db_url, tmp_path, SECRET_KEY="another-secret-" + "y" * 40)
-    with other.app_context():
-        from integration_centre.privacy.access import access
-        from tests.privacy.conftest import AGENT
-        from tests.privacy.models import Person
-
-        with access(AGENT, "test.view", [person.id]):
-            assert db.session.get(Person, person.id).family_name == "Alice"
-        db.session.remove()
-        db.engine.dispose()
+    app.config["SECRET_KEY"] = "another-secret-" + "y" * 40
+    db.session.expire_all()
+    with access(AGENT, "test.view", [person.id]):
+        assert db.session.get(Person, person.id).family_name == "Alice"
 
 
 def test_ensure_keyring_file_creates_a_private_demo_keyring(tmp_path, monkeypatch):
