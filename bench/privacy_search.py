@@ -26,7 +26,7 @@ from sqlalchemy import Date, Index, LargeBinary, MetaData, String, Uuid, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from integration_centre.extensions import db
-from integration_centre.privacy import blind_index, crypto, keys, runtime
+from integration_centre.privacy import blind_index, crypto, runtime
 from integration_centre.privacy.access import Actor, access, key_cache
 from integration_centre.privacy.fields import EncryptedField
 from integration_centre.privacy.models import BlindIndexEntry, PersonKey
