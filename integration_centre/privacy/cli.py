@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import secrets
 
 import click
@@ -17,6 +18,19 @@ from integration_centre.privacy.keyring import new_kek_id
 from integration_centre.privacy.models import KeyCheck
 
 CLI_ACTOR = Actor.system("cli")
+
+
+def _one_line_errors(command):
+    """Turn a ConfigurationError into a one-line ``Error: …`` and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ConfigurationError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
 
 
 @click.group("keys")
@@ -35,6 +49,7 @@ def _save(keyring) -> None:
 
 @keys_group.command("status")
 @with_appcontext
+@_one_line_errors
 def status_command() -> None:
     """Show the keyring (ids only, never keys) and where the person keys are wrapped."""
     runtime.keyring()
@@ -53,6 +68,7 @@ def status_command() -> None:
 
 @keys_group.command("add-kek")
 @with_appcontext
+@_one_line_errors
 def add_kek_command() -> None:
     """Add a new random KEK to the keyring file (not primary until promoted)."""
     ring = runtime.keyring()
@@ -69,6 +85,7 @@ def add_kek_command() -> None:
 @keys_group.command("promote")
 @click.argument("kek_id")
 @with_appcontext
+@_one_line_errors
 def promote_command(kek_id: str) -> None:
     """Make KEK_ID the primary KEK: new person keys are wrapped under it."""
     ring = runtime.keyring()
@@ -84,6 +101,7 @@ def promote_command(kek_id: str) -> None:
 @keys_group.command("rewrap")
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
 @with_appcontext
+@_one_line_errors
 def rewrap_command(batch_size: int) -> None:
     """Re-wrap the person keys still under other KEKs (batches; resumable; safe while the app runs)."""
     ring = runtime.keyring()
@@ -102,6 +120,7 @@ def rewrap_command(batch_size: int) -> None:
 @keys_group.command("retire")
 @click.argument("kek_id")
 @with_appcontext
+@_one_line_errors
 def retire_command(kek_id: str) -> None:
     """Remove KEK_ID from the keyring; refused while it is primary or still wraps person keys."""
     ring = runtime.keyring()
@@ -128,6 +147,7 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 @with_appcontext
+@_one_line_errors
 def verify_command() -> None:
     """Walk the audit chain; exit 1 and name the first broken record if it was tampered with."""
     result = audit.verify_chain()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 from sqlalchemy import inspect, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from integration_centre.config import ConfigurationError
 from integration_centre.privacy.errors import DecryptionError
@@ -128,8 +128,14 @@ def keyring() -> Keyring:
 
     current = state()
     if not current.verified:
-        with db.session.no_autoflush:
-            verify(current.keyring, db.session)
+        try:
+            with db.session.no_autoflush:
+                verify(current.keyring, db.session)
+        except (OperationalError, ProgrammingError):
+            db.session.rollback()
+            raise ConfigurationError(
+                "the database has no privacy tables yet: run `integration-centre db upgrade` first"
+            ) from None
         current.verified = True
     return current.keyring
 
