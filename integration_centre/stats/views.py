@@ -10,7 +10,7 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, get_template_attribute, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -32,6 +32,8 @@ FUNNEL = (
     ("cefr_latest_sex", None, _l("French training completed")),
     ("certificates_centre_status", None, _l("Certificate issued")),
 )
+
+_SECTIONS: dict[tuple[str, str], list[dict[str, Any]]] = {}  # rendered sections by (hash, locale)
 
 listener.connect()
 add_item("stats.dashboard", _l("Statistics"), [Role.COMMITTEE], order=10)
@@ -69,8 +71,21 @@ def _release_by_id(release_id: int) -> Release:
     return release
 
 
-def _grids(document: dict[str, Any]) -> list[dict[str, Any]]:
-    locale = _locale()
+def _grids(document: dict[str, Any], digest: str) -> list[dict[str, Any]]:
+    """The sections of a release for the current locale, charts and tables pre-rendered.
+
+    A release never changes, so the result is cached by content hash and locale; do not modify it.
+    """
+    key = (digest, _locale())
+    if key not in _SECTIONS:
+        if len(_SECTIONS) >= 32:
+            _SECTIONS.pop(next(iter(_SECTIONS)))
+        _SECTIONS[key] = _rendered_sections(key[1], document)
+    return _SECTIONS[key]
+
+
+def _rendered_sections(locale: str, document: dict[str, Any]) -> list[dict[str, Any]]:
+    data_table = get_template_attribute("stats/_table.html", "data_table")
     sections = []
     for table in document["tables"]:
         section = {
@@ -82,11 +97,13 @@ def _grids(document: dict[str, Any]) -> list[dict[str, Any]]:
             "measure": table["measure"],
             "grid": None,
             "chart": None,
+            "table": None,
         }
         if table["status"] == "published" and table["rows"]:
             data = charts.grid(table, locale, _("Total"))
             section["grid"] = data
             section["chart"] = charts.bar_chart(data, title=section["title"], hidden_text=_("not shown"))
+            section["table"] = data_table(data, section["title"])
         sections.append(section)
     return sections
 
@@ -114,7 +131,7 @@ def dashboard():
         release=release,
         document=document,
         scope_label=_label(document["scope_label"]),
-        sections=_grids(document),
+        sections=_grids(document, release.content_hash),
         periods=periods,
         scopes=scopes,
     )
@@ -129,7 +146,7 @@ def download_csv(release_id: int):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["period", "scope", "table", "title", "row", "row_label", "column", "column_label", "value"])
-    for section in _grids(document):
+    for section in _grids(document, release.content_hash):
         data = section["grid"]
         if data is None:
             continue
