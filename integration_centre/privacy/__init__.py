@@ -69,6 +69,8 @@ Access context — ``integration_centre.privacy.access``
         ``ctx.add_persons(ids)`` extends the context (audited the same way). Contexts nest.
     ``current_access(purpose, persons, action="view")``: same, with ``flask_login.current_user``
         as the actor (for views/services running in a request).
+    In a request, audit rows of a read-only view (no other flushed change) are committed after a
+    successful response (< 400) even if the view does not commit; views that write commit as usual.
     Unwrapped person keys are cached for the current request only (``flask.g``; outside a request,
     for the outermost access context).
 
@@ -156,13 +158,14 @@ def init_app(app: Flask) -> None:
     keyring that does not match the key-check values stored in the database (checked now when
     the database is reachable and migrated, otherwise before the first use of a key).
     """
-    from integration_centre.privacy import access, runtime
+    from integration_centre.privacy import access, audit, runtime
 
     app.config.setdefault("PRIVACY_INDEX_BITS", 16)
     current = runtime.load(app)
     runtime.verify_at_start(app, current)
     app.extensions[runtime.EXTENSION] = current
     app.teardown_request(access.clear_request_caches)
+    app.after_request(audit.commit_read_audit)
 
 
 def keys_loaded(app: Flask) -> bool:

@@ -110,8 +110,8 @@ def key_cache() -> dict | None:
 
 def clear_request_caches(_exc=None) -> None:
     """``teardown_request`` hook: forget unwrapped keys and audit deduplication."""
-    g.pop(_KEYS_KEY, None)
-    g.pop(_AUDITED_KEY, None)
+    for key in (_KEYS_KEY, _AUDITED_KEY, "_privacy_audit_pending", "_privacy_other_writes"):
+        g.pop(key, None)
 
 
 def audit_once(ctx: AccessContext, person_id: uuid.UUID, action: str) -> None:

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from flask import Response, g, has_request_context
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
@@ -26,6 +28,8 @@ from integration_centre.privacy.context import Actor, as_actor, check_code, curr
 from integration_centre.privacy.models import AuditHead, AuditRecord
 
 GENESIS = "0" * 64
+_PENDING = "_privacy_audit_pending"  # sessions holding uncommitted audit rows of this request
+_OTHER_WRITES = "_privacy_other_writes"  # sessions that also flushed other changes
 HEAD_ID = 1
 MAC_VERSION = "v1"
 
@@ -126,6 +130,8 @@ def record(
         fields["mac"] = compute_mac(key, fields)
         db.session.execute(AuditRecord.__table__.insert().values(**fields))
         db.session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(mac=fields["mac"]))
+    if has_request_context():
+        g.setdefault(_PENDING, set()).add(id(db.session()))
     return AuditRecord(**fields)
 
 
@@ -216,3 +222,42 @@ CSV_COLUMNS = (
     "request_id",
     "mac",
 )
+
+
+# --- Read-only requests -----------------------------------------------------------------------
+# A view that only reads personal data has nothing to commit, but its access was audited in the
+# session's transaction. After a successful response, commit that transaction when it holds
+# audit rows and nothing else (no ORM flush); otherwise the view's own commit or rollback decides.
+
+
+@event.listens_for(Session, "after_flush")
+def _note_other_writes(session, _flush_context) -> None:
+    if has_request_context():
+        g.setdefault(_OTHER_WRITES, set()).add(id(session))
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session, *_args) -> None:
+    if has_request_context():
+        g.get(_PENDING, set()).discard(id(session))
+        g.get(_OTHER_WRITES, set()).discard(id(session))
+
+
+def commit_read_audit(response: Response) -> Response:
+    """``after_request``: persist the audit rows of a successful read-only request.
+
+    If the commit fails the exception propagates, so the response (which may show personal
+    data) is replaced by an error page: no access without its audit record.
+    """
+    pending = g.get(_PENDING)
+    if not pending or response.status_code >= 400:
+        return response
+    session = db.session()
+    if id(session) in pending and id(session) not in g.get(_OTHER_WRITES, set()):
+        try:
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+    return response

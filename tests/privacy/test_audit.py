@@ -163,3 +163,36 @@ def test_audit_page_is_hidden_from_other_roles(app, login_as):
     client, _ = login_as(Role.AGENT)
     assert client.get("/admin/audit/").status_code == 404
     assert client.get("/admin/audit/export.csv").status_code == 404
+
+
+def test_read_only_request_keeps_its_audit_rows_without_a_commit(app, tables):
+    from flask import Response
+
+    person = new_person(family_name="Alice")
+    db.session.commit()
+    with app.test_request_context("/newcomers/x"):
+        with access(AGENT, "case.view", [person.id]):
+            _ = person.family_name
+        app.process_response(Response("ok"))
+    db.session.rollback()
+    assert _count(action="view", object_id=str(person.id)) == 1
+
+
+def test_failed_or_writing_request_does_not_commit_by_itself(app, tables):
+    from flask import Response
+
+    person = new_person(family_name="Alice")
+    db.session.commit()
+    with app.test_request_context("/x"):
+        with access(AGENT, "case.view", [person.id]):
+            _ = person.family_name
+        app.process_response(Response("no", status=404))
+    db.session.rollback()
+    with app.test_request_context("/y"):
+        with access(AGENT, "case.edit", [person.id], action="update"):
+            person.notes = "changed"
+        db.session.flush()
+        app.process_response(Response("ok"))
+    db.session.rollback()
+    assert _count(object_id=str(person.id), purpose="case.view") == 0
+    assert _count(object_id=str(person.id), purpose="case.edit") == 0
