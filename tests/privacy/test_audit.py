@@ -196,3 +196,18 @@ def test_failed_or_writing_request_does_not_commit_by_itself(app, tables):
     db.session.rollback()
     assert _count(object_id=str(person.id), purpose="case.view") == 0
     assert _count(object_id=str(person.id), purpose="case.edit") == 0
+
+
+def test_csv_export_asks_for_the_password_after_15_minutes(app, login_as):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 3, 2, 14, 0, tzinfo=UTC), tick=False) as traveller:
+        client, _ = login_as(Role.ADMIN)
+        traveller.shift(timedelta(minutes=16))
+        assert client.get("/admin/audit/").status_code == 200
+        response = client.get("/admin/audit/export.csv")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/account/reauthenticate")
+    assert _count(action="export") == 0
