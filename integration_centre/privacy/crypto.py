@@ -98,7 +98,8 @@ def decrypt_field(
     key: bytes, blob: bytes, *, table: str, column: str, row_id: uuid.UUID, person_id: uuid.UUID
 ) -> bytes:
     """Authenticate and decrypt one field ciphertext, or raise ``DecryptionError``."""
-    field_key_version(blob)
+    if len(blob) < FIELD_OVERHEAD or blob[0] != FORMAT_VERSION or blob[1] != ALG_AES256GCM:
+        field_key_version(blob)  # raises the precise error
     header = blob[: FIELD_HEADER.size]
     nonce = blob[FIELD_HEADER.size : FIELD_HEADER.size + NONCE_SIZE]
     body = blob[FIELD_HEADER.size + NONCE_SIZE :]

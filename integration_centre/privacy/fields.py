@@ -49,15 +49,16 @@ class EncryptedField:
 
     @staticmethod
     def _ids(instance: Any, *, assign: bool) -> tuple[uuid.UUID, uuid.UUID]:
-        if getattr(instance, "id", None) is None:
+        row_id = instance.id
+        if row_id is None:
             if not assign:
                 raise ValueError("row without id")
-            instance.id = uuid.uuid4()
+            instance.id = row_id = uuid.uuid4()
         person_attr = getattr(type(instance), "__privacy_person_attr__", "person_id")
-        person_id = getattr(instance, person_attr, None)
+        person_id = row_id if person_attr == "id" else getattr(instance, person_attr, None)
         if person_id is None:
             raise ValueError(f"set {type(instance).__name__}.{person_attr} before assigning encrypted fields")
-        return instance.id, person_id
+        return row_id, person_id
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
