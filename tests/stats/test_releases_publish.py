@@ -169,3 +169,18 @@ def test_catalogue_is_validated():
         build_catalogue([raw | {"measure": "median", "unit": "days", "sensitivity": 5}])
     with pytest.raises(CatalogueError):
         build_catalogue([raw, raw | {"id": "y", "select": {"event_type": ["case_closed"]}}])
+
+
+def test_cli_publish_and_rebuild(seeded, app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["stats", "publish", "--period", PERIOD])
+    assert result.exit_code == 0, result.output
+    assert f"{PERIOD} region: published, sha256 " in result.output
+    digest = result.output.split("sha256 ")[1].split()[0]
+    again = runner.invoke(args=["stats", "publish", "--period", PERIOD])
+    assert "unchanged" in again.output
+    rebuilt = runner.invoke(args=["stats", "rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"{PERIOD} region: identical, sha256 {digest}" in rebuilt.output
+    failed = runner.invoke(args=["stats", "publish", "--period", "2026-Q9"])
+    assert failed.exit_code != 0 and "nothing published" in failed.output
