@@ -69,6 +69,9 @@ def _register_extensions(app: Flask) -> None:
     from integration_centre.database import configure_engine_options
     from integration_centre.extensions import csrf, db, limiter, login_manager, migrate
 
+    from integration_centre.accounts import passwords
+
+    passwords.configure(app.config.get("ARGON2_PARAMETERS"))
     configure_engine_options(app)
     import_models()
     db.init_app(app)

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from integration_centre import create_app
 from integration_centre.accounts import services as account_services
@@ -36,9 +37,26 @@ def is_postgres(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def db_url(tmp_path_factory) -> str:
-    """The URL of the test database (schema created once per session)."""
-    return database_url(tmp_path_factory.mktemp("db"))
+def db_url(tmp_path_factory, worker_id) -> Iterator[str]:
+    """The URL of the test database (schema created once per session).
+
+    Under pytest-xdist each worker gets its own database: a SQLite file in its own temporary
+    folder, or a PostgreSQL database named after the worker (created here, dropped at the end).
+    """
+    url = database_url(tmp_path_factory.mktemp("db"))
+    if not is_postgres(url) or worker_id == "master":
+        yield url
+        return
+    base = make_url(url)
+    name = f"{base.database}_{worker_id}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def make_app(db_url: str, instance: Path, **overrides) -> Flask:
@@ -50,6 +68,8 @@ def make_app(db_url: str, instance: Path, **overrides) -> Flask:
         "SECRET_KEY": TEST_SECRET_KEY,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # Cheaper argon2id so hundreds of logins stay fast; production keeps the defaults.
+        "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 8192, "parallelism": 1},
     }
     config.update(test_keyring_config(instance))
     config.update(overrides)

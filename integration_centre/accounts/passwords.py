@@ -14,6 +14,21 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 _DUMMY_HASH = _hasher.hash("integration-centre-dummy-password-for-timing")
 
 
+def configure(parameters: dict | None) -> None:
+    """Use other argon2id cost parameters (``time_cost``, ``memory_cost``, ``parallelism``).
+
+    Production keeps the library's recommended defaults; the test suite lowers the cost so that
+    hundreds of logins stay fast. Hashes made under other parameters still verify.
+    """
+    global _hasher, _DUMMY_HASH
+    hasher = PasswordHasher(**parameters) if parameters else PasswordHasher()
+    current = (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism)
+    if (hasher.time_cost, hasher.memory_cost, hasher.parallelism) == current:
+        return
+    _hasher = hasher
+    _DUMMY_HASH = _hasher.hash("integration-centre-dummy-password-for-timing")
+
+
 def hash_password(password: str) -> str:
     """Hash a password with argon2id."""
     return _hasher.hash(password)
