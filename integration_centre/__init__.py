@@ -65,11 +65,9 @@ def _configure_logging(app: Flask) -> None:
 
 def _register_extensions(app: Flask) -> None:
     from integration_centre import i18n
-    from integration_centre.accounts import sessions
+    from integration_centre.accounts import passwords, sessions
     from integration_centre.database import configure_engine_options
     from integration_centre.extensions import csrf, db, limiter, login_manager, migrate
-
-    from integration_centre.accounts import passwords
 
     passwords.configure(app.config.get("ARGON2_PARAMETERS"))
     configure_engine_options(app)

@@ -46,7 +46,7 @@ DEMO_PACKAGES = ("accounts", "privacy", "pathway", "stats", "api")
 
 
 def load_demo(app: Flask, password: str) -> DemoReport:
-    """Run every package's ``demo.load(report)`` in dependency order, in one transaction."""
+    """Run every package's ``demo.load(report)`` in dependency order, one transaction each."""
     from integration_centre.extensions import db
 
     report = DemoReport(password=password)
@@ -60,7 +60,9 @@ def load_demo(app: Flask, password: str) -> DemoReport:
                         raise
                     continue
                 module.load(report)
-            db.session.commit()
+                # One transaction per package: the pathway's events reach their listeners (the
+                # statistics facts) at commit, before the statistics demo reads the facts.
+                db.session.commit()
         except Exception:
             db.session.rollback()
             raise

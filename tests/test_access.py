@@ -32,7 +32,7 @@ EXPECTED_PUBLIC = {
 HOME_PATHS = {
     Role.AGENT: "/agent",
     Role.OPERATOR: "/operator",
-    Role.COMMITTEE: "/committee",
+    Role.COMMITTEE: "/statistics/",
     Role.ADMIN: "/admin/users",
 }
 

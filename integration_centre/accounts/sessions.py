@@ -19,6 +19,7 @@ from sqlalchemy import update
 from integration_centre.accounts.models import User, UserSession
 from integration_centre.db import utcnow
 from integration_centre.extensions import db, login_manager
+from integration_centre.privacy import audit
 
 SESSION_KEY = "sid"
 # last_seen_at is written at most this often, to keep reads from becoming writes.
@@ -93,6 +94,7 @@ def start_session(user: User) -> UserSession:
     session[SESSION_KEY] = token
     login_user(user, remember=False)
     g.user_session = record
+    audit.record("login", "user", user.id, purpose="authentication", actor=user)
     return record
 
 
@@ -102,6 +104,7 @@ def end_session(reason: str = "logout") -> None:
     if record is not None and record.revoked_at is None:
         record.revoked_at = utcnow()
         record.revoked_reason = reason
+        audit.record("logout", "user", record.user_id, purpose="authentication")
     logout_user()
     session.clear()
 

@@ -21,7 +21,7 @@ from integration_centre.accounts.models import Centre, Office, OperatorOrganisat
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
 from integration_centre.stats import services
-from integration_centre.stats.models import Fact
+from integration_centre.stats.models import Fact, Release
 from integration_centre.stats.reference import age_band, municipality_codes, nationality_group
 
 TERRITORIES_FILE = Path(__file__).resolve().parent.parent / "pathway" / "data" / "centre_territories.yaml"
@@ -212,7 +212,8 @@ def load(report) -> None:
     if not sites:
         return
     today = utcnow().date()
-    if not db.session.scalar(select(func.count()).select_from(Fact)):
+    # The synthetic history goes in once, before the first release (pathway demo facts may exist).
+    if not db.session.scalar(select(func.count()).select_from(Release)):
         operators = list(db.session.scalars(select(OperatorOrganisation.id).order_by(OperatorOrganisation.id)))
         first = date(today.year - 2, 1, 1)
         rows = synthetic_rows(16000, first, today - timedelta(days=1), sites, operators, seed=2026)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:02:20.730668
+Create Date: 2026-11-23 12:20:36.958384
 
 """
 from alembic import op
@@ -28,6 +28,104 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_centre')),
     sa.UniqueConstraint('code', name=op.f('uq_centre_code'))
     )
+    op.create_table('privacy_audit',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('seq', sa.BigInteger(), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.String(length=64), nullable=True),
+    sa.Column('actor_role', sa.String(length=32), nullable=False),
+    sa.Column('action', sa.String(length=32), nullable=False),
+    sa.Column('object_type', sa.String(length=64), nullable=False),
+    sa.Column('object_id', sa.String(length=64), nullable=True),
+    sa.Column('purpose', sa.String(length=64), nullable=True),
+    sa.Column('request_id', sa.String(length=64), nullable=True),
+    sa.Column('prev_mac', sa.String(length=64), nullable=False),
+    sa.Column('mac', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_privacy_audit')),
+    sa.UniqueConstraint('seq', name=op.f('uq_privacy_audit_seq'))
+    )
+    with op.batch_alter_table('privacy_audit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_privacy_audit_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_privacy_audit_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_privacy_audit_object_id'), ['object_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_privacy_audit_occurred_at'), ['occurred_at'], unique=False)
+
+    op.create_table('privacy_audit_head',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('seq', sa.BigInteger(), nullable=False),
+    sa.Column('mac', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_privacy_audit_head'))
+    )
+    op.create_table('privacy_blind_index',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('index_name', sa.String(length=32), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('value', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_privacy_blind_index')),
+    sa.UniqueConstraint('person_id', 'index_name', 'value', name='uq_privacy_blind_index_entry')
+    )
+    with op.batch_alter_table('privacy_blind_index', schema=None) as batch_op:
+        batch_op.create_index('ix_privacy_blind_index_lookup', ['index_name', 'value'], unique=False)
+
+    op.create_table('privacy_key_check',
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('value', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_privacy_key_check'))
+    )
+    op.create_table('privacy_person_key',
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('key_version', sa.Integer(), nullable=False),
+    sa.Column('kek_id', sa.String(length=64), nullable=True),
+    sa.Column('wrapped', sa.LargeBinary(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('rewrapped_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('destroyed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_privacy_person_key'))
+    )
+    with op.batch_alter_table('privacy_person_key', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_privacy_person_key_kek_id'), ['kek_id'], unique=False)
+
+    op.create_table('stats_fact',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('event_type', sa.String(length=40), nullable=False),
+    sa.Column('step_code', sa.String(length=40), nullable=True),
+    sa.Column('period_month', sa.String(length=7), nullable=False),
+    sa.Column('iso_week', sa.String(length=8), nullable=False),
+    sa.Column('cohort_month', sa.String(length=7), nullable=True),
+    sa.Column('age_band', sa.String(length=8), nullable=False),
+    sa.Column('sex', sa.String(length=1), nullable=False),
+    sa.Column('nationality_group', sa.String(length=32), nullable=False),
+    sa.Column('municipality_code', sa.String(length=5), nullable=True),
+    sa.Column('office_id', sa.Integer(), nullable=True),
+    sa.Column('centre_id', sa.Integer(), nullable=True),
+    sa.Column('operator_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('dispensation_reason', sa.String(length=40), nullable=True),
+    sa.Column('residence_category', sa.String(length=40), nullable=True),
+    sa.Column('cefr_level', sa.String(length=4), nullable=True),
+    sa.Column('outcome', sa.String(length=40), nullable=True),
+    sa.Column('duration_days', sa.Integer(), nullable=True),
+    sa.Column('milestone', sa.Boolean(), nullable=False),
+    sa.Column('weight', sa.SmallInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_fact'))
+    )
+    with op.batch_alter_table('stats_fact', schema=None) as batch_op:
+        batch_op.create_index('ix_stats_fact_centre_period', ['centre_id', 'period_month'], unique=False)
+        batch_op.create_index('ix_stats_fact_period_event', ['period_month', 'event_type'], unique=False)
+
+    op.create_table('stats_release',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('period', sa.String(length=10), nullable=False),
+    sa.Column('scope', sa.String(length=40), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_release'))
+    )
+    with op.batch_alter_table('stats_release', schema=None) as batch_op:
+        batch_op.create_index('ix_stats_release_period_scope', ['period', 'scope'], unique=False)
+
     op.create_table('office',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('centre_id', sa.Integer(), nullable=False),
@@ -53,6 +151,35 @@ def upgrade():
     )
     with op.batch_alter_table('operator_organisation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_operator_organisation_centre_id'), ['centre_id'], unique=False)
+
+    op.create_table('newcomer',
+    sa.Column('registered_by_office_id', sa.Integer(), nullable=True),
+    sa.Column('family_name_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('given_names_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('date_of_birth_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('sex_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('nationality_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('niss_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('address_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('municipality_code_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('phone_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('email_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('languages_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('preferred_language_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('interpreter_language_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('residence_category_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('permit_order_date_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('permit_validity_months_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('registration_date_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('education_level_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['registered_by_office_id'], ['office.id'], name=op.f('fk_newcomer_registered_by_office_id_office')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_newcomer'))
+    )
+    with op.batch_alter_table('newcomer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_newcomer_registered_by_office_id'), ['registered_by_office_id'], unique=False)
 
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -98,6 +225,43 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_login_attempt_account_key'), ['account_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_login_attempt_at'), ['at'], unique=False)
 
+    op.create_table('pathway_case',
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('centre_id', sa.Integer(), nullable=False),
+    sa.Column('definition_code', sa.String(length=32), nullable=False),
+    sa.Column('definition_version', sa.String(length=32), nullable=False),
+    sa.Column('status', sa.Enum('open', 'in_progress', 'completed', 'closed', 'suspended', 'transferred', name='casestatus', native_enum=False, length=16), nullable=False),
+    sa.Column('status_reason', sa.String(length=64), nullable=True),
+    sa.Column('participation', sa.Enum('obliged', 'voluntary', name='participation', native_enum=False, length=16), nullable=False),
+    sa.Column('needs', sa.JSON(), nullable=False),
+    sa.Column('opened_on', sa.Date(), nullable=False),
+    sa.Column('started_on', sa.Date(), nullable=True),
+    sa.Column('ended_on', sa.Date(), nullable=True),
+    sa.Column('agreement_signed_on', sa.Date(), nullable=True),
+    sa.Column('obligation_ended_on', sa.Date(), nullable=True),
+    sa.Column('deadline_extended_months', sa.Integer(), nullable=False),
+    sa.Column('transferred_to_office_id', sa.Integer(), nullable=True),
+    sa.Column('successor_case_id', sa.Uuid(), nullable=True),
+    sa.Column('opened_by_id', sa.Integer(), nullable=True),
+    sa.Column('last_change_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['centre_id'], ['centre.id'], name=op.f('fk_pathway_case_centre_id_centre')),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], name=op.f('fk_pathway_case_office_id_office')),
+    sa.ForeignKeyConstraint(['opened_by_id'], ['user_account.id'], name=op.f('fk_pathway_case_opened_by_id_user_account')),
+    sa.ForeignKeyConstraint(['person_id'], ['newcomer.id'], name=op.f('fk_pathway_case_person_id_newcomer')),
+    sa.ForeignKeyConstraint(['transferred_to_office_id'], ['office.id'], name=op.f('fk_pathway_case_transferred_to_office_id_office')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pathway_case'))
+    )
+    with op.batch_alter_table('pathway_case', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pathway_case_centre_id'), ['centre_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pathway_case_office_id'), ['office_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pathway_case_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pathway_case_status'), ['status'], unique=False)
+
     op.create_table('recovery_code',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -123,11 +287,133 @@ def upgrade():
     with op.batch_alter_table('user_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
 
+    op.create_table('pathway_dispensation',
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('case_id', sa.Uuid(), nullable=True),
+    sa.Column('definition_code', sa.String(length=32), nullable=False),
+    sa.Column('definition_version', sa.String(length=32), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=True),
+    sa.Column('validated_by_id', sa.Integer(), nullable=False),
+    sa.Column('validated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('reason_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('legal_basis_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('note_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['pathway_case.id'], name=op.f('fk_pathway_dispensation_case_id_pathway_case')),
+    sa.ForeignKeyConstraint(['person_id'], ['newcomer.id'], name=op.f('fk_pathway_dispensation_person_id_newcomer')),
+    sa.ForeignKeyConstraint(['validated_by_id'], ['user_account.id'], name=op.f('fk_pathway_dispensation_validated_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pathway_dispensation'))
+    )
+    with op.batch_alter_table('pathway_dispensation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pathway_dispensation_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pathway_dispensation_person_id'), ['person_id'], unique=False)
+
+    op.create_table('pathway_step',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('step_code', sa.String(length=64), nullable=False),
+    sa.Column('order', sa.Integer(), nullable=False),
+    sa.Column('state', sa.Enum('pending', 'planned', 'referred', 'in_progress', 'completed', 'exempted', 'failed', 'cancelled', name='stepstate', native_enum=False, length=16), nullable=False),
+    sa.Column('state_reason', sa.String(length=64), nullable=True),
+    sa.Column('planned_on', sa.Date(), nullable=True),
+    sa.Column('started_on', sa.Date(), nullable=True),
+    sa.Column('ended_on', sa.Date(), nullable=True),
+    sa.Column('hours', sa.Numeric(precision=7, scale=2), nullable=False),
+    sa.Column('result', sa.String(length=32), nullable=True),
+    sa.Column('evidence', sa.JSON(), nullable=False),
+    sa.Column('operator_id', sa.Integer(), nullable=True),
+    sa.Column('service_type', sa.String(length=64), nullable=True),
+    sa.Column('confirmed_by_id', sa.Integer(), nullable=True),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('note_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['pathway_case.id'], name=op.f('fk_pathway_step_case_id_pathway_case'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['confirmed_by_id'], ['user_account.id'], name=op.f('fk_pathway_step_confirmed_by_id_user_account')),
+    sa.ForeignKeyConstraint(['operator_id'], ['operator_organisation.id'], name=op.f('fk_pathway_step_operator_id_operator_organisation')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pathway_step')),
+    sa.UniqueConstraint('case_id', 'step_code', name='uq_pathway_step_case_step')
+    )
+    with op.batch_alter_table('pathway_step', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pathway_step_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pathway_step_operator_id'), ['operator_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pathway_step_person_id'), ['person_id'], unique=False)
+
+    op.create_table('pathway_timeline_entry',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('actor_role', sa.String(length=32), nullable=False),
+    sa.Column('action', sa.String(length=64), nullable=False),
+    sa.Column('step_code', sa.String(length=64), nullable=True),
+    sa.Column('from_state', sa.String(length=16), nullable=True),
+    sa.Column('to_state', sa.String(length=16), nullable=True),
+    sa.Column('reason', sa.String(length=64), nullable=True),
+    sa.Column('note_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_pathway_timeline_entry_actor_id_user_account')),
+    sa.ForeignKeyConstraint(['case_id'], ['pathway_case.id'], name=op.f('fk_pathway_timeline_entry_case_id_pathway_case'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pathway_timeline_entry'))
+    )
+    with op.batch_alter_table('pathway_timeline_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pathway_timeline_entry_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pathway_timeline_entry_person_id'), ['person_id'], unique=False)
+
+    op.create_table('pathway_evidence_document',
+    sa.Column('person_id', sa.Uuid(), nullable=False),
+    sa.Column('dispensation_id', sa.Uuid(), nullable=True),
+    sa.Column('step_id', sa.Uuid(), nullable=True),
+    sa.Column('kind', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
+    sa.Column('filename_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('content_type_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('content_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['dispensation_id'], ['pathway_dispensation.id'], name=op.f('fk_pathway_evidence_document_dispensation_id_pathway_dispensation')),
+    sa.ForeignKeyConstraint(['person_id'], ['newcomer.id'], name=op.f('fk_pathway_evidence_document_person_id_newcomer')),
+    sa.ForeignKeyConstraint(['step_id'], ['pathway_step.id'], name=op.f('fk_pathway_evidence_document_step_id_pathway_step')),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_pathway_evidence_document_uploaded_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pathway_evidence_document'))
+    )
+    with op.batch_alter_table('pathway_evidence_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pathway_evidence_document_dispensation_id'), ['dispensation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pathway_evidence_document_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pathway_evidence_document_step_id'), ['step_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('pathway_evidence_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pathway_evidence_document_step_id'))
+        batch_op.drop_index(batch_op.f('ix_pathway_evidence_document_person_id'))
+        batch_op.drop_index(batch_op.f('ix_pathway_evidence_document_dispensation_id'))
+
+    op.drop_table('pathway_evidence_document')
+    with op.batch_alter_table('pathway_timeline_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pathway_timeline_entry_person_id'))
+        batch_op.drop_index(batch_op.f('ix_pathway_timeline_entry_case_id'))
+
+    op.drop_table('pathway_timeline_entry')
+    with op.batch_alter_table('pathway_step', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pathway_step_person_id'))
+        batch_op.drop_index(batch_op.f('ix_pathway_step_operator_id'))
+        batch_op.drop_index(batch_op.f('ix_pathway_step_case_id'))
+
+    op.drop_table('pathway_step')
+    with op.batch_alter_table('pathway_dispensation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pathway_dispensation_person_id'))
+        batch_op.drop_index(batch_op.f('ix_pathway_dispensation_case_id'))
+
+    op.drop_table('pathway_dispensation')
     with op.batch_alter_table('user_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
 
@@ -136,6 +422,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
 
     op.drop_table('recovery_code')
+    with op.batch_alter_table('pathway_case', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pathway_case_status'))
+        batch_op.drop_index(batch_op.f('ix_pathway_case_person_id'))
+        batch_op.drop_index(batch_op.f('ix_pathway_case_office_id'))
+        batch_op.drop_index(batch_op.f('ix_pathway_case_centre_id'))
+
+    op.drop_table('pathway_case')
     with op.batch_alter_table('login_attempt', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_attempt_at'))
         batch_op.drop_index(batch_op.f('ix_login_attempt_account_key'))
@@ -147,6 +440,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_account_centre_id'))
 
     op.drop_table('user_account')
+    with op.batch_alter_table('newcomer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_newcomer_registered_by_office_id'))
+
+    op.drop_table('newcomer')
     with op.batch_alter_table('operator_organisation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_operator_organisation_centre_id'))
 
@@ -155,5 +452,31 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_office_centre_id'))
 
     op.drop_table('office')
+    with op.batch_alter_table('stats_release', schema=None) as batch_op:
+        batch_op.drop_index('ix_stats_release_period_scope')
+
+    op.drop_table('stats_release')
+    with op.batch_alter_table('stats_fact', schema=None) as batch_op:
+        batch_op.drop_index('ix_stats_fact_period_event')
+        batch_op.drop_index('ix_stats_fact_centre_period')
+
+    op.drop_table('stats_fact')
+    with op.batch_alter_table('privacy_person_key', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_privacy_person_key_kek_id'))
+
+    op.drop_table('privacy_person_key')
+    op.drop_table('privacy_key_check')
+    with op.batch_alter_table('privacy_blind_index', schema=None) as batch_op:
+        batch_op.drop_index('ix_privacy_blind_index_lookup')
+
+    op.drop_table('privacy_blind_index')
+    op.drop_table('privacy_audit_head')
+    with op.batch_alter_table('privacy_audit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_privacy_audit_occurred_at'))
+        batch_op.drop_index(batch_op.f('ix_privacy_audit_object_id'))
+        batch_op.drop_index(batch_op.f('ix_privacy_audit_actor_id'))
+        batch_op.drop_index(batch_op.f('ix_privacy_audit_action'))
+
+    op.drop_table('privacy_audit')
     op.drop_table('centre')
     # ### end Alembic commands ###
