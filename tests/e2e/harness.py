@@ -44,7 +44,7 @@ DEMO_EMAILS = {
     "committee": "committee@demo.example",
     "admin": "admin@demo.example",
 }
-HOME_PATHS = {"agent": "/agent", "operator": "/operator", "committee": "/committee", "admin": "/admin/users"}
+HOME_PATHS = {"agent": "/agent", "operator": "/operator", "committee": "/statistics/", "admin": "/admin/users"}
 # axe-core rule sets: WCAG 2.0/2.1 levels A and AA, plus axe's best practices (landmarks, headings).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
