@@ -10,10 +10,18 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
+from werkzeug.serving import WSGIRequestHandler
 
 from integration_centre.config import ConfigurationError
 
 DEMO_PASSWORD_FILE = "demo_password"  # noqa: S105 - a file name, not a password
+
+
+class _NoVersionHandler(WSGIRequestHandler):
+    """The development server without its version in the ``Server`` header."""
+
+    def version_string(self) -> str:
+        return "integration-centre"
 
 
 def _create_app_for_cli() -> Flask:
@@ -109,4 +117,6 @@ def quickstart(host: str, port: int, no_serve: bool) -> None:
         return
     from werkzeug.serving import run_simple
 
-    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    run_simple(
+        host, port, app, use_reloader=False, use_debugger=False, threaded=True, request_handler=_NoVersionHandler
+    )
