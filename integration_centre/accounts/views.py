@@ -481,20 +481,35 @@ def edit_role(user_id: int):
     return render_template("accounts/admin_user_form.html", form=form, create=False, user=user)
 
 
+def _confirm_then_act(user_id: int, *, allowed, act, page_action: str, done_action: str):
+    """One confirmation page for a user action; on POST ``act(user)`` runs and is committed.
+
+    ``allowed(user)`` false (e.g. disabling oneself, enabling an enabled user) goes back to the
+    user's page without doing anything.
+    """
+    user = _load_user(user_id)
+    if not allowed(user):
+        return redirect(url_for("accounts_admin.user_detail", user_id=user.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        act(user)
+        db.session.commit()
+        return redirect(url_for("accounts_admin.confirmation", user_id=user.id, action=done_action))
+    return render_template("accounts/admin_confirm_action.html", user=user, form=form, action=page_action)
+
+
 @admin_bp.route("/users/<int:user_id>/disable", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 @fresh_login_required
 def disable_user(user_id: int):
     """Confirmation page, then disable the user (every session ends)."""
-    user = _load_user(user_id)
-    form = ConfirmForm()
-    if user.id == current_user.id or not user.is_enabled:
-        return redirect(url_for("accounts_admin.user_detail", user_id=user.id))
-    if form.validate_on_submit():
-        services.set_enabled(user, False, acting=current_user)
-        db.session.commit()
-        return redirect(url_for("accounts_admin.confirmation", user_id=user.id, action="disabled"))
-    return render_template("accounts/admin_confirm_action.html", user=user, form=form, action="disable")
+    return _confirm_then_act(
+        user_id,
+        allowed=lambda user: user.id != current_user.id and user.is_enabled,
+        act=lambda user: services.set_enabled(user, False, acting=current_user),
+        page_action="disable",
+        done_action="disabled",
+    )
 
 
 @admin_bp.route("/users/<int:user_id>/enable", methods=["GET", "POST"])
@@ -502,15 +517,13 @@ def disable_user(user_id: int):
 @fresh_login_required
 def enable_user(user_id: int):
     """Confirmation page, then re-enable a disabled user."""
-    user = _load_user(user_id)
-    form = ConfirmForm()
-    if user.is_enabled:
-        return redirect(url_for("accounts_admin.user_detail", user_id=user.id))
-    if form.validate_on_submit():
-        services.set_enabled(user, True, acting=current_user)
-        db.session.commit()
-        return redirect(url_for("accounts_admin.confirmation", user_id=user.id, action="enabled"))
-    return render_template("accounts/admin_confirm_action.html", user=user, form=form, action="enable")
+    return _confirm_then_act(
+        user_id,
+        allowed=lambda user: not user.is_enabled,
+        act=lambda user: services.set_enabled(user, True, acting=current_user),
+        page_action="enable",
+        done_action="enabled",
+    )
 
 
 @admin_bp.route("/users/<int:user_id>/sessions", methods=["GET", "POST"])
@@ -518,13 +531,13 @@ def enable_user(user_id: int):
 @fresh_login_required
 def end_user_sessions(user_id: int):
     """Confirmation page, then end every open session of the user."""
-    user = _load_user(user_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        services.end_sessions(user, acting=current_user)
-        db.session.commit()
-        return redirect(url_for("accounts_admin.confirmation", user_id=user.id, action="sessions"))
-    return render_template("accounts/admin_confirm_action.html", user=user, form=form, action="sessions")
+    return _confirm_then_act(
+        user_id,
+        allowed=lambda user: True,
+        act=lambda user: services.end_sessions(user, acting=current_user),
+        page_action="sessions",
+        done_action="sessions",
+    )
 
 
 @admin_bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
