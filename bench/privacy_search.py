@@ -3,10 +3,14 @@
     python bench/privacy_search.py [--persons 100000] [--queries 200] [--smoke]
 
 The same database holds N encrypted persons (family name + birth date, wrapped person keys,
-blind-index entries, 16 bits) and the same N persons in clear in an indexed table. A search is:
-blind-index lookup joined to the person rows, one query for the candidates' keys, decryption
-and exact comparison of the candidates (audit writes excluded: they are measured by the audit
-tests, not here).
+blind-index entries, 16 bits) and the same N persons in clear in an indexed table. A search is
+``blind_index.candidate_rows`` (ONE query: index lookup, candidate rows and their wrapped keys,
+through a statement built once), then inside an access context: one unwrap per candidate,
+decryption of only the fields the predicate reads, exact comparison (audit writes excluded:
+they are measured by the audit tests, not here). The baseline is the idiomatic ORM lookup on
+the indexed plaintext columns; a second baseline reuses a prebuilt statement too (the
+same statement reuse as ours), to show the ratio is not bought by that reuse. CPU and wall
+time are both reported (median of the rounds).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _privacy_common import bench_app
-from sqlalchemy import Date, Index, LargeBinary, MetaData, String, Uuid, select
+from sqlalchemy import Date, Index, LargeBinary, MetaData, String, Uuid, bindparam, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from integration_centre.extensions import db
@@ -95,13 +99,7 @@ def populate(n: int, rng: random.Random) -> list[tuple[str, date]]:
 
 
 def blind_search(actor: Actor, family: str, born: date) -> list[SearchPerson]:
-    candidates = blind_index.candidates_query(family_name=family, birth_date=born)
-    rows = db.session.execute(
-        select(SearchPerson, PersonKey)
-        .join(PersonKey, PersonKey.person_id == SearchPerson.id)
-        .where(SearchPerson.id.in_(candidates))
-    ).all()
-    found = [person for person, _key in rows]
+    found = blind_index.candidate_rows(SearchPerson, family_name=family, birth_date=born)
     with access(actor, "bench", []) as ctx:
         ctx.persons.update(p.id for p in found)  # audit excluded from the timing
         return [p for p in found if p.birth_date == born and blind_index.same_text(p.family_name, family)]
@@ -111,6 +109,22 @@ def plain_search(family: str, born: date) -> list[PlainPerson]:
     return db.session.scalars(
         select(PlainPerson).where(PlainPerson.family_name == family, PlainPerson.birth_date == born)
     ).all()
+
+
+_PLAIN_PREBUILT = select(PlainPerson).where(
+    PlainPerson.family_name == bindparam("family"), PlainPerson.birth_date == bindparam("born")
+)
+
+
+def plain_prebuilt_search(family: str, born: date) -> list[PlainPerson]:
+    return db.session.scalars(_PLAIN_PREBUILT, {"family": family, "born": born}).all()
+
+
+def timed(run) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of ``run()``."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    run()
+    return time.process_time() - cpu, time.perf_counter() - wall
 
 
 def scan_search(actor: Actor, family: str, born: date) -> int:
@@ -145,37 +159,54 @@ def main() -> int:
     with app.app_context():
         BenchBase.metadata.drop_all(db.engine)
         BenchBase.metadata.create_all(db.engine)
+        dialect = db.engine.dialect.name
         people = populate(n, rng)
         sample = [people[rng.randrange(n)] for _ in range(queries)]
         for family, born in sample[:5]:  # warm caches on both sides
             blind_search(actor, family, born)
             plain_search(family, born)
-        plain_rounds, blind_rounds = [], []
-        for _ in range(ROUNDS):
-            start = time.process_time()
+
+        def run_plain() -> None:
             for family, born in sample:
                 assert len(plain_search(family, born)) >= 1
-            plain_rounds.append((time.process_time() - start) / queries)
-            start = time.process_time()
+
+        def run_prebuilt() -> None:
+            for family, born in sample:
+                assert len(plain_prebuilt_search(family, born)) >= 1
+
+        def run_blind() -> None:
             for family, born in sample:
                 assert len(blind_search(actor, family, born)) >= 1
                 db.session.expunge_all()
-            blind_rounds.append((time.process_time() - start) / queries)
-        plain_s, blind_s = statistics.median(plain_rounds), statistics.median(blind_rounds)
-        start = time.process_time()
-        assert scan_search(actor, *sample[0]) >= 1
-        scan_s = time.process_time() - start
+
+        rounds = {"plain": [], "prebuilt": [], "blind": []}
+        for _ in range(ROUNDS):
+            for name, run in (("plain", run_plain), ("prebuilt", run_prebuilt), ("blind", run_blind)):
+                rounds[name].append(timed(run))
+        med = {
+            name: (statistics.median(c for c, _ in r) / queries, statistics.median(w for _, w in r) / queries)
+            for name, r in rounds.items()
+        }
+        scan_cpu, scan_wall = timed(lambda: scan_search(actor, *sample[0]))
         db.session.rollback()
         BenchBase.metadata.drop_all(db.engine)
-    print(f"persons: {n}, queries: {queries}, index bits: {blind_index.DEFAULT_BITS}, CPU time, median of {ROUNDS}")
-    print(f"indexed plaintext lookup: {plain_s * 1e3:.3f} ms/query")
-    print(f"blind-index search (lookup + fetch + decrypt + filter): {blind_s * 1e3:.3f} ms/query")
-    print(f"decrypt-and-scan: {scan_s * 1e3:.1f} ms/query")
-    ratio, speedup = blind_s / plain_s, scan_s / blind_s
-    print(f"ratio blind/plain: {ratio:.2f}x (target <= 2x) -> {'OK' if ratio <= 2 else 'OVER TARGET'}")
-    print(
-        f"speed-up vs decrypt-and-scan: {speedup:.0f}x (target >= 100x) -> {'OK' if speedup >= 100 else 'UNDER TARGET'}"
-    )
+    print(f"database: {dialect}, persons: {n}, queries: {queries}, index bits: {blind_index.DEFAULT_BITS}")
+    print(f"median of {ROUNDS} rounds, per query: CPU ms / wall ms")
+    labels = {
+        "plain": "indexed plaintext lookup (baseline)",
+        "prebuilt": "indexed plaintext lookup, prebuilt statement",
+        "blind": "blind-index search (one query + unwrap + decrypt + filter)",
+    }
+    for name, label in labels.items():
+        print(f"{label}: {med[name][0] * 1e3:.3f} / {med[name][1] * 1e3:.3f}")
+    print(f"decrypt-and-scan (one query): {scan_cpu * 1e3:.1f} / {scan_wall * 1e3:.1f}")
+    for base in ("plain", "prebuilt"):
+        cpu, wall = med["blind"][0] / med[base][0], med["blind"][1] / med[base][1]
+        verdict = "OK" if max(cpu, wall) <= 2 else "OVER TARGET"
+        print(f"ratio blind/{base}: CPU {cpu:.2f}x, wall {wall:.2f}x (target <= 2x) -> {verdict}")
+    speedup = min(scan_cpu / med["blind"][0], scan_wall / med["blind"][1])
+    print(f"speed-up vs decrypt-and-scan: {speedup:.0f}x (target >= 100x) -> {'OK' if speedup >= 100 else 'UNDER'}")
+    return 0
 
 
 if __name__ == "__main__":

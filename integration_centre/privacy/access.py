@@ -47,9 +47,13 @@ class AccessContext:
         self.key_cache: dict = {}
         self.audited: set = set()
         self.noted: set = set()  # (person, action) already audited through this context
+        # While open: the key cache in force (the request's, else the outermost context's),
+        # looked up once here instead of once per field.
+        self.keys: dict | None = None
 
     def __enter__(self) -> AccessContext:
         self._token = ACCESS_STACK.set((*ACCESS_STACK.get(), self))
+        self.keys = key_cache()
         try:
             self.add_persons(self._initial)
         except BaseException:
@@ -64,6 +68,7 @@ class AccessContext:
         if self._token is not None:
             ACCESS_STACK.reset(self._token)
             self._token = None
+        self.keys = None
         self.key_cache.clear()
 
     def add_persons(self, persons: Iterable[Any]) -> None:
@@ -126,18 +131,20 @@ def audit_once(ctx: AccessContext, person_id: uuid.UUID, action: str) -> None:
 
 def require(person_id: uuid.UUID) -> AccessContext:
     """The innermost open context naming ``person_id``, else ``AccessError``."""
-    for ctx in reversed(ACCESS_STACK.get()):
+    stack = ACCESS_STACK.get()
+    for ctx in reversed(stack):
         if person_id in ctx.persons:
             return ctx
-    if not ACCESS_STACK.get():
+    if not stack:
         raise AccessError("personal data used outside an access context (privacy.access.access)")
     raise AccessError("personal data used for a person the open access context does not name")
 
 
-def note_write(person_id: uuid.UUID, *, creating: bool) -> None:
-    """Check and audit a write to a person's encrypted field ("create" or "update")."""
+def note_write(person_id: uuid.UUID, *, creating: bool) -> AccessContext:
+    """Check and audit a write to a person's encrypted field ("create" or "update"); returns the context."""
     ctx = require(person_id)
-    action = "create" if creating else "update"
-    if (person_id, action) not in ctx.noted:
-        audit_once(ctx, person_id, action)
-        ctx.noted.add((person_id, action))
+    marker = (person_id, "create" if creating else "update")
+    if marker not in ctx.noted:
+        audit_once(ctx, person_id, marker[1])
+        ctx.noted.add(marker)
+    return ctx

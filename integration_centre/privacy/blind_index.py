@@ -26,7 +26,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from stdnum.be import nn
 from stdnum.exceptions import ValidationError
 
@@ -34,7 +34,7 @@ from integration_centre.extensions import db
 from integration_centre.privacy import keys, runtime
 from integration_centre.privacy.access import access
 from integration_centre.privacy.errors import InvalidNISSError
-from integration_centre.privacy.models import BlindIndexEntry
+from integration_centre.privacy.models import BlindIndexEntry, PersonKey
 
 DEFAULT_BITS = 16
 INDEX_NAME_DOB = "name_dob"
@@ -171,6 +171,74 @@ def candidates_query(
                 BlindIndexEntry.index_name == name, BlindIndexEntry.value == value
             )
     return None
+
+
+_KEY_ROW = "_privacy_key_row"
+_SEARCH_STATEMENTS: dict[tuple[type, str], Select] = {}
+
+
+def _search_statement(model: type, index_name: str) -> Select:
+    """Rows of ``model`` whose person has an entry of value ``:blind_index_value`` in ``index_name``,
+    each joined to the person's (live) key row: ONE round trip. Built once per (model, index)
+    so SQLAlchemy reuses its compiled form; the value is a bound parameter.
+    """
+    stmt = _SEARCH_STATEMENTS.get((model, index_name))
+    if stmt is None:
+        person_column = getattr(model, getattr(model, "__privacy_person_attr__", "person_id"))
+        matching = select(BlindIndexEntry.person_id).where(
+            BlindIndexEntry.index_name == index_name, BlindIndexEntry.value == bindparam("blind_index_value")
+        )
+        stmt = (
+            select(model, PersonKey)
+            .join(PersonKey, PersonKey.person_id == person_column)
+            .where(person_column.in_(matching), PersonKey.wrapped.is_not(None))
+        )
+        _SEARCH_STATEMENTS[(model, index_name)] = stmt
+    return stmt
+
+
+def candidate_rows(
+    model: type,
+    *,
+    family_name: str | None = None,
+    given_name: str | None = None,
+    birth_date: date | None = None,
+    niss: str | None = None,
+) -> list:
+    """Rows of ``model`` whose person is a candidate (see ``candidates``), in one query.
+
+    The candidates' key rows come with them (loaded into the session), so decrypting a candidate
+    needs no further round trip. Includes false positives: filter with ``keep_true_matches``.
+    """
+    inputs = _inputs(family_name, given_name, birth_date, niss)
+    for name in INDEXES:
+        if name in inputs:
+            value = index_value(name, *inputs[name])
+            with db.session.no_autoflush:
+                result = db.session.execute(_search_statement(model, name), {"blind_index_value": value})
+                rows = []
+                for row, key_row in result:
+                    # Keeps the key row alive in the session's (weak) identity map until decryption.
+                    row.__dict__[_KEY_ROW] = key_row
+                    rows.append(row)
+                return rows
+    return []
+
+
+def search(
+    model: type,
+    predicate: Callable[[Any], bool],
+    *,
+    actor: Any,
+    purpose: str,
+    family_name: str | None = None,
+    given_name: str | None = None,
+    birth_date: date | None = None,
+    niss: str | None = None,
+) -> list:
+    """``candidate_rows`` then ``keep_true_matches``: the rows of ``model`` truly matching ``predicate``."""
+    rows = candidate_rows(model, family_name=family_name, given_name=given_name, birth_date=birth_date, niss=niss)
+    return keep_true_matches(rows, predicate, actor=actor, purpose=purpose)
 
 
 def keep_true_matches(rows: Iterable[Any], predicate: Callable[[Any], bool], *, actor: Any, purpose: str) -> list:

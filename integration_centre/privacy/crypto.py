@@ -45,7 +45,6 @@ FIELD_OVERHEAD = FIELD_HEADER.size + NONCE_SIZE + TAG_SIZE
 
 KINDS = ("str", "date", "int", "json", "bool")
 _TAGS = {"str": b"s", "date": b"d", "int": b"i", "json": b"j", "bool": b"b"}
-_KIND_OF_TAG = {tag[0]: kind for kind, tag in _TAGS.items()}
 _LENGTH = struct.Struct(">I")
 
 
@@ -54,14 +53,47 @@ def _lp(data: bytes) -> bytes:
     return _LENGTH.pack(len(data)) + data
 
 
+FIELD_AAD_PREFIX = b"IC-field\0"
+_HEADER_END = FIELD_HEADER.size
+_NONCE_END = FIELD_HEADER.size + NONCE_SIZE
+
+
 @functools.lru_cache(maxsize=1024)
-def _place_bytes(table: str, column: str) -> bytes:
+def place_bytes(table: str, column: str) -> bytes:
+    """The length-prefixed ``table ‖ column`` part of a field's associated data (cached)."""
     return _lp(table.encode()) + _lp(column.encode())
+
+
+@functools.lru_cache(maxsize=64)
+def field_header(key_version: int) -> bytes:
+    """The 6-byte header of a field ciphertext under person key version ``key_version``."""
+    return FIELD_HEADER.pack(FORMAT_VERSION, ALG_AES256GCM, key_version)
 
 
 def field_aad(header: bytes, table: str, column: str, row_id: uuid.UUID, person_id: uuid.UUID) -> bytes:
     """Associated data binding a field ciphertext to its place."""
-    return b"IC-field\0" + header + _place_bytes(table, column) + row_id.bytes + person_id.bytes
+    return FIELD_AAD_PREFIX + header + place_bytes(table, column) + row_id.bytes + person_id.bytes
+
+
+def seal(aead: AESGCM, header: bytes, plaintext: bytes, place: bytes, ids: bytes, nonce: bytes | None = None) -> bytes:
+    """Encrypt one field with a ready ``AESGCM``; ``place`` from ``place_bytes``, ``ids`` = row ‖ person id bytes.
+
+    The hot path of ``EncryptedField``: same output format as ``encrypt_field``.
+    """
+    nonce = os.urandom(NONCE_SIZE) if nonce is None else nonce
+    return header + nonce + aead.encrypt(nonce, plaintext, FIELD_AAD_PREFIX + header + place + ids)
+
+
+def open_sealed(aead: AESGCM, blob: bytes, place: bytes, ids: bytes, what: str = "field") -> bytes:
+    """Authenticate and decrypt one field with a ready ``AESGCM`` (inverse of ``seal``), or raise ``DecryptionError``.
+
+    The caller has checked the header with ``field_key_version`` (to pick the key).
+    """
+    header = blob[:_HEADER_END]
+    try:
+        return aead.decrypt(blob[_HEADER_END:_NONCE_END], blob[_NONCE_END:], FIELD_AAD_PREFIX + header + place + ids)
+    except InvalidTag:
+        raise DecryptionError(f"ciphertext of {what} failed authentication") from None
 
 
 def encrypt_field(
@@ -76,10 +108,14 @@ def encrypt_field(
     nonce: bytes | None = None,
 ) -> bytes:
     """Encrypt ``plaintext`` for one field; ``nonce`` is only given by the golden-vector tests."""
-    header = FIELD_HEADER.pack(FORMAT_VERSION, ALG_AES256GCM, key_version)
-    nonce = os.urandom(NONCE_SIZE) if nonce is None else nonce
-    body = AESGCM(key).encrypt(nonce, plaintext, field_aad(header, table, column, row_id, person_id))
-    return header + nonce + body
+    return seal(
+        AESGCM(key),
+        field_header(key_version),
+        plaintext,
+        place_bytes(table, column),
+        row_id.bytes + person_id.bytes,
+        nonce,
+    )
 
 
 def field_key_version(blob: bytes) -> int:
@@ -98,15 +134,10 @@ def decrypt_field(
     key: bytes, blob: bytes, *, table: str, column: str, row_id: uuid.UUID, person_id: uuid.UUID
 ) -> bytes:
     """Authenticate and decrypt one field ciphertext, or raise ``DecryptionError``."""
-    if len(blob) < FIELD_OVERHEAD or blob[0] != FORMAT_VERSION or blob[1] != ALG_AES256GCM:
-        field_key_version(blob)  # raises the precise error
-    header = blob[: FIELD_HEADER.size]
-    nonce = blob[FIELD_HEADER.size : FIELD_HEADER.size + NONCE_SIZE]
-    body = blob[FIELD_HEADER.size + NONCE_SIZE :]
-    try:
-        return AESGCM(key).decrypt(nonce, body, field_aad(header, table, column, row_id, person_id))
-    except InvalidTag:
-        raise DecryptionError(f"ciphertext of {table}.{column} failed authentication") from None
+    field_key_version(blob)
+    return open_sealed(
+        AESGCM(key), blob, place_bytes(table, column), row_id.bytes + person_id.bytes, f"{table}.{column}"
+    )
 
 
 def wrap_aad(header: bytes, person_id: uuid.UUID, key_version: int, kek_id: str) -> bytes:
@@ -140,29 +171,60 @@ def unwrap_key(kek: bytes, wrapped: bytes, *, person_id: uuid.UUID, key_version:
         raise DecryptionError(f"person key could not be unwrapped with KEK {kek_id}") from None
 
 
+def _payload_str(value: Any) -> bytes:
+    if not isinstance(value, str):
+        raise TypeError(f"expected str, got {type(value).__name__}")
+    return value.encode("utf-8")
+
+
+def _payload_date(value: Any) -> bytes:
+    if not isinstance(value, date) or hasattr(value, "hour"):
+        raise TypeError(f"expected date, got {type(value).__name__}")
+    return value.isoformat().encode()
+
+
+def _payload_int(value: Any) -> bytes:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"expected int, got {type(value).__name__}")
+    return str(value).encode()
+
+
+def _payload_bool(value: Any) -> bytes:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected bool, got {type(value).__name__}")
+    return b"1" if value else b"0"
+
+
+def _payload_json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+_ENCODERS = {
+    "str": (_payload_str, _TAGS["str"]),
+    "date": (_payload_date, _TAGS["date"]),
+    "int": (_payload_int, _TAGS["int"]),
+    "bool": (_payload_bool, _TAGS["bool"]),
+    "json": (_payload_json, _TAGS["json"]),
+}
+_BOOLS = {b"1": True, b"0": False}
+_DECODERS = {
+    "str": lambda payload: payload.decode("utf-8"),
+    "date": lambda payload: date.fromisoformat(payload.decode()),
+    "int": lambda payload: int(payload.decode()),
+    "bool": _BOOLS.__getitem__,
+    "json": lambda payload: json.loads(payload.decode("utf-8")),
+}
+_TAG_BYTE = {kind: tag[0] for kind, tag in _TAGS.items()}
+_PAYLOAD_START = 1 + _LENGTH.size
+
+
 def encode_value(kind: str, value: Any, bucket: int | None = None) -> bytes:
     """Typed plaintext encoding of ``value`` (see module docstring)."""
-    if kind == "str":
-        if not isinstance(value, str):
-            raise TypeError(f"expected str, got {type(value).__name__}")
-        payload = value.encode("utf-8")
-    elif kind == "date":
-        if not isinstance(value, date) or hasattr(value, "hour"):
-            raise TypeError(f"expected date, got {type(value).__name__}")
-        payload = value.isoformat().encode()
-    elif kind == "int":
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise TypeError(f"expected int, got {type(value).__name__}")
-        payload = str(value).encode()
-    elif kind == "bool":
-        if not isinstance(value, bool):
-            raise TypeError(f"expected bool, got {type(value).__name__}")
-        payload = b"1" if value else b"0"
-    elif kind == "json":
-        payload = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    else:
+    encoder = _ENCODERS.get(kind)
+    if encoder is None:
         raise ValueError(f"unknown field kind {kind!r}")
-    data = _TAGS[kind] + _LENGTH.pack(len(payload)) + payload
+    payload = encoder[0](value)
+    data = encoder[1] + _LENGTH.pack(len(payload)) + payload
     if bucket:
         data += b"\0" * (-len(data) % bucket)
     return data
@@ -170,22 +232,14 @@ def encode_value(kind: str, value: Any, bucket: int | None = None) -> bytes:
 
 def decode_value(kind: str, data: bytes) -> Any:
     """Inverse of ``encode_value``; raises ``DecryptionError`` on any inconsistency."""
-    if len(data) < 1 + _LENGTH.size or _KIND_OF_TAG.get(data[0]) != kind:
+    if len(data) < _PAYLOAD_START or data[0] != _TAG_BYTE.get(kind):
         raise DecryptionError("plaintext has an unexpected type tag")
     (length,) = _LENGTH.unpack_from(data, 1)
-    start = 1 + _LENGTH.size
-    payload = data[start : start + length]
-    if len(payload) != length or data[start + length :].strip(b"\0"):
+    end = _PAYLOAD_START + length
+    payload = data[_PAYLOAD_START:end]
+    if len(payload) != length or (len(data) > end and data[end:].strip(b"\0")):
         raise DecryptionError("plaintext has an inconsistent length")
     try:
-        if kind == "str":
-            return payload.decode("utf-8")
-        if kind == "date":
-            return date.fromisoformat(payload.decode())
-        if kind == "int":
-            return int(payload.decode())
-        if kind == "bool":
-            return {b"1": True, b"0": False}[payload]
-        return json.loads(payload.decode("utf-8"))
+        return _DECODERS[kind](payload)
     except (ValueError, KeyError) as exc:
         raise DecryptionError("plaintext could not be decoded") from exc

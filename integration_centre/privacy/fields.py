@@ -19,6 +19,10 @@ from integration_centre.privacy import crypto, keys
 _PLAIN_CACHE = "_privacy_plaintext"
 
 
+_IDS_CACHE = "_privacy_ids"
+_MISSING = object()
+
+
 class EncryptedField:
     """A personal field stored encrypted in ``column`` (default ``<name>_ct``); see the package docs."""
 
@@ -31,24 +35,33 @@ class EncryptedField:
         self.bucket = bucket
         self.column_attr = column
         self.name = ""
-        self._places: dict[type, tuple[str, str]] = {}
+        self._copy = kind == "json"
+        self._places: dict[type, tuple[bytes, str]] = {}
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
         self.column_attr = self.column_attr or f"{name}_ct"
 
-    def _place(self, cls: type) -> tuple[str, str]:
-        """(table name, SQL column name) used in the associated data."""
+    def _place(self, cls: type) -> tuple[bytes, str]:
+        """(associated-data bytes of table and SQL column, "table.column" for messages), per class."""
         place = self._places.get(cls)
         if place is None:
             mapper = inspect(cls)
             column = mapper.attrs[self.column_attr].columns[0]
-            place = (column.table.name, column.name)
+            place = (crypto.place_bytes(column.table.name, column.name), f"{column.table.name}.{column.name}")
             self._places[cls] = place
         return place
 
     @staticmethod
-    def _ids(instance: Any, *, assign: bool) -> tuple[uuid.UUID, uuid.UUID]:
+    def _ids(instance: Any, *, assign: bool) -> tuple:
+        """(row id, person id, row id bytes ‖ person id bytes, person attribute) of ``instance``.
+
+        Memoised on the instance while its ``id`` and person attribute hold the same objects.
+        """
+        state = instance.__dict__
+        cached = state.get(_IDS_CACHE)
+        if cached is not None and state.get("id") is cached[0] and state.get(cached[3]) is cached[1]:
+            return cached
         row_id = instance.id
         if row_id is None:
             if not assign:
@@ -58,41 +71,45 @@ class EncryptedField:
         person_id = row_id if person_attr == "id" else getattr(instance, person_attr, None)
         if person_id is None:
             raise ValueError(f"set {type(instance).__name__}.{person_attr} before assigning encrypted fields")
-        return row_id, person_id
+        ids = (row_id, person_id, row_id.bytes + person_id.bytes, person_attr)
+        state[_IDS_CACHE] = ids
+        return ids
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return self
-        blob = getattr(instance, self.column_attr)
+        blob = instance.__dict__.get(self.column_attr, _MISSING)
+        if blob is _MISSING:  # not loaded yet (expired, deferred): let the ORM load it
+            blob = getattr(instance, self.column_attr)
         if blob is None:
             return None
-        row_id, person_id = self._ids(instance, assign=False)
-        access_module.require(person_id)
-        cache = instance.__dict__.setdefault(_PLAIN_CACHE, {})
+        _row_id, person_id, ids, _attr = self._ids(instance, assign=False)
+        ctx = access_module.require(person_id)
+        cache = instance.__dict__.get(_PLAIN_CACHE)
+        if cache is None:
+            cache = instance.__dict__[_PLAIN_CACHE] = {}
         hit = cache.get(self.name)
         if hit is not None and hit[0] is blob:
-            return copy.deepcopy(hit[1]) if self.kind == "json" else hit[1]
-        table, column = self._place(type(instance))
-        key = keys.data_key(person_id, crypto.field_key_version(blob))
-        plaintext = crypto.decrypt_field(key, blob, table=table, column=column, row_id=row_id, person_id=person_id)
-        value = crypto.decode_value(self.kind, plaintext)
+            return copy.deepcopy(hit[1]) if self._copy else hit[1]
+        place, what = self._place(type(instance))
+        aead = keys.cipher(person_id, crypto.field_key_version(blob), ctx.keys)
+        value = crypto.decode_value(self.kind, crypto.open_sealed(aead, blob, place, ids, what))
         cache[self.name] = (blob, value)
-        return copy.deepcopy(value) if self.kind == "json" else value
+        return copy.deepcopy(value) if self._copy else value
 
     def __set__(self, instance: Any, value: Any) -> None:
-        cache = instance.__dict__.setdefault(_PLAIN_CACHE, {})
+        cache = instance.__dict__.get(_PLAIN_CACHE)
+        if cache is None:
+            cache = instance.__dict__[_PLAIN_CACHE] = {}
         if value is None:
             cache.pop(self.name, None)
             setattr(instance, self.column_attr, None)
             return
         plaintext = crypto.encode_value(self.kind, value, self.bucket)
-        row_id, person_id = self._ids(instance, assign=True)
-        creating = instance._sa_instance_state.key is None
-        access_module.note_write(person_id, creating=creating)
-        key_version, key = keys.data_key_for_write(person_id)
-        table, column = self._place(type(instance))
-        blob = crypto.encrypt_field(
-            key, key_version, plaintext, table=table, column=column, row_id=row_id, person_id=person_id
-        )
+        _row_id, person_id, ids, _attr = self._ids(instance, assign=True)
+        ctx = access_module.note_write(person_id, creating=instance._sa_instance_state.key is None)
+        key_version, aead = keys.cipher_for_write(person_id, ctx.keys)
+        place, _what = self._place(type(instance))
+        blob = crypto.seal(aead, crypto.field_header(key_version), plaintext, place, ids)
         setattr(instance, self.column_attr, blob)
-        cache[self.name] = (blob, copy.deepcopy(value) if self.kind == "json" else value)
+        cache[self.name] = (blob, copy.deepcopy(value) if self._copy else value)

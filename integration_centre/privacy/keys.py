@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import func, inspect, select, update
+from sqlalchemy.orm.util import identity_key
 
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
@@ -29,10 +31,13 @@ def _as_uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def _cache_put(person_id: uuid.UUID, key_version: int, key: bytes) -> None:
-    cache = access_module.key_cache()
+def _cache_put(person_id: uuid.UUID, key_version: int, key: bytes, cache: dict | None = None) -> tuple:
+    """Cache (version, key, ready AESGCM) for the request; returns the entry."""
+    entry = (key_version, key, AESGCM(key))
+    cache = access_module.key_cache() if cache is None else cache
     if cache is not None:
-        cache[person_id] = (key_version, key)
+        cache[person_id] = entry
+    return entry
 
 
 def create_person_key(person_id: Any) -> tuple[int, bytes]:
@@ -57,6 +62,11 @@ def create_person_key(person_id: Any) -> tuple[int, bytes]:
 
 def _load(person_id: uuid.UUID) -> PersonKey | None:
     """The person's key row, including one added in this transaction and not yet flushed."""
+    row = db.session.identity_map.get(identity_key(PersonKey, person_id))
+    if row is not None:
+        state = inspect(row)
+        if state.persistent and not state.expired:
+            return row
     for pending in db.session.new:
         if isinstance(pending, PersonKey) and pending.person_id == person_id:
             return pending
@@ -74,12 +84,11 @@ def _unwrap(row: PersonKey) -> bytes:
     return ring.unwrap(row.wrapped, kek_id=row.kek_id, person_id=row.person_id, key_version=row.key_version)
 
 
-def data_key(person_id: uuid.UUID, key_version: int) -> bytes:
-    """The unwrapped data key (version ``key_version``) of a person, for decryption."""
-    cache = access_module.key_cache()
+def _entry(person_id: uuid.UUID, key_version: int, cache: dict | None) -> tuple:
+    """The cached (version, key, AESGCM) of a person for decryption, unwrapping it on a miss."""
     hit = cache.get(person_id) if cache is not None else None
     if hit is not None and hit[0] == key_version:
-        return hit[1]
+        return hit
     row = _load(person_id)
     if row is None:
         raise DecryptionError("no data key for this person")
@@ -87,30 +96,50 @@ def data_key(person_id: uuid.UUID, key_version: int) -> bytes:
         raise KeyDestroyedError("this person's data key was destroyed (erased)")
     if row.key_version != key_version:
         raise DecryptionError("the ciphertext refers to an unknown key version")
-    key = _unwrap(row)
-    _cache_put(person_id, row.key_version, key)
-    return key
+    return _cache_put(person_id, row.key_version, _unwrap(row), cache)
 
 
-def data_key_for_write(person_id: uuid.UUID) -> tuple[int, bytes]:
-    """(version, key) to encrypt a person's field; creates the key on the person's first write."""
-    cache = access_module.key_cache()
+def _entry_for_write(person_id: uuid.UUID, cache: dict | None) -> tuple:
+    """The cached (version, key, AESGCM) to encrypt with; creates the key on the first write."""
     hit = cache.get(person_id) if cache is not None else None
     if hit is not None:
         return hit
     row = _load(person_id)
     if row is None:
-        return create_person_key(person_id)
+        version, key = create_person_key(person_id)
+        hit = cache.get(person_id) if cache is not None else None
+        return hit if hit is not None and hit[1] is key else _cache_put(person_id, version, key, cache)
     if row.wrapped is None:
         raise KeyDestroyedError("this person's data key was destroyed (erased): nothing can be written")
-    key = _unwrap(row)
-    _cache_put(person_id, row.key_version, key)
-    return row.key_version, key
+    return _cache_put(person_id, row.key_version, _unwrap(row), cache)
+
+
+def data_key(person_id: uuid.UUID, key_version: int) -> bytes:
+    """The unwrapped data key (version ``key_version``) of a person, for decryption."""
+    return _entry(person_id, key_version, access_module.key_cache())[1]
+
+
+def data_key_for_write(person_id: uuid.UUID) -> tuple[int, bytes]:
+    """(version, key) to encrypt a person's field; creates the key on the person's first write."""
+    version, key, _aead = _entry_for_write(person_id, access_module.key_cache())
+    return version, key
+
+
+def cipher(person_id: uuid.UUID, key_version: int, cache: dict | None) -> AESGCM:
+    """A ready AES-GCM object on the person's data key (``cache``: the context's key cache)."""
+    return _entry(person_id, key_version, cache)[2]
+
+
+def cipher_for_write(person_id: uuid.UUID, cache: dict | None) -> tuple[int, AESGCM]:
+    """(key version, ready AES-GCM object) to encrypt a person's field."""
+    entry = _entry_for_write(person_id, cache)
+    return entry[0], entry[2]
 
 
 def preload(person_ids: Any) -> None:
     """Load the key rows of many persons in one query (before decrypting a list of them)."""
-    ids = [_as_uuid(p) for p in person_ids]
+    identity_map = db.session.identity_map
+    ids = [pid for pid in {_as_uuid(p) for p in person_ids} if identity_map.get(identity_key(PersonKey, pid)) is None]
     if ids:
         with db.session.no_autoflush:
             db.session.scalars(select(PersonKey).where(PersonKey.person_id.in_(ids))).all()
