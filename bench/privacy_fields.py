@@ -62,12 +62,12 @@ for _name, (_kind, _value) in FIELDS.items():
     setattr(BenchPerson, _name, descriptor)
 
 
-def raw_baseline(n: int, person_keys: list[bytes]) -> float:
+def raw_baseline(n: int, person_keys: list[bytes]) -> tuple[float, float]:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     values = [str(v).encode() for _, v in FIELDS.values()]
     aad = b"bench"
-    start = time.process_time()
+    start, wall = time.process_time(), time.perf_counter()
     for i in range(n):
         key = person_keys[i]
         blobs = []
@@ -76,11 +76,11 @@ def raw_baseline(n: int, person_keys: list[bytes]) -> float:
             blobs.append((nonce, AESGCM(key).encrypt(nonce, value, aad)))
         for nonce, blob in blobs:
             AESGCM(key).decrypt(nonce, blob, aad)
-    return time.process_time() - start
+    return time.process_time() - start, time.perf_counter() - wall
 
 
-def ours(n: int, ids: list[uuid.UUID]) -> float:
-    start = time.process_time()
+def ours(n: int, ids: list[uuid.UUID]) -> tuple[float, float]:
+    start, wall = time.process_time(), time.perf_counter()
     for i in range(n):
         person = BenchPerson(id=ids[i])
         for name, (_kind, value) in FIELDS.items():
@@ -88,7 +88,7 @@ def ours(n: int, ids: list[uuid.UUID]) -> float:
         person.__dict__.pop("_privacy_plaintext", None)  # force real decryption on read
         for name in FIELDS:
             getattr(person, name)
-    return time.process_time() - start
+    return time.process_time() - start, time.perf_counter() - wall
 
 
 def main() -> int:
@@ -117,14 +117,17 @@ def main() -> int:
                 rounds = [(raw_baseline(n, person_keys), ours(n, ids)) for _ in range(ROUNDS)]
             finally:
                 gc.enable()
-            raw_s = statistics.median(r for r, _ in rounds)
-            ours_s = statistics.median(o for _, o in rounds)
+            raw_s = statistics.median(r[0] for r, _ in rounds)
+            ours_s = statistics.median(o[0] for _, o in rounds)
+            raw_w = statistics.median(r[1] for r, _ in rounds)
+            ours_w = statistics.median(o[1] for _, o in rounds)
         db.session.rollback()
-    ratio = ours_s / raw_s
-    print(f"persons: {n}, fields per person: {len(FIELDS)}, CPU time, median of {ROUNDS} rounds")
-    print(f"raw AESGCM encrypt+decrypt: {raw_s:.3f} s ({raw_s / n * 1e6:.1f} µs/person)")
-    print(f"EncryptedField encrypt+decrypt: {ours_s:.3f} s ({ours_s / n * 1e6:.1f} µs/person)")
-    print(f"ratio: {ratio:.2f}x (target <= 3x) -> {'OK' if ratio <= 3 else 'OVER TARGET'}")
+    ratio, wall_ratio = ours_s / raw_s, ours_w / raw_w
+    print(f"persons: {n}, fields per person: {len(FIELDS)}, median of {ROUNDS} rounds, CPU / wall")
+    print(f"raw AESGCM encrypt+decrypt: {raw_s:.3f} s / {raw_w:.3f} s ({raw_s / n * 1e6:.1f} µs/person CPU)")
+    print(f"EncryptedField encrypt+decrypt: {ours_s:.3f} s / {ours_w:.3f} s ({ours_s / n * 1e6:.1f} µs/person CPU)")
+    verdict = "OK" if max(ratio, wall_ratio) <= 3 else "OVER TARGET"
+    print(f"ratio: CPU {ratio:.2f}x, wall {wall_ratio:.2f}x (target <= 3x) -> {verdict}")
     return 0
 
 

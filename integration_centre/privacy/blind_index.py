@@ -27,6 +27,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import load_only
 from stdnum.be import nn
 from stdnum.exceptions import ValidationError
 
@@ -192,6 +193,8 @@ def _search_statement(model: type, index_name: str) -> Select:
             select(model, PersonKey)
             .join(PersonKey, PersonKey.person_id == person_column)
             .where(person_column.in_(matching), PersonKey.wrapped.is_not(None))
+            .options(load_only(PersonKey.key_version, PersonKey.kek_id, PersonKey.wrapped))
+            .execution_options(autoflush=False)
         )
         _SEARCH_STATEMENTS[(model, index_name)] = stmt
     return stmt
@@ -214,14 +217,13 @@ def candidate_rows(
     for name in INDEXES:
         if name in inputs:
             value = index_value(name, *inputs[name])
-            with db.session.no_autoflush:
-                result = db.session.execute(_search_statement(model, name), {"blind_index_value": value})
-                rows = []
-                for row, key_row in result:
-                    # Keeps the key row alive in the session's (weak) identity map until decryption.
-                    row.__dict__[_KEY_ROW] = key_row
-                    rows.append(row)
-                return rows
+            result = db.session.execute(_search_statement(model, name), {"blind_index_value": value})
+            rows = []
+            for row, key_row in result:
+                # Keeps the key row alive in the session's (weak) identity map until decryption.
+                row.__dict__[_KEY_ROW] = key_row
+                rows.append(row)
+            return rows
     return []
 
 

@@ -156,6 +156,11 @@ def wrap_key(
 
 def unwrap_key(kek: bytes, wrapped: bytes, *, person_id: uuid.UUID, key_version: int, kek_id: str) -> bytes:
     """Unwrap a person's data key, or raise ``DecryptionError``."""
+    return unwrap_key_with(AESGCM(kek), wrapped, person_id=person_id, key_version=key_version, kek_id=kek_id)
+
+
+def unwrap_key_with(kek_aead: AESGCM, wrapped: bytes, *, person_id: uuid.UUID, key_version: int, kek_id: str) -> bytes:
+    """``unwrap_key`` with a ready AES-GCM object on the KEK (hot path: one per KEK, not per person)."""
     if len(wrapped) != WRAP_HEADER.size + NONCE_SIZE + KEY_SIZE + TAG_SIZE:
         raise DecryptionError("wrapped key has the wrong length")
     version, algorithm = WRAP_HEADER.unpack_from(wrapped)
@@ -164,7 +169,7 @@ def unwrap_key(kek: bytes, wrapped: bytes, *, person_id: uuid.UUID, key_version:
     header = wrapped[: WRAP_HEADER.size]
     nonce = wrapped[WRAP_HEADER.size : WRAP_HEADER.size + NONCE_SIZE]
     try:
-        return AESGCM(kek).decrypt(
+        return kek_aead.decrypt(
             nonce, wrapped[WRAP_HEADER.size + NONCE_SIZE :], wrap_aad(header, person_id, key_version, kek_id)
         )
     except InvalidTag:

@@ -20,7 +20,7 @@ from sqlalchemy.orm.util import identity_key
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import access as access_module
-from integration_centre.privacy import audit, runtime
+from integration_centre.privacy import audit, crypto, runtime
 from integration_centre.privacy.errors import DecryptionError, KeyDestroyedError
 from integration_centre.privacy.models import BlindIndexEntry, KeyCheck, PersonKey
 
@@ -74,6 +74,20 @@ def _load(person_id: uuid.UUID) -> PersonKey | None:
         return db.session.get(PersonKey, person_id)
 
 
+# AES-GCM objects on the KEKs of the keyring currently loaded (dropped when another is loaded).
+_kek_ciphers: tuple[Any, dict[str, AESGCM]] = (None, {})
+
+
+def _kek_cipher(ring: Any, kek_id: str) -> AESGCM:
+    global _kek_ciphers
+    if _kek_ciphers[0] is not ring:
+        _kek_ciphers = (ring, {})
+    aead = _kek_ciphers[1].get(kek_id)
+    if aead is None:
+        aead = _kek_ciphers[1][kek_id] = AESGCM(ring.keks[kek_id])
+    return aead
+
+
 def _unwrap(row: PersonKey) -> bytes:
     current = runtime.state()
     ring = runtime.keyring()
@@ -81,7 +95,13 @@ def _unwrap(row: PersonKey) -> bytes:
         ring = runtime.keyring()
     if not ring.has_kek(row.kek_id):
         raise DecryptionError(f"KEK {row.kek_id} is not in the keyring")
-    return ring.unwrap(row.wrapped, kek_id=row.kek_id, person_id=row.person_id, key_version=row.key_version)
+    return crypto.unwrap_key_with(
+        _kek_cipher(ring, row.kek_id),
+        row.wrapped,
+        person_id=row.person_id,
+        key_version=row.key_version,
+        kek_id=row.kek_id,
+    )
 
 
 def _entry(person_id: uuid.UUID, key_version: int, cache: dict | None) -> tuple:
