@@ -102,6 +102,10 @@ Blind indexes — ``integration_centre.privacy.blind_index``
         (action "search") on the rows' persons, returns the rows for which ``predicate(row)`` is
         true (the predicate reads decrypted fields; compare with ``same_text(a, b)``, which
         compares normalised values).
+    ``candidate_rows(model, *, family_name=None, given_name=None, birth_date=None, niss=None)``:
+        the candidate rows of ``model`` with their wrapped keys, in one query.
+    ``search(model, predicate, *, actor, purpose, **inputs) -> list``: ``candidate_rows`` then
+        ``keep_true_matches`` — the fast path for exact-match search.
     ``delete_person_indexes(person_id) -> None``.
     Never index special-category data (health, assessment notes).
 
