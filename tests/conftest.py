@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,22 @@ def is_postgres(url: str) -> bool:
     return url.startswith("postgresql")
 
 
+@contextmanager
+def scratch_postgres_database(url: str, name: str) -> Iterator[str]:
+    """Create an empty PostgreSQL database ``name`` on the server of ``url``; drop it afterwards."""
+    base = make_url(url)
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def db_url(tmp_path_factory, worker_id) -> Iterator[str]:
     """The URL of the test database (schema created once per session).
@@ -47,16 +64,8 @@ def db_url(tmp_path_factory, worker_id) -> Iterator[str]:
     if not is_postgres(url) or worker_id == "master":
         yield url
         return
-    base = make_url(url)
-    name = f"{base.database}_{worker_id}"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres_database(url, f"{make_url(url).database}_{worker_id}") as worker_url:
+        yield worker_url
 
 
 def make_app(db_url: str, instance: Path, **overrides) -> Flask:

@@ -9,11 +9,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from integration_centre.extensions import db
-from tests.conftest import is_postgres, make_app
+from tests.conftest import is_postgres, make_app, scratch_postgres_database
 
 
 @pytest.fixture
@@ -22,16 +22,8 @@ def fresh_database_url(db_url, tmp_path) -> Iterator[str]:
     if not is_postgres(db_url):
         yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
         return
-    url = make_url(db_url)
-    name = f"{url.database}_migrations"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres_database(db_url, f"{make_url(db_url).database}_migrations") as url:
+        yield url
 
 
 @pytest.fixture
