@@ -173,3 +173,12 @@ def test_wheel_ships_templates_migrations_translations_and_static(tmp_path) -> N
         assert f"integration_centre/translations/{locale}/LC_MESSAGES/messages.mo" in names
     assert "integration_centre/static/css/app.css" in names
     assert shipped(r"integration_centre/static/.+\.svg")
+    data_suffixes = {".yaml", ".yml", ".json", ".csv", ".txt", ".po", ".mo", ".css", ".svg"}
+    package = ROOT / "integration_centre"
+    data_files = {
+        p.relative_to(ROOT).as_posix()
+        for p in package.rglob("*")
+        if p.suffix in data_suffixes and "__pycache__" not in p.parts
+    }
+    assert "integration_centre/stats/data/nationality_groups.yaml" in data_files
+    assert data_files <= names, f"data files missing from the wheel: {sorted(data_files - names)}"
