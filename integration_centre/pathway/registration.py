@@ -211,13 +211,7 @@ def register_newcomer(
         for name in PERSONAL_FIELDS:
             setattr(newcomer, name, values[name])
         db.session.add(newcomer)
-        blind_index.set_person_indexes(
-            newcomer.id,
-            family_name=newcomer.family_name,
-            given_name=newcomer.given_names,
-            birth_date=newcomer.date_of_birth,
-            niss=newcomer.niss,
-        )
+        _reindex(newcomer)
     db.session.flush()
     return newcomer
 
@@ -234,15 +228,20 @@ def update_newcomer(actor: User, newcomer: Newcomer, data: NewcomerData, *, toda
         for name in PERSONAL_FIELDS:
             if getattr(newcomer, name) != values[name]:
                 setattr(newcomer, name, values[name])
-        blind_index.set_person_indexes(
-            newcomer.id,
-            family_name=newcomer.family_name,
-            given_name=newcomer.given_names,
-            birth_date=newcomer.date_of_birth,
-            niss=newcomer.niss,
-        )
+        _reindex(newcomer)
     db.session.flush()
     return outcome.warnings
+
+
+def _reindex(newcomer: Newcomer) -> None:
+    """Replace the person's blind-index entries from the file's current values (inside an access)."""
+    blind_index.set_person_indexes(
+        newcomer.id,
+        family_name=newcomer.family_name,
+        given_name=newcomer.given_names,
+        birth_date=newcomer.date_of_birth,
+        niss=newcomer.niss,
+    )
 
 
 def newcomer_id(newcomer: Newcomer):
