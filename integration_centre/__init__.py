@@ -18,7 +18,26 @@ from integration_centre.config import (
     read_settings,
 )
 
-__all__ = ["ConfigurationError", "create_app", "resource_dir"]
+__all__ = ["DOMAIN_PACKAGES", "ConfigurationError", "create_app", "domain_modules", "resource_dir"]
+
+# The domain packages in dependency order: each may offer ``models``, ``views`` (``BLUEPRINTS``),
+# ``cli`` (``register(app)``) and ``demo`` (``load(report)``) modules.
+DOMAIN_PACKAGES = ("accounts", "privacy", "pathway", "operators", "reception", "workspace", "stats", "api")
+
+
+def domain_modules(module: str, packages: tuple[str, ...] = DOMAIN_PACKAGES) -> list:
+    """Import ``integration_centre.<package>.<module>`` for every package that has it."""
+    import importlib
+
+    found = []
+    for name in packages:
+        qualified = f"integration_centre.{name}.{module}"
+        try:
+            found.append(importlib.import_module(qualified))
+        except ModuleNotFoundError as exc:
+            if exc.name not in (qualified, f"integration_centre.{name}"):
+                raise
+    return found
 
 
 def resource_dir(name: str) -> Path:
@@ -86,14 +105,7 @@ def _register_extensions(app: Flask) -> None:
 
 def import_models() -> None:
     """Import every package's models so the metadata (and Alembic) sees all tables."""
-    import importlib
-
-    for name in ("accounts", "privacy", "pathway", "stats", "api"):
-        try:
-            importlib.import_module(f"integration_centre.{name}.models")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"integration_centre.{name}.models":
-                raise
+    domain_modules("models")
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -110,25 +122,17 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _domain_view_modules() -> list:
-    """The view modules of the domain packages; each exposes ``BLUEPRINTS``."""
-    import importlib
-
-    modules = []
-    for name in ("privacy", "pathway", "stats", "api"):
-        try:
-            modules.append(importlib.import_module(f"integration_centre.{name}.views"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"integration_centre.{name}.views":
-                raise
-    return modules
+    """The view modules of the domain packages (accounts registers its own); each exposes ``BLUEPRINTS``."""
+    return domain_modules("views", tuple(name for name in DOMAIN_PACKAGES if name != "accounts"))
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from integration_centre.core import errors, navigation, security
+    from integration_centre.core import errors, navigation, panels, security
 
     security.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)
+    panels.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from pathlib import Path
@@ -42,13 +41,9 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     """Attach the commands of every domain package (each module may expose ``register(app)``)."""
     app.cli.add_command(demo_command)
-    for name in ("accounts", "privacy", "pathway", "stats", "api"):
-        try:
-            module = importlib.import_module(f"integration_centre.{name}.cli")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"integration_centre.{name}.cli":
-                raise
-            continue
+    from integration_centre import domain_modules
+
+    for module in domain_modules("cli"):
         module.register(app)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 
 from flask import Flask
@@ -42,9 +41,6 @@ class DemoReport:
         return "\n".join(lines)
 
 
-DEMO_PACKAGES = ("accounts", "privacy", "pathway", "stats", "api")
-
-
 def load_demo(app: Flask, password: str) -> DemoReport:
     """Run every package's ``demo.load(report)`` in dependency order, one transaction each."""
     from integration_centre.extensions import db
@@ -52,13 +48,9 @@ def load_demo(app: Flask, password: str) -> DemoReport:
     report = DemoReport(password=password)
     with app.app_context():
         try:
-            for name in DEMO_PACKAGES:
-                try:
-                    module = importlib.import_module(f"integration_centre.{name}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"integration_centre.{name}.demo":
-                        raise
-                    continue
+            from integration_centre import domain_modules
+
+            for module in domain_modules("demo"):
                 module.load(report)
                 # One transaction per package: the pathway's events reach their listeners (the
                 # statistics facts) at commit, before the statistics demo reads the facts.
