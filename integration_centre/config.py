@@ -60,6 +60,11 @@ SETTINGS: dict[str, Setting] = {
         Setting("LOGIN_IP_LIMIT", "30 per minute", str, "per-IP login limit (Flask-Limiter syntax)"),
         Setting("SECURE_COOKIES", True, bool, "Secure, __Host- prefixed session cookie"),
         Setting("SQL_ECHO", False, bool, "log SQL statements (bound parameters are never logged)"),
+        Setting("RETENTION_CLOSED_CASE_YEARS", 10, int, "years a file is kept after its last case closed"),
+        Setting("RETENTION_CERTIFICATE_YEARS", 30, int, "years a file is kept after the certificate (completion)"),
+        Setting("RETENTION_UNFINISHED_MONTHS", 12, int, "months an unfinished registration (no case) is kept"),
+        Setting("ERASURE_LEDGER_FILE", None, str, "append-only erasure ledger kept outside the database"),
+        Setting("BACKUP_DIR", None, str, "folder of `integration-centre backup create` (default <instance>/backups)"),
     ]
 }
 
@@ -147,13 +152,34 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_ENABLED": True,
         "TESTING": env == "testing",
+        "RETENTION_CLOSED_CASE_YEARS": settings["RETENTION_CLOSED_CASE_YEARS"],
+        "RETENTION_CERTIFICATE_YEARS": settings["RETENTION_CERTIFICATE_YEARS"],
+        "RETENTION_UNFINISHED_MONTHS": settings["RETENTION_UNFINISHED_MONTHS"],
+        "ERASURE_LEDGER_FILE": settings["ERASURE_LEDGER_FILE"] or str(instance_path / "erasure-ledger.jsonl"),
+        "BACKUP_DIR": settings["BACKUP_DIR"] or str(instance_path / "backups"),
     }
+    _check_retention(settings)
     if settings["SECRET_KEY_FILE"] is None and env == "production":
         raise ConfigurationError(
             f"{ENV_PREFIX}SECRET_KEY_FILE must be set in production (a file of random bytes, mode 0600)"
         )
     config.update(flask_extra)
     return config
+
+
+RETENTION_LIMITS = {
+    "RETENTION_CLOSED_CASE_YEARS": (1, 100),
+    "RETENTION_CERTIFICATE_YEARS": (1, 100),
+    "RETENTION_UNFINISHED_MONTHS": (1, 1200),
+}
+
+
+def _check_retention(settings: dict[str, Any]) -> None:
+    """Retention periods are whole numbers within sane bounds (a typo never erases early)."""
+    for name, (low, high) in RETENTION_LIMITS.items():
+        value = settings[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigurationError(f"{ENV_PREFIX}{name} must be a whole number from {low} to {high}, not {value!r}")
 
 
 def load_or_create_secret_key(path: Path, create: bool) -> bytes:
