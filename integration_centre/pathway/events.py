@@ -59,6 +59,11 @@ EVENT_TYPES = frozenset(
         "step_exempted",
         "step_cancelled",
         "dispensation_recorded",
+        # Reception module (reception package): the fact only, never any assessment content.
+        "assessment_recorded",
+        "agreement_signed",
+        "certificate_issued",
+        "certificate_revoked",
     }
 )
 PERSON_ATTRIBUTES = (
