@@ -43,7 +43,9 @@ class Provider:
 _providers: dict[str, Provider] = {}
 
 
-def register(name: str, *, export: ExportFn | None = None, holds: HoldsFn | None = None, erase: EraseFn | None = None) -> Provider:
+def register(
+    name: str, *, export: ExportFn | None = None, holds: HoldsFn | None = None, erase: EraseFn | None = None
+) -> Provider:
     """Register (or replace) the provider ``name``; returns it.
 
     A package whose parts are written separately may call ``register`` again with the same name
