@@ -64,6 +64,14 @@ EVENT_TYPES = frozenset(
         "agreement_signed",
         "certificate_issued",
         "certificate_revoked",
+        # Referrals to partner operators (operators package).
+        "referral_sent",
+        "referral_accepted",
+        "referral_declined",
+        "referral_started",
+        "referral_completed",
+        "referral_abandoned",
+        "referral_withdrawn",
     }
 )
 PERSON_ATTRIBUTES = (

@@ -337,6 +337,65 @@ def _emit(
     )
 
 
+def emit_case_event(
+    actor: User,
+    case: Case,
+    event_type: str,
+    *,
+    on: date | None = None,
+    step_code: str | None = None,
+    reason: str | None = None,
+    operator_id: int | None = None,
+    duration_days: int | None = None,
+    hours: float | None = None,
+    result: str | None = None,
+) -> None:
+    """Queue one domain event about ``case`` for other packages (same payload contract as ``_emit``)."""
+    on = on or date.today()
+    definition = definition_of(case)
+    newcomer = db.session.get(Newcomer, case.person_id)
+    with access(actor, "pathway.event", [newcomer.id]):
+        person = statistical_attributes(newcomer, case, definition, on)
+    events.queue(
+        db.session,
+        events.DomainEvent(
+            type=event_type,
+            occurred_at=utcnow().isoformat(),
+            event_date=on.isoformat(),
+            month=on.strftime("%Y-%m"),
+            cohort_month=case.opened_on.strftime("%Y-%m"),
+            definition_code=case.definition_code,
+            definition_version=case.definition_version,
+            office_id=case.office_id,
+            centre_id=case.centre_id,
+            person=person,
+            step_code=step_code,
+            reason=reason,
+            result=result,
+            hours=hours,
+            duration_days=duration_days,
+            operator_id=operator_id,
+        ),
+    )
+
+
+def add_timeline_entry(
+    actor: User,
+    case: Case,
+    action: str,
+    *,
+    step_code: str | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    reason: str | None = None,
+) -> TimelineEntry:
+    """Write one timeline entry on ``case`` for other packages (codes only, no note)."""
+    entry = _timeline(actor, case, action, from_state=from_state, to_state=to_state, reason=reason)
+    entry.step_code = step_code
+    _touch(case)
+    return entry
+
+
 def _timeline(
     actor: User,
     case: Case,

@@ -1,0 +1,1 @@
+"""Partner operators: the directory, referrals of case steps, the operator portal, notifications."""
