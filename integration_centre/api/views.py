@@ -1,0 +1,360 @@
+"""The REST API ``/api/v1`` (thin: services do the work) and the admin pages of API tokens.
+
+Every API view is gated by ``auth.api_endpoint`` (token, scope, role); bodies are read by
+``body.load`` (schema, no write on bad input); POSTs that write run through
+``idempotency.run`` (one transaction, ``Idempotency-Key`` honoured).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from datetime import UTC, datetime
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from integration_centre.accounts.models import Role, User
+from integration_centre.accounts.permissions import fresh_login_required, require, roles_required
+from integration_centre.api import body, idempotency, schemas, services, tokens
+from integration_centre.api.auth import api_endpoint, load_token, rate_limit, rate_limit_key, token_user
+from integration_centre.api.forms import RevokeForm, TokenCreateForm
+from integration_centre.api.idempotency import Outcome
+from integration_centre.api.models import ApiToken
+from integration_centre.api.openapi import build_spec, operation
+from integration_centre.api.problems import ApiProblem, problem, problem_response
+from integration_centre.core.errors import ERROR_TEXTS
+from integration_centre.core.navigation import add_item as add_nav_item
+from integration_centre.extensions import csrf, db, limiter
+from integration_centre.pathway import registration
+from integration_centre.pathway import services as pathway
+from integration_centre.pathway.errors import DuplicateSuspected, PathwayConflict, PathwayError, RegistrationInvalid
+from integration_centre.pathway.registration import NewcomerData
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+admin_bp = Blueprint("api_admin", __name__, url_prefix="/admin/api-tokens")
+BLUEPRINTS = (bp, admin_bp)
+
+csrf.exempt(bp)  # token-authenticated: no cookie, no CSRF
+bp.before_app_request(load_token)  # registered before accounts' access check (see api.auth)
+limiter.limit(rate_limit, key_func=rate_limit_key)(bp)
+
+add_nav_item("api_admin.tokens_page", _l("API tokens"), [Role.ADMIN], order=60)
+
+NEWCOMER_SCHEMA = schemas.NewcomerCreateSchema()
+SEARCH_SCHEMA = schemas.NewcomerSearchSchema()
+CASE_OPEN_SCHEMA = schemas.CaseOpenSchema()
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+@bp.app_errorhandler(ApiProblem)
+def handle_problem(error: ApiProblem):
+    """Refusals raised by the API code."""
+    return problem_response(error.document(), error.headers)
+
+
+@bp.errorhandler(HTTPException)
+def handle_http_error(error: HTTPException):
+    """HTTP errors inside the API (404 out of reach, 405, 413, 429…) as translated problems."""
+    status = error.code or 500
+    headers = {}
+    if isinstance(error, RateLimitExceeded):
+        headers["Retry-After"] = str(_retry_after())
+        detail = _("Too many requests with this token: wait %(seconds)s seconds.", seconds=headers["Retry-After"])
+    elif status == 413:
+        detail = _("The body is larger than the limit of %(size)s bytes.", size=request.max_content_length)
+    else:
+        detail = str(ERROR_TEXTS.get(status, ERROR_TEXTS[400])[1])
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return problem(status, detail, headers=headers)
+
+
+def _retry_after() -> int:
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, math.ceil(current.reset_at - datetime.now(UTC).timestamp()))
+
+
+def _pathway_problem(exc: PathwayError) -> ApiProblem:
+    if isinstance(exc, RegistrationInvalid):
+        return ApiProblem(422, exc.message, errors=exc.errors, code=exc.code)
+    if isinstance(exc, PathwayConflict):
+        return ApiProblem(409, exc.message, code=exc.code)
+    return ApiProblem(409, exc.message, code=exc.code)
+
+
+# ---------------------------------------------------------------------------------------------
+# Documentation and the token itself
+
+
+@bp.get("/openapi.json")
+@operation(summary="This OpenAPI document", secured=False, errors=())
+def openapi_document():
+    """The OpenAPI 3 document, generated from the schemas."""
+    from flask import current_app
+
+    return jsonify(build_spec(current_app, server_url=request.host_url.rstrip("/") or "/"))
+
+
+@bp.get("/docs")
+def openapi_page():
+    """The API reference as a page (rendered here from the same document: no script)."""
+    from flask import current_app
+
+    spec = build_spec(current_app)
+    return render_template("api/docs.html", spec=spec, scopes=tokens.SCOPES)
+
+
+@bp.get("/token")
+@api_endpoint(Role.OPERATOR, Role.AGENT, scope=None)
+@operation(summary="The token in use", description="Scopes and expiry of the token sent.", errors=(401, 429))
+def token_info():
+    """What the token in use may do and until when."""
+    from integration_centre.api.auth import current_token
+
+    token = current_token()
+    user = token.user
+    organisation = user.operator.name if user.role == Role.OPERATOR else user.office.name
+    return jsonify(
+        schemas.TokenInfoSchema().dump(
+            {
+                "name": token.name,
+                "scopes": token.scopes,
+                "expires_at": token.expires_at,
+                "account": "operator" if user.role == Role.OPERATOR else "agent",
+                "organisation": organisation,
+            }
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Office endpoints
+
+
+@idempotency.renderer("newcomer")
+def _render_newcomer(resource_id: str) -> dict:
+    services.get_newcomer(token_user(), uuid.UUID(resource_id))
+    return schemas.NewcomerCreatedSchema().dump({"id": resource_id, "warnings": []})
+
+
+@idempotency.renderer("case")
+def _render_case(resource_id: str) -> dict:
+    case = pathway.get_case(token_user(), uuid.UUID(resource_id))
+    return schemas.CaseSummarySchema().dump(services.case_summary(case))
+
+
+@bp.post("/newcomers")
+@api_endpoint(Role.AGENT, scope="newcomers:write")
+@operation(
+    summary="Create a newcomer file",
+    description=(
+        "Registers a newcomer at the token's office (same checks as the registration form). A file that looks "
+        "like the same person answers 409 unless `confirm_duplicate` is true. The answer holds the new id only."
+    ),
+    tag="office",
+    body=schemas.NewcomerCreateSchema,
+    response=schemas.NewcomerCreatedSchema,
+    status=201,
+    errors=(409,),
+    idempotent_post=True,
+)
+def create_newcomer():
+    """Register a newcomer at the token's office."""
+    values, raw = body.load(NEWCOMER_SCHEMA)
+    actor = token_user()
+    confirm = values.pop("confirm_duplicate", False)
+    data = NewcomerData(**values)
+
+    def work() -> Outcome:
+        try:
+            newcomer = registration.register_newcomer(actor, data, actor.office, confirm_duplicate=confirm)
+        except DuplicateSuspected as exc:
+            raise ApiProblem(409, exc.message, code="duplicate_suspected") from None
+        except PathwayError as exc:
+            raise _pathway_problem(exc) from None
+        return Outcome(201, "newcomer", str(newcomer.id))
+
+    response = idempotency.run(token_user_token(), raw, work)
+    if response.status_code == 201 and idempotency.REPLAY_HEADER not in response.headers:
+        # The consistency warnings are computed from the body sent: shown on the first answer only.
+        payload = response.get_json()
+        payload["warnings"] = registration.validate(data).warnings
+        response.set_data(json.dumps(payload))
+    return response
+
+
+def token_user_token() -> ApiToken:
+    """The token of this request (inside an ``api_endpoint``)."""
+    from integration_centre.api.auth import current_token
+
+    return current_token()
+
+
+@bp.post("/newcomers/search")
+@api_endpoint(Role.AGENT, scope="newcomers:read")
+@operation(
+    summary="Find newcomer files",
+    description=(
+        "By national register number (`niss`), or by `family_name`, `given_names` and `date_of_birth` (accents, "
+        "case and spacing ignored). POST so that no personal data travels in the URL. Only files the token's "
+        "office may see are returned, as ids with their cases."
+    ),
+    tag="office",
+    body=schemas.NewcomerSearchSchema,
+    response=schemas.NewcomerSearchResultSchema,
+    errors=(),
+)
+def search_newcomers():
+    """Search the files the office may see."""
+    values, _raw = body.load(SEARCH_SCHEMA)
+    actor = token_user()
+    try:
+        found = services.search_newcomers(actor, **values)
+    except RegistrationInvalid as exc:
+        raise _pathway_problem(exc) from None
+    items = [
+        {
+            "id": newcomer.id,
+            "cases": [
+                {"id": case.id, "status": case.status.value, "office_id": case.office_id}
+                for case in services.visible_cases(actor, newcomer)
+            ],
+        }
+        for newcomer in found
+    ]
+    db.session.commit()  # the audit of the search
+    return jsonify(schemas.NewcomerSearchResultSchema().dump({"items": items}))
+
+
+@bp.post("/newcomers/<uuid:newcomer_id>/cases")
+@api_endpoint(Role.AGENT, scope="cases:write")
+@operation(
+    summary="Open a case",
+    description="Opens a case at the token's office on the applicable pathway definition. 409 when the person "
+    "already has an active case.",
+    tag="office",
+    body=schemas.CaseOpenSchema,
+    body_required=False,
+    response=schemas.CaseSummarySchema,
+    status=201,
+    errors=(404, 409),
+    idempotent_post=True,
+)
+def open_case(newcomer_id: uuid.UUID):
+    """Open a case for a file of the office."""
+    values, raw = body.load(CASE_OPEN_SCHEMA, optional=True)
+    actor = token_user()
+    newcomer = services.get_newcomer(actor, newcomer_id)
+
+    def work() -> Outcome:
+        try:
+            case = pathway.open_case(actor, newcomer, voluntary=values.get("voluntary") or None)
+        except PathwayError as exc:
+            raise _pathway_problem(exc) from None
+        return Outcome(201, "case", str(case.id))
+
+    response = idempotency.run(token_user_token(), raw, work)
+    if response.status_code == 201:
+        response.headers["Location"] = url_for("api.get_case", case_id=response.get_json()["id"])
+    return response
+
+
+@bp.get("/cases/<uuid:case_id>")
+@api_endpoint(Role.AGENT, scope="cases:read")
+@operation(
+    summary="A case summary",
+    description="Status, definition version, dates and steps of a case of the token's office.",
+    tag="office",
+    response=schemas.CaseSummarySchema,
+    errors=(404,),
+)
+def get_case(case_id: uuid.UUID):
+    """A case of the office."""
+    case = pathway.get_case(token_user(), case_id)
+    return jsonify(schemas.CaseSummarySchema().dump(services.case_summary(case)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Admin pages
+
+
+@admin_bp.get("")
+@roles_required(Role.ADMIN)
+def tokens_page():
+    """Every token: account, scopes, expiry, last use, revocation."""
+    from integration_centre.db import utcnow
+
+    return render_template("api/admin_tokens.html", tokens=tokens.tokens_listing(), now=utcnow())
+
+
+def _token_accounts() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_([Role.OPERATOR, Role.AGENT]), User.is_enabled.is_(True))
+            .order_by(User.role, User.display_name)
+        )
+    )
+
+
+@admin_bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@fresh_login_required
+def create_token():
+    """Create a token; its value is shown on the next page once, never again."""
+    form = TokenCreateForm()
+    accounts = _token_accounts()
+    form.user_id.choices = [(0, _("Choose…"))] + [(user.id, _account_label(user)) for user in accounts]
+    if form.validate_on_submit():
+        user = db.session.get(User, form.user_id.data) if form.user_id.data else None
+        try:
+            created = tokens.create_token(
+                user, form.name.data, form.scopes.data, lifetime_days=form.lifetime_days.data, acting=current_user
+            )
+        except tokens.TokenError as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field, None) if exc.field else None
+            if target is not None:
+                target.errors = [*target.errors, exc.message]
+            else:
+                form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            return render_template("api/admin_token_created.html", token=created.token, secret=created.secret)
+    return render_template("api/admin_token_form.html", form=form, scope_labels=tokens.SCOPES)
+
+
+def _account_label(user: User) -> str:
+    where = user.operator.name if user.role == Role.OPERATOR and user.operator else None
+    where = where or (user.office.name if user.office else "")
+    return f"{user.display_name} ({user.email}) — {where}"
+
+
+@admin_bp.route("/<int:token_id>/revoke", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@fresh_login_required
+def revoke_token(token_id: int):
+    """Confirmation page, then revoke the token (it answers 401 at once)."""
+    token = db.session.get(ApiToken, token_id)
+    require(token is not None)
+    if token.revoked_at is not None:
+        return redirect(url_for("api_admin.tokens_page"))
+    form = RevokeForm()
+    if form.validate_on_submit():
+        tokens.revoke_token(token, acting=current_user)
+        db.session.commit()
+        flash(_("The token was revoked: it no longer works."), "success")
+        return redirect(url_for("api_admin.tokens_page"))
+    return render_template("api/admin_token_revoke.html", token=token, form=form)
