@@ -181,3 +181,155 @@ class TokenInfoSchema(Schema):
     expires_at = fields.AwareDateTime(required=True)
     account = fields.String(required=True, validate=validate.OneOf(["operator", "agent"]))
     organisation = fields.String(required=True, metadata={"description": "Operator organisation or office name."})
+
+
+# ---------------------------------------------------------------------------------------------
+# Operator side
+
+
+def referral_states() -> list[str]:
+    """The referral states, as the API spells them."""
+    from integration_centre.operators.referrals import ReferralState
+
+    return [state.value for state in ReferralState]
+
+
+def _reasons(action: str) -> list[str]:
+    from integration_centre.operators.referrals import REASONS
+
+    return list(REASONS[action])
+
+
+def _formats() -> list[str]:
+    from integration_centre.operators.services import FORMAT_LABELS
+
+    return list(FORMAT_LABELS)
+
+
+HOURS = validate.Range(min=0, max=10000)
+SESSIONS = validate.Range(min=0, max=1000)
+
+
+def _expected_version() -> fields.Integer:
+    return fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1),
+        metadata={"description": "The referral's version you last read: 409 if it changed meanwhile."},
+    )
+
+
+class ReferralListQuerySchema(StrictSchema):
+    """Filters and page of the referral list."""
+
+    state = fields.String(validate=validate.OneOf(referral_states()))
+    updated_since = fields.AwareDateTime(
+        default_timezone=None,
+        metadata={"description": "ISO 8601 date-time with its offset, e.g. 2026-11-01T00:00:00Z."},
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class ReferralPersonSchema(Schema):
+    """What an operator may know of the person referred — nothing more."""
+
+    name = fields.String(required=True)
+    given_names = fields.String(allow_none=True)
+    family_name = fields.String(allow_none=True)
+    preferred_language = fields.String(allow_none=True)
+    interpreter_language = fields.String(allow_none=True)
+    interpreter_needed = fields.Boolean(required=True)
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+
+
+class ReferralHistorySchema(Schema):
+    """One change of the referral."""
+
+    at = fields.AwareDateTime(required=True)
+    action = fields.String(required=True)
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    hours = fields.Decimal(as_string=True, allow_none=True)
+    sessions = fields.Integer(allow_none=True)
+    result = fields.String(allow_none=True)
+    actor_role = fields.String(required=True)
+
+
+class ReferralSummarySchema(Schema):
+    """A referral without any data about the person (list items)."""
+
+    id = fields.UUID(required=True)
+    reference = fields.String(required=True, metadata={"example": "R-2026-000123"})
+    state = fields.String(required=True, validate=validate.OneOf(referral_states()))
+    service_type = fields.String(required=True)
+    step_code = fields.String(required=True)
+    step_label = fields.String(required=True)
+    deadline = fields.Date(allow_none=True)
+    sent_on = fields.Date(required=True)
+    accepted_at = fields.AwareDateTime(allow_none=True)
+    started_on = fields.Date(allow_none=True)
+    ended_on = fields.Date(allow_none=True)
+    sessions = fields.Integer(required=True)
+    hours = fields.Decimal(as_string=True, required=True, metadata={"description": "Decimal hours, e.g. '12.50'."})
+    attended_from = fields.Date(allow_none=True)
+    attended_until = fields.Date(allow_none=True)
+    result = fields.String(allow_none=True)
+    course_format = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    updated_at = fields.AwareDateTime(required=True)
+    version = fields.Integer(required=True)
+
+
+class ReferralSchema(ReferralSummarySchema):
+    """A referral with the person's contact data and its own history (the operator's view)."""
+
+    person = fields.Nested(ReferralPersonSchema, required=True)
+    history = fields.List(fields.Nested(ReferralHistorySchema), required=True)
+
+
+class ReferralListSchema(PageSchema):
+    """One page of the organisation's referrals, most recently changed first."""
+
+    items = fields.List(fields.Nested(ReferralSummarySchema), required=True)
+
+
+class AcceptSchema(StrictSchema):
+    """Accepting a referral (the body is optional)."""
+
+    expected_version = _expected_version()
+
+
+class DeclineSchema(StrictSchema):
+    """Declining a referral."""
+
+    reason = fields.String(required=True, validate=validate.OneOf(_reasons("decline")))
+    expected_version = _expected_version()
+
+
+class AttendanceSchema(StrictSchema):
+    """Attendance so far (totals, not increments)."""
+
+    sessions = fields.Integer(required=True, strict=True, validate=SESSIONS)
+    hours = fields.Decimal(required=True, validate=HOURS, metadata={"description": "Total hours, e.g. 24.5."})
+    attended_from = fields.Date(allow_none=True)
+    attended_until = fields.Date(allow_none=True)
+    expected_version = _expected_version()
+
+
+class CompleteSchema(StrictSchema):
+    """Confirming completion, with the result the step expects (e.g. the CEFR level reached)."""
+
+    result = fields.String(allow_none=True, validate=validate.Length(max=32))
+    course_format = fields.String(allow_none=True, validate=validate.OneOf(_formats()))
+    hours = fields.Decimal(allow_none=True, validate=HOURS, metadata={"description": "Total hours, e.g. 120."})
+    sessions = fields.Integer(allow_none=True, strict=True, validate=SESSIONS)
+    expected_version = _expected_version()
+
+
+class AbandonSchema(StrictSchema):
+    """Reporting that the person abandoned."""
+
+    reason = fields.String(required=True, validate=validate.OneOf(_reasons("abandon")))
+    expected_version = _expected_version()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
@@ -17,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
+from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
@@ -32,6 +34,7 @@ from integration_centre.api.problems import ApiProblem, problem, problem_respons
 from integration_centre.core.errors import ERROR_TEXTS
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.extensions import csrf, db, limiter
+from integration_centre.operators import services as referrals
 from integration_centre.pathway import registration
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.errors import DuplicateSuspected, PathwayConflict, PathwayError, RegistrationInvalid
@@ -358,3 +361,174 @@ def revoke_token(token_id: int):
         flash(_("The token was revoked: it no longer works."), "success")
         return redirect(url_for("api_admin.tokens_page"))
     return render_template("api/admin_token_revoke.html", token=token, form=form)
+
+
+# ---------------------------------------------------------------------------------------------
+# Operator endpoints (the rules are in operators.services)
+
+REFERRAL_ERRORS = (404, 409)
+LIST_QUERY_SCHEMA = schemas.ReferralListQuerySchema()
+
+
+def _referral_problem(exc: Exception) -> ApiProblem:
+    if isinstance(exc, referrals.ReferralInvalid):
+        return ApiProblem(422, exc.message, errors=exc.errors, code="invalid")
+    if isinstance(exc, referrals.InvalidTransition):
+        return ApiProblem(409, exc.message, code="invalid_transition")
+    if isinstance(exc, referrals.Conflict):
+        return ApiProblem(409, exc.message, code="conflict")
+    return ApiProblem(409, exc.message, code="refused")
+
+
+def _query(name: str, schema: dict, description: str = "") -> dict:
+    parameter = {"name": name, "in": "query", "required": False, "schema": schema}
+    if description:
+        parameter["description"] = description
+    return parameter
+
+
+@idempotency.renderer("referral")
+def _render_referral(resource_id: str) -> dict:
+    actor = token_user()
+    referral = referrals.get_referral(actor, resource_id)
+    return schemas.ReferralSchema().dump(referrals.operator_view(referral, actor))
+
+
+def _referral_action(referral_id: uuid.UUID, schema, call, *, optional: bool = False):
+    """Validate the body, then run ``call(actor, referral_id, **values)`` idempotently."""
+    values, raw = body.load(schema, optional=optional)
+    actor = token_user()
+    referrals.get_referral(actor, referral_id)  # 404 before anything else when out of reach
+
+    def work() -> Outcome:
+        try:
+            referral = call(actor, referral_id, **values)
+        except referrals.ReferralError as exc:
+            raise _referral_problem(exc) from None
+        return Outcome(200, "referral", str(referral.id))
+
+    return idempotency.run(token_user_token(), raw, work)
+
+
+@bp.get("/referrals")
+@api_endpoint(Role.OPERATOR, scope="referrals:read")
+@operation(
+    summary="List my referrals",
+    description="The referrals sent to the token's organisation, most recently changed first, without personal "
+    "data (get one referral for the person's contact details).",
+    tag="operator",
+    response=schemas.ReferralListSchema,
+    errors=(422,),
+    query=[
+        _query("state", {"type": "string", "enum": schemas.referral_states()}),
+        _query(
+            "updated_since",
+            {"type": "string", "format": "date-time"},
+            "Only referrals changed at or after this ISO 8601 date-time (with offset).",
+        ),
+        _query("page", {"type": "integer", "minimum": 1, "maximum": 10**5}),
+        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+    ],
+)
+def list_referrals():
+    """One page of the organisation's referrals."""
+    try:
+        query = LIST_QUERY_SCHEMA.load(request.args.to_dict(flat=True))
+    except ValidationError as exc:
+        message = _("Some parameters are invalid: see errors.")
+        raise ApiProblem(422, message, errors=exc.normalized_messages()) from None
+    if len(request.args.getlist("state")) > 1:
+        raise ApiProblem(422, _("Give one state."), errors={"state": [_("Give one state.")]})
+    page = referrals.list_referrals(
+        token_user(),
+        state=query.get("state"),
+        updated_since=query.get("updated_since"),
+        page=query["page"],
+        per_page=query["per_page"],
+    )
+    payload = {
+        "items": [referrals.referral_summary(item) for item in page.items],
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+        "pages": page.pages,
+    }
+    return jsonify(schemas.ReferralListSchema().dump(payload))
+
+
+@bp.get("/referrals/<uuid:referral_id>")
+@api_endpoint(Role.OPERATOR, scope="referrals:read")
+@operation(
+    summary="Get one of my referrals",
+    description="What is referred, its deadline and history, and the person's name, languages and contact. "
+    "A referral of another organisation answers 404.",
+    tag="operator",
+    response=schemas.ReferralSchema,
+    errors=(404,),
+)
+def get_referral(referral_id: uuid.UUID):
+    """One referral of the organisation (the operator's view)."""
+    return jsonify(_render_referral(str(referral_id)))
+
+
+def _referral_post(summary: str, description: str, body_schema, *, body_required: bool = True) -> Callable:
+    return operation(
+        summary=summary,
+        description=description,
+        tag="operator",
+        body=body_schema,
+        body_required=body_required,
+        response=schemas.ReferralSchema,
+        errors=REFERRAL_ERRORS,
+        idempotent_post=True,
+    )
+
+
+@bp.post("/referrals/<uuid:referral_id>/accept")
+@api_endpoint(Role.OPERATOR, scope="referrals:write")
+@_referral_post("Accept a referral", "A sent referral becomes accepted.", schemas.AcceptSchema, body_required=False)
+def accept_referral(referral_id: uuid.UUID):
+    """Accept a sent referral."""
+    return _referral_action(referral_id, schemas.AcceptSchema(), referrals.accept, optional=True)
+
+
+@bp.post("/referrals/<uuid:referral_id>/decline")
+@api_endpoint(Role.OPERATOR, scope="referrals:write")
+@_referral_post("Decline a referral", "A sent referral is declined with a reason.", schemas.DeclineSchema)
+def decline_referral(referral_id: uuid.UUID):
+    """Decline a sent referral."""
+    return _referral_action(referral_id, schemas.DeclineSchema(), referrals.decline)
+
+
+@bp.post("/referrals/<uuid:referral_id>/attendance")
+@api_endpoint(Role.OPERATOR, scope="referrals:write")
+@_referral_post(
+    "Record attendance",
+    "Totals so far (sessions, hours, first and last dates). An accepted referral starts with its first attendance.",
+    schemas.AttendanceSchema,
+)
+def post_attendance(referral_id: uuid.UUID):
+    """Record attendance totals."""
+    return _referral_action(referral_id, schemas.AttendanceSchema(), referrals.record_attendance)
+
+
+@bp.post("/referrals/<uuid:referral_id>/complete")
+@api_endpoint(Role.OPERATOR, scope="referrals:write")
+@_referral_post(
+    "Confirm completion",
+    "Confirms that the person completed what was referred, with the result the step expects (e.g. the CEFR "
+    "level). Exactly one completion is recorded, even for concurrent or retried confirmations.",
+    schemas.CompleteSchema,
+    body_required=False,
+)
+def complete_referral(referral_id: uuid.UUID):
+    """Confirm completion."""
+    return _referral_action(referral_id, schemas.CompleteSchema(), referrals.complete, optional=True)
+
+
+@bp.post("/referrals/<uuid:referral_id>/abandon")
+@api_endpoint(Role.OPERATOR, scope="referrals:write")
+@_referral_post("Report abandonment", "The person stopped: give the reason.", schemas.AbandonSchema)
+def abandon_referral(referral_id: uuid.UUID):
+    """Report abandonment."""
+    return _referral_action(referral_id, schemas.AbandonSchema(), referrals.abandon)
