@@ -24,3 +24,10 @@ class AccessError(PrivacyError):
 
 class InvalidNISSError(ValueError):
     """The value is not a valid Belgian national register number (NISS)."""
+
+
+class RestrictedError(PrivacyError):
+    """The person's file is restricted (GDPR Art. 18): it is read-only until the restriction is lifted.
+
+    ``str(error)`` is a translated sentence for the user.
+    """

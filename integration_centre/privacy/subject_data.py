@@ -14,6 +14,17 @@ Privacy never imports the domain packages: each package registers one provider (
 - ``erase(person_id)``: the package's own clean-up at erasure (documents, files...), in the
   caller's transaction; the generic ciphertext scrubbing is done by privacy itself.
 
+The package that owns the person rows also registers the person-level hooks the rights pages
+need (privacy cannot import it): ``register_person_hooks(find=..., visible=..., rectifiable=...,
+rectify=...)``:
+
+- ``find(actor, niss=None, family_name=None, given_name=None, birth_date=None)`` -> list of
+  ``(person_id, label)``: exact matches through blind indexes, audited;
+- ``visible(user, person_id)`` -> bool: may this user act on the person's file;
+- ``rectifiable()`` -> ``{field: label}``: the fields a rectification may change;
+- ``rectify(actor, person_id, field, value)`` -> previous value (validated; raises ``ValueError``
+  with a translated message). Called inside an access context naming the person.
+
 Every callback is optional. Registering the same name again replaces the provider (module
 reloads in tests). Providers are iterated in registration order.
 """
@@ -60,6 +71,27 @@ def register(
     )
     _providers[name] = provider
     return provider
+
+
+@dataclass
+class PersonHooks:
+    """Person-level hooks registered by the package owning the person rows."""
+
+    find: Callable[..., list[tuple[uuid.UUID, str]]] | None = None
+    visible: Callable[[Any, uuid.UUID], bool] | None = None
+    rectifiable: Callable[[], dict[str, Any]] | None = None
+    rectify: Callable[[Any, uuid.UUID, str, Any], Any] | None = None
+
+
+person_hooks = PersonHooks()
+
+
+def register_person_hooks(**hooks: Callable) -> None:
+    """Set some of ``find``, ``visible``, ``rectifiable``, ``rectify`` (see the module docstring)."""
+    for name, value in hooks.items():
+        if not hasattr(person_hooks, name):
+            raise TypeError(f"unknown person hook {name!r}")
+        setattr(person_hooks, name, value)
 
 
 def unregister(name: str) -> None:

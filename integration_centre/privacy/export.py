@@ -1,0 +1,325 @@
+"""Access (GDPR Art. 15) and portability (Art. 20): everything held about one person.
+
+``build(actor, item)`` gathers, inside one audited access context (action "export"), the data of
+every registered subject-data provider and the list of accesses to the person's data from the
+audit log (who by role and organisation, when, what, why). It returns a JSON document valid
+against ``schemas/subject_export.schema.json`` (shipped in the package) and a readable PDF.
+
+``produce(actor, item)`` stores both, encrypted under the person's key, as ``ExportFile`` rows
+that the admin who produced them downloads once (``take``); both steps are audited.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from sqlalchemy import select
+
+from integration_centre.db import utcnow
+from integration_centre.extensions import db
+from integration_centre.privacy import audit, subject_data
+from integration_centre.privacy.access import access
+from integration_centre.privacy.errors import PrivacyError
+from integration_centre.privacy.models import AuditRecord
+from integration_centre.privacy.rights_models import ExportFile, SubjectRequest
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "subject_export.schema.json"
+SCHEMA_VERSION = "1.0"
+FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+FONT = "DejaVu"
+PURPOSE = "rights.access"
+PDF_LANGUAGES = ("fr", "en", "nl")
+
+MODULE_LABELS = {
+    "pathway": _l("Newcomer file and integration pathway"),
+    "reception": _l("Reception: assessment, session, test, agreement and certificates"),
+    "operators": _l("Referrals to operators"),
+    "workspace": _l("Case work: interviews, extensions and notices"),
+    "privacy": _l("Privacy notice, requests, rectifications and restrictions"),
+}
+ACTION_LABELS = {
+    "view": _l("Viewed"),
+    "create": _l("Created"),
+    "update": _l("Updated"),
+    "search": _l("Searched"),
+    "export": _l("Exported"),
+    "erase": _l("Erased"),
+    "restrict": _l("Restricted"),
+    "lift_restriction": _l("Restriction lifted"),
+    "rectify": _l("Rectified"),
+}
+
+# describe(actor_ids) -> {actor id: {"role": ..., "organisation": ...}}; registered by the web layer
+# (it knows the user accounts), so the export names organisations without privacy importing them.
+_actor_describers: list[Callable[[set[str]], dict[str, dict[str, str | None]]]] = []
+
+
+def register_actor_describer(describe: Callable[[set[str]], dict[str, dict[str, str | None]]]) -> None:
+    """Register the function that gives each actor id's role and organisation name."""
+    if describe not in _actor_describers:
+        _actor_describers.append(describe)
+
+
+def schema() -> dict:
+    """The JSON Schema of the export document."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def accesses(person_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every audit record about the person, oldest first: when, what, why, who (role, organisation)."""
+    rows = db.session.scalars(
+        select(AuditRecord)
+        .where(AuditRecord.object_type == "person", AuditRecord.object_id == str(person_id))
+        .order_by(AuditRecord.seq)
+    ).all()
+    ids = {r.actor_id for r in rows if r.actor_id}
+    described: dict[str, dict[str, str | None]] = {}
+    for describe in _actor_describers:
+        described.update(describe(ids))
+    result = []
+    for rec in rows:
+        who = described.get(rec.actor_id or "", {})
+        result.append(
+            {
+                "at": rec.occurred_at.isoformat(),
+                "action": rec.action,
+                "purpose": rec.purpose,
+                "actor_role": rec.actor_role,
+                "organisation": who.get("organisation"),
+                "audit_seq": rec.seq,
+            }
+        )
+    return result
+
+
+def build(actor: Any, item: SubjectRequest, *, generated_at: datetime | None = None) -> dict[str, Any]:
+    """The export document of the request's person (opens an audited "export" access context)."""
+    person_id = item.person_id
+    data: dict[str, Any] = {}
+    with access(actor, PURPOSE, [person_id], action="export"):
+        for name, export in subject_data.exporters():
+            part = export(person_id) or {}
+            if part:
+                data[name] = _jsonable(part)
+    return {
+        "schema": "integration_centre/subject_export",
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": (generated_at or utcnow()).isoformat(),
+        "person_id": str(person_id),
+        "request": {"reference": item.reference, "kind": item.kind, "received_on": item.received_on.isoformat()},
+        "data": data,
+        "accesses": accesses(person_id),
+    }
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+class _Pdf(FPDF):
+    def __init__(self, title: str, footer: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self.set_title(title)
+        self.set_creator("integration_centre")
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(18, 16, 18)
+        self._footer_text = footer
+        self.add_page()
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FONT, "", 8)
+        self.cell(0, 5, f"{self._footer_text} — {self.page_no()}/{{nb}}", align="C")
+
+    def heading(self, text: str, size: int = 13) -> None:
+        self.ln(2)
+        self.set_font(FONT, "B", size)
+        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(1)
+
+    def line_text(self, text: str, indent: int = 0, bold: bool = False, size: int = 9) -> None:
+        self.set_x(self.l_margin + indent * 5)
+        self.set_font(FONT, "B" if bold else "", size)
+        self.multi_cell(0, 4.6, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def _value_text(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+def _write_value(pdf: _Pdf, key: str | None, value: Any, indent: int) -> None:
+    if isinstance(value, dict):
+        if key is not None:
+            pdf.line_text(_label(key), indent, bold=True)
+            indent += 1
+        for sub_key, sub_value in value.items():
+            _write_value(pdf, sub_key, sub_value, indent)
+    elif isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+        pdf.line_text(f"{_label(key)} ({len(value)})" if key else "", indent, bold=True)
+        for number, entry in enumerate(value, start=1):
+            pdf.line_text(f"{number}.", indent + 1, bold=True)
+            _write_value(pdf, None, entry, indent + 2)
+    elif isinstance(value, list):
+        pdf.line_text(f"{_label(key)} : {', '.join(_value_text(v) for v in value) or '—'}", indent)
+    else:
+        pdf.line_text(f"{_label(key)} : {_value_text(value)}", indent)
+
+
+def render_pdf(document: dict[str, Any], *, person_name: str | None, language: str = "fr") -> bytes:
+    """The export as a readable PDF (French by default; English or Dutch on request)."""
+    language = language if language in PDF_LANGUAGES else "fr"
+    with force_locale(language):
+        title = _("Your personal data held by the integration centre")
+        pdf = _Pdf(title, _("Copy given under GDPR Art. 15 and 20 — request %(ref)s",
+                            ref=document["request"]["reference"]))  # fmt: skip
+        pdf.heading(title, 15)
+        if person_name:
+            pdf.line_text(_("Person: %(name)s", name=person_name), bold=True, size=11)
+        pdf.line_text(_("File identifier: %(id)s", id=document["person_id"]))
+        pdf.line_text(_("Produced on: %(at)s", at=document["generated_at"][:19].replace("T", " ") + " UTC"))
+        pdf.line_text(_("The same data is given in a machine-readable file (JSON) on request."))
+        pdf.heading(_("Modules"))
+        for name in document["data"]:
+            pdf.line_text("• " + str(MODULE_LABELS.get(name, name)))
+        for name, part in document["data"].items():
+            pdf.heading(str(MODULE_LABELS.get(name, name)))
+            _write_value(pdf, None, part, 0)
+        pdf.heading(_("Who accessed your data"))
+        if not document["accesses"]:
+            pdf.line_text(_("No access recorded."))
+        for entry in document["accesses"]:
+            who = entry["actor_role"] + (f" — {entry['organisation']}" if entry.get("organisation") else "")
+            pdf.line_text(
+                f"{entry['at'][:16].replace('T', ' ')} · {ACTION_LABELS.get(entry['action'], entry['action'])} · "
+                f"{who} · {entry.get('purpose') or '—'}"
+            )
+        return bytes(pdf.output())
+
+
+# --- Stored files, downloadable once ---------------------------------------------------------
+
+
+def produce(
+    actor: Any, item: SubjectRequest, *, person_name: str | None = None, language: str = "fr"
+) -> list[ExportFile]:
+    """Build the export and store it (JSON and PDF) for one download by ``actor``; audited."""
+    if item.kind not in ("access", "portability"):
+        raise PrivacyError(_("Only an access or portability request produces an export."))
+    document = build(actor, item)
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    pdf = render_pdf(document, person_name=person_name, language=language)
+    files = []
+    with access(actor, PURPOSE, [item.person_id], action="export"):
+        parts = (("json", text, len(text.encode())), ("pdf", base64.b64encode(pdf).decode(), len(pdf)))
+        for fmt, content, size in parts:
+            row = ExportFile(id=uuid.uuid4(), person_id=item.person_id, request_id=item.id, format=fmt,
+                             created_by_id=actor.id, size=size)  # fmt: skip
+            row.content = content
+            db.session.add(row)
+            files.append(row)
+    if item.status == "received":
+        item.status = "in_progress"
+    db.session.flush()
+    audit.record("export", "subject_request", str(item.id), purpose=PURPOSE, actor=actor)
+    return files
+
+
+def pending_files(item: SubjectRequest) -> list[ExportFile]:
+    """The request's export files, newest first."""
+    return list(
+        db.session.scalars(
+            select(ExportFile).where(ExportFile.request_id == item.id).order_by(ExportFile.created_at.desc())
+        )
+    )
+
+
+def take(actor: Any, file_id: uuid.UUID) -> tuple[ExportFile, bytes]:
+    """The file's bytes, once, for the admin who produced it; the stored copy is wiped; audited.
+
+    Raises ``LookupError`` when the file does not exist, belongs to someone else or was already
+    downloaded.
+    """
+    row = db.session.get(ExportFile, file_id)
+    if row is None or row.created_by_id != getattr(actor, "id", None) or row.downloaded_at is not None:
+        raise LookupError(file_id)
+    with access(actor, PURPOSE, [row.person_id], action="export"):
+        content = row.content
+        if content is None:
+            raise LookupError(file_id)
+        data = base64.b64decode(content) if row.format == "pdf" else content.encode("utf-8")
+        row.content = None
+    row.downloaded_at = utcnow()
+    audit.record("download", "export_file", str(row.id), purpose=PURPOSE, actor=actor)
+    db.session.flush()
+    return row, data
+
+
+
+# --- Privacy's own subject data ---------------------------------------------------------------
+
+
+def _privacy_export(person_id: uuid.UUID) -> dict[str, Any]:
+    """Notices given, requests, rectifications and restrictions of the person (inside the caller's context)."""
+    from integration_centre.privacy.rights_models import NoticeGiven, RectificationEntry, Restriction
+
+    def rows(model, order):
+        return list(db.session.scalars(select(model).where(model.person_id == person_id).order_by(order)))
+
+    result = {
+        "notices_given": [
+            {"given_on": r.given_on, "notice_version": r.notice_version, "language": r.language}
+            for r in rows(NoticeGiven, NoticeGiven.given_on)
+        ],
+        "requests": [
+            {
+                **{name: getattr(r, name) for name in ("reference", "kind", "status", "received_on", "due_on")},
+                **{name: getattr(r, name) for name in ("closed_on", "details", "extension_reason", "answer")},
+            }
+            for r in rows(SubjectRequest, SubjectRequest.received_on)
+        ],
+        "rectifications": [
+            {"field": r.field, "at": r.rectified_at, "previous_value": r.previous_value, "new_value": r.new_value}
+            for r in rows(RectificationEntry, RectificationEntry.rectified_at)
+        ],
+        "restrictions": [
+            {"started_at": r.started_at, "lifted_at": r.lifted_at} for r in rows(Restriction, Restriction.started_at)
+        ],
+    }
+    return result if any(result.values()) else {}
+
+
+subject_data.register("privacy", export=_privacy_export)
