@@ -25,7 +25,7 @@ EXPECTED_PUBLIC = {
     "accounts.login",
     "accounts.login_second_factor",
     "accounts.enrol_totp_pending",
-    "pathway.verify_certificate",
+    "reception.verify_certificate",
     "api.openapi_document",
     "api.openapi_page",
 }

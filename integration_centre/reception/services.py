@@ -787,7 +787,7 @@ def _certificate_snapshot(actor: User, case: Case, definition: PathwayDefinition
         if step_def.ends_pathway:
             continue
         step = case.step(step_def.code)
-        if step.state not in DONE_STEP_STATES:
+        if step.state not in DONE_STEP_STATES or step.state_reason == "condition_not_met":
             continue
         modules.append(
             {

@@ -1,0 +1,526 @@
+"""Thin views of the reception module, its case panels and the public certificate check.
+
+Every page here is for agents of the case's office (``services`` answers 404 otherwise), except
+``/verify/<code>``: public, rate-limited, showing only valid/revoked, issue date and centre.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from integration_centre.accounts.models import Office, Role
+from integration_centre.accounts.permissions import role_in, roles_required
+from integration_centre.core import panels
+from integration_centre.core.navigation import add_item as add_nav_item
+from integration_centre.extensions import db, limiter
+from integration_centre.pathway import services as pathway
+from integration_centre.pathway.errors import PathwayError
+from integration_centre.pathway.models import Newcomer
+from integration_centre.pathway.permissions import can_see_case
+from integration_centre.privacy.access import access
+from integration_centre.reception import documents, services
+from integration_centre.reception.forms import (
+    AssessmentForm,
+    ConfirmForm,
+    NotificationForm,
+    PositioningTestForm,
+    RevokeForm,
+    SessionForm,
+    SignForm,
+    TaskForm,
+    add_errors,
+)
+from integration_centre.reception.models import ASSESSMENT_DOMAINS
+
+bp = Blueprint("reception", __name__)
+BLUEPRINTS = (bp,)
+VERIFY_LIMIT = "30 per minute;300 per hour"
+PER_PAGE = 25
+
+add_nav_item("reception.outbox", _l("Notifications outbox"), [Role.AGENT], order=45)
+
+
+def _case(case_id: uuid.UUID):
+    return pathway.get_case(current_user, case_id)
+
+
+def _step_labels(case) -> dict:
+    definition = pathway.definition_of(case)
+    language = pathway.current_language()
+    return {s.code: s.label(language) for s in definition.steps}
+
+
+def _after_write(record, success: str, case_id) -> Response:
+    """Commit, flash the success (and the step the pathway refused to move, if any), go back."""
+    db.session.commit()
+    flash(success, "success")
+    message = getattr(record, "step_message", None)
+    if message:
+        flash(_("The pathway step did not move: %(reason)s", reason=message), "warning")
+    return redirect(url_for("reception.module", case_id=case_id))
+
+
+def _refused(exc: PathwayError, form=None) -> None:
+    db.session.rollback()
+    if isinstance(exc, services.ReceptionInvalid) and form is not None:
+        add_errors(form, exc.errors)
+    else:
+        flash(exc.message, "error")
+
+
+# ---------------------------------------------------------------------------------------------
+# The reception module page
+
+
+@bp.get("/cases/<uuid:case_id>/reception")
+@roles_required(Role.AGENT)
+def module(case_id: uuid.UUID):
+    """Everything of the reception module for one case, with links to each form."""
+    case = _case(case_id)
+    return render_template(
+        "reception/module.html",
+        case=case,
+        labels=_step_labels(case),
+        state_labels=pathway.STATE_LABELS,
+        **_module_context(case),
+        **_agreement_context(case),
+        **_certificate_context(case),
+        **_notifications_context(case),
+    )
+
+
+def _module_context(case) -> dict:
+    return {
+        "assessment": services.assessment_for(current_user, case),
+        "sessions": services.sessions_of(current_user, case),
+        "tests": services.tests_of(current_user, case),
+        "tasks": services.tasks_of(current_user, case),
+        "domain_labels": services.DOMAIN_LABELS,
+        "need_labels": services.NEED_LABELS,
+        "domains": ASSESSMENT_DOMAINS,
+        "format_labels": services.SESSION_FORMATS,
+        "theme_labels": services.SESSION_THEMES,
+        "task_labels": services.TASK_KINDS,
+        "today": date.today(),
+        "done_form": ConfirmForm(),
+    }
+
+
+@bp.route("/cases/<uuid:case_id>/reception/assessment", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def assessment(case_id: uuid.UUID):
+    """Record or update the social assessment (special-category data, encrypted)."""
+    case = _case(case_id)
+    form = AssessmentForm()
+    if request.method == "GET":
+        existing = services.assessment_for(current_user, case)
+        if existing:
+            form.fill(existing)
+        else:
+            form.assessed_on.data = date.today()
+    if form.validate_on_submit():
+        try:
+            record = services.record_assessment(current_user, case, form.to_data())
+        except PathwayError as exc:
+            _refused(exc, form)
+        else:
+            return _after_write(record, _("The social assessment was saved."), case.id)
+    return render_template("reception/assessment.html", case=case, form=form)
+
+
+@bp.route("/cases/<uuid:case_id>/reception/session", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def session(case_id: uuid.UUID):
+    """Record a rights-and-duties information session."""
+    case = _case(case_id)
+    form = SessionForm()
+    if request.method == "GET":
+        form.held_on.data = date.today()
+        form.language.data = "fr"
+    if form.validate_on_submit():
+        try:
+            record = services.record_session(
+                current_user,
+                case,
+                held_on=form.held_on.data,
+                format=form.format.data,
+                themes=form.themes.data,
+                language=form.language.data,
+                interpreter=form.interpreter.data,
+                hours=form.hours.data,
+            )
+        except PathwayError as exc:
+            _refused(exc, form)
+        else:
+            return _after_write(record, _("The information session was recorded."), case.id)
+    return render_template("reception/session.html", case=case, form=form)
+
+
+@bp.route("/cases/<uuid:case_id>/reception/test", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def positioning_test(case_id: uuid.UUID):
+    """Record the French positioning test result."""
+    case = _case(case_id)
+    form = PositioningTestForm()
+    if request.method == "GET":
+        form.tested_on.data = date.today()
+    if form.validate_on_submit():
+        try:
+            record = services.record_positioning_test(
+                current_user, case, tested_on=form.tested_on.data, level=form.level.data, note=form.note.data
+            )
+        except PathwayError as exc:
+            _refused(exc, form)
+        else:
+            return _after_write(record, _("The positioning test result was recorded."), case.id)
+    return render_template("reception/test.html", case=case, form=form)
+
+
+@bp.route("/cases/<uuid:case_id>/reception/tasks", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def add_task(case_id: uuid.UUID):
+    """Add a help-with-procedures task."""
+    case = _case(case_id)
+    form = TaskForm()
+    if form.validate_on_submit():
+        try:
+            record = services.add_task(
+                current_user, case, kind=form.kind.data, title=form.title.data, due_on=form.due_on.data
+            )
+        except PathwayError as exc:
+            _refused(exc, form)
+        else:
+            return _after_write(record, _("The task was added."), case.id)
+    return render_template("reception/task.html", case=case, form=form)
+
+
+@bp.post("/reception/tasks/<uuid:task_id>/done")
+@roles_required(Role.AGENT)
+def task_done(task_id: uuid.UUID):
+    """Mark a task done."""
+    task = services.get_task(current_user, task_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        record = services.complete_task(current_user, task)
+    except PathwayError as exc:
+        _refused(exc)
+        return redirect(url_for("reception.module", case_id=task.case_id))
+    return _after_write(record, _("The task is done."), task.case_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Agreement
+
+
+def _person_language(case) -> str | None:
+    newcomer = db.session.get(Newcomer, case.person_id)
+    with access(current_user, "reception.language", [case.person_id]):
+        preferred = newcomer.preferred_language
+    return preferred if preferred in documents.DOCUMENT_LANGUAGES else None
+
+
+def _document_languages(case) -> list[str]:
+    languages = ["fr"]
+    preferred = _person_language(case)
+    if preferred and preferred not in languages:
+        languages.append(preferred)
+    return languages
+
+
+def _agreement_context(case) -> dict:
+    code = services.agreement_step(pathway.definition_of(case))
+    return {
+        "agreement_step": case.step(code) if code else None,
+        "agreement_languages": _document_languages(case),
+        "document_language_names": {"fr": "Français", "en": "English", "nl": "Nederlands"},
+    }
+
+
+@bp.get("/cases/<uuid:case_id>/agreement.pdf")
+@roles_required(Role.AGENT)
+def agreement_pdf(case_id: uuid.UUID):
+    """The reception agreement as a PDF (``?lang=fr|en|nl``)."""
+    case = _case(case_id)
+    language = documents.document_language(request.args.get("lang"))
+    content = services.agreement_content(current_user, case, language)
+    body = documents.agreement_pdf(content, language)
+    return _pdf(body, f"convention-{language}.pdf")
+
+
+def _pdf(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/cases/<uuid:case_id>/agreement/sign", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def sign_agreement(case_id: uuid.UUID):
+    """Record the date the reception agreement was signed."""
+    case = _case(case_id)
+    form = SignForm()
+    if request.method == "GET":
+        form.signed_on.data = date.today()
+    if form.validate_on_submit():
+        try:
+            services.sign_agreement(current_user, case, signed_on=form.signed_on.data)
+        except PathwayError as exc:
+            _refused(exc, form)
+        else:
+            db.session.commit()
+            flash(_("The signature of the agreement was recorded."), "success")
+            return redirect(url_for("reception.module", case_id=case.id))
+    return render_template("reception/sign.html", case=case, form=form, **_agreement_context(case))
+
+
+# ---------------------------------------------------------------------------------------------
+# Certificate
+
+
+def _certificate_context(case) -> dict:
+    missing = services.certificate_missing_steps(case)
+    return {
+        "certificate_missing": missing,
+        "certificates": services.certificates_of(current_user, case),
+        "active_certificate": services.active_certificate(case),
+        "certificate_languages": list(documents.DOCUMENT_LANGUAGES),
+        "format_code": services.format_code,
+        "revocation_labels": services.REVOCATION_REASONS,
+    }
+
+
+@bp.route("/cases/<uuid:case_id>/certificate/issue", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def issue_certificate(case_id: uuid.UUID):
+    """Confirm, then issue the certificate of attendance."""
+    case = _case(case_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            certificate = services.issue_certificate(current_user, case)
+        except PathwayError as exc:
+            _refused(exc)
+        else:
+            db.session.commit()
+            flash(
+                _("The certificate was issued (code %(code)s).", code=services.format_code(certificate.code)),
+                "success",
+            )
+            return redirect(url_for("reception.module", case_id=case.id))
+    return render_template("reception/issue.html", case=case, form=form, **_certificate_context(case))
+
+
+@bp.get("/certificates/<uuid:certificate_id>.pdf")
+@roles_required(Role.AGENT)
+def certificate_pdf(certificate_id: uuid.UUID):
+    """The certificate as a PDF (``?lang=fr|en|nl``)."""
+    certificate = services.get_certificate(current_user, certificate_id)
+    language = documents.document_language(request.args.get("lang"))
+    content = services.certificate_content(current_user, certificate)
+    verify_url = url_for("reception.verify_certificate", code=certificate.code, _external=True)
+    body = documents.certificate_pdf(content, language, verify_url, services.format_code(certificate.code))
+    return _pdf(body, f"attestation-{language}.pdf")
+
+
+@bp.route("/certificates/<uuid:certificate_id>/revoke", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def revoke_certificate(certificate_id: uuid.UUID):
+    """Revoke a certificate with a reason (explicit confirmation)."""
+    certificate = services.get_certificate(current_user, certificate_id)
+    if certificate.is_revoked:
+        flash(_("This certificate is already revoked."), "error")
+        return redirect(url_for("reception.module", case_id=certificate.case_id))
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke_certificate(current_user, certificate, reason=form.reason.data, note=form.note.data)
+        except PathwayError as exc:
+            _refused(exc, form)
+        else:
+            db.session.commit()
+            flash(_("The certificate was revoked."), "success")
+            return redirect(url_for("reception.module", case_id=certificate.case_id))
+    return render_template(
+        "reception/revoke.html", certificate=certificate, form=form, format_code=services.format_code
+    )
+
+
+@bp.get("/verify/<code>")
+@limiter.limit(VERIFY_LIMIT)
+def verify_certificate(code: str):
+    """Public check of a certificate: valid or revoked, issue date and issuing centre only."""
+    result = services.verify(code)
+    if result is None:
+        return render_template("reception/verify.html", result=None, code=code[:40]), 404
+    return render_template("reception/verify.html", result=result, formatted=services.format_code(result.code))
+
+
+# ---------------------------------------------------------------------------------------------
+# Notifications to third parties
+
+
+def _notifications_context(case) -> dict:
+    return {
+        "notifications": services.notifications_of(current_user, case),
+        "notification_form": NotificationForm(),
+        "recipient_labels": services.RECIPIENTS,
+    }
+
+
+@bp.post("/cases/<uuid:case_id>/notifications")
+@roles_required(Role.AGENT)
+def queue_notification(case_id: uuid.UUID):
+    """Put a notification to the municipality or the CPAS in the outbox."""
+    case = _case(case_id)
+    form = NotificationForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the municipality or the CPAS."), "error")
+        return redirect(url_for("reception.module", case_id=case.id))
+    try:
+        services.queue_notification(current_user, case, form.recipient.data)
+    except PathwayError as exc:
+        _refused(exc)
+    else:
+        db.session.commit()
+        flash(_("The notification was put in the outbox."), "success")
+    return redirect(url_for("reception.module", case_id=case.id))
+
+
+def _recipient_or_404(recipient: str) -> str:
+    if recipient not in services.RECIPIENTS:
+        abort(404)
+    return recipient
+
+
+@bp.get("/reception/outbox")
+@roles_required(Role.AGENT)
+def outbox():
+    """The office's notifications to third parties: pending or sent, by recipient, paginated."""
+    recipient = request.args.get("recipient") or None
+    if recipient is not None and recipient not in services.RECIPIENTS:
+        recipient = None
+    sent = request.args.get("sent") == "1"
+    page = request.args.get("page", 1, type=int) or 1
+    rows, total = services.outbox(current_user, recipient=recipient, sent=sent, page=page, per_page=PER_PAGE)
+    pages = max(1, -(-total // PER_PAGE))
+    if page > pages:
+        page = pages
+        rows, total = services.outbox(current_user, recipient=recipient, sent=sent, page=page, per_page=PER_PAGE)
+    pending = {r: len(services.pending_for(current_user, r)) for r in services.RECIPIENTS}
+    return render_template(
+        "reception/outbox.html",
+        rows=services.notification_rows(current_user, rows),
+        total=total,
+        page=page,
+        pages=pages,
+        recipient=recipient,
+        sent=sent,
+        pending=pending,
+        recipient_labels=services.RECIPIENTS,
+    )
+
+
+@bp.get("/reception/outbox/<recipient>.csv")
+@roles_required(Role.AGENT)
+def outbox_csv(recipient: str):
+    """The pending notifications for ``recipient`` as CSV (minimal data)."""
+    recipient = _recipient_or_404(recipient)
+    rows = services.notification_rows(current_user, services.pending_for(current_user, recipient))
+    body = "\ufeff" + documents.notifications_csv(rows)
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="notifications-{recipient}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/reception/outbox/<recipient>.pdf")
+@roles_required(Role.AGENT)
+def outbox_pdf(recipient: str):
+    """The pending notifications for ``recipient`` as a letter (PDF)."""
+    recipient = _recipient_or_404(recipient)
+    rows = services.notification_rows(current_user, services.pending_for(current_user, recipient))
+    office = db.session.get(Office, current_user.office_id)
+    body = documents.notifications_pdf(
+        rows,
+        recipient_label=str(services.RECIPIENTS[recipient]),
+        office=office.name,
+        centre=office.centre.name if getattr(office, "centre", None) else "",
+        on=date.today(),
+    )
+    return _pdf(body, f"notifications-{recipient}.pdf")
+
+
+@bp.route("/reception/outbox/<recipient>/sent", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def mark_sent(recipient: str):
+    """Confirm, then mark every pending notification for ``recipient`` as sent."""
+    recipient = _recipient_or_404(recipient)
+    pending = services.pending_for(current_user, recipient)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        count = services.mark_sent(current_user, pending)
+        db.session.commit()
+        flash(_("%(count)s notification(s) marked as sent.", count=count), "success")
+        return redirect(url_for("reception.outbox", recipient=recipient))
+    return render_template(
+        "reception/mark_sent.html",
+        form=form,
+        recipient=recipient,
+        count=len(pending),
+        recipient_labels=services.RECIPIENTS,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Case panels (contract 1): shown to agents of the case's office only.
+
+
+def _panel_allowed(case) -> bool:
+    return role_in(current_user, [Role.AGENT]) and can_see_case(current_user, case)
+
+
+def reception_panel(case=None, **_page) -> dict | None:
+    """The reception module at a glance: assessment levels (never details), session, test, tasks."""
+    if case is None or not _panel_allowed(case):
+        return None
+    return {"labels": _step_labels(case), **_module_context(case)}
+
+
+def agreement_panel(case=None, **_page) -> dict | None:
+    """The agreement: download, sign, signature date."""
+    if case is None or not _panel_allowed(case):
+        return None
+    context = _agreement_context(case)
+    if context["agreement_step"] is None:
+        return None
+    return context
+
+
+def certificate_panel(case=None, **_page) -> dict | None:
+    """The certificate: what is missing, issue, download, verify, revoke."""
+    if case is None or not _panel_allowed(case):
+        return None
+    return _certificate_context(case)
+
+
+def notifications_panel(case=None, **_page) -> dict | None:
+    """Notifications to the municipality and the CPAS about this case."""
+    if case is None or not _panel_allowed(case):
+        return None
+    return _notifications_context(case)
+
+
+panels.register("case", "reception", "reception/_panel_reception.html", context=reception_panel, order=20)
+panels.register("case", "agreement", "reception/_panel_agreement.html", context=agreement_panel, order=30)
+panels.register("case", "certificate", "reception/_panel_certificate.html", context=certificate_panel, order=35)
+panels.register(
+    "case", "notifications", "reception/_panel_notifications.html", context=notifications_panel, order=60
+)
