@@ -31,8 +31,9 @@ HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
 RETENTION = timedelta(hours=24)
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
-# Outcomes worth keeping: business refusals; authentication and validation errors happen before.
-STORED_PROBLEMS = frozenset({404, 409, 422})
+# Refusals kept for replay: those of the current state. Invalid input (422) is not kept, so the
+# client may correct the body and retry with the same key; nothing was written anyway.
+STORED_PROBLEMS = frozenset({404, 409})
 
 # kind -> function(resource_id) returning the JSON body of the resource for the current actor.
 _RENDERERS: dict[str, Callable[[str], Any]] = {}
