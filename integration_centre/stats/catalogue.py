@@ -19,12 +19,17 @@ from integration_centre.stats.disclosure import K_CENTRAL, K_COUNT, check_k
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
 LOCALES = ("fr", "en", "nl")
-MEASURES = ("count", "median")
-UNITS = ("persons", "referrals", "days")
+MEASURES = ("count", "median", "capacity")
+PERIODS = ("any", "year")
+UNITS = ("persons", "referrals", "events", "days", "places")
+# Capacity tables hold data about organisations (places offered), never about people: they come
+# from the operator directory (``supply.py``), by geography and course.
+CAPACITY_DIMENSIONS = {"rows": ("municipality", "arrondissement", "province"), "columns": ("step_code",)}
 # Dimensions a table may use; each is a column of the facts or derived from one.
 DIMENSIONS = (
     "sex",
     "age_band",
+    "age_group",
     "nationality_group",
     "municipality",
     "arrondissement",
@@ -63,6 +68,7 @@ class Indicator:
     rows: str
     columns: str
     sensitivity: int
+    periods: str = "any"  # "year": published in annual releases only (too few people per quarter)
 
     def label(self, locale: str) -> str:
         """The title in ``locale`` (French when missing)."""
@@ -100,7 +106,10 @@ def parse_indicator(raw: Mapping[str, Any]) -> Indicator:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str) or not raw["id"]:
         raise CatalogueError(f"every table needs an id: {raw!r}")
     table_id = raw["id"]
-    known = {"id", "title", "definition", "unit", "measure", "population", "select", "rows", "columns", "sensitivity"}
+    known = {
+        "id", "title", "definition", "unit", "measure", "population", "select", "rows", "columns", "sensitivity",
+        "periods",
+    }  # fmt: skip
     extra = set(raw) - known
     if extra:
         raise CatalogueError(f"table {table_id}: unknown fields {sorted(extra)}")
@@ -114,7 +123,14 @@ def parse_indicator(raw: Mapping[str, Any]) -> Indicator:
     if raw["rows"] == raw["columns"]:
         raise CatalogueError(f"table {table_id}: rows and columns must differ")
     select = raw.get("select")
-    if not isinstance(select, Mapping) or not select.get("event_type"):
+    if raw["measure"] == "capacity":
+        if select is not None or raw["unit"] != "places":
+            raise CatalogueError(f"table {table_id}: a capacity table counts places and selects no facts")
+        for axis, allowed in CAPACITY_DIMENSIONS.items():
+            if raw[axis] not in allowed:
+                raise CatalogueError(f"table {table_id}: a capacity table's {axis} must be one of {allowed}")
+        select = {}
+    elif not isinstance(select, Mapping) or not select.get("event_type"):
         raise CatalogueError(f"table {table_id}: select needs at least one event_type")
     parsed_select = []
     for name, values in select.items():
@@ -128,6 +144,9 @@ def parse_indicator(raw: Mapping[str, Any]) -> Indicator:
         sensitivity = check_k(raw.get("sensitivity"), minimum)
     except ValueError as exc:
         raise CatalogueError(f"table {table_id}: {exc}") from None
+    periods = raw.get("periods", "any")
+    if periods not in PERIODS:
+        raise CatalogueError(f"table {table_id}: periods must be one of {PERIODS}")
     population = raw.get("population")
     if not isinstance(population, str) or not population:
         raise CatalogueError(f"table {table_id}: population is required")
@@ -142,6 +161,7 @@ def parse_indicator(raw: Mapping[str, Any]) -> Indicator:
         rows=raw["rows"],
         columns=raw["columns"],
         sensitivity=sensitivity,
+        periods=periods,
     )
 
 
@@ -155,7 +175,7 @@ def build_catalogue(entries: list[Mapping[str, Any]]) -> Catalogue:
             raise CatalogueError(f"table id {indicator.id} is declared twice")
         seen[indicator.id] = indicator
         other = populations.setdefault(indicator.population, indicator)
-        if (other.select, other.measure) != (indicator.select, indicator.measure):
+        if (other.select, other.measure, other.periods) != (indicator.select, indicator.measure, indicator.periods):
             raise CatalogueError(
                 f"tables {other.id} and {indicator.id} share the population {indicator.population!r} "
                 "but select different facts"

@@ -34,6 +34,7 @@ RESIDENCE = [("international_protection", 45), ("family_reunification", 30), ("r
 DISPENSATION = [("work", 30), ("belgian_diploma", 15), ("age", 20), ("student", 15), ("medical", 10),
                 ("certificate_held", 10)]  # fmt: skip
 CLOSURE = [("moved_away", 35), ("no_contact", 35), ("dispensed_later", 15), ("other", 15)]
+EXTENSION_GROUNDS = [("illness", 35), ("pregnancy", 25), ("force_majeure", 15), ("no_places", 25)]
 CEFR = [("A0", 20), ("A1", 35), ("A2", 25), ("B1", 15), ("B2", 5)]
 DEMO_CENTRE_SCOPES = ("centre:CAI", "centre:CRIPEL")  # a couple of centres keep quickstart quick
 RECEPTION_STEPS = ("social_assessment", "rights_and_duties", "language_test", "admin_help")
@@ -121,24 +122,43 @@ def synthetic_rows(
             day += timedelta(days=rng.randint(3, 30))
             extra = {"cefr_level": level} if step == "language_test" else {}
             events.append(fact("step_completed", day, step_code=step, duration_days=(day - opened).days, **extra))
+            if step == "social_assessment":
+                events.append(fact("assessment_recorded", day))
         if status == "dispensed" and rng.random() < 0.7:
             yield from (e for e in events if e)
             continue
         day += timedelta(days=rng.randint(5, 40))
         events.append(fact("step_completed", day, step_code="agreement", duration_days=(day - opened).days))
+        events.append(fact("agreement_signed", day, step_code="agreement"))
         dropped = rng.random() < 0.22
+        if rng.random() < 0.12:
+            granted = opened + timedelta(days=rng.randint(200, 520))
+            events.append(fact("deadline_extended", granted, outcome=_pick(rng, EXTENSION_GROUNDS)))
         courses = ["citizenship", "orientation"] if level in ("B1", "B2") else ["french_course", "citizenship"]
         for course in courses:
             referred = day
             operator = rng.choice(operator_ids) if operator_ids else None
             events.append(fact("step_referred", referred, step_code=course, operator_id=operator))
+            events.append(fact("referral_sent", referred, step_code=course, operator_id=operator, duration_days=0))
             answer = referred + timedelta(days=rng.randint(2, 25))
             if rng.random() < 0.1:
                 events.append(fact("step_declined", answer, step_code=course, operator_id=operator))
+                events.append(fact("referral_declined", answer, step_code=course, operator_id=operator,
+                                   duration_days=(answer - referred).days, outcome="no_places"))  # fmt: skip
                 events.append(fact("step_referred", answer, step_code=course, operator_id=operator))
+                referred = answer
+                events.append(fact("referral_sent", referred, step_code=course, operator_id=operator, duration_days=0))
+                answer = referred + timedelta(days=rng.randint(2, 25))
+            events.append(fact("referral_accepted", answer, step_code=course, operator_id=operator,
+                               duration_days=(answer - referred).days))  # fmt: skip
             start = answer + timedelta(days=rng.randint(7, 120))
             events.append(fact("step_started", start, step_code=course, operator_id=operator))
+            events.append(fact("referral_started", start, step_code=course, operator_id=operator,
+                               duration_days=(start - referred).days))  # fmt: skip
             if dropped and rng.random() < 0.6:
+                quit_day = start + timedelta(days=rng.randint(20, 90))
+                events.append(fact("referral_abandoned", quit_day, step_code=course, operator_id=operator,
+                                   duration_days=(quit_day - referred).days))  # fmt: skip
                 break
             length = rng.randint(150, 420) if course == "french_course" else rng.randint(60, 150)
             day = start + timedelta(days=length)
@@ -146,13 +166,20 @@ def synthetic_rows(
             events.append(fact("step_completed", day, step_code=course, duration_days=(day - opened).days,
                                operator_id=operator,
                                cefr_level=reached if course == "french_course" else None))  # fmt: skip
+            events.append(fact("referral_completed", day, step_code=course, operator_id=operator,
+                               duration_days=(day - referred).days))  # fmt: skip
         if dropped:
             closed = day + timedelta(days=rng.randint(30, 120))
+            if status == "obliged" and rng.random() < 0.6:
+                events.append(fact("noncompliance_notice", closed - timedelta(days=20)))
+                if rng.random() < 0.4:
+                    events.append(fact("noncompliance_referred", closed - timedelta(days=5)))
             reason = _pick(rng, CLOSURE)
             events.append(fact("case_closed", closed, outcome=reason, duration_days=(closed - opened).days))
         else:
             done = day + timedelta(days=rng.randint(5, 30))
             events.append(fact("step_completed", done, step_code="certificate", duration_days=(done - opened).days))
+            events.append(fact("certificate_issued", done, step_code="certificate"))
             events.append(fact("case_completed", done, duration_days=(done - opened).days))
         yield from (e for e in events if e)
 
@@ -169,7 +196,7 @@ def demo_sites() -> list[Site]:
             continue
         arrondissements = set(territories.get(centre.code, {}).get("arrondissements", []))
         municipalities = tuple(
-            sorted(m.code for m in codes.values() if m.arrondissement_code in arrondissements and m.valid_on(today))
+            sorted(m.nis_code for m in codes.values() if m.arrondissement_code in arrondissements and m.valid_on(today))
         ) or ((office.municipality_code or "unknown"),)
         weight = 3 if centre.code in ("CRIPEL", "CRIC") else 2 if centre.code in ("CAI", "CIMB") else 1
         sites.append(Site(centre.id, office.id, municipalities, weight))
@@ -207,7 +234,7 @@ def recent_quarters(today: date, count: int) -> list[str]:
 
 def load(report) -> None:
     """Synthetic facts since January two years ago; releases of last year and the last four
-    quarters for the region, and of the last quarter for two centres (idempotent)."""
+    quarters for the region, and of last year and the last quarter for two centres (idempotent)."""
     sites = demo_sites()
     if not sites:
         return
@@ -223,5 +250,6 @@ def load(report) -> None:
         if services.publish(period, services.REGION).created:
             report.count("statistics releases")
     for scope in [s for s in services.available_scopes() if s in DEMO_CENTRE_SCOPES]:
-        if services.publish(quarters[-1], scope).created:
-            report.count("statistics releases")
+        for period in (str(today.year - 1), quarters[-1]):
+            if services.publish(period, scope).created:
+                report.count("statistics releases")

@@ -600,16 +600,18 @@ def _primary(system: _System, k: int) -> set[int]:
     return {i for i, value in enumerate(system.values) if 0 < value < k}
 
 
-def _run(system: _System, k: int) -> set[int]:
-    """Hide → audit → repeat, then put back what is not needed. Returns the hidden cells."""
-    hidden = _primary(system, k)
+def _run(system: _System, k: int, forced: frozenset[int] = frozenset()) -> set[int]:
+    """Hide → audit → repeat, then put back what is not needed. Returns the hidden cells.
+
+    ``forced`` cells are hidden from the start like small counts (and never shown again)."""
+    hidden = _primary(system, k) | forced
     auditor = _Auditor(system)
     while True:
         failing = _quick_failures(system, hidden, k)
         if not failing:
             failing = {cell: set() for cell in auditor.failures(hidden, k)}
         if not failing:
-            return _prune(system, hidden, k, auditor)
+            return _prune(system, hidden, k, auditor, forced)
         added = _choose_complements(system, hidden, k, failing)
         if not added:
             # Unreachable for two-way tables (once every non-zero cell is hidden, nothing hidden
@@ -622,14 +624,18 @@ def _safe(system: _System, hidden: set[int], k: int, auditor: _Auditor) -> bool:
     return not _quick_failures(system, hidden, k) and not auditor.failures(hidden, k)
 
 
-def _prune(system: _System, hidden: set[int], k: int, auditor: _Auditor) -> set[int]:
+def _prune(
+    system: _System, hidden: set[int], k: int, auditor: _Auditor, forced: frozenset[int] = frozenset()
+) -> set[int]:
     """Show again every complementary cell the release does not need, largest first.
 
     The greedy rounds can hide a cell that later choices made unnecessary; each one is put back
-    if the audit still passes without it. Small counts are never put back.
+    if the audit still passes without it. Small counts and forced cells are never put back.
     """
     kept = set(hidden)
-    complementary = sorted((c for c in hidden if system.values[c] >= k), key=lambda c: (-system.values[c], c))
+    complementary = sorted(
+        (c for c in hidden if system.values[c] >= k and c not in forced), key=lambda c: (-system.values[c], c)
+    )
     for cell in complementary:
         trial = kept - {cell}
         if _safe(system, trial, k, auditor):
@@ -650,6 +656,7 @@ def protect_tables(
     equations: Iterable[Equation] = (),
     report_redesign: bool = False,
     sensitive: bool = False,
+    force_hidden: Iterable[CellId] = (),
 ) -> ProtectedTables:
     """Protect several tables of the same population and period together.
 
@@ -662,7 +669,9 @@ def protect_tables(
     and lists those tables in :attr:`ProtectedTables.redesign` (with their exact share), so that a
     release builder can report every table to redesign at once and an auditor can inspect the
     full result. Tables
-    listed there must not be published.
+    listed there must not be published. ``force_hidden`` names non-zero figures to hide whatever
+    their value (a release builder uses it to stop differencing against figures published in
+    other releases); they are protected like small counts.
     """
     check_k(k, K_SENSITIVE if sensitive else K_COUNT)
     values: dict[CellId, int] = {}
@@ -693,8 +702,9 @@ def protect_tables(
         hopeless = _shares(_primary(system, k), table_cells)
         if hopeless:
             raise RedesignRequired(hopeless)
+    forced = frozenset(system.index[cell] for cell in force_hidden if cell in system.index and values[cell] > 0)
     try:
-        hidden = _run(system, k)
+        hidden = _run(system, k, forced)
     except _Exhausted as exhausted:  # pragma: no cover - unreachable for two-way tables, see _run
         counts = {t: sum(c in exhausted.hidden for c in cells) for t, cells in table_cells.items()}
         raise RedesignRequired(

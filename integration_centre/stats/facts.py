@@ -6,7 +6,8 @@ or its ``as_dict()``; a plain mapping with the same keys works too). Read here:
 - ``type`` (required; also ``event_type``; dots read as underscores);
 - ``event_date`` (required; also ``occurred_on``/``occurred_at``) — only its month and ISO week
   are kept; ``cohort_month`` (month the case was opened);
-- ``step_code``, ``office_id``, ``centre_id``, ``operator_id``, ``duration_days``;
+- ``step_code``, ``office_id``, ``centre_id``, ``operator_id``, ``duration_days`` (for referral
+  events: whole days since the referral was sent — response and waiting times);
 - ``reason`` (closure, exemption, dispensation…) kept as the fact's ``outcome``; ``result`` kept
   as the CEFR level when it is one (placement test, French course);
 - ``person``: ``age_band``, ``sex``, ``nationality`` (ISO code: only OUR regional group is kept,
@@ -42,8 +43,25 @@ MILESTONE_EVENTS = frozenset(
         "step_started",
         "step_declined",
         "dispensation_recorded",
+        # Events added by the operators, workspace and reception packages (one per referral,
+        # extension, notice, agreement, certificate or assessment: each happens once).
+        "referral_sent",
+        "referral_accepted",
+        "referral_declined",
+        "referral_started",
+        "referral_completed",
+        "referral_abandoned",
+        "referral_withdrawn",
+        "deadline_extended",
+        "noncompliance_notice",
+        "noncompliance_referred",
+        "agreement_signed",
+        "certificate_issued",
+        "certificate_revoked",
+        "assessment_recorded",
     }
 )
+CONTENT_FREE_EVENTS = frozenset({"assessment_recorded"})  # special-category data: the fact only
 STATUSES = frozenset({"obliged", "voluntary", "dispensed", "excluded", "unknown"})
 SEXES = {"F": "F", "W": "F", "FEMALE": "F", "M": "M", "MALE": "M", "X": "X", "OTHER": "X"}
 CEFR_LEVELS = frozenset({"pre-A1", "A0", "A1", "A2", "B1", "B2", "C1", "C2"})
@@ -159,6 +177,10 @@ def fact_from_event(payload: Any) -> Fact:
     first = data.get("first_for_case")
     milestone = event_type in MILESTONE_EVENTS if first is None else bool(first)
     municipality = _text(_first(data, "municipality_code", "municipality"), 5)
+    outcome = _text(_first(data, "outcome", "reason"))
+    if event_type in CONTENT_FREE_EVENTS:
+        # Only the fact that it happened: no level, no reason, nothing of its content.
+        cefr, outcome = None, None
 
     return Fact(
         event_type=event_type,
@@ -179,7 +201,7 @@ def fact_from_event(payload: Any) -> Fact:
         else None,
         residence_category=_text(data.get("residence_category")),
         cefr_level=cefr,
-        outcome=_text(_first(data, "outcome", "reason")),
+        outcome=outcome,
         duration_days=duration,
         milestone=milestone,
         weight=-1 if data.get("retraction") else 1,

@@ -3,22 +3,21 @@
 The municipality code table is versioned: each code has validity dates and, for a merged
 municipality, the successor code. Facts keep the code as recorded; releases count it under the code
 that carries its territory on the release date, with that code's arrondissement and province. The
-facts come from the pathway's reference FILE (``pathway/data/municipalities.json``, read as data:
-the statistics never import pathway code).
+table is the pathway's reference data (``pathway.reference``: plain data, no person model), read
+through one loader for the whole application.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
 
 import yaml
 
+from integration_centre.pathway.reference import Municipality, current_code, municipalities
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
-MUNICIPALITIES_FILE = Path(__file__).resolve().parent.parent / "pathway" / "data" / "municipalities.json"
 LOCALES = ("fr", "en", "nl")
 UNKNOWN = "unknown"
 OTHER = "other"
@@ -75,60 +74,17 @@ def category_labels() -> dict[str, dict[str, dict[str, str]]]:
     return _load_yaml("labels.yaml")
 
 
-@dataclass(frozen=True)
-class MunicipalityCode:
-    """One municipality code of the versioned code table."""
-
-    code: str
-    name_fr: str
-    name_nl: str
-    arrondissement_code: str
-    arrondissement_fr: str
-    arrondissement_nl: str
-    province_code: str
-    province_fr: str
-    province_nl: str
-    valid_from: date
-    valid_until: date | None
-    successor_code: str | None
-
-    def valid_on(self, day: date) -> bool:
-        """Whether the code was in force on ``day``."""
-        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
-
-
-@cache
-def municipality_codes() -> dict[str, MunicipalityCode]:
+def municipality_codes() -> dict[str, Municipality]:
     """The code table: every municipality code, current or merged away, by NIS code."""
-    document = json.loads(MUNICIPALITIES_FILE.read_text(encoding="utf-8"))
-    table = {}
-    for raw in document["municipalities"]:
-        table[raw["nis_code"]] = MunicipalityCode(
-            code=raw["nis_code"],
-            name_fr=raw["name_fr"],
-            name_nl=raw["name_nl"],
-            arrondissement_code=raw["arrondissement_code"],
-            arrondissement_fr=raw["arrondissement_fr"],
-            arrondissement_nl=raw["arrondissement_nl"],
-            province_code=raw["province_code"],
-            province_fr=raw["province_fr"],
-            province_nl=raw["province_nl"],
-            valid_from=date.fromisoformat(raw["valid_from"]),
-            valid_until=date.fromisoformat(raw["valid_until"]) if raw["valid_until"] else None,
-            successor_code=raw["successor_code"],
-        )
-    return table
+    return municipalities()
 
 
-def current_municipality(code: str | None, on: date) -> MunicipalityCode | None:
+def current_municipality(code: str | None, on: date) -> Municipality | None:
     """The code that carries the territory of ``code`` on ``on`` (mergers followed), or None."""
-    table = municipality_codes()
-    entry = table.get(code or "")
-    seen: set[str] = set()
-    while entry is not None and not entry.valid_on(on) and entry.successor_code and entry.code not in seen:
-        seen.add(entry.code)
-        entry = table.get(entry.successor_code)
-    return entry
+    entry = municipalities().get(code or "")
+    if entry is None:
+        return None
+    return municipalities().get(current_code(entry.nis_code, on))
 
 
 def geography(code: str | None, on: date) -> tuple[str, str, str]:
@@ -139,14 +95,14 @@ def geography(code: str | None, on: date) -> tuple[str, str, str]:
     entry = current_municipality(code, on)
     if entry is None:
         return UNKNOWN, UNKNOWN, UNKNOWN
-    return entry.code, entry.arrondissement_code, entry.province_code
+    return entry.nis_code, entry.arrondissement_code, entry.province_code
 
 
 def geography_labels() -> dict[str, dict[str, dict[str, str]]]:
     """Labels of municipality, arrondissement and province codes, per dimension."""
     labels: dict[str, dict[str, dict[str, str]]] = {"municipality": {}, "arrondissement": {}, "province": {}}
     for entry in municipality_codes().values():
-        labels["municipality"][entry.code] = {"fr": entry.name_fr, "en": entry.name_fr, "nl": entry.name_nl}
+        labels["municipality"][entry.nis_code] = {"fr": entry.name_fr, "en": entry.name_fr, "nl": entry.name_nl}
         labels["arrondissement"][entry.arrondissement_code] = {
             "fr": entry.arrondissement_fr,
             "en": entry.arrondissement_fr,

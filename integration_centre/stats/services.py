@@ -24,7 +24,8 @@ from sqlalchemy import case, func, select
 
 from integration_centre.accounts.models import Centre, Office, OperatorOrganisation
 from integration_centre.extensions import db
-from integration_centre.stats import disclosure
+from integration_centre.pathway.reference import centre_territories
+from integration_centre.stats import disclosure, nesting, supply
 from integration_centre.stats.catalogue import Catalogue, Indicator, catalogue
 from integration_centre.stats.models import Fact, Release
 from integration_centre.stats.reference import (
@@ -37,6 +38,7 @@ from integration_centre.stats.reference import (
 )
 
 FORMAT_VERSION = 1
+MAX_DIFFERENCING_ROUNDS = 50
 REGION = "region"
 TOTAL = disclosure.TOTAL
 GEOGRAPHY = ("municipality", "arrondissement", "province")
@@ -115,6 +117,24 @@ def available_scopes() -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
+# Coarse age groups of the 5-year bands, for tables where 5-year bands leave too many small counts.
+AGE_GROUPS = (
+    ("a00_24", ("00-04", "05-09", "10-14", "15-19", "20-24")),
+    ("a25_34", ("25-29", "30-34")),
+    ("a35_44", ("35-39", "40-44")),
+    ("a45_plus", ("45-49", "50-54", "55-59", "60-64", "65+")),
+)
+
+
+def age_group(band: str | None) -> str:
+    """The coarse age group of a 5-year band (``unknown`` when missing)."""
+    return next((group for group, bands in AGE_GROUPS if band in bands), UNKNOWN)
+
+
+def _age_group_expr():
+    return case(*((Fact.age_band.in_(bands), group) for group, bands in AGE_GROUPS), else_=UNKNOWN)
+
+
 def _duration_band_expr():
     return case(
         *((Fact.duration_days < upper, band) for band, upper in DURATION_BANDS),
@@ -145,6 +165,8 @@ def dimension_expression(dimension: str):
     }
     if dimension == "duration_band":
         return _duration_band_expr()
+    if dimension == "age_group":
+        return _age_group_expr()
     return columns[dimension]
 
 
@@ -337,7 +359,7 @@ class TableResult:
     """One built table, ready to serialise."""
 
     indicator: Indicator
-    status: str  # "published" | "redesign"
+    status: str  # "published" | "redesign" | "yearly" (annual releases only) | "unavailable" (no directory)
     rows: list[list[Any]]
     columns: list[list[Any]]
     cells: list[list[Any]] = field(default_factory=list)
@@ -373,11 +395,23 @@ def _shown(full: Mapping[tuple[str, str], int], hidden: set[tuple[str, str]]) ->
     return lambda key: None if key in hidden else full.get(key, 0)
 
 
-def _count_tables(indicators: list[Indicator], period: Period, scope: Scope) -> list[TableResult]:
-    """Build and protect the count tables of one population together."""
+def _count_tables(
+    indicators: list[Indicator],
+    period: Period,
+    scope: Scope,
+    counted: dict[str, dict[tuple[str, str], int]],
+    forced: set[tuple[str, str, str]],
+) -> list[TableResult]:
+    """Build and protect the count tables of one population together.
+
+    ``counted`` caches the inner cells of each table (filled on first use); ``forced`` lists
+    cells (table id, row, column) to hide whatever their value (differencing, see ``nesting``).
+    """
     linked = []
     for indicator in indicators:
-        cells = count_cells(indicator, period, scope)
+        if indicator.id not in counted:
+            counted[indicator.id] = count_cells(indicator, period, scope)
+        cells = counted[indicator.id]
         linked.append(
             (
                 indicator,
@@ -398,6 +432,9 @@ def _count_tables(indicators: list[Indicator], period: Period, scope: Scope) -> 
             k,
             equations=_coarsening(linked, period.end),
             report_redesign=True,
+            force_hidden=[
+                table.identity((row, column)) for _, table in linked for t, row, column in forced if t == table.table_id
+            ],
         )
     except ValueError as exc:
         raise PublishError(f"protection failed for {indicators[0].population}: {exc}") from exc
@@ -451,19 +488,109 @@ def _median_table(indicator: Indicator, period: Period, scope: Scope) -> TableRe
     return TableResult(indicator, "published", rows, columns, cells, share)
 
 
+def _capacity_table(indicator: Indicator, period: Period, scope: Scope) -> TableResult:
+    """A supply table: places offered on the last day of the period (organisations, not people)."""
+    offers = supply.offers(period.end)
+    if offers is None:
+        return TableResult(indicator, "unavailable", [], [])
+    territory = None
+    if scope.centre_id is not None:
+        territory = centre_territories().get(scope.code.removeprefix("centre:"), frozenset())
+    level = GEOGRAPHY.index(indicator.rows)
+    inner: dict[tuple[str, str], int] = defaultdict(int)
+    for municipality, step_code, places in offers:
+        if territory is not None and municipality not in territory:
+            continue
+        inner[(geography(municipality, period.end)[level], step_code)] += places
+    rows = _axis(indicator.rows, {key[0] for key in inner})
+    columns = _axis(indicator.columns, {key[1] for key in inner})
+    if not inner:
+        return TableResult(indicator, "published", rows, columns, [], 0.0)
+    full = disclosure.with_margins(inner)
+    return TableResult(indicator, "published", rows, columns, _ordered_cells(rows, columns, full.get), 0.0)
+
+
+def _release_label(release: Release) -> str:
+    return f"{release.period} {release.scope}"
+
+
+def published_figures(period: Period, scope: Scope, source: Catalogue) -> list[nesting.Figure]:
+    """Shown counts of the live releases that may nest with a release of ``period`` and ``scope``:
+    those whose months overlap, for the region, the same centre, or any centre (region release)."""
+    indicators = {indicator.id: indicator for indicator in source.indicators}
+    found: list[nesting.Figure] = []
+    months = set(period.months)
+    for release in releases():
+        other_period = parse_period(release.period)
+        if not months & set(other_period.months):
+            continue
+        if scope.code != REGION and release.scope not in (REGION, scope.code):
+            continue
+        try:
+            other_scope = parse_scope(release.scope)
+        except ValueError:
+            continue  # a centre that no longer exists
+        found += nesting.figures(
+            release_document(release),
+            indicators,
+            other_period.months,
+            other_scope.centre_id,
+            other_period.end,
+            _release_label(release),
+        )
+    return found
+
+
+def differencing_conflicts(
+    document: Mapping[str, Any], period: Period, scope: Scope, source: Catalogue, published: list[nesting.Figure]
+) -> set[tuple[str, str, str]]:
+    """Cells of a built release to hide so that no nested pair of shown figures (within it, or
+    against the live releases) differs by 1 to k−1."""
+    indicators = {indicator.id: indicator for indicator in source.indicators}
+    new = nesting.figures(document, indicators, period.months, scope.centre_id, period.end, "new")
+    return {figure.ref for figure, _other in nesting.conflicts(new, published)}
+
+
 def build_content(period: Period, scope: Scope, source: Catalogue | None = None) -> str:
     """Every table of the catalogue for ``period`` and ``scope``, protected and checked, as
-    canonical JSON (the same facts always give the same bytes). Raises :class:`PublishError`."""
+    canonical JSON (the same facts and live releases always give the same bytes).
+
+    Figures that would differ by 1 to k−1 from a nested figure (in this release or a live one)
+    are hidden too, and the tables protected again, until there is none left. Raises
+    :class:`PublishError`."""
     source = source or catalogue()
+    published = published_figures(period, scope, source)
+    counted: dict[str, dict[tuple[str, str], int]] = {}
+    forced: set[tuple[str, str, str]] = set()
+    for _round in range(MAX_DIFFERENCING_ROUNDS):
+        document = _build_document(period, scope, source, counted, forced)
+        more = differencing_conflicts(document, period, scope, source, published) - forced
+        if not more:
+            return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        forced |= more
+    raise PublishError("differencing: nested figures still too close after hiding more cells")
+
+
+def _build_document(
+    period: Period,
+    scope: Scope,
+    source: Catalogue,
+    counted: dict[str, dict[tuple[str, str], int]],
+    forced: set[tuple[str, str, str]],
+) -> dict[str, Any]:
     results: dict[str, TableResult] = {}
     populations: dict[str, list[Indicator]] = defaultdict(list)
     for indicator in source.indicators:
-        if indicator.measure == "median":
+        if indicator.periods == "year" and len(period.months) != 12:
+            results[indicator.id] = TableResult(indicator, "yearly", [], [])
+        elif indicator.measure == "median":
             results[indicator.id] = _median_table(indicator, period, scope)
+        elif indicator.measure == "capacity":
+            results[indicator.id] = _capacity_table(indicator, period, scope)
         else:
             populations[indicator.population].append(indicator)
     for indicators in populations.values():
-        for result in _count_tables(indicators, period, scope):
+        for result in _count_tables(indicators, period, scope, counted, forced):
             results[result.indicator.id] = result
     tables = [results[indicator.id].as_json() for indicator in source.indicators]
     document = {
@@ -476,7 +603,7 @@ def build_content(period: Period, scope: Scope, source: Catalogue | None = None)
         "tables": tables,
         "redesign": [t["id"] for t in tables if t["status"] == "redesign"],
     }
-    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return document
 
 
 def content_hash(content: str) -> str:
