@@ -1,0 +1,113 @@
+"""The agent's workspace: deadline schedule, extensions, evaluation interviews, non-compliance.
+
+``CaseSchedule`` is one row per case holding the dates the dashboard sorts and filters on
+(completion deadline, report-by date, next evaluation, next action). They are pathway
+bookkeeping dates, kept in clear like the case's own dates, so that the office dashboard is a
+few indexed queries even with 100,000 persons; they are recomputed by
+``workspace.services.sync_schedule`` from the encrypted permit-order and registration dates
+whenever the case changes through the workspace. Free text (extension notes, interview notes,
+non-compliance notes) is encrypted under the person's key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from integration_centre.accounts.models import User
+from integration_centre.db import TimestampMixin, UTCDateTime, UUIDPrimaryKeyMixin, utcnow
+from integration_centre.extensions import db
+from integration_centre.pathway.models import Case
+from integration_centre.privacy.fields import EncryptedField
+
+NONCOMPLIANCE_STATUSES = ("notice_sent", "complied", "referred", "closed")
+NONCOMPLIANCE_OUTCOMES = ("complied_late", "fine", "no_action", "case_closed", "withdrawn")
+
+# The dashboard's "recently changed" and "my cases" lists read the case table by office.
+Index("ix_workspace_case_office_change", Case.office_id, Case.last_change_at)
+Index("ix_workspace_case_office_opener", Case.office_id, Case.opened_by_id)
+
+
+class CaseSchedule(db.Model):
+    """The dates of one case the dashboard works on (derived; see the module docstring)."""
+
+    __tablename__ = "workspace_case_schedule"
+    __table_args__ = (
+        Index("ix_workspace_schedule_office_deadline", "office_id", "completion_deadline"),
+        Index("ix_workspace_schedule_office_evaluation", "office_id", "next_evaluation_on"),
+        Index("ix_workspace_schedule_office_action", "office_id", "next_action_on"),
+    )
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway_case.id", ondelete="CASCADE"), primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    report_by: Mapped[date | None] = mapped_column(Date)
+    completion_deadline: Mapped[date | None] = mapped_column(Date)
+    next_evaluation_on: Mapped[date | None] = mapped_column(Date)
+    next_action_on: Mapped[date | None] = mapped_column(Date)
+    noncompliance_status: Mapped[str | None] = mapped_column(String(16))
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship()
+
+
+class DeadlineExtension(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
+    """One extension of a case's completion deadline: ground, months, the new date, the agent."""
+
+    __tablename__ = "workspace_deadline_extension"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway_case.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    timeline_entry_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    ground: Mapped[str] = mapped_column(String(32))
+    months: Mapped[int] = mapped_column(Integer)
+    previous_deadline: Mapped[date | None] = mapped_column(Date)
+    new_deadline: Mapped[date | None] = mapped_column(Date)
+    granted_on: Mapped[date] = mapped_column(Date)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    note_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    note = EncryptedField("str")
+
+    agent: Mapped[User] = relationship()
+
+
+class EvaluationInterview(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
+    """An evaluation interview held with the person (at least every six months)."""
+
+    __tablename__ = "workspace_evaluation"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway_case.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    held_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    notes_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    notes = EncryptedField("str")
+
+    recorded_by: Mapped[User] = relationship()
+
+
+class NoncomplianceProcedure(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
+    """Non-compliance: notice sent, grace period, referral to the regional administration, outcome."""
+
+    __tablename__ = "workspace_noncompliance"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway_case.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    notice_sent_on: Mapped[date] = mapped_column(Date)
+    grace_until: Mapped[date] = mapped_column(Date)
+    referred_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    outcome_on: Mapped[date | None] = mapped_column(Date)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    note_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    note = EncryptedField("str")
+
+    opened_by: Mapped[User] = relationship()

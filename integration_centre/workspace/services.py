@@ -1,0 +1,797 @@
+"""The agent's workspace rules: deadlines, extensions, evaluation interviews, non-compliance,
+the office dashboard and the person search.
+
+Each writing function checks permission (404 out of reach), validates everything before
+writing (``WorkspaceError`` with a translated message and the field it concerns), writes one
+timeline entry through the pathway and, where the contract says so, queues one domain event;
+it flushes and never commits (the caller commits once).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import selectinload
+
+from integration_centre.accounts.models import Role, User
+from integration_centre.accounts.permissions import can_see_office, require
+from integration_centre.db import utcnow
+from integration_centre.extensions import db
+from integration_centre.pathway import services as pathway
+from integration_centre.pathway.dates import add_months
+from integration_centre.pathway.definitions import PathwayDefinition, registry
+from integration_centre.pathway.errors import PathwayError
+from integration_centre.pathway.models import Case, EvidenceDocument, Newcomer, StepInstance, TimelineEntry
+from integration_centre.pathway.niss import NissError
+from integration_centre.pathway.niss import check as check_niss
+from integration_centre.pathway.permissions import can_see_case
+from integration_centre.pathway.states import ACTIVE_CASE_STATUSES, CaseStatus, Participation, StepState
+from integration_centre.privacy import blind_index, keys
+from integration_centre.privacy.access import access
+from integration_centre.workspace.models import (
+    NONCOMPLIANCE_OUTCOMES,
+    CaseSchedule,
+    DeadlineExtension,
+    EvaluationInterview,
+    NoncomplianceProcedure,
+)
+
+PAGE_SIZE = 20
+SOON_DAYS = 30
+RECENT_DAYS = 14
+DEFAULT_GRACE_DAYS = 30
+DEFAULT_EVALUATION_MONTHS = 6
+NONCOMPLIANCE_LABELS = {
+    "notice_sent": _l("notice sent"),
+    "complied": _l("complied"),
+    "referred": _l("referred to the regional administration"),
+    "closed": _l("closed"),
+}
+OUTCOME_LABELS = {
+    "complied_late": _l("The person complied after the referral"),
+    "fine": _l("Administrative fine imposed"),
+    "no_action": _l("No action taken by the administration"),
+    "case_closed": _l("Case closed by the administration"),
+    "withdrawn": _l("Referral withdrawn"),
+}
+
+
+class WorkspaceError(PathwayError):
+    """A refused workspace action; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# ---------------------------------------------------------------------------------------------
+# Deadlines
+
+
+@dataclass(frozen=True)
+class VersionDeadlines:
+    """What the calculator shows for one rule version."""
+
+    definition: PathwayDefinition
+    applies: bool
+    report_by: date | None
+    completion: date | None
+    report_months: int | None
+    completion_months: int | None
+
+
+def deadlines_for(
+    definition: PathwayDefinition,
+    *,
+    permit_order: date | None,
+    registration: date | None,
+    agreement: date | None = None,
+) -> dict[str, date | None]:
+    """Each deadline of ``definition`` (code → date) from the clock-start dates; None when unknown."""
+    starts = {"permit_order": permit_order, "registration": registration, "agreement_signature": agreement}
+    result = {}
+    for deadline in definition.deadlines:
+        start = starts.get(deadline.clock_start)
+        result[deadline.code] = add_months(start, deadline.months) if start else None
+    return result
+
+
+def calculate(
+    permit_order: date, registration: date | None = None, jurisdiction: str | None = None
+) -> list[VersionDeadlines]:
+    """The deadlines under every rule version (of ``jurisdiction``, else all), marking the one that applies."""
+    rows = []
+    for definition in registry().all():
+        if jurisdiction and definition.jurisdiction != jurisdiction:
+            continue
+        dates = deadlines_for(definition, permit_order=permit_order, registration=registration)
+        report, completion = definition.deadline("report"), definition.deadline("completion")
+        rows.append(
+            VersionDeadlines(
+                definition=definition,
+                applies=definition.applies_to_permit(permit_order),
+                report_by=dates.get("report"),
+                completion=dates.get("completion"),
+                report_months=report.months if report else None,
+                completion_months=completion.months if completion else None,
+            )
+        )
+    return rows
+
+
+def _clock_dates(actor: User, case: Case) -> dict[str, date | None]:
+    newcomer = db.session.get(Newcomer, case.person_id)
+    with access(actor, "deadline.compute", [case.person_id]):
+        return {"permit_order": newcomer.permit_order_date, "registration": newcomer.registration_date}
+
+
+def evaluation_interval(case: Case) -> int:
+    """Months between evaluation interviews (the definition's parameter, 6 by default)."""
+    return int(pathway.definition_of(case).parameters.get("evaluation_interval_months", DEFAULT_EVALUATION_MONTHS))
+
+
+def next_evaluation(case: Case, last_held: date | None) -> date | None:
+    """When the next evaluation interview is due: 6 months after the last one, else after the
+    agreement signature, else after the case start; None for a case that is not active."""
+    if case.status not in ACTIVE_CASE_STATUSES or case.status == CaseStatus.SUSPENDED:
+        return None
+    base = last_held or case.agreement_signed_on or case.started_on or case.opened_on
+    return add_months(base, evaluation_interval(case))
+
+
+@dataclass
+class Schedule:
+    """The dates of a case as the case page shows them."""
+
+    report_by: date | None
+    completion_deadline: date | None
+    base_deadline: date | None
+    next_evaluation_on: date | None
+    next_action_on: date | None
+    last_evaluation_on: date | None
+    noncompliance: NoncomplianceProcedure | None
+    today: date
+
+    @property
+    def overdue(self) -> bool:
+        """The completion deadline has passed while the case is still active."""
+        return self.completion_deadline is not None and self.completion_deadline < self.today
+
+    @property
+    def evaluation_overdue(self) -> bool:
+        """The evaluation interview is late."""
+        return self.next_evaluation_on is not None and self.next_evaluation_on < self.today
+
+    @property
+    def deadline_soon(self) -> bool:
+        """The completion deadline falls within the next 30 days."""
+        return (
+            self.completion_deadline is not None
+            and self.today <= self.completion_deadline <= self.today + timedelta(days=SOON_DAYS)
+        )
+
+
+def compute_schedule(actor: User, case: Case, *, today: date | None = None) -> Schedule:
+    """The case's deadlines (extensions included), next evaluation and next action."""
+    today = today or date.today()
+    clock = _clock_dates(actor, case)
+    definition = pathway.definition_of(case)
+    completion = pathway.deadline_date(case, clock, "completion")
+    base = deadlines_for(
+        definition, permit_order=clock["permit_order"], registration=clock["registration"], agreement=None
+    )
+    active = case.status in ACTIVE_CASE_STATUSES
+    last_held = db.session.scalar(
+        select(func.max(EvaluationInterview.held_on)).where(EvaluationInterview.case_id == case.id)
+    )
+    evaluation = next_evaluation(case, last_held)
+    procedure = open_procedure(case)
+    candidates = [evaluation]
+    if procedure is not None and procedure.status == "notice_sent":
+        candidates.append(procedure.grace_until + timedelta(days=1))
+    planned = db.session.scalar(
+        select(func.min(StepInstance.planned_on)).where(
+            StepInstance.case_id == case.id, StepInstance.state == StepState.PLANNED
+        )
+    )
+    candidates.append(planned)
+    upcoming = [d for d in candidates if d is not None]
+    return Schedule(
+        report_by=pathway.deadline_date(case, clock, "report"),
+        completion_deadline=completion if active else None,
+        base_deadline=base.get("completion"),
+        next_evaluation_on=evaluation,
+        next_action_on=min(upcoming) if upcoming and active else None,
+        last_evaluation_on=last_held,
+        noncompliance=procedure,
+        today=today,
+    )
+
+
+def sync_schedule(actor: User, case: Case) -> CaseSchedule:
+    """Recompute and store the case's dashboard dates (after any change to the case)."""
+    schedule = compute_schedule(actor, case)
+    row = db.session.get(CaseSchedule, case.id)
+    if row is None:
+        row = CaseSchedule(case_id=case.id, office_id=case.office_id, person_id=case.person_id)
+        db.session.add(row)
+    row.office_id = case.office_id
+    row.report_by = schedule.report_by
+    row.completion_deadline = schedule.completion_deadline
+    row.next_evaluation_on = schedule.next_evaluation_on
+    row.next_action_on = schedule.next_action_on
+    row.noncompliance_status = schedule.noncompliance.status if schedule.noncompliance else None
+    row.refreshed_at = utcnow()
+    db.session.flush()
+    return row
+
+
+def extend_deadline(
+    actor: User,
+    case: Case,
+    ground: str,
+    months: int | None,
+    *,
+    note: str | None = None,
+    on: date | None = None,
+    expected_version: int | None = None,
+) -> DeadlineExtension:
+    """Extend the completion deadline by ``months`` on ``ground``; records the new date and the
+    agent, writes the timeline entry and emits ``deadline_extended`` (reason = ground)."""
+    require(can_see_case(actor, case))
+    on = on or date.today()
+    definition = pathway.definition_of(case)
+    if ground not in {g["code"] for g in definition.extension_grounds}:
+        raise WorkspaceError(_("Choose a ground for the extension."), "ground")
+    if months is None or not 0 < months <= 24:
+        raise WorkspaceError(_("An extension is 1 to 24 months."), "months")
+    if case.status not in ACTIVE_CASE_STATUSES:
+        raise WorkspaceError(_("Only an active case can have its deadline extended."))
+    clock = _clock_dates(actor, case)
+    previous = pathway.deadline_date(case, clock, "completion")
+    if previous is None:
+        raise WorkspaceError(_("The deadline is unknown: enter the permit-order date in the person's file first."))
+    try:
+        pathway.extend_deadline(actor, case, ground, months, note=note, expected_version=expected_version)
+    except PathwayError as exc:
+        raise WorkspaceError(exc.message) from exc
+    entry = db.session.scalars(
+        select(TimelineEntry).where(TimelineEntry.case_id == case.id, TimelineEntry.action == "case.extend")
+    ).all()
+    new_deadline = pathway.deadline_date(case, clock, "completion")
+    extension = DeadlineExtension(
+        person_id=case.person_id,
+        case_id=case.id,
+        timeline_entry_id=max(entry, key=lambda e: e.at).id if entry else None,
+        ground=ground,
+        months=months,
+        previous_deadline=previous,
+        new_deadline=new_deadline,
+        granted_on=on,
+        agent_id=actor.id,
+    )
+    if note:
+        with access(actor, "deadline.extend", [case.person_id], action="update"):
+            extension.note = note
+    db.session.add(extension)
+    db.session.flush()
+    pathway.emit_case_event(actor, case, "deadline_extended", on=on, reason=ground)
+    sync_schedule(actor, case)
+    return extension
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation interviews
+
+
+def record_evaluation(
+    actor: User, case: Case, held_on: date | None, notes: str | None, *, today: date | None = None
+) -> EvaluationInterview:
+    """Record an evaluation interview (date, encrypted notes); the next one is scheduled from it."""
+    require(can_see_case(actor, case))
+    today = today or date.today()
+    if held_on is None:
+        raise WorkspaceError(_("Enter the date of the interview."), "held_on")
+    if held_on > today:
+        raise WorkspaceError(_("The interview cannot be recorded before it is held."), "held_on")
+    if held_on < case.opened_on:
+        raise WorkspaceError(_("The interview cannot be before the case was opened."), "held_on")
+    if case.status not in ACTIVE_CASE_STATUSES:
+        raise WorkspaceError(_("Evaluation interviews are recorded on active cases only."))
+    schedule = compute_schedule(actor, case, today=today)
+    interview = EvaluationInterview(
+        person_id=case.person_id,
+        case_id=case.id,
+        due_on=schedule.next_evaluation_on,
+        held_on=held_on,
+        recorded_by_id=actor.id,
+    )
+    if notes:
+        with access(actor, "evaluation.record", [case.person_id], action="update"):
+            interview.notes = notes
+    db.session.add(interview)
+    pathway.add_timeline_entry(actor, case, "evaluation.record")
+    db.session.flush()
+    sync_schedule(actor, case)
+    return interview
+
+
+def interviews_of(actor: User, case: Case) -> list[dict]:
+    """The case's interviews with their decrypted notes (audited), latest first."""
+    require(can_see_case(actor, case))
+    rows = db.session.scalars(
+        select(EvaluationInterview)
+        .where(EvaluationInterview.case_id == case.id)
+        .options(selectinload(EvaluationInterview.recorded_by))
+        .order_by(EvaluationInterview.held_on.desc())
+    ).all()
+    if not rows:
+        return []
+    with access(actor, "evaluation.view", [case.person_id]):
+        return [{"row": row, "notes": row.notes} for row in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# Non-compliance
+
+
+def open_procedure(case: Case) -> NoncomplianceProcedure | None:
+    """The case's non-compliance procedure still running (notice sent or referred), if any."""
+    return db.session.scalar(
+        select(NoncomplianceProcedure)
+        .where(
+            NoncomplianceProcedure.case_id == case.id, NoncomplianceProcedure.status.in_(("notice_sent", "referred"))
+        )
+        .order_by(NoncomplianceProcedure.created_at.desc())
+        .limit(1)
+    )
+
+
+def send_notice(
+    actor: User,
+    case: Case,
+    sent_on: date | None,
+    grace_days: int | None,
+    *,
+    note: str | None = None,
+    today: date | None = None,
+) -> NoncomplianceProcedure:
+    """Record the formal notice sent to the person; the grace period runs from it."""
+    require(can_see_case(actor, case))
+    today = today or date.today()
+    if case.status not in ACTIVE_CASE_STATUSES:
+        raise WorkspaceError(_("A notice can be sent only on an active case."))
+    if case.participation != Participation.OBLIGED:
+        raise WorkspaceError(_("Only a person obliged to follow the pathway can be given a non-compliance notice."))
+    if open_procedure(case) is not None:
+        raise WorkspaceError(_("A non-compliance procedure is already running for this case."))
+    if sent_on is None:
+        raise WorkspaceError(_("Enter the date the notice was sent."), "sent_on")
+    if sent_on > today:
+        raise WorkspaceError(_("This date cannot be in the future."), "sent_on")
+    if grace_days is None or not 8 <= grace_days <= 90:
+        raise WorkspaceError(_("The grace period is 8 to 90 days."), "grace_days")
+    procedure = NoncomplianceProcedure(
+        person_id=case.person_id,
+        case_id=case.id,
+        status="notice_sent",
+        notice_sent_on=sent_on,
+        grace_until=sent_on + timedelta(days=grace_days),
+        opened_by_id=actor.id,
+    )
+    if note:
+        with access(actor, "noncompliance.record", [case.person_id], action="update"):
+            procedure.note = note
+    db.session.add(procedure)
+    pathway.add_timeline_entry(actor, case, "noncompliance.notice")
+    db.session.flush()
+    pathway.emit_case_event(actor, case, "noncompliance_notice", on=sent_on)
+    sync_schedule(actor, case)
+    return procedure
+
+
+def record_compliance(actor: User, case: Case, on: date | None = None) -> NoncomplianceProcedure:
+    """The person complied during the grace period: the procedure ends there."""
+    require(can_see_case(actor, case))
+    procedure = open_procedure(case)
+    if procedure is None or procedure.status != "notice_sent":
+        raise WorkspaceError(_("No notice is waiting for an answer on this case."))
+    procedure.status = "complied"
+    procedure.outcome_on = on or date.today()
+    pathway.add_timeline_entry(actor, case, "noncompliance.complied")
+    db.session.flush()
+    sync_schedule(actor, case)
+    return procedure
+
+
+def refer_to_administration(
+    actor: User, case: Case, referred_on: date | None, *, today: date | None = None
+) -> NoncomplianceProcedure:
+    """Refer the case to the regional administration once the grace period has ended."""
+    require(can_see_case(actor, case))
+    today = today or date.today()
+    procedure = open_procedure(case)
+    if procedure is None or procedure.status != "notice_sent":
+        raise WorkspaceError(_("Send a notice first: a referral follows an unanswered notice."))
+    if referred_on is None:
+        raise WorkspaceError(_("Enter the date of the referral."), "referred_on")
+    if referred_on > today:
+        raise WorkspaceError(_("This date cannot be in the future."), "referred_on")
+    if referred_on <= procedure.grace_until:
+        raise WorkspaceError(
+            _("The grace period runs until %(date)s: refer the case after that date.", date=procedure.grace_until),
+            "referred_on",
+        )
+    procedure.status = "referred"
+    procedure.referred_on = referred_on
+    pathway.add_timeline_entry(actor, case, "noncompliance.refer")
+    db.session.flush()
+    pathway.emit_case_event(actor, case, "noncompliance_referred", on=referred_on)
+    sync_schedule(actor, case)
+    return procedure
+
+
+def record_outcome(
+    actor: User, case: Case, outcome: str | None, outcome_on: date | None, *, today: date | None = None
+) -> NoncomplianceProcedure:
+    """Record the administration's decision on a referred case; the procedure is closed."""
+    require(can_see_case(actor, case))
+    today = today or date.today()
+    procedure = open_procedure(case)
+    if procedure is None or procedure.status != "referred":
+        raise WorkspaceError(_("There is no referral waiting for a decision on this case."))
+    if outcome not in NONCOMPLIANCE_OUTCOMES:
+        raise WorkspaceError(_("Choose the outcome."), "outcome")
+    if outcome_on is None:
+        raise WorkspaceError(_("Enter the date of the decision."), "outcome_on")
+    if outcome_on > today or outcome_on < procedure.referred_on:
+        raise WorkspaceError(_("The decision date must be between the referral and today."), "outcome_on")
+    procedure.status = "closed"
+    procedure.outcome = outcome
+    procedure.outcome_on = outcome_on
+    pathway.add_timeline_entry(actor, case, "noncompliance.outcome", reason=outcome)
+    db.session.flush()
+    sync_schedule(actor, case)
+    return procedure
+
+
+def procedures_of(case: Case) -> list[NoncomplianceProcedure]:
+    """Every non-compliance procedure of the case, latest first."""
+    return list(
+        db.session.scalars(
+            select(NoncomplianceProcedure)
+            .where(NoncomplianceProcedure.case_id == case.id)
+            .order_by(NoncomplianceProcedure.created_at.desc())
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The case page
+
+
+def extensions_of(case: Case) -> list[DeadlineExtension]:
+    """The case's deadline extensions, latest first (agent loaded with them)."""
+    return list(
+        db.session.scalars(
+            select(DeadlineExtension)
+            .where(DeadlineExtension.case_id == case.id)
+            .options(selectinload(DeadlineExtension.agent))
+            .order_by(DeadlineExtension.created_at.desc())
+        )
+    )
+
+
+def timeline_of(case: Case) -> list[TimelineEntry]:
+    """The case's timeline, latest first, actors loaded in the same round trip."""
+    return list(
+        db.session.scalars(
+            select(TimelineEntry)
+            .where(TimelineEntry.case_id == case.id)
+            .options(selectinload(TimelineEntry.actor))
+            .order_by(TimelineEntry.at.desc())
+        )
+    )
+
+
+def documents_of(actor: User, case: Case) -> list[dict]:
+    """The person's evidence documents (names decrypted, audited)."""
+    rows = db.session.scalars(
+        select(EvidenceDocument)
+        .where(EvidenceDocument.person_id == case.person_id)
+        .order_by(EvidenceDocument.created_at.desc())
+    ).all()
+    if not rows:
+        return []
+    with access(actor, "evidence.list", [case.person_id]):
+        return [{"row": row, "filename": row.filename, "content_type": row.content_type} for row in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard
+
+VIEWS = ("today", "overdue", "soon", "evaluations", "mine", "recent")
+VIEW_LABELS = {
+    "today": _l("To act on today"),
+    "overdue": _l("Overdue"),
+    "soon": _l("Deadline in the next 30 days"),
+    "evaluations": _l("Evaluations due"),
+    "mine": _l("My cases"),
+    "recent": _l("Recently changed"),
+}
+SORTS = ("deadline", "evaluation", "action", "opened", "changed")
+SORT_LABELS = {
+    "deadline": _l("Deadline"),
+    "evaluation": _l("Next evaluation"),
+    "action": _l("Next action"),
+    "opened": _l("Opened on"),
+    "changed": _l("Last change"),
+}
+DEFAULT_SORT = {
+    "today": ("action", "asc"),
+    "overdue": ("deadline", "asc"),
+    "soon": ("deadline", "asc"),
+    "evaluations": ("evaluation", "asc"),
+    "mine": ("changed", "desc"),
+    "recent": ("changed", "desc"),
+}
+STATUS_FILTERS = ("active", *[s.value for s in CaseStatus], "all")
+
+
+@dataclass
+class DashboardQuery:
+    """What the agent asked for: the list, its sort, its filters, the page."""
+
+    view: str = "today"
+    sort: str | None = None
+    direction: str | None = None
+    status: str = "active"
+    version: str = ""
+    page: int = 1
+
+    def normalised(self) -> DashboardQuery:
+        """The same query with unknown values replaced by the defaults."""
+        view = self.view if self.view in VIEWS else "today"
+        sort, direction = DEFAULT_SORT[view]
+        if self.sort in SORTS:
+            sort = self.sort
+            direction = "desc" if self.direction == "desc" else "asc"
+        status = self.status if self.status in STATUS_FILTERS else "active"
+        version = self.version if self.version in definition_versions() else ""
+        return DashboardQuery(view, sort, direction, status, version, max(1, int(self.page or 1)))
+
+
+@dataclass
+class DashboardRow:
+    """One line of a dashboard list."""
+
+    case: Case
+    schedule: CaseSchedule | None
+    name: str
+    today: date
+
+    @property
+    def overdue(self) -> bool:
+        """The completion deadline has passed."""
+        return bool(
+            self.schedule and self.schedule.completion_deadline and self.schedule.completion_deadline < self.today
+        )
+
+    @property
+    def evaluation_overdue(self) -> bool:
+        """The evaluation interview is late."""
+        return bool(
+            self.schedule and self.schedule.next_evaluation_on and self.schedule.next_evaluation_on < self.today
+        )
+
+
+@dataclass
+class Dashboard:
+    """The counts of every list and one page of the chosen list."""
+
+    query: DashboardQuery
+    counts: dict[str, int]
+    rows: list[DashboardRow] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def pages(self) -> int:
+        """Number of pages of the chosen list."""
+        return max(1, math.ceil(self.total / PAGE_SIZE))
+
+
+def definition_versions() -> list[str]:
+    """Every rule version installed, as ``code:version`` keys."""
+    return [f"{d.code}:{d.version}" for d in registry().all()]
+
+
+def _restriction_condition():
+    """``privacy.restrictions.not_restricted`` on the case's person, when that module exists."""
+    try:
+        from integration_centre.privacy.restrictions import not_restricted
+    except ImportError:
+        return None
+    return not_restricted(Case.person_id)
+
+
+def _view_conditions(view: str, user: User, today: date) -> list:
+    soon = today + timedelta(days=SOON_DAYS)
+    return {
+        "today": [CaseSchedule.next_action_on <= today],
+        "overdue": [CaseSchedule.completion_deadline < today],
+        "soon": [CaseSchedule.completion_deadline >= today, CaseSchedule.completion_deadline <= soon],
+        "evaluations": [CaseSchedule.next_evaluation_on <= soon],
+        "mine": [Case.opened_by_id == user.id],
+        "recent": [Case.last_change_at >= datetime.combine(today - timedelta(days=RECENT_DAYS), time.min, tzinfo=UTC)],
+    }[view]
+
+
+def _base_conditions(user: User, query: DashboardQuery) -> list:
+    conditions = [Case.office_id == user.office_id]
+    if query.status == "active":
+        conditions.append(Case.status.in_([s.value for s in ACTIVE_CASE_STATUSES]))
+    elif query.status != "all":
+        conditions.append(Case.status == query.status)
+    if query.version:
+        code, version = query.version.split(":", 1)
+        conditions += [Case.definition_code == code, Case.definition_version == version]
+    restriction = _restriction_condition()
+    if restriction is not None:
+        conditions.append(restriction)
+    return conditions
+
+
+SORT_COLUMNS = {
+    "deadline": CaseSchedule.completion_deadline,
+    "evaluation": CaseSchedule.next_evaluation_on,
+    "action": CaseSchedule.next_action_on,
+    "opened": Case.opened_on,
+    "changed": Case.last_change_at,
+}
+
+
+def dashboard(user: User, query: DashboardQuery, *, today: date | None = None) -> Dashboard:
+    """The office dashboard: the count of each list (one query) and one page of the chosen list
+    (one query for the cases, one for the persons, one for their keys; names decrypted in one
+    audited access). Only cases of the agent's office, restricted persons left out."""
+    require(user.role == Role.AGENT and can_see_office(user, user.office_id))
+    today = today or date.today()
+    query = query.normalised()
+    base = _base_conditions(user, query)
+    joined = select().select_from(Case).outerjoin(CaseSchedule, CaseSchedule.case_id == Case.id).where(*base)
+    counts_row = db.session.execute(
+        joined.add_columns(
+            *[func.coalesce(func.sum(case((and_(*_view_conditions(v, user, today)), 1), else_=0)), 0) for v in VIEWS]
+        )
+    ).one()
+    counts = dict(zip(VIEWS, (int(c) for c in counts_row), strict=True))
+    result = Dashboard(query=query, counts=counts, total=counts[query.view])
+    pages = result.pages
+    if query.page > pages:
+        query.page = pages
+    column = SORT_COLUMNS[query.sort]
+    order = column.desc() if query.direction == "desc" else column.asc()
+    rows = db.session.execute(
+        select(Case, CaseSchedule)
+        .outerjoin(CaseSchedule, CaseSchedule.case_id == Case.id)
+        .where(*base, *_view_conditions(query.view, user, today))
+        .order_by(column.is_(None), order, Case.id)
+        .limit(PAGE_SIZE)
+        .offset((query.page - 1) * PAGE_SIZE)
+    ).all()
+    names = display_names(user, [c.person_id for c, _ in rows])
+    result.rows = [DashboardRow(c, s, names.get(c.person_id, "—"), today) for c, s in rows]
+    return result
+
+
+def display_names(user: User, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """ "FAMILY, Given" of each person, decrypted in one audited access (two queries at most)."""
+    if not person_ids:
+        return {}
+    persons = db.session.scalars(select(Newcomer).where(Newcomer.id.in_(person_ids))).all()
+    keys.preload([p.id for p in persons])
+    with access(user, "dashboard.list", [p.id for p in persons]):
+        return {p.id: f"{(p.family_name or '').upper()}, {p.given_names or ''}" for p in persons}
+
+
+# ---------------------------------------------------------------------------------------------
+# Search
+
+
+@dataclass
+class SearchResult:
+    """One person found, with the cases the agent's office holds."""
+
+    person_id: uuid.UUID
+    family_name: str
+    given_names: str
+    date_of_birth: date | None
+    niss: str | None
+    cases: list[Case]
+
+
+def validate_search(
+    family_name: str | None, given_names: str | None, birth_date: date | None, niss: str | None
+) -> dict[str, str]:
+    """Field errors of a search: a NISS, or a family name with a date of birth."""
+    errors: dict[str, str] = {}
+    if niss:
+        try:
+            check_niss(niss)
+        except NissError as exc:
+            errors["niss"] = str(exc)
+        return errors
+    if not (family_name or "").strip() and birth_date is None:
+        errors["family_name"] = _("Enter a family name and a date of birth, or a national register number.")
+    elif not (family_name or "").strip():
+        errors["family_name"] = _("Enter the family name too: the date of birth alone finds too many people.")
+    elif birth_date is None:
+        errors["date_of_birth"] = _("Enter the date of birth too: names are searched with it.")
+    return errors
+
+
+def search_persons(
+    actor: User,
+    *,
+    family_name: str | None = None,
+    given_names: str | None = None,
+    birth_date: date | None = None,
+    niss: str | None = None,
+) -> list[SearchResult]:
+    """Persons the agent may see matching exactly (accents, case and spaces ignored), found
+    through the blind indexes; false candidates are decrypted and dropped in an audited search."""
+    require(actor.role == Role.AGENT and actor.office_id is not None)
+    errors = validate_search(family_name, given_names, birth_date, niss)
+    if errors:
+        field_name, message = next(iter(errors.items()))
+        raise WorkspaceError(message, field_name)
+    compact = check_niss(niss).number if niss else None
+    if compact:
+        rows = blind_index.candidate_rows(Newcomer, niss=compact)
+    else:
+        rows = blind_index.candidate_rows(
+            Newcomer, family_name=family_name, given_name=given_names or None, birth_date=birth_date
+        )
+    if not rows:
+        return []
+    office_cases: dict[uuid.UUID, list[Case]] = {}
+    conditions = [Case.person_id.in_([r.id for r in rows]), Case.office_id == actor.office_id]
+    restriction = _restriction_condition()
+    if restriction is not None:
+        conditions.append(restriction)
+    for item in db.session.scalars(select(Case).where(*conditions).order_by(Case.opened_on.desc())):
+        office_cases.setdefault(item.person_id, []).append(item)
+    visible = [r for r in rows if r.registered_by_office_id == actor.office_id or r.id in office_cases]
+    if restriction is not None and visible:
+        from integration_centre.privacy.restrictions import not_restricted
+
+        allowed = set(
+            db.session.scalars(
+                select(Newcomer.id).where(Newcomer.id.in_([r.id for r in visible]), not_restricted(Newcomer.id))
+            )
+        )
+        visible = [r for r in visible if r.id in allowed]
+
+    def matches(row: Newcomer) -> bool:
+        if compact:
+            return row.niss == compact
+        return (
+            row.date_of_birth == birth_date
+            and blind_index.same_text(row.family_name, family_name)
+            and (not given_names or blind_index.same_text(row.given_names, given_names))
+        )
+
+    found = blind_index.keep_true_matches(visible, matches, actor=actor, purpose="person.search")
+    with access(actor, "person.search", [r.id for r in found]):
+        results = [
+            SearchResult(r.id, r.family_name, r.given_names, r.date_of_birth, r.niss, office_cases.get(r.id, []))
+            for r in found
+        ]
+    results.sort(key=lambda r: (blind_index.normalise(r.family_name), blind_index.normalise(r.given_names)))
+    return results
