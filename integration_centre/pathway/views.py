@@ -26,6 +26,7 @@ from integration_centre.pathway.forms import (
 )
 from integration_centre.pathway.models import Newcomer
 from integration_centre.pathway.permissions import person_visible_to
+from integration_centre.privacy import erasure
 
 bp = Blueprint("pathway", __name__)
 admin_bp = Blueprint("pathway_admin", __name__, url_prefix="/admin/pathways")
@@ -105,6 +106,10 @@ def register():
 def newcomer(newcomer_id: uuid.UUID):
     """The newcomer's file, the eligibility explanation and the cases."""
     person = _newcomer_or_404(newcomer_id)
+    erased = erasure.erased_on(person.id)
+    if erased is not None:  # only a shell is left (Art. 17): no field can be decrypted
+        cases = [c for c in person.cases if c.office_id == current_user.office_id]
+        return render_template("privacy/retention/erased_person.html", erased_on=erased, cases=cases, labels=_labels())
     summary = services.newcomer_summary(current_user, person)
     try:
         eligibility = services.eligibility_for(current_user, person)
@@ -130,7 +135,7 @@ def open_case(newcomer_id: uuid.UUID):
     """Open a case at the agent's office."""
     person = _newcomer_or_404(newcomer_id)
     form = OpenCaseForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or erasure.erased_on(person.id) is not None:
         abort(400)
     try:
         case = services.open_case(current_user, person, voluntary=form.voluntary.data)
@@ -170,3 +175,6 @@ def definition(code: str, version: str):
     except KeyError:
         abort(404)
     return render_template("pathway/definition.html", definition=item, locale=services.current_language())
+
+
+from integration_centre.pathway import subject_data  # noqa: E402,F401  (registers holds/erase/retention)

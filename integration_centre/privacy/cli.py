@@ -1,4 +1,5 @@
-"""``integration-centre keys …`` (KEK rotation) and ``integration-centre audit verify``."""
+"""``integration-centre keys …`` (KEK rotation), ``audit verify``, ``retention run``, ``backup create|restore``
+and ``erasure replay-ledger``."""
 
 from __future__ import annotations
 
@@ -158,7 +159,112 @@ def verify_command() -> None:
     raise SystemExit(1)
 
 
+@click.group("retention")
+def retention_group() -> None:
+    """Retention: list and erase the files whose retention period has ended."""
+
+
+def _print_item(item) -> None:
+    click.echo(f"  {item.person_id}  due {item.due_on.isoformat()}  [{item.category}] {item.reason}")
+
+
+@retention_group.command("run")
+@click.option("--dry-run", is_flag=True, help="List what would be erased and why; change nothing.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Reference date (default: today).")
+@with_appcontext
+@_one_line_errors
+def retention_run_command(dry_run: bool, today) -> None:
+    """Erase (crypto-shredding) every file past its retention period; exit 3 if a legal hold refused one."""
+    from integration_centre.privacy import retention
+
+    day = today.date() if today else None
+    items = retention.due(day)
+    if dry_run:
+        click.echo(f"{len(items)} file(s) would be erased (dry run: nothing changed).")
+        for item in items:
+            _print_item(item)
+        return
+    if not items:
+        click.echo("Nothing to erase: no file is past its retention period.")
+        return
+    with click.progressbar(length=len(items), label="Erasing expired files") as bar:
+        result = retention.run(actor=CLI_ACTOR, today=day, progress=lambda _item: bar.update(1))
+    click.echo(f"Erased {len(result.erased)} file(s); refused {len(result.refused)}.")
+    for item in result.erased:
+        _print_item(item)
+    for item, reasons in result.refused:
+        click.echo(f"  REFUSED {item.person_id}: {'; '.join(reasons)}", err=True)
+    if result.refused:
+        raise SystemExit(3)
+
+
+@click.group("backup")
+def backup_group() -> None:
+    """Database backups (never the keyring) and restores that replay the erasure ledger."""
+
+
+@backup_group.command("create")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@with_appcontext
+@_one_line_errors
+def backup_create_command(path: str | None) -> None:
+    """Back up the database to PATH (default: BACKUP_DIR/integration-centre-<time>.sqlite|.dump)."""
+    from integration_centre.privacy import backup
+
+    try:
+        target = backup.create(path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    audit.record("backup", "database", purpose="backup.create", actor=CLI_ACTOR)
+    db.session.commit()
+    click.echo(f"Backup written to {target}. The keyring is NOT in it: back it up separately.")
+
+
+@backup_group.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+@_one_line_errors
+def backup_restore_command(path: str, yes: bool) -> None:
+    """Replace the database by the backup PATH, then replay the erasure ledger."""
+    from integration_centre.privacy import backup
+
+    if not yes:
+        click.confirm(
+            f"Replace the whole database by {path}? Changes made since that backup are lost "
+            "(erasures are kept: the ledger is replayed).",
+            abort=True,
+        )
+    try:
+        result = backup.restore(path, actor=CLI_ACTOR)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    audit.record("restore", "database", purpose="backup.restore", actor=CLI_ACTOR)
+    db.session.commit()
+    click.echo(f"Restored {result.path}. Erasure ledger replayed: {len(result.replayed)} person(s) scrubbed again.")
+
+
+@click.group("erasure")
+def erasure_group() -> None:
+    """The erasure ledger."""
+
+
+@erasure_group.command("replay-ledger")
+@with_appcontext
+@_one_line_errors
+def replay_ledger_command() -> None:
+    """Scrub again every erased person who still has remains (after a restore made by hand)."""
+    from integration_centre.privacy import erasure
+
+    replayed = erasure.replay_ledger(actor=CLI_ACTOR)
+    db.session.commit()
+    click.echo(f"Erasure ledger replayed: {len(replayed)} person(s) scrubbed again.")
+
+
 def register(app: Flask) -> None:
     """Attach the privacy commands to the app's CLI."""
     app.cli.add_command(keys_group)
     app.cli.add_command(audit_group)
+    app.cli.add_command(retention_group)
+    app.cli.add_command(backup_group)
+    app.cli.add_command(erasure_group)

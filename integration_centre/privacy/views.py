@@ -103,3 +103,7 @@ def export_csv():
 
 
 add_nav_item("privacy.audit_log", _l("Audit log"), [Role.ADMIN], order=50)
+
+from integration_centre.privacy import retention_views  # noqa: E402  (retention and erasure pages)
+
+BLUEPRINTS.append(retention_views.bp)
