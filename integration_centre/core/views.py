@@ -50,8 +50,10 @@ def set_language():
 @bp.get("/agent")
 @roles_required(Role.AGENT)
 def agent_home():
-    """The reception agent's home page."""
-    return render_template("core/agent_home.html")
+    """The reception agent's home page: the office dashboard of the workspace."""
+    from integration_centre.workspace.views import dashboard_page
+
+    return dashboard_page()
 
 
 @bp.get("/operator")

@@ -72,6 +72,10 @@ EVENT_TYPES = frozenset(
         "referral_completed",
         "referral_abandoned",
         "referral_withdrawn",
+        # Deadlines and non-compliance (workspace package); reason = extension ground code.
+        "deadline_extended",
+        "noncompliance_notice",
+        "noncompliance_referred",
     }
 )
 PERSON_ATTRIBUTES = (

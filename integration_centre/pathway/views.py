@@ -151,12 +151,10 @@ def open_case(newcomer_id: uuid.UUID):
 @bp.get("/cases/<uuid:case_id>")
 @roles_required(Role.AGENT)
 def case(case_id: uuid.UUID):
-    """A case: its definition version, steps and timeline (the full workspace is another issue)."""
-    item = services.get_case(current_user, case_id)
-    definition = services.definition_of(item)
-    return render_template(
-        "pathway/case.html", case=item, definition=definition, labels=_labels(), locale=services.current_language()
-    )
+    """A case: the agent's workspace page (person, eligibility, deadlines, steps, panels, timeline)."""
+    from integration_centre.workspace.views import case_page  # the workspace builds on the pathway
+
+    return case_page(case_id)
 
 
 @admin_bp.get("/")
