@@ -94,5 +94,4 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     mac: Mapped[str] = mapped_column(String(64))
-import integration_centre.privacy.rights_models  # noqa: E402,F401  (data-subject rights tables)
 from integration_centre.privacy import erasure_models  # noqa: E402,F401  (erasure ledger table)
