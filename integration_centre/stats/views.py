@@ -19,7 +19,7 @@ from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import roles_required
 from integration_centre.core.navigation import add_item
 from integration_centre.extensions import db
-from integration_centre.stats import charts, listener, services
+from integration_centre.stats import charts, listener, report, services
 from integration_centre.stats.catalogue import catalogue
 from integration_centre.stats.models import Release
 
@@ -172,6 +172,25 @@ def download_csv(release_id: int):
         buffer.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/releases/<int:release_id>.pdf")
+@roles_required(Role.COMMITTEE)
+def download_pdf(release_id: int):
+    """The printable report of a release (the annual report for a year): the same cells as the page."""
+    release = _release_by_id(release_id)
+    document = services.release_document(release)
+    content = report.render_pdf(
+        document,
+        _grids(document, release.content_hash),
+        scope_label=_label(document["scope_label"]),
+        published=release.created_at.strftime("%d/%m/%Y"),
+        digest=release.content_hash,
+    )
+    filename = f"statistics-report-{release.period}-{release.scope.replace(':', '-')}.pdf"
+    return Response(
+        content, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
 
 

@@ -1,0 +1,83 @@
+"""The printable (annual) report: a real PDF, read back, with the cells of the release it names."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from integration_centre.accounts.models import Role
+from integration_centre.extensions import db
+from integration_centre.stats import charts, services
+from tests.stats.releases_seed import seed
+
+PERIOD = "2025"
+
+
+@pytest.fixture
+def release(app, org):
+    seed(persons=1500)
+    result = services.publish(PERIOD)
+    db.session.commit()
+    return result.release
+
+
+def _tokens(text: str) -> list[str]:
+    return re.sub(r"\s+", " ", text).split(" ")
+
+
+def _is_subsequence(needle: list[str], haystack: list[str], start: int) -> bool:
+    position = start
+    for token in needle:
+        try:
+            position = haystack.index(token, position) + 1
+        except ValueError:
+            return False
+    return True
+
+
+def test_annual_report_pdf_holds_the_release_cells(release, login_as):
+    client, _user = login_as(Role.COMMITTEE)
+    page = client.get(f"/statistics/?period={PERIOD}&scope=region").get_data(as_text=True)
+    assert f"/statistics/releases/{release.id}.pdf" in page
+    response = client.get(f"/statistics/releases/{release.id}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) >= 3
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert release.content_hash in text.replace("\n", "")
+    assert "x : " in text and "confidentialit" in text
+    tokens = _tokens(text)
+    document = services.release_document(release)
+    checked = 0
+    for table in document["tables"]:
+        if table["status"] != "published" or not table["rows"]:
+            continue
+        title = table["title"]["fr"]
+        assert title[:40] in re.sub(r"\s+", " ", text), title
+        grid = charts.grid(table, "fr", "Total")
+        cells = [grid.cells[(r, c)] for r in grid.row_codes for c in grid.column_codes[:8]]
+        assert all(cell == "x" or cell.replace(".", "").isdigit() for cell in cells)
+        # The displayed cells appear in the PDF in reading order, after the table's title.
+        first_word = _tokens(title)[0]
+        start = tokens.index(first_word) if first_word in tokens else 0
+        assert _is_subsequence(cells, tokens, start), table["id"]
+        checked += 1
+    assert checked >= 8
+    hidden = [cell for table in document["tables"] for cell in table["cells"] if cell[2] is None]
+    assert "< 5" not in text and "<5" not in text
+    assert hidden == [] or " x " in f" {' '.join(tokens)} "
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.OPERATOR, Role.ADMIN])
+def test_report_is_for_the_committee_only(release, login_as, role):
+    client, _user = login_as(role)
+    assert client.get(f"/statistics/releases/{release.id}.pdf").status_code == 404
+
+
+def test_report_of_an_unknown_release_is_404(release, login_as):
+    client, _user = login_as(Role.COMMITTEE)
+    assert client.get("/statistics/releases/999999.pdf").status_code == 404
