@@ -383,7 +383,7 @@ def list_referrals(
     tab: str | None = None,
     reference: str | None = None,
     service_type: str | None = None,
-    per_page: int = PER_PAGE,
+    per_page: int | None = None,
 ) -> Page:
     """The operator's referrals (their organisation only), newest change first, one page.
 
@@ -407,7 +407,7 @@ def list_referrals(
         query = query.where(Referral.reference == reference.strip().upper())
     if service_type:
         query = query.where(Referral.service_type == service_type)
-    per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+    per_page = max(1, min(int(per_page or PER_PAGE), MAX_PER_PAGE))
     page = _page_number(page)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = list(
@@ -581,7 +581,7 @@ def _record(
         pathway.add_timeline_entry(
             actor,
             case,
-            f"referral.{action}",
+            "referral." + EVENT_OF[action].removeprefix("referral_"),
             step_code=referral.step_code,
             from_state=from_state,
             to_state=referral.state,

@@ -57,7 +57,7 @@ def test_full_journey_completes_the_step_with_timeline_and_events(referral, oper
     assert completed.step_code == "french_course"
     assert completed.duration_days == 0
     actions = set(db.session.scalars(select(TimelineEntry.action).where(TimelineEntry.case_id == item.case_id)))
-    assert {"referral.send", "referral.accept", "referral.start", "referral.complete"} <= actions
+    assert {"referral.sent", "referral.accepted", "referral.started", "referral.completed"} <= actions
     assert [e.action for e in item.history] == ["send", "accept", "start", "attendance", "complete"]
 
 

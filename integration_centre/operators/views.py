@@ -1,0 +1,525 @@
+"""Thin views: the operator portal, the agents' directory and referral pages, the admin's directory.
+
+The rules are in ``services``; every page checks roles with ``roles_required`` and objects with
+the services (another organisation's referral answers 404).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from integration_centre.accounts.models import OperatorOrganisation, Role
+from integration_centre.accounts.permissions import require, roles_required
+from integration_centre.core import panels
+from integration_centre.core.navigation import add_item as add_nav_item
+from integration_centre.extensions import db
+from integration_centre.operators import referrals, services
+from integration_centre.operators.forms import (
+    AttendanceForm,
+    CompleteForm,
+    DirectoryFilterForm,
+    ProfileForm,
+    ReasonForm,
+    ReferenceSearchForm,
+    ReferForm,
+    VersionForm,
+    choices,
+)
+from integration_centre.pathway import reference
+from integration_centre.pathway import services as pathway
+from integration_centre.pathway.models import Case, Newcomer
+from integration_centre.pathway.states import StepState
+from integration_centre.privacy.access import access
+
+bp = Blueprint("operators", __name__)
+admin_bp = Blueprint("operators_admin", __name__, url_prefix="/admin/operators")
+BLUEPRINTS = (bp, admin_bp)
+
+add_nav_item("operators.inbox", _l("Referrals"), [Role.OPERATOR], order=10)
+add_nav_item("operators.directory", _l("Who does what where"), [Role.AGENT], order=40)
+add_nav_item("operators_admin.organisations", _l("Operator directory"), [Role.ADMIN], order=40)
+
+REFERABLE_STATES = (StepState.PENDING, StepState.PLANNED)
+
+
+def _labels() -> dict:
+    return {
+        "state": referrals.STATE_LABELS,
+        "action": referrals.ACTION_LABELS,
+        "tab": referrals.TAB_LABELS,
+        "service": services.SERVICE_LABELS,
+        "format": services.FORMAT_LABELS,
+        "reasons": {**referrals.DECLINE_REASONS, **referrals.ABANDON_REASONS, **referrals.WITHDRAW_REASONS},
+        "language": reference.language_name,
+        "municipality": reference.municipality,
+    }
+
+
+def _version() -> int | None:
+    value = request.form.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+def _error_page_or_flash(exc: services.ReferralError, referral_id) -> object:
+    db.session.rollback()
+    flash(exc.message, "error")
+    return redirect(url_for("operators.referral", referral_id=referral_id))
+
+
+# ---------------------------------------------------------------------------------------------
+# Operator portal
+
+
+@bp.get("/operator/referrals")
+@roles_required(Role.OPERATOR)
+def inbox():
+    """The organisation's referrals by tab (new, accepted, in progress, done), filtered, paginated."""
+    tab = request.args.get("tab", "new")
+    if tab not in referrals.TABS:
+        tab = "new"
+    service_type = request.args.get("service_type") or None
+    if service_type not in services.SERVICE_LABELS:
+        service_type = None
+    page = services.list_referrals(
+        current_user, tab=tab, service_type=service_type, page=request.args.get("page", 1)
+    )
+    return render_template(
+        "operators/inbox.html",
+        tab=tab,
+        service_type=service_type,
+        page=page,
+        counts=services.tab_counts(current_user),
+        search=ReferenceSearchForm(),
+        labels=_labels(),
+    )
+
+
+@bp.post("/operator/referrals/search")
+@roles_required(Role.OPERATOR)
+def search():
+    """Open a referral by its reference (POST: references stay out of URLs and logs)."""
+    form = ReferenceSearchForm()
+    if form.validate_on_submit():
+        found = services.list_referrals(current_user, reference=form.reference.data, per_page=1)
+        if found.items:
+            return redirect(url_for("operators.referral", referral_id=found.items[0].id))
+        form.reference.errors = [_("No referral of your organisation has this reference.")]
+    page = services.list_referrals(current_user, tab="new")
+    return render_template(
+        "operators/inbox.html",
+        tab="new",
+        service_type=None,
+        page=page,
+        counts=services.tab_counts(current_user),
+        search=form,
+        labels=_labels(),
+    )
+
+
+def _operator_page(referral, *, attendance=None, completion=None, status: int = 200):
+    view = services.operator_view(referral, current_user)
+    kind, options = services.result_options(referral)
+    completion = completion or CompleteForm(options, formdata=None, version=referral.version)
+    attendance = attendance or AttendanceForm(
+        formdata=None,
+        version=referral.version,
+        sessions=referral.sessions,
+        hours=f"{referral.hours.normalize():f}" if referral.hours else "",
+        attended_from=referral.attended_from,
+        attended_until=referral.attended_until,
+    )
+    return (
+        render_template(
+            "operators/referral.html",
+            referral=referral,
+            view=view,
+            actions=referrals.actions_from(referral.state, "operator"),
+            version_form=VersionForm(formdata=None, version=referral.version),
+            attendance=attendance,
+            completion=completion,
+            result_kind=kind,
+            labels=_labels(),
+        ),
+        status,
+    )
+
+
+@bp.get("/operator/referrals/<uuid:referral_id>")
+@roles_required(Role.OPERATOR)
+def referral(referral_id: uuid.UUID):
+    """One referral as the operator sees it: minimal person data, what is referred, its history."""
+    return _operator_page(services.get_referral(current_user, referral_id))
+
+
+@bp.post("/operator/referrals/<uuid:referral_id>/accept")
+@roles_required(Role.OPERATOR)
+def accept(referral_id: uuid.UUID):
+    """Accept a new referral."""
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.accept(current_user, referral_id, expected_version=_version())
+    except services.ReferralError as exc:
+        return _error_page_or_flash(exc, referral_id)
+    db.session.commit()
+    flash(_("The referral was accepted."), "success")
+    return redirect(url_for("operators.referral", referral_id=referral_id))
+
+
+@bp.post("/operator/referrals/<uuid:referral_id>/start")
+@roles_required(Role.OPERATOR)
+def start(referral_id: uuid.UUID):
+    """Report that the person started."""
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.start(current_user, referral_id, expected_version=_version())
+    except services.ReferralError as exc:
+        return _error_page_or_flash(exc, referral_id)
+    db.session.commit()
+    flash(_("The course is recorded as started."), "success")
+    return redirect(url_for("operators.referral", referral_id=referral_id))
+
+
+@bp.post("/operator/referrals/<uuid:referral_id>/attendance")
+@roles_required(Role.OPERATOR)
+def attendance(referral_id: uuid.UUID):
+    """Record attendance (totals so far); errors are shown beside the fields, nothing is saved."""
+    item = services.get_referral(current_user, referral_id)
+    form = AttendanceForm()
+    if form.validate_on_submit():
+        try:
+            services.record_attendance(
+                current_user,
+                referral_id,
+                sessions=form.sessions.data,
+                hours=form.hours.data,
+                attended_from=form.attended_from.data,
+                attended_until=form.attended_until.data,
+                expected_version=_version(),
+            )
+        except services.ReferralInvalid as exc:
+            db.session.rollback()
+            _add_errors(form, exc)
+        except services.ReferralError as exc:
+            return _error_page_or_flash(exc, referral_id)
+        else:
+            db.session.commit()
+            flash(_("The attendance was recorded."), "success")
+            return redirect(url_for("operators.referral", referral_id=referral_id))
+    item = services.get_referral(current_user, referral_id)
+    return _operator_page(item, attendance=form)
+
+
+@bp.post("/operator/referrals/<uuid:referral_id>/complete")
+@roles_required(Role.OPERATOR)
+def complete(referral_id: uuid.UUID):
+    """Confirm completion with the result."""
+    item = services.get_referral(current_user, referral_id)
+    _kind, options = services.result_options(item)
+    form = CompleteForm(options)
+    if form.validate_on_submit():
+        try:
+            services.complete(
+                current_user,
+                referral_id,
+                result=form.result.data or None,
+                course_format=form.course_format.data or None,
+                expected_version=_version(),
+            )
+        except services.ReferralInvalid as exc:
+            db.session.rollback()
+            _add_errors(form, exc)
+        except services.ReferralError as exc:
+            return _error_page_or_flash(exc, referral_id)
+        else:
+            db.session.commit()
+            flash(_("Completion confirmed: the reception office is informed."), "success")
+            return redirect(url_for("operators.referral", referral_id=referral_id))
+    item = services.get_referral(current_user, referral_id)
+    return _operator_page(item, completion=form)
+
+
+def _add_errors(form, exc: services.ReferralInvalid) -> None:
+    for name, messages in exc.errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors or []) + list(messages)
+        else:
+            form.form_errors.append(" ".join(messages))
+    if not exc.errors:
+        form.form_errors.append(exc.message)
+
+
+def _confirm_with_reason(referral_id, action: str, *, back: str, done: str, act):
+    item = services.get_referral(current_user, referral_id)
+    if action not in referrals.actions_from(item.state, "operator" if current_user.role == Role.OPERATOR else "agent"):
+        flash(_("This referral is %(state)s: this is no longer possible.", state=referrals.STATE_LABELS[item.state]))
+        return redirect(url_for(back, referral_id=referral_id))
+    form = ReasonForm(action)
+    if request.method == "GET":
+        form.version.data = item.version
+    if form.validate_on_submit():
+        try:
+            act(item, form.reason.data, _version())
+        except services.ReferralInvalid as exc:
+            db.session.rollback()
+            _add_errors(form, exc)
+        except services.ReferralError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for(back, referral_id=referral_id))
+        else:
+            db.session.commit()
+            flash(done, "success")
+            return redirect(url_for(back, referral_id=referral_id))
+    return render_template(
+        "operators/confirm.html", referral=item, form=form, action=action, back=back, labels=_labels()
+    )
+
+
+@bp.route("/operator/referrals/<uuid:referral_id>/decline", methods=["GET", "POST"])
+@roles_required(Role.OPERATOR)
+def decline(referral_id: uuid.UUID):
+    """Confirmation page with the reason, then decline."""
+    return _confirm_with_reason(
+        referral_id,
+        "decline",
+        back="operators.referral",
+        done=_("The referral was declined: the reception office is informed."),
+        act=lambda item, reason, version: services.decline(current_user, item.id, reason, expected_version=version),
+    )
+
+
+@bp.route("/operator/referrals/<uuid:referral_id>/abandon", methods=["GET", "POST"])
+@roles_required(Role.OPERATOR)
+def abandon(referral_id: uuid.UUID):
+    """Confirmation page with the reason, then report the abandonment."""
+    return _confirm_with_reason(
+        referral_id,
+        "abandon",
+        back="operators.referral",
+        done=_("The abandonment was reported: the reception office is informed."),
+        act=lambda item, reason, version: services.abandon(current_user, item.id, reason, expected_version=version),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Agents
+
+
+@bp.get("/directory")
+@roles_required(Role.AGENT, Role.ADMIN)
+def directory():
+    """Who does what where: partner organisations filtered by service, municipality, language, format."""
+    form = DirectoryFilterForm(request.args)
+    valid = form.validate()
+    filters = {}
+    if valid:
+        filters = {
+            "name": form.name.data or None,
+            "service_type": form.service_type.data or None,
+            "municipality": form.municipality.data or None,
+            "language": form.language.data or None,
+            "course_format": form.course_format.data or None,
+        }
+    page = services.search_directory(**filters, page=request.args.get("page", 1))
+    query = {k: v for k, v in filters.items() if v}
+    return render_template("operators/directory.html", form=form, page=page, query=query, labels=_labels())
+
+
+def _case_for_agent(case_id: uuid.UUID) -> Case:
+    return pathway.get_case(current_user, case_id)
+
+
+@bp.route("/cases/<uuid:case_id>/steps/<step_code>/refer", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def refer(case_id: uuid.UUID, step_code: str):
+    """Refer a step to an operator chosen among suggestions ranked for this person."""
+    case = _case_for_agent(case_id)
+    try:
+        step = case.step(step_code)
+    except KeyError:
+        abort(404)
+    require(bool(services.step_service_types(case, step_code)))
+    newcomer = db.session.get(Newcomer, case.person_id)
+    with access(current_user, "referral.suggest", [newcomer.id]):
+        municipality, language = newcomer.municipality_code, newcomer.preferred_language
+    suggestions = services.suggest_operators(case, step_code, municipality=municipality, language=language)
+    form = ReferForm()
+    form.operator_id.choices = choices((s.entry.organisation.id, s.entry.organisation.name) for s in suggestions)
+    if request.method == "GET":
+        form.version.data = case.version
+        if suggestions:
+            form.operator_id.data = suggestions[0].entry.organisation.id
+    if form.validate_on_submit():
+        try:
+            item = services.refer(
+                current_user,
+                case,
+                step_code,
+                form.operator_id.data,
+                deadline=form.deadline.data,
+                expected_version=_version(),
+            )
+        except services.ReferralInvalid as exc:
+            db.session.rollback()
+            _add_errors(form, exc)
+        except services.ReferralError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Referral %(reference)s sent.", reference=item.reference), "success")
+            return redirect(url_for("pathway.case", case_id=case.id))
+    definition = pathway.definition_of(case)
+    return render_template(
+        "operators/refer.html",
+        case=case,
+        step=step,
+        step_label=definition.step(step_code).label(pathway.current_language()),
+        referable=step.state in REFERABLE_STATES and case.status == "in_progress",
+        suggestions=suggestions,
+        form=form,
+        labels=_labels(),
+    )
+
+
+@bp.get("/referrals/<uuid:referral_id>")
+@roles_required(Role.AGENT)
+def agent_referral(referral_id: uuid.UUID):
+    """A referral of the agent's office: what the operator reported and its history."""
+    item = services.get_referral(current_user, referral_id)
+    return render_template(
+        "operators/agent_referral.html",
+        referral=item,
+        step_label=services.step_label(item),
+        can_withdraw="withdraw" in referrals.actions_from(item.state, "agent"),
+        labels=_labels(),
+    )
+
+
+@bp.route("/referrals/<uuid:referral_id>/withdraw", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def withdraw(referral_id: uuid.UUID):
+    """Confirmation page with the reason, then withdraw the referral."""
+    return _confirm_with_reason(
+        referral_id,
+        "withdraw",
+        back="operators.agent_referral",
+        done=_("The referral was withdrawn: the step can be referred again."),
+        act=lambda item, reason, version: services.withdraw(current_user, item.id, reason, expected_version=version),
+    )
+
+
+@bp.post("/operator-updates/seen")
+@roles_required(Role.AGENT)
+def updates_seen():
+    """Mark the operator updates shown on the dashboard as seen."""
+    if not VersionForm().validate_on_submit():
+        abort(400)
+    services.mark_updates_seen(current_user)
+    db.session.commit()
+    return redirect(url_for("core.index"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Admin
+
+
+@admin_bp.get("/")
+@roles_required(Role.ADMIN)
+def organisations():
+    """Every operator organisation with its directory entry."""
+    page = services.search_directory(page=request.args.get("page", 1), per_page=50)
+    return render_template("operators/admin_list.html", page=page, labels=_labels())
+
+
+@admin_bp.route("/<int:organisation_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_profile(organisation_id: int):
+    """Edit an organisation's directory entry; errors beside the fields, nothing saved on bad input."""
+    organisation = db.session.get(OperatorOrganisation, organisation_id)
+    require(organisation is not None)
+    profile = services.get_profile(organisation_id)
+    form = ProfileForm(obj=profile) if request.method == "GET" and profile else ProfileForm()
+    if form.validate_on_submit():
+        data = services.ProfileData(
+            description=form.description.data,
+            service_types=form.service_types.data,
+            municipalities=form.municipalities.data,
+            languages=form.languages.data,
+            formats=form.formats.data,
+            capacity=form.capacity.data,
+            contact_email=form.contact_email.data,
+            contact_phone=form.contact_phone.data,
+            website=form.website.data,
+            accepts_referrals=form.accepts_referrals.data,
+            notify_by_email=form.notify_by_email.data,
+        )
+        try:
+            services.save_profile(current_user, organisation, data)
+        except services.ReferralInvalid as exc:
+            db.session.rollback()
+            _add_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The directory entry was saved."), "success")
+            return redirect(url_for("operators_admin.organisations"))
+    return render_template("operators/admin_profile.html", organisation=organisation, form=form, labels=_labels())
+
+
+# ---------------------------------------------------------------------------------------------
+# Panels on shared pages (contract 1)
+
+
+def referrals_panel(case=None, definition=None, newcomer=None, **_page) -> dict | None:
+    """The "referrals" case panel: the case's referrals and a refer link per referable step."""
+    if case is None or getattr(current_user, "role", None) != Role.AGENT:
+        return None
+    if current_user.office_id != case.office_id:
+        return None
+    definition = definition or pathway.definition_of(case)
+    items = services.case_referrals(current_user, case)
+    open_steps = {r.step_code for r in items if r.state in referrals.OPEN_STATES}
+    referable = [
+        (step, definition.step(step.step_code).label(pathway.current_language()))
+        for step in case.steps
+        if step.state in REFERABLE_STATES
+        and step.step_code not in open_steps
+        and services.step_service_types(case, step.step_code)
+    ]
+    labels = {s.step_code: definition.step(s.step_code).label(pathway.current_language()) for s in case.steps}
+    return {
+        "referral_items": items,
+        "referable_steps": referable if case.status == "in_progress" else [],
+        "step_labels": labels,
+        "referral_labels": _labels(),
+    }
+
+
+def updates_panel(user=None, **_page) -> dict | None:
+    """The "operator_updates" agent dashboard panel: the latest operator updates of the office."""
+    user = user or current_user
+    if getattr(user, "role", None) != Role.AGENT:
+        return None
+    updates, unseen = services.operator_updates(user)
+    return {
+        "operator_updates": updates,
+        "unseen_updates": unseen,
+        "seen_form": VersionForm(formdata=None),
+        "referral_labels": _labels(),
+    }
+
+
+panels.register("case", "referrals", "operators/_case_panel.html", context=referrals_panel, order=40)
+panels.register(
+    "agent_dashboard", "operator_updates", "operators/_dashboard_panel.html", context=updates_panel, order=30
+)
