@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from integration_centre.db import utcnow
 from integration_centre.extensions import db
 from integration_centre.stats import services
 
@@ -13,16 +14,37 @@ stats_cli = AppGroup("stats", help="Statistics releases for the coordination com
 
 
 @stats_cli.command("publish")
-@click.option("--period", required=True, help="2026, 2026-Q3 or 2026-07.")
+@click.option("--period", default=None, help="2026, 2026-Q3 or 2026-07.")
+@click.option(
+    "--due",
+    is_flag=True,
+    help="Publish every completed month, quarter and year not yet published (the monthly schedule).",
+)
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None, help="With --due: today's date.")
 @click.option("--scope", default=services.REGION, show_default=True, help="'region' or 'centre:<code>'.")
-def publish_command(period: str, scope: str) -> None:
-    """Build, protect, check and store the release of PERIOD (nothing is stored on failure)."""
+def publish_command(period: str | None, due: bool, as_of, scope: str) -> None:
+    """Build, protect, check and store the release of PERIOD (nothing is stored on failure).
+
+    Monthly schedule: run ``integration-centre stats publish --due`` once a month, e.g. from cron
+    ``15 2 1 * * integration-centre stats publish --due`` (and once per centre scope with
+    ``--scope centre:<code>``). It publishes, oldest first, each completed period still unpublished.
+    """
+    if due == (period is not None):
+        raise click.UsageError("give either --period or --due")
+    periods = services.due_periods((as_of or utcnow()).date(), scope) if due else [period]
+    if due and not periods:
+        click.echo(f"{scope}: nothing due, every completed period is published")
+    for code in periods:
+        _publish_one(code, scope)
+
+
+def _publish_one(period: str, scope: str) -> None:
     try:
         result = services.publish(period, scope)
         db.session.commit()
     except (services.PublishError, ValueError) as exc:
         db.session.rollback()
-        raise click.ClickException(f"nothing published: {exc}") from None
+        raise click.ClickException(f"nothing published for {period}: {exc}") from None
     release = result.release
     state = "published" if result.created else "unchanged (identical to the live release)"
     click.echo(f"{release.period} {release.scope}: {state}, sha256 {release.content_hash}")

@@ -647,6 +647,28 @@ def publish(period: str, scope: str = REGION, *, source: Catalogue | None = None
     return PublishResult(release, True, tuple(document["redesign"]))
 
 
+def due_periods(today: date, scope: str = REGION) -> list[str]:
+    """Every completed month, quarter and year since the first fact that has no release yet for
+    ``scope``, in the order to publish them (by end date; a month before its quarter and year)."""
+    first = db.session.scalar(select(func.min(Fact.period_month)))
+    if first is None:
+        return []
+    published = {release.period for release in releases(scope)}
+    year, month = int(first[:4]), int(first[5:7])
+    due: list[tuple[date, int, str]] = []
+    while date(year, month, 1) < date(today.year, today.month, 1):
+        codes = [f"{year:04d}-{month:02d}"]
+        if month % 3 == 0:
+            codes.append(f"{year:04d}-Q{month // 3}")
+        if month == 12:
+            codes.append(f"{year:04d}")
+        for rank, code in enumerate(codes):
+            if code not in published:
+                due.append((parse_period(code).end, rank, code))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return [code for _end, _rank, code in sorted(due)]
+
+
 @dataclass(frozen=True)
 class RebuildResult:
     """What ``rebuild`` did for one period and scope."""

@@ -184,3 +184,21 @@ def test_cli_publish_and_rebuild(seeded, app):
     assert f"{PERIOD} region: identical, sha256 {digest}" in rebuilt.output
     failed = runner.invoke(args=["stats", "publish", "--period", "2026-Q9"])
     assert failed.exit_code != 0 and "nothing published" in failed.output
+
+
+def test_monthly_schedule_publishes_every_completed_period_once(seeded, app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["stats", "publish", "--due", "--as-of", "2025-04-10"])
+    assert result.exit_code == 0, result.output
+    published = [line.split()[0] for line in result.output.splitlines() if " region: published" in line]
+    assert published == ["2025-01", "2025-02", "2025-03", "2025-Q1"]
+    again = runner.invoke(args=["stats", "publish", "--due", "--as-of", "2025-04-30"])
+    assert again.exit_code == 0 and "nothing due" in again.output
+    later = runner.invoke(args=["stats", "publish", "--due", "--as-of", "2026-01-05"])
+    periods = [line.split()[0] for line in later.output.splitlines() if " region: " in line]
+    assert periods[:3] == ["2025-04", "2025-05", "2025-06"]
+    assert periods[-4:] == ["2025-11", "2025-12", "2025-Q4", "2025"]
+    assert len(periods) == 9 + 3 + 1
+    assert services.due_periods(date(2026, 1, 5)) == []
+    usage = runner.invoke(args=["stats", "publish"])
+    assert usage.exit_code != 0 and "either --period or --due" in usage.output
