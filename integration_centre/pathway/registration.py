@@ -20,11 +20,12 @@ from integration_centre.db import utcnow
 from integration_centre.extensions import db
 from integration_centre.pathway import niss as niss_module
 from integration_centre.pathway import reference
-from integration_centre.pathway.errors import DuplicateSuspected, RegistrationInvalid
+from integration_centre.pathway.errors import DuplicateSuspected, PathwayError, RegistrationInvalid
 from integration_centre.pathway.models import EDUCATION_LEVELS, RESIDENCE_CATEGORIES, SEXES, Newcomer
 from integration_centre.pathway.permissions import person_visible_to
-from integration_centre.privacy import blind_index, keys
+from integration_centre.privacy import blind_index, keys, restrictions
 from integration_centre.privacy.access import access
+from integration_centre.privacy.errors import RestrictedError
 
 PERSONAL_FIELDS = (
     "family_name",
@@ -219,6 +220,7 @@ def register_newcomer(
 def update_newcomer(actor: User, newcomer: Newcomer, data: NewcomerData, *, today: date | None = None) -> list[str]:
     """Correct a file (agent of an office where the person has a case); returns the warnings."""
     require(person_visible_to(actor, newcomer))
+    ensure_writable(newcomer.id)
     outcome = validate(data, today=today)
     if outcome.errors:
         raise RegistrationInvalid(_("The file has errors: correct the fields marked."), outcome.errors)
@@ -231,6 +233,14 @@ def update_newcomer(actor: User, newcomer: Newcomer, data: NewcomerData, *, toda
         _reindex(newcomer)
     db.session.flush()
     return outcome.warnings
+
+
+def ensure_writable(person_id) -> None:
+    """Refuse any change to a restricted file (GDPR Art. 18) with the privacy core's message."""
+    try:
+        restrictions.ensure_writable(person_id)
+    except RestrictedError as exc:
+        raise PathwayError(str(exc), code="restricted") from exc
 
 
 def _reindex(newcomer: Newcomer) -> None:

@@ -52,7 +52,7 @@ from integration_centre.pathway.models import (
     TimelineEntry,
 )
 from integration_centre.pathway.permissions import can_act_on_step, can_see_case, person_visible_to
-from integration_centre.pathway.registration import PERSONAL_FIELDS
+from integration_centre.pathway.registration import PERSONAL_FIELDS, ensure_writable
 from integration_centre.pathway.states import (
     ACTIVE_CASE_STATUSES,
     DONE_STEP_STATES,
@@ -465,6 +465,7 @@ def open_case(
     office = office or actor.office
     require(actor.role == Role.AGENT and office is not None and can_see_office(actor, office.id))
     require(person_visible_to(actor, newcomer))
+    ensure_writable(newcomer.id)
     on = on or date.today()
     active = db.session.scalar(
         select(Case).where(Case.person_id == newcomer.id, Case.status.in_(list(ACTIVE_CASE_STATUSES)))
@@ -515,6 +516,7 @@ def transition_case(
 ) -> Case:
     """Apply case ``action`` (start, complete, close, suspend, resume, transfer); see the module doc."""
     require(can_see_case(actor, case))
+    ensure_writable(case.person_id)
     _check_version(case, expected_version)
     on = on or date.today()
     source = CaseStatus(case.status)
@@ -625,6 +627,7 @@ def _successor_case(actor: User, case: Case, target_office: Office, source: Case
 def set_needs(actor: User, case: Case, needs: list[str], *, expected_version: int | None = None) -> Case:
     """Record the needs analysis (which conditional steps are needed); timeline, no event."""
     require(can_see_case(actor, case))
+    ensure_writable(case.person_id)
     _check_version(case, expected_version)
     definition = definition_of(case)
     unknown = [n for n in needs if n not in definition.needs]
@@ -642,6 +645,7 @@ def extend_deadline(
 ) -> Case:
     """Extend the completion deadline on one of the definition's extension grounds."""
     require(can_see_case(actor, case))
+    ensure_writable(case.person_id)
     _check_version(case, expected_version)
     definition = definition_of(case)
     if ground not in {g["code"] for g in definition.extension_grounds}:
@@ -701,6 +705,7 @@ def transition_step(
     except KeyError:
         require(False)
     require(can_act_on_step(actor, step))
+    ensure_writable(step.person_id)
     _check_version(case, expected_version)
     definition = definition_of(case)
     step_def = definition.step(step_code)
@@ -830,6 +835,7 @@ def record_attendance(
     except KeyError:
         require(False)
     require(can_act_on_step(actor, step))
+    ensure_writable(step.person_id)
     _check_version(case, expected_version)
     if step.state not in (StepState.IN_PROGRESS, StepState.REFERRED, StepState.PLANNED):
         raise PathwayError(_("Hours can be recorded only on a step planned, referred or in progress."))
@@ -971,6 +977,7 @@ def record_dispensation(
     reason (work…) ends the case's obligation from ``start_date``.
     """
     require(person_visible_to(actor, newcomer))
+    ensure_writable(newcomer.id)
     if case is not None:
         require(can_see_case(actor, case) and case.person_id == newcomer.id)
         _check_version(case, expected_version)
