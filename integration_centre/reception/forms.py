@@ -15,11 +15,11 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from integration_centre.pathway import reference
 from integration_centre.pathway.definitions import CEFR_LEVELS
-from integration_centre.reception.models import ASSESSMENT_DOMAINS
+from integration_centre.reception.models import ASSESSMENT_DOMAINS, NEED_LEVELS
 from integration_centre.reception.services import (
     DOMAIN_LABELS,
     MAX_DETAIL,
@@ -122,7 +122,8 @@ for _domain in ASSESSMENT_DOMAINS:
         SelectField(
             _l("Need"),
             default="none",
-            validators=[InputRequired(_l("Choose a level from the list."))],
+            validate_choice=False,
+            validators=[Optional(), AnyOf(NEED_LEVELS, message=_l("Choose a level from the list."))],
         ),
     )
     setattr(
@@ -138,10 +139,15 @@ class SessionForm(FlaskForm):
     held_on = LocalDateField(_l("Date of the session"), validators=[DataRequired(DATE_MESSAGE)])
     format = RadioField(
         _l("Format"),
-        validators=[InputRequired(_l("Choose individual or group."))],
+        validate_choice=False,
+        validators=[
+            InputRequired(_l("Choose individual or group.")),
+            AnyOf(tuple(SESSION_FORMATS), message=_l("Choose individual or group.")),
+        ],
     )
     themes = CheckboxesField(
         _l("Themes covered"),
+        validate_choice=False,
         validators=[DataRequired(_l("Choose at least one theme."))],
     )
     language = SelectField(
@@ -167,7 +173,14 @@ class PositioningTestForm(FlaskForm):
     """The French positioning test result."""
 
     tested_on = LocalDateField(_l("Date of the test"), validators=[DataRequired(DATE_MESSAGE)])
-    level = SelectField(_l("CEFR level"), validators=[DataRequired(_l("Choose a CEFR level from the list."))])
+    level = SelectField(
+        _l("CEFR level"),
+        validate_choice=False,
+        validators=[
+            DataRequired(_l("Choose a CEFR level from the list.")),
+            AnyOf(CEFR_LEVELS, message=_l("Choose a CEFR level from the list.")),
+        ],
+    )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=MAX_DETAIL, message=TOO_LONG)])
 
     def __init__(self, *args, **kwargs) -> None:
@@ -178,7 +191,14 @@ class PositioningTestForm(FlaskForm):
 class TaskForm(FlaskForm):
     """A help-with-procedures task."""
 
-    kind = SelectField(_l("Procedure"), validators=[DataRequired(_l("Choose a kind of procedure from the list."))])
+    kind = SelectField(
+        _l("Procedure"),
+        validate_choice=False,
+        validators=[
+            DataRequired(_l("Choose a kind of procedure from the list.")),
+            AnyOf(tuple(TASK_KINDS), message=_l("Choose a kind of procedure from the list.")),
+        ],
+    )
     title = StringField(
         _l("Description"),
         description=_l("Optional, except for another procedure."),
@@ -204,7 +224,14 @@ class SignForm(FlaskForm):
 class RevokeForm(FlaskForm):
     """Revoke a certificate: reason, note and an explicit confirmation."""
 
-    reason = SelectField(_l("Reason"), validators=[DataRequired(_l("Choose why the certificate is revoked."))])
+    reason = SelectField(
+        _l("Reason"),
+        validate_choice=False,
+        validators=[
+            DataRequired(_l("Choose why the certificate is revoked.")),
+            AnyOf(tuple(REVOCATION_REASONS), message=_l("Choose why the certificate is revoked.")),
+        ],
+    )
     note = TextAreaField(_l("Explanation"), validators=[Optional(), Length(max=MAX_DETAIL, message=TOO_LONG)])
     confirm = BooleanField(
         _l("I understand that the certificate will show as revoked to anyone who checks it"),
@@ -219,7 +246,14 @@ class RevokeForm(FlaskForm):
 class NotificationForm(FlaskForm):
     """Queue a notification to a third party."""
 
-    recipient = SelectField(_l("Recipient"), validators=[DataRequired(_l("Choose the municipality or the CPAS."))])
+    recipient = SelectField(
+        _l("Recipient"),
+        validate_choice=False,
+        validators=[
+            DataRequired(_l("Choose the municipality or the CPAS.")),
+            AnyOf(tuple(RECIPIENTS), message=_l("Choose the municipality or the CPAS.")),
+        ],
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
