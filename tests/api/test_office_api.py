@@ -3,6 +3,8 @@ open a case, read its summary; another office's files answer 404."""
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import func, select
 
 from integration_centre.accounts.models import Role
@@ -38,7 +40,7 @@ def test_office_registers_searches_and_opens_a_case(client, make_token, org):
     assert created.status_code == 201, created.get_json()
     newcomer_id = created.get_json()["id"]
     assert set(created.get_json()) == {"id", "warnings"}
-    newcomer = db.session.get(Newcomer, __import__("uuid").UUID(newcomer_id))
+    newcomer = db.session.get(Newcomer, uuid.UUID(newcomer_id))
     assert newcomer.registered_by_office_id == token.user.office_id
 
     duplicate = client.post("/api/v1/newcomers", json=FILE, headers=headers)
@@ -99,4 +101,5 @@ def test_scopes_of_office_tokens(client, make_token, org):
     assert response.status_code == 403 and "newcomers:write" in problem_of(response)["detail"]
     assert _count(Newcomer) == 0
     operator, _ = make_token(Role.OPERATOR, operator_id=org["operator"].id)
-    assert client.post("/api/v1/newcomers/search", json={"niss": FILE["niss"]}, headers=bearer(operator)).status_code == 403
+    response = client.post("/api/v1/newcomers/search", json={"niss": FILE["niss"]}, headers=bearer(operator))
+    assert response.status_code == 403
