@@ -65,6 +65,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("RETENTION_UNFINISHED_MONTHS", 12, int, "months an unfinished registration (no case) is kept"),
         Setting("ERASURE_LEDGER_FILE", None, str, "append-only erasure ledger kept outside the database"),
         Setting("BACKUP_DIR", None, str, "folder of `integration-centre backup create` (default <instance>/backups)"),
+        Setting("SMTP_HOST", None, str, "SMTP server for e-mail notifications (unset: no e-mail is sent)"),
+        Setting("SMTP_PORT", 25, int, "SMTP port"),
+        Setting("SMTP_USERNAME", None, str, "SMTP login (optional)"),
+        Setting("SMTP_PASSWORD", None, str, "SMTP password (optional)"),
+        Setting("SMTP_STARTTLS", False, bool, "upgrade the SMTP connection with STARTTLS"),
+        Setting("MAIL_FROM", "no-reply@integration-centre.invalid", str, "sender address of notifications"),
     ]
 }
 
@@ -157,6 +163,12 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "RETENTION_UNFINISHED_MONTHS": settings["RETENTION_UNFINISHED_MONTHS"],
         "ERASURE_LEDGER_FILE": settings["ERASURE_LEDGER_FILE"] or str(instance_path / "erasure-ledger.jsonl"),
         "BACKUP_DIR": settings["BACKUP_DIR"] or str(instance_path / "backups"),
+        "SMTP_HOST": settings["SMTP_HOST"],
+        "SMTP_PORT": settings["SMTP_PORT"],
+        "SMTP_USERNAME": settings["SMTP_USERNAME"],
+        "SMTP_PASSWORD": settings["SMTP_PASSWORD"],
+        "SMTP_STARTTLS": settings["SMTP_STARTTLS"],
+        "MAIL_FROM": settings["MAIL_FROM"],
     }
     _check_retention(settings)
     if settings["SECRET_KEY_FILE"] is None and env == "production":
