@@ -58,7 +58,7 @@ def upcoming():
     periods = [(c, current_app.config[c.setting]) for c in retention.categories()]
     return render_template(
         "privacy/retention/upcoming.html",
-        items=items[(page - 1) * PER_PAGE : page * PER_PAGE],
+        purges=items[(page - 1) * PER_PAGE : page * PER_PAGE],
         total=len(items),
         page=page,
         pages=pages,
