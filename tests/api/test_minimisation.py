@@ -1,7 +1,8 @@
 """Acceptance 1 (API part): no API response ever carries the date of birth, NISS, address,
 nationality, residence status or assessment of a person.
 
-A newcomer is seeded with marker values; every API endpoint (the URL map is enumerated, so a new
+A newcomer is seeded with marker values (and a social assessment and a step note holding a
+marker); every API endpoint (the URL map is enumerated, so a new
 endpoint fails this test until it is exercised here) is called by operator and office tokens,
 successes and refusals alike, and each JSON body is scanned: marker strings in every encoding
 (``tests/privacy/markers.py``) and the coded values (nationality, residence category) as JSON
@@ -20,6 +21,7 @@ from integration_centre.extensions import db
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.models import Case
 from integration_centre.pathway.services import StepChange
+from integration_centre.reception import services as reception
 from tests.api.conftest import bearer
 from tests.privacy.markers import find_markers
 
@@ -71,9 +73,12 @@ def _seed(make_referral, agent):
         address=f"{STREET}, 5000 Namur",
     )
     case = db.session.get(Case, referral.case_id)
-    change = StepChange(note=ASSESSMENT, planned_on=date(2025, 4, 10))
+    change = StepChange(note=f"{ASSESSMENT} step note", planned_on=date(2025, 4, 10))
     pathway.transition_step(agent, case, "citizenship", "plan", change, on=date(2025, 4, 1))
+    assessment = {"housing": {"level": "urgent", "detail": f"{ASSESSMENT} housing"}, "notes": f"{ASSESSMENT} notes"}
+    reception.record_assessment(agent, case, assessment, on=date(2025, 4, 1))
     db.session.commit()
+    assert ASSESSMENT in str(reception.assessment_for(agent, case))  # the marker is really there
     return referral, case
 
 
