@@ -32,8 +32,9 @@ from integration_centre.pathway.niss import NissError
 from integration_centre.pathway.niss import check as check_niss
 from integration_centre.pathway.permissions import can_see_case
 from integration_centre.pathway.states import ACTIVE_CASE_STATUSES, CaseStatus, Participation, StepState
-from integration_centre.privacy import blind_index, keys
+from integration_centre.privacy import blind_index
 from integration_centre.privacy.access import access
+from integration_centre.privacy.models import PersonKey
 from integration_centre.workspace.models import (
     NONCOMPLIANCE_OUTCOMES,
     CaseSchedule,
@@ -695,9 +696,13 @@ def display_names(user: User, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, st
     if not person_ids:
         return {}
     persons = db.session.scalars(select(Newcomer).where(Newcomer.id.in_(person_ids))).all()
-    keys.preload([p.id for p in persons])
+    # Loaded in one query and held here: the session's identity map is weak, and a key row
+    # dropped before decryption would be read again, once per person.
+    held_keys = db.session.scalars(select(PersonKey).where(PersonKey.person_id.in_(person_ids))).all()
     with access(user, "dashboard.list", [p.id for p in persons]):
-        return {p.id: f"{(p.family_name or '').upper()}, {p.given_names or ''}" for p in persons}
+        names = {p.id: f"{(p.family_name or '').upper()}, {p.given_names or ''}" for p in persons}
+    del held_keys
+    return names
 
 
 # ---------------------------------------------------------------------------------------------
