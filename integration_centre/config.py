@@ -63,6 +63,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("RETENTION_CLOSED_CASE_YEARS", 10, int, "years a file is kept after its last case closed"),
         Setting("RETENTION_CERTIFICATE_YEARS", 30, int, "years a file is kept after the certificate (completion)"),
         Setting("RETENTION_UNFINISHED_MONTHS", 12, int, "months an unfinished registration (no case) is kept"),
+        Setting("RETENTION_AUDIT_YEARS", 10, int, "years audit records are kept"),
         Setting("ERASURE_LEDGER_FILE", None, str, "append-only erasure ledger kept outside the database"),
         Setting("BACKUP_DIR", None, str, "folder of `integration-centre backup create` (default <instance>/backups)"),
         Setting("SMTP_HOST", None, str, "SMTP server for e-mail notifications (unset: no e-mail is sent)"),
@@ -161,6 +162,7 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "RETENTION_CLOSED_CASE_YEARS": settings["RETENTION_CLOSED_CASE_YEARS"],
         "RETENTION_CERTIFICATE_YEARS": settings["RETENTION_CERTIFICATE_YEARS"],
         "RETENTION_UNFINISHED_MONTHS": settings["RETENTION_UNFINISHED_MONTHS"],
+        "RETENTION_AUDIT_YEARS": settings["RETENTION_AUDIT_YEARS"],
         "ERASURE_LEDGER_FILE": settings["ERASURE_LEDGER_FILE"] or str(instance_path / "erasure-ledger.jsonl"),
         "BACKUP_DIR": settings["BACKUP_DIR"] or str(instance_path / "backups"),
         "SMTP_HOST": settings["SMTP_HOST"],
@@ -183,6 +185,7 @@ RETENTION_LIMITS = {
     "RETENTION_CLOSED_CASE_YEARS": (1, 100),
     "RETENTION_CERTIFICATE_YEARS": (1, 100),
     "RETENTION_UNFINISHED_MONTHS": (1, 1200),
+    "RETENTION_AUDIT_YEARS": (1, 100),
 }
 
 

@@ -160,8 +160,14 @@ def _records(batch: int = 1000) -> Iterator[AuditRecord]:
 
 def verify_chain() -> VerifyResult:
     """Walk the whole chain and report the first broken record."""
+    from integration_centre.privacy import audit_retention  # the anchor left by a retention purge
+
     key = runtime.keyring().audit_key
-    expected, prev, checked = 1, GENESIS, 0
+    try:
+        expected, prev = audit_retention.chain_start(key)
+    except ValueError as exc:
+        return VerifyResult(False, 0, 1, str(exc))
+    first, checked = expected, 0
     for rec in _records():
         if rec.seq != expected:
             return VerifyResult(False, checked, expected, f"record {expected} is missing")
@@ -173,8 +179,9 @@ def verify_chain() -> VerifyResult:
         prev, expected, checked = rec.mac, expected + 1, checked + 1
     head = db.session.get(AuditHead, HEAD_ID)
     head_seq, head_mac = (head.seq, head.mac) if head else (0, GENESIS)
-    if head_seq != checked or head_mac != prev:
-        return VerifyResult(False, checked, checked + 1, f"records after {checked} are missing (head is {head_seq})")
+    last = first - 1 + checked
+    if head_seq != last or head_mac != prev:
+        return VerifyResult(False, checked, last + 1, f"records after {last} are missing (head is {head_seq})")
     return VerifyResult(True, checked)
 
 

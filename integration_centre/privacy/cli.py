@@ -12,6 +12,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from integration_centre.config import ConfigurationError
+from integration_centre.db import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import audit, keys, runtime
 from integration_centre.privacy.context import Actor
@@ -175,25 +176,31 @@ def _print_item(item) -> None:
 @_one_line_errors
 def retention_run_command(dry_run: bool, today) -> None:
     """Erase (crypto-shredding) every file past its retention period; exit 3 if a legal hold refused one."""
-    from integration_centre.privacy import retention
+    from integration_centre.privacy import audit_retention, retention
 
-    day = today.date() if today else None
+    day = today.date() if today else utcnow().date()
     items = retention.due(day)
+    audit_plan = audit_retention.purgeable(day)
     if dry_run:
         click.echo(f"{len(items)} file(s) would be erased (dry run: nothing changed).")
         for item in items:
             _print_item(item)
+        click.echo(f"{audit_plan.count} audit record(s) older than {audit_plan.before:%Y-%m-%d} would be purged.")
         return
     if not items:
         click.echo("Nothing to erase: no file is past its retention period.")
-        return
-    with click.progressbar(length=len(items), label="Erasing expired files") as bar:
-        result = retention.run(actor=CLI_ACTOR, today=day, progress=lambda _item: bar.update(1))
-    click.echo(f"Erased {len(result.erased)} file(s); refused {len(result.refused)}.")
+        result = retention.RunResult()
+    else:
+        with click.progressbar(length=len(items), label="Erasing expired files") as bar:
+            result = retention.run(actor=CLI_ACTOR, today=day, progress=lambda _item: bar.update(1))
+        click.echo(f"Erased {len(result.erased)} file(s); refused {len(result.refused)}.")
     for item in result.erased:
         _print_item(item)
     for item, reasons in result.refused:
         click.echo(f"  REFUSED {item.person_id}: {'; '.join(reasons)}", err=True)
+    purged = audit_retention.purge(day, actor=CLI_ACTOR)
+    db.session.commit()
+    click.echo(f"Purged {purged.count} audit record(s) older than {purged.before:%Y-%m-%d}.")
     if result.refused:
         raise SystemExit(3)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, String, Uuid
+from sqlalchemy import BigInteger, Date, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from integration_centre.db import UTCDateTime, utcnow
@@ -25,3 +25,19 @@ class ErasureLedgerEntry(db.Model):
     erased_on: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ground: Mapped[str] = mapped_column(String(32))
+
+
+class AuditAnchor(db.Model):
+    """Where the audit chain starts after old records were purged (retention of the audit log).
+
+    One row: the first kept sequence number and the MAC it chains from, sealed with an HMAC
+    under the audit key, so cutting the head of the chain without the key is still detected.
+    """
+
+    __tablename__ = "privacy_audit_anchor"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    prev_mac: Mapped[str] = mapped_column(String(64))
+    purged_before: Mapped[datetime] = mapped_column(UTCDateTime())
+    mac: Mapped[str] = mapped_column(String(64))

@@ -16,13 +16,14 @@ from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import fresh_login_required, roles_required
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.extensions import db
-from integration_centre.privacy import erasure, retention
+from integration_centre.privacy import audit_retention, erasure, retention
 from integration_centre.privacy.context import Actor
 from integration_centre.privacy.errors import PrivacyError
 
 bp = Blueprint("privacy_retention", __name__, url_prefix="/admin")
 PER_PAGE = 50
 HORIZON_DAYS = 90
+REQUEST_ENDPOINT = "rights.request_detail"  # the requests register (same package), when installed
 
 
 class FindPersonForm(FlaskForm):
@@ -66,12 +67,18 @@ def upcoming():
         periods=periods,
         settings={name: current_app.config[name] for name in retention_settings()},
         today=erasure.utcnow().date(),
+        audit_plan=audit_retention.purgeable(erasure.utcnow().date()),
     )
 
 
 def retention_settings() -> list[str]:
     """The retention settings shown on the page."""
-    return ["RETENTION_CLOSED_CASE_YEARS", "RETENTION_CERTIFICATE_YEARS", "RETENTION_UNFINISHED_MONTHS"]
+    return [
+        "RETENTION_CLOSED_CASE_YEARS",
+        "RETENTION_CERTIFICATE_YEARS",
+        "RETENTION_UNFINISHED_MONTHS",
+        "RETENTION_AUDIT_YEARS",
+    ]
 
 
 @bp.route("/erasure/", methods=["GET", "POST"])
@@ -86,7 +93,15 @@ def find_person():
 
 def _request_arg() -> dict:
     value = request.args.get("request", "")
-    return {"request": value} if value.isdigit() or _is_uuid(value) else {}
+    return {"request": value} if _is_uuid(value) else {}
+
+
+def _back_to_request() -> str | None:
+    """The requests-register page of the request this erasure answers, when there is one."""
+    value = request.args.get("request", "")
+    if not _is_uuid(value) or REQUEST_ENDPOINT not in current_app.view_functions:
+        return None
+    return url_for(REQUEST_ENDPOINT, request_id=value)
 
 
 def _is_uuid(value: str) -> bool:
@@ -131,7 +146,7 @@ def confirm(person_id: uuid.UUID):
         description=description,
         holds=holds,
         form=form,
-        request_ref=_request_arg().get("request"),
+        request_url=_back_to_request(),
     )
 
 
@@ -147,7 +162,7 @@ def erased(person_id: uuid.UUID):
         person_id=person_id,
         erased_on=on,
         remains=erasure.remains(person_id),
-        request_ref=_request_arg().get("request"),
+        request_url=_back_to_request(),
     )
 
 
