@@ -147,3 +147,193 @@ def describe(person_id: uuid.UUID, actor) -> str | None:
 
 erasure.register_describer(describe)
 subject_data.register("pathway", holds=holds, erase=erase)
+
+
+# --- Access export and rights hooks (RIGHTS-A) -------------------------------------------------
+# Export of everything the pathway holds about a person (GDPR Art. 15/20), and the person-level
+# hooks of the rights pages: find a person, check who may act on the file, rectify a field.
+
+RECTIFIABLE = {
+    "family_name": _l("Family name(s)"),
+    "given_names": _l("Given names"),
+    "date_of_birth": _l("Date of birth"),
+    "sex": _l("Sex"),
+    "nationality": _l("Nationality"),
+    "niss": _l("National register number (NISS)"),
+    "address": _l("Address"),
+    "municipality_code": _l("Municipality"),
+    "phone": _l("Phone"),
+    "email": _l("E-mail address"),
+    "preferred_language": _l("Preferred language"),
+    "interpreter_language": _l("Interpreter's language"),
+    "residence_category": _l("Residence status"),
+    "permit_order_date": _l("Date the residence permit was ordered"),
+    "permit_validity_months": _l("Validity of the residence permit (months)"),
+    "registration_date": _l("Date of registration at the municipality"),
+    "education_level": _l("Education level"),
+}
+_DATE_FIELDS = {"date_of_birth", "permit_order_date", "registration_date"}
+_CASE_COLUMNS = (
+    "id", "office_id", "definition_code", "definition_version", "opened_on", "started_on", "ended_on",
+    "agreement_signed_on", "obligation_ended_on", "deadline_extended_months", "status_reason", "needs",
+)  # fmt: skip
+_STEP_COLUMNS = ("step_code", "planned_on", "started_on", "ended_on", "result", "operator_id", "service_type", "note")
+_TIMELINE_COLUMNS = ("at", "actor_role", "action", "step_code", "from_state", "to_state", "reason", "note")
+_DISPENSATION_COLUMNS = (
+    "definition_code", "definition_version", "start_date", "end_date", "validated_at", "reason", "legal_basis", "note",
+)  # fmt: skip
+_DOCUMENT_COLUMNS = ("id", "kind", "created_at", "filename", "content_type", "content_base64")
+
+
+def _row(obj, names: tuple[str, ...]) -> dict:
+    return {name: getattr(obj, name) for name in names}
+
+
+def export(person_id: uuid.UUID) -> dict:
+    """The file, cases (steps, timeline), dispensations and documents, decrypted.
+
+    Runs inside the caller's access context (it names the person).
+    """
+    from integration_centre.pathway.models import Dispensation
+    from integration_centre.pathway.registration import PERSONAL_FIELDS
+
+    newcomer = db.session.get(Newcomer, person_id)
+    if newcomer is None:
+        return {}
+    result: dict = {"file": _row(newcomer, ("id", "created_at", "registered_by_office_id", *PERSONAL_FIELDS))}
+    cases = []
+    for case in db.session.scalars(select(Case).where(Case.person_id == person_id).order_by(Case.opened_on)):
+        item = _row(case, _CASE_COLUMNS)
+        item["status"] = str(case.status.value)
+        item["participation"] = str(case.participation.value)
+        item["steps"] = [
+            {**_row(step, _STEP_COLUMNS), "state": str(step.state.value), "hours": str(step.hours)}
+            for step in case.steps
+        ]
+        item["timeline"] = [
+            _row(entry, _TIMELINE_COLUMNS)
+            for entry in case.timeline
+        ]
+        cases.append(item)
+    result["cases"] = cases
+    result["dispensations"] = [
+        _row(d, _DISPENSATION_COLUMNS)
+        for d in db.session.scalars(select(Dispensation).where(Dispensation.person_id == person_id))
+    ]
+    result["documents"] = [
+        _row(doc, _DOCUMENT_COLUMNS)
+        for doc in db.session.scalars(select(EvidenceDocument).where(EvidenceDocument.person_id == person_id))
+    ]
+    return result
+
+
+def find(actor, *, niss=None, family_name=None, given_name=None, birth_date=None) -> list[tuple[uuid.UUID, str]]:
+    """Files matching the NISS, or the names and date of birth, exactly (blind indexes; audited)."""
+    from integration_centre.pathway import niss as niss_module
+    from integration_centre.privacy import blind_index
+
+    if niss:
+        try:
+            compact = niss_module.check(niss).number
+        except niss_module.NissError:
+            return []
+        rows = blind_index.search(Newcomer, lambda r: r.niss == compact, actor=actor, purpose="rights.search",
+                                  niss=compact)  # fmt: skip
+    elif family_name and birth_date:
+
+        def same(row: Newcomer) -> bool:
+            return (
+                row.date_of_birth == birth_date
+                and blind_index.same_text(row.family_name, family_name)
+                and (not given_name or blind_index.same_text(row.given_names, given_name))
+            )
+
+        rows = blind_index.search(Newcomer, same, actor=actor, purpose="rights.search", family_name=family_name,
+                                  given_name=given_name or None, birth_date=birth_date)  # fmt: skip
+    else:
+        return []
+    found = []
+    if rows:
+        with access(actor, "rights.search", [r.id for r in rows], action="search"):
+            for row in rows:
+                name = f"{row.family_name}, {row.given_names}"
+                found.append((row.id, f"{name} ({format_date(row.date_of_birth)})"))
+    return found
+
+
+def visible(user, person_id: uuid.UUID) -> bool:
+    """Agents who may see the file (their office), and the DPO (admin role)."""
+    from integration_centre.accounts.models import Role
+    from integration_centre.pathway.permissions import person_visible_to
+
+    if getattr(user, "role", None) == Role.ADMIN:
+        return db.session.get(Newcomer, person_id) is not None
+    return person_visible_to(user, db.session.get(Newcomer, person_id))
+
+
+def label(actor, person_id: uuid.UUID, purpose: str) -> str | None:
+    """"Family, Given (date of birth)" of the person (audited read); None when unknown or erased."""
+    newcomer = db.session.get(Newcomer, person_id)
+    if newcomer is None:
+        return None
+    try:
+        with access(actor, purpose, [person_id]):
+            return f"{newcomer.family_name}, {newcomer.given_names} ({format_date(newcomer.date_of_birth)})"
+    except DecryptionError:
+        return None
+
+
+def _parse(field: str, value):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if field in _DATE_FIELDS and isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(_("Enter a date such as 2026-03-31.")) from None
+    if field == "permit_validity_months" and isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            raise ValueError(_("Enter a whole number of months.")) from None
+    return value.strip() if isinstance(value, str) else value
+
+
+def rectify(actor, person_id: uuid.UUID, field: str, value):
+    """Set one field of the file after the registration checks; returns the previous value.
+
+    Runs inside the caller's access context. Raises ``ValueError`` (translated message).
+    """
+    from dataclasses import asdict
+
+    from integration_centre.pathway.registration import PERSONAL_FIELDS, NewcomerData, _reindex, validate
+
+    if field not in RECTIFIABLE:
+        raise ValueError(_("This field cannot be rectified here."))
+    newcomer = db.session.get(Newcomer, person_id)
+    if newcomer is None:
+        raise ValueError(_("The file does not exist."))
+    new_value = _parse(field, value)
+    current = {name: getattr(newcomer, name) for name in PERSONAL_FIELDS}
+    data = NewcomerData(**{**current, "languages": current["languages"] or [], field: new_value})
+    outcome = validate(data)
+    if field in outcome.errors:
+        raise ValueError(outcome.errors[field])
+    if field in ("family_name", "given_names", "date_of_birth") and not new_value:
+        raise ValueError(_("This field is required."))
+    values = asdict(data)
+    if field == "niss":
+        values["niss"] = outcome.niss
+    previous = current[field]
+    if previous == values[field]:
+        raise ValueError(_("The new value is the same as the current one."))
+    setattr(newcomer, field, values[field])
+    _reindex(newcomer)
+    db.session.flush()
+    return previous
+
+
+subject_data.register("pathway", export=export)
+subject_data.register_person_hooks(
+    find=find, visible=visible, label=label, rectifiable=lambda: dict(RECTIFIABLE), rectify=rectify
+)

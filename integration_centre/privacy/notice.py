@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from integration_centre.extensions import db
-from integration_centre.privacy import audit
+from integration_centre.privacy import audit, restrictions
 from integration_centre.privacy.access import access
 from integration_centre.privacy.requests import RequestInvalid
 from integration_centre.privacy.rights_models import NoticeGiven, NoticeVersion
@@ -84,6 +84,7 @@ def record_given(
 ) -> NoticeGiven:
     """Record that the notice ``version`` was given to the person in ``language`` on ``given_on``."""
     today = today or date.today()
+    restrictions.ensure_writable(person_id)
     errors = {}
     notice = get(version) if version else None
     if notice is None:

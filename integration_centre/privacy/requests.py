@@ -212,11 +212,10 @@ def find_persons(actor: Any, **inputs) -> list[tuple[uuid.UUID, str]]:
     return finder(actor, **inputs)
 
 
-def person_label(actor: Any, person_id: uuid.UUID) -> str:
-    """A short description of the person (audited read), or their identifier when none."""
-    from integration_centre.privacy import erasure
-
-    return erasure.describe(person_id, actor) or str(person_id)
+def person_label(actor: Any, person_id: uuid.UUID, purpose: str = PURPOSE) -> str | None:
+    """"Name, Given names (date of birth)" of the person (audited read), or None (erased, unknown)."""
+    hook = subject_data.person_hooks.label
+    return hook(actor, person_id, purpose) if hook else None
 
 
 def _actor_id(actor: Any) -> int | None:

@@ -15,13 +15,14 @@ Privacy never imports the domain packages: each package registers one provider (
   caller's transaction; the generic ciphertext scrubbing is done by privacy itself.
 
 The package that owns the person rows also registers the person-level hooks the rights pages
-need (privacy cannot import it): ``register_person_hooks(find=..., visible=..., rectifiable=...,
-rectify=...)``:
+need (privacy cannot import it): ``register_person_hooks(find=..., visible=..., label=...,
+rectifiable=..., rectify=...)``:
 
 - ``find(actor, niss=None, family_name=None, given_name=None, birth_date=None)`` -> list of
   ``(person_id, label)``: exact matches through blind indexes, audited;
 - ``visible(user, person_id)`` -> bool: may this user act on the person's file;
 - ``rectifiable()`` -> ``{field: label}``: the fields a rectification may change;
+- ``label(actor, person_id, purpose)`` -> "Name, Given (born ...)" or None (audited read);
 - ``rectify(actor, person_id, field, value)`` -> previous value (validated; raises ``ValueError``
   with a translated message). Called inside an access context naming the person.
 
@@ -81,13 +82,14 @@ class PersonHooks:
     visible: Callable[[Any, uuid.UUID], bool] | None = None
     rectifiable: Callable[[], dict[str, Any]] | None = None
     rectify: Callable[[Any, uuid.UUID, str, Any], Any] | None = None
+    label: Callable[[Any, uuid.UUID, str], str | None] | None = None
 
 
 person_hooks = PersonHooks()
 
 
 def register_person_hooks(**hooks: Callable) -> None:
-    """Set some of ``find``, ``visible``, ``rectifiable``, ``rectify`` (see the module docstring)."""
+    """Set some of ``find``, ``visible``, ``label``, ``rectifiable``, ``rectify`` (see the module docstring)."""
     for name, value in hooks.items():
         if not hasattr(person_hooks, name):
             raise TypeError(f"unknown person hook {name!r}")

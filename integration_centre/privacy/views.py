@@ -107,3 +107,7 @@ add_nav_item("privacy.audit_log", _l("Audit log"), [Role.ADMIN], order=50)
 from integration_centre.privacy import retention_views  # noqa: E402  (retention and erasure pages)
 
 BLUEPRINTS.append(retention_views.bp)
+
+from integration_centre.privacy import rights_views  # noqa: E402  (data-subject rights pages)
+
+BLUEPRINTS.append(rights_views.bp)

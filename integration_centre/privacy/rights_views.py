@@ -1,0 +1,507 @@
+"""Thin views of the data-subject rights: requests register, exports, rectification, restriction,
+privacy notice (edited by the centre, printable, recorded as given) and records of processing.
+
+The DPO is represented by the admin role. Persons are found by POST (NISS or names and date of
+birth through blind indexes); URLs carry only UUIDs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from integration_centre.accounts import services as account_services
+from integration_centre.accounts.models import Role, User
+from integration_centre.accounts.permissions import require, roles_required
+from integration_centre.accounts.sessions import mark_reauthenticated
+from integration_centre.core import panels
+from integration_centre.core.navigation import add_item as add_nav_item
+from integration_centre.extensions import db
+from integration_centre.privacy import export, notice, records, rectification, requests, restrictions, subject_data
+from integration_centre.privacy.errors import PrivacyError
+from integration_centre.privacy.rights_forms import (
+    CloseForm,
+    ConfirmForm,
+    DownloadForm,
+    ExportForm,
+    ExtendForm,
+    FindPersonForm,
+    NoticeForm,
+    NoticeGivenForm,
+    RecordRequestForm,
+    RectifyForm,
+    RequestFilterForm,
+    choices,
+)
+from integration_centre.privacy.rights_models import ExportFile, SubjectRequest
+
+bp = Blueprint("rights", __name__)
+BLUEPRINTS = [bp]
+PER_PAGE = 25
+ERASURE_ENDPOINT = "privacy_retention.confirm"
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "nl": "Nederlands", "de": "Deutsch"}
+
+add_nav_item("rights.register", _l("Data-subject requests"), [Role.ADMIN], order=55)
+add_nav_item("rights.notice_admin", _l("Privacy notice"), [Role.ADMIN], order=56)
+add_nav_item("rights.records_page", _l("Records of processing"), [Role.ADMIN], order=57)
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "fr"
+
+
+def _describe_actors(ids: set[str]) -> dict[str, dict[str, str | None]]:
+    """Role and organisation (office, operator or centre) of each user id of the audit log."""
+    numeric = [int(i) for i in ids if i.isdigit()]
+    if not numeric:
+        return {}
+    result = {}
+    for user in db.session.scalars(select(User).where(User.id.in_(numeric))):
+        organisation = user.office or user.operator or user.centre
+        result[str(user.id)] = {"role": str(user.role), "organisation": organisation.name if organisation else None}
+    return result
+
+
+export.register_actor_describer(_describe_actors)
+
+
+# --- Register ---------------------------------------------------------------------------------
+
+
+@bp.get("/admin/privacy/requests/")
+@roles_required(Role.ADMIN)
+def register():
+    """The register of requests: filters, overdue flagged, deadline order, pagination."""
+    form = RequestFilterForm(request.args)
+    valid = not request.args or form.validate()
+    filters = requests.RequestFilter(
+        status=form.status.data or None if valid else None,
+        kind=form.kind.data or None if valid else None,
+        sort=form.sort.data or "due_on" if valid else "due_on",
+    )
+    today = date.today()
+    listing = db.paginate(
+        requests.filtered_query(filters, today=today), page=request.args.get("page", 1, type=int), per_page=PER_PAGE
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "privacy/rights/register.html",
+        form=form,
+        listing=listing,
+        args=args,
+        today=today,
+        overdue=requests.overdue_count(today),
+        kinds=requests.KIND_LABELS,
+        statuses=requests.STATUS_LABELS,
+    )
+
+
+@bp.route("/admin/privacy/requests/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new_request():
+    """Find the person (POST), then record the request for the person chosen."""
+    find_form = FindPersonForm(prefix="find")
+    record_form = RecordRequestForm(prefix="req")
+    matches: list[tuple[uuid.UUID, str]] = []
+    searched = False
+    if request.method == "POST" and request.form.get("step") == "find":
+        searched = True
+        if find_form.validate():
+            matches = requests.find_persons(
+                current_user,
+                niss=(find_form.niss.data or "").strip() or None,
+                family_name=(find_form.family_name.data or "").strip() or None,
+                given_name=(find_form.given_names.data or "").strip() or None,
+                birth_date=find_form.date_of_birth.data,
+            )
+            db.session.commit()  # the audited search
+        if not record_form.received_on.data:
+            record_form.received_on.data = date.today()
+    elif request.method == "POST" and request.form.get("step") == "record":
+        person_ids = request.form.getlist("req-candidates")
+        matches = _labels_for(person_ids)
+        record_form.person_id.choices = choices((str(pid), label) for pid, label in matches)
+        if record_form.validate():
+            person_id = uuid.UUID(record_form.person_id.data)
+            try:
+                item = requests.record_request(
+                    current_user, person_id, record_form.kind.data, record_form.received_on.data,
+                    details=record_form.details.data,
+                )  # fmt: skip
+            except requests.RequestInvalid as exc:
+                db.session.rollback()
+                _add_errors(record_form, exc.errors)
+            else:
+                db.session.commit()
+                flash(_("The request %(ref)s was recorded.", ref=item.reference), "success")
+                return redirect(url_for("rights.request_detail", request_id=item.id))
+        searched = True
+    record_form.person_id.choices = choices((str(pid), label) for pid, label in matches)
+    if len(matches) == 1 and not record_form.person_id.data:
+        record_form.person_id.data = str(matches[0][0])
+    return render_template(
+        "privacy/rights/new_request.html",
+        find_form=find_form,
+        record_form=record_form,
+        matches=matches,
+        searched=searched,
+    )
+
+
+def _labels_for(person_ids: list[str]) -> list[tuple[uuid.UUID, str]]:
+    result = []
+    for raw in person_ids[:20]:
+        try:
+            person_id = uuid.UUID(raw)
+        except ValueError:
+            continue
+        label = requests.person_label(current_user, person_id, "rights.search")
+        if label:
+            result.append((person_id, label))
+    return result
+
+
+def _add_errors(form, errors: dict[str, str]) -> None:
+    for name, message in errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+
+
+def _request_or_404(request_id: uuid.UUID) -> SubjectRequest:
+    item = db.session.get(SubjectRequest, request_id)
+    require(item is not None)
+    return item
+
+
+def _detail(item: SubjectRequest, **forms):
+    today = date.today()
+    person = requests.person_label(current_user, item.person_id)
+    with_access = {}
+    if person is not None:
+        from integration_centre.privacy.access import access
+
+        with access(current_user, requests.PURPOSE, [item.person_id]):
+            with_access = {"details": item.details, "extension_reason": item.extension_reason, "answer": item.answer}
+    rectify_form = forms.get("rectify_form") or RectifyForm(prefix="rect")
+    fields = rectification.fields().items()
+    rectify_form.field.choices = choices([("", _("Choose…")), *((k, str(v)) for k, v in fields)])
+    context = {
+        "item": item,
+        "person": person,
+        "texts": with_access,
+        "today": today,
+        "kinds": requests.KIND_LABELS,
+        "statuses": requests.STATUS_LABELS,
+        "restriction": restrictions.active_restriction(item.person_id),
+        "files": export.pending_files(item),
+        "history": rectification.history(current_user, item.person_id) if person else [],
+        "field_labels": rectification.fields(),
+        "extend_form": forms.get("extend_form") or ExtendForm(prefix="ext"),
+        "close_form": forms.get("close_form") or CloseForm(prefix="close"),
+        "export_form": forms.get("export_form") or ExportForm(prefix="exp"),
+        "rectify_form": rectify_form,
+        "confirm_form": ConfirmForm(),
+        "erasure_url": _erasure_url(item),
+    }
+    return render_template("privacy/rights/request.html", **context)
+
+
+def _erasure_url(item: SubjectRequest) -> str | None:
+    """The erasure page (legal holds, confirmation) for the person, when it is installed."""
+    from flask import current_app
+
+    if ERASURE_ENDPOINT not in current_app.view_functions:
+        return None
+    return url_for(ERASURE_ENDPOINT, person_id=item.person_id, request=str(item.id))
+
+
+@bp.get("/admin/privacy/requests/<uuid:request_id>")
+@roles_required(Role.ADMIN)
+def request_detail(request_id: uuid.UUID):
+    """One request: the person, deadline, answer, and the actions its kind calls for."""
+    return _detail(_request_or_404(request_id))
+
+
+def _act(request_id: uuid.UUID, action, success: str, form_name: str | None = None, form=None):
+    item = _request_or_404(request_id)
+    if form is not None and not form.validate_on_submit():
+        return _detail(item, **{form_name: form}), 400
+    if form is None and not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        action(item)
+    except requests.RequestInvalid as exc:
+        db.session.rollback()
+        if form is None:
+            flash(str(exc), "error")
+            return redirect(url_for("rights.request_detail", request_id=request_id))
+        _add_errors(form, exc.errors)
+        return _detail(db.session.get(SubjectRequest, request_id), **{form_name: form}), 400
+    except PrivacyError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("rights.request_detail", request_id=request_id))
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for("rights.request_detail", request_id=request_id))
+
+
+@bp.post("/admin/privacy/requests/<uuid:request_id>/start")
+@roles_required(Role.ADMIN)
+def start_request(request_id: uuid.UUID):
+    """Mark the request as being handled."""
+    return _act(request_id, lambda item: requests.start(current_user, item), _("The request is now in progress."))
+
+
+@bp.post("/admin/privacy/requests/<uuid:request_id>/extend")
+@roles_required(Role.ADMIN)
+def extend_request(request_id: uuid.UUID):
+    """Extend the deadline by one or two months, with the reason."""
+    form = ExtendForm(prefix="ext")
+    return _act(
+        request_id,
+        lambda item: requests.extend(current_user, item, int(form.months.data), form.reason.data),
+        _("The deadline was extended."),
+        "extend_form",
+        form,
+    )
+
+
+@bp.post("/admin/privacy/requests/<uuid:request_id>/close")
+@roles_required(Role.ADMIN)
+def close_request(request_id: uuid.UUID):
+    """Close the request as answered or refused."""
+    form = CloseForm(prefix="close")
+    return _act(
+        request_id,
+        lambda item: requests.close(current_user, item, form.status.data, form.answer.data),
+        _("The request was closed."),
+        "close_form",
+        form,
+    )
+
+
+@bp.post("/admin/privacy/requests/<uuid:request_id>/export")
+@roles_required(Role.ADMIN)
+def produce_export(request_id: uuid.UUID):
+    """Produce the access/portability export (JSON and PDF), each downloadable once."""
+    form = ExportForm(prefix="exp")
+
+    def act(item):
+        name = requests.person_label(current_user, item.person_id, export.PURPOSE)
+        if name is None:
+            raise PrivacyError(_("No data can be read for this person any more (erased)."))
+        export.produce(current_user, item, person_name=name, language=form.language.data)
+
+    return _act(request_id, act, _("The export is ready: download each file once."), "export_form", form)
+
+
+@bp.post("/admin/privacy/requests/<uuid:request_id>/restrict")
+@roles_required(Role.ADMIN)
+def restrict(request_id: uuid.UUID):
+    """Restrict the person's file: read-only and hidden from agents' dashboards."""
+    return _act(
+        request_id,
+        lambda item: restrictions.restrict(item.person_id, actor=current_user, request_id=item.id),
+        _("The file is restricted: read-only and hidden from the agents' dashboards."),
+    )
+
+
+@bp.post("/admin/privacy/requests/<uuid:request_id>/lift")
+@roles_required(Role.ADMIN)
+def lift_restriction(request_id: uuid.UUID):
+    """Lift the restriction: the file can be changed and is listed again."""
+    return _act(
+        request_id,
+        lambda item: restrictions.lift(item.person_id, actor=current_user),
+        _("The restriction was lifted."),
+    )
+
+
+@bp.post("/admin/privacy/requests/<uuid:request_id>/rectify")
+@roles_required(Role.ADMIN)
+def rectify(request_id: uuid.UUID):
+    """Rectify one field of the file; the previous value is kept, encrypted."""
+    form = RectifyForm(prefix="rect")
+    form.field.choices = choices([("", ""), *((k, str(v)) for k, v in rectification.fields().items())])
+    return _act(
+        request_id,
+        lambda item: rectification.rectify(
+            current_user, item.person_id, form.field.data, form.value.data, request=item
+        ),
+        _("The field was rectified; the previous value is kept in the history."),
+        "rectify_form",
+        form,
+    )
+
+
+# --- Single download of an export ------------------------------------------------------------
+
+
+def _file_or_404(file_id: uuid.UUID) -> ExportFile:
+    row = db.session.get(ExportFile, file_id)
+    require(row is not None and row.created_by_id == current_user.id)
+    return row
+
+
+@bp.route("/admin/privacy/exports/<uuid:file_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def download(file_id: uuid.UUID):
+    """Type the password again, then download the file; it is wiped after this single download."""
+    row = _file_or_404(file_id)
+    form = DownloadForm()
+    if row.downloaded_at is None and form.validate_on_submit():
+        try:
+            account_services.check_password_reentry(current_user, form.password.data)
+        except account_services.AccountError as error:
+            db.session.commit()  # the failed attempt counts towards the throttle
+            form.password.errors = [
+                _("The password is not correct.") if error.code == "wrong_password"
+                else _("Too many attempts: try again later.")
+            ]  # fmt: skip
+        else:
+            mark_reauthenticated()
+            try:
+                row, data = export.take(current_user, file_id)
+            except LookupError:
+                db.session.rollback()
+                abort(404)
+            db.session.commit()
+            item = db.session.get(SubjectRequest, row.request_id)
+            name = f"{item.reference}-export.{row.format}"
+            mimetype = "application/json" if row.format == "json" else "application/pdf"
+            return Response(
+                data,
+                mimetype=mimetype,
+                headers={"Content-Disposition": f"attachment; filename={name}", "Cache-Control": "no-store"},
+            )
+    return render_template("privacy/rights/download.html", row=row, form=form,
+                           item=db.session.get(SubjectRequest, row.request_id))  # fmt: skip
+
+
+# --- Privacy notice ---------------------------------------------------------------------------
+
+
+@bp.route("/admin/privacy/notice/", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def notice_admin():
+    """The versions of the notice, and a form publishing a new version (pre-filled with the latest)."""
+    form = NoticeForm()
+    latest = notice.current()
+    if request.method == "GET" and latest is not None:
+        for language, part in latest.texts.items():
+            if hasattr(form, f"{language}_title"):
+                getattr(form, f"{language}_title").data = part["title"]
+                getattr(form, f"{language}_body").data = part["body"]
+    if form.validate_on_submit():
+        texts = {
+            lang: {"title": getattr(form, f"{lang}_title").data, "body": getattr(form, f"{lang}_body").data}
+            for lang in notice.NOTICE_LANGUAGES
+        }
+        try:
+            version = notice.publish(current_user, texts, form.change_note.data)
+        except requests.RequestInvalid as exc:
+            db.session.rollback()
+            _add_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("Version %(version)s of the notice is published.", version=version.version), "success")
+            return redirect(url_for("rights.notice_admin"))
+    return render_template(
+        "privacy/rights/notice_admin.html", form=form, versions=notice.versions(), languages=LANGUAGE_NAMES
+    )
+
+
+@bp.get("/privacy/notice")
+@roles_required(Role.ADMIN, Role.AGENT)
+def notice_page():
+    """The notice in one language (printable); ``?lang=`` and ``?version=`` choose."""
+    version = request.args.get("version", type=int)
+    item = notice.get(version) if version else notice.current()
+    if item is None:
+        return render_template("privacy/rights/notice.html", item=None, languages=LANGUAGE_NAMES), 404
+    language, text = notice.text_of(item, request.args.get("lang") or _language())
+    return render_template(
+        "privacy/rights/notice.html", item=item, language=language, text=text, languages=LANGUAGE_NAMES
+    )
+
+
+def _notice_panel(newcomer=None, **_page):
+    """The "notice given" panel of the person page (agents who may see the file)."""
+    if newcomer is None or current_user.role != Role.AGENT:
+        return None
+    person_id = newcomer["id"] if isinstance(newcomer, dict) else newcomer.id
+    latest = notice.current()
+    form = NoticeGivenForm(prefix="notice")
+    if latest is not None:
+        form.language.choices = choices((lang, LANGUAGE_NAMES.get(lang, lang)) for lang in latest.texts)
+        form.version.data = str(latest.version)
+        form.given_on.data = form.given_on.data or date.today()
+    return {
+        "notice_form": form,
+        "notice_latest": latest,
+        "notice_given": notice.given_to(current_user, person_id),
+        "notice_person_id": person_id,
+        "notice_restricted": restrictions.is_restricted(person_id),
+        "notice_languages": LANGUAGE_NAMES,
+    }
+
+
+panels.register("newcomer", "privacy_notice", "privacy/rights/_notice_panel.html", context=_notice_panel, order=10)
+
+
+@bp.post("/privacy/notice-given/<uuid:person_id>")
+@roles_required(Role.AGENT)
+def notice_given(person_id: uuid.UUID):
+    """Record that the notice was given to the person (language, date, version)."""
+    visible = subject_data.person_hooks.visible
+    require(visible is not None and visible(current_user, person_id))
+    form = NoticeGivenForm(prefix="notice")
+    latest = notice.current()
+    form.language.choices = choices((lang, lang) for lang in (latest.texts if latest else {}))
+    back = url_for("pathway.newcomer", newcomer_id=person_id)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(back)
+    try:
+        notice.record_given(
+            current_user, person_id, language=form.language.data, given_on=form.given_on.data,
+            version=int(form.version.data or 0),
+        )  # fmt: skip
+    except requests.RequestInvalid as exc:
+        db.session.rollback()
+        for message in exc.errors.values():
+            flash(message, "error")
+        return redirect(back)
+    except PrivacyError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("The privacy notice was recorded as given."), "success")
+    return redirect(back)
+
+
+# --- Records of processing (Art. 30) ---------------------------------------------------------
+
+
+@bp.get("/admin/privacy/records")
+@roles_required(Role.ADMIN)
+def records_page():
+    """The records of processing activities, from configuration."""
+    return render_template("privacy/rights/records.html", record=records.record(_language()))
+
+
