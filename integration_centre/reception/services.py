@@ -33,6 +33,7 @@ from integration_centre.pathway.definitions import CEFR_LEVELS, PathwayDefinitio
 from integration_centre.pathway.errors import PathwayConflict, PathwayError
 from integration_centre.pathway.models import Case, Newcomer, StepInstance
 from integration_centre.pathway.permissions import can_see_case
+from integration_centre.pathway.registration import ensure_writable
 from integration_centre.pathway.states import DONE_STEP_STATES, CaseStatus, StepState
 from integration_centre.privacy.access import access
 from integration_centre.reception.models import (
@@ -131,7 +132,9 @@ def _check_version(case: Case, expected_version: int | None) -> None:
 
 
 def _check_case_active(case: Case) -> None:
-    """Reception records need a case open or in progress (an open case is started)."""
+    """Reception records need a case open or in progress (an open case is started) and a file
+    that is not restricted (GDPR Art. 18)."""
+    ensure_writable(case.person_id)
     if case.status not in (CaseStatus.OPEN, CaseStatus.IN_PROGRESS):
         raise PathwayError(
             _(
@@ -187,7 +190,7 @@ def _advance(
 
 
 def _emit(actor: User, case: Case, event_type: str, on: date, *, reason: str | None = None) -> None:
-    pathway._emit(actor, event_type, case, on, reason=reason)
+    pathway.emit_case_event(actor, case, event_type, on=on, reason=reason)
 
 
 def _parse_hours(value, field: str, errors: dict, *, maximum: Decimal) -> Decimal | None:
@@ -734,6 +737,7 @@ def issue_certificate(
     _case_in_reach(actor, case)
     _check_version(case, expected_version)
     on = _today(on)
+    ensure_writable(case.person_id)
     missing = certificate_missing_steps(case)
     if missing:
         raise PathwayError(_("The certificate needs first: %(steps)s.", steps=", ".join(missing)))
@@ -900,6 +904,7 @@ def queue_notification(actor: User, case: Case, recipient: str) -> ThirdPartyNot
     _case_in_reach(actor, case)
     if recipient not in RECIPIENTS:
         raise ReceptionInvalid({"recipient": _("Choose the municipality or the CPAS.")})
+    ensure_writable(case.person_id)
     newcomer = db.session.get(Newcomer, case.person_id)
     with access(actor, "reception.notification", [case.person_id], action="update"):
         payload = {

@@ -106,3 +106,20 @@ def test_bad_input_writes_nothing(agent, started_case, data, field):
     assert db.session.query(SocialAssessment).count() == 0
     assert case.version == version
     assert case.step("social_assessment").state == StepState.PENDING
+
+
+def test_restricted_file_refuses_reception_records(agent, started_case):
+    from integration_centre.pathway.errors import PathwayError
+    from integration_centre.privacy import restrictions
+
+    case = started_case()
+    restrictions.restrict(case.person_id, actor=agent)
+    db.session.commit()
+    with pytest.raises(PathwayError) as caught:
+        services.record_assessment(agent, case, {"notes": "x"}, on=date(2025, 3, 3))
+    assert caught.value.code == "restricted"
+    db.session.rollback()
+    with pytest.raises(PathwayError):
+        services.queue_notification(agent, case, "cpas")
+    db.session.rollback()
+    assert db.session.query(SocialAssessment).count() == 0
