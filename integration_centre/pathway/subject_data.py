@@ -56,11 +56,12 @@ def _cases_by_person() -> dict[uuid.UUID, list[Case]]:
     return grouped
 
 
-def ended_cases_due(until: date) -> Iterator[retention.RetentionItem]:
-    """Persons whose every case ended and whose longest retention period ends by ``until``."""
+def ended_cases_dates() -> Iterator[retention.RetentionItem]:
+    """Every person with a case: kept while a case is open, else until the longest period ends."""
     for person_id, cases in _cases_by_person().items():
         kept = _keep_until(cases)
-        if kept is None or kept[0] > until:
+        if kept is None:
+            yield retention.RetentionItem(person_id, "case_open", retention.KEPT, _("A case is still open."))
             continue
         until_date, case = kept
         if case.status == CaseStatus.COMPLETED:
@@ -80,29 +81,27 @@ def ended_cases_due(until: date) -> Iterator[retention.RetentionItem]:
         yield retention.RetentionItem(person_id, category, until_date, reason)
 
 
-def unfinished_registrations_due(until: date) -> Iterator[retention.RetentionItem]:
-    """Persons registered without any case, whose registration is older than the period."""
+def unfinished_registrations_dates() -> Iterator[retention.RetentionItem]:
+    """Persons registered without any case: kept a number of months after the registration."""
     months = retention.period(UNFINISHED_SETTING)
     has_case = select(Case.id).where(Case.person_id == Newcomer.id).exists()
     rows = db.session.execute(select(Newcomer.id, Newcomer.created_at).where(~has_case).order_by(Newcomer.id))
     for person_id, created_at in rows:
         registered: date = created_at.date() if isinstance(created_at, datetime) else created_at
-        due_on = add_months(registered, months)
-        if due_on <= until:
-            reason = _(
-                "Registered on %(date)s and no case was ever opened; kept %(months)s months.",
-                date=format_date(registered),
-                months=months,
-            )
-            yield retention.RetentionItem(person_id, "unfinished_registration", due_on, reason)
+        reason = _(
+            "Registered on %(date)s and no case was ever opened; kept %(months)s months.",
+            date=format_date(registered),
+            months=months,
+        )
+        yield retention.RetentionItem(person_id, "unfinished_registration", add_months(registered, months), reason)
 
 
 retention.register_category(
-    "ended_cases", _l("Files whose cases all ended (closure or certificate)"), CLOSED_SETTING, ended_cases_due
+    "ended_cases", _l("Files whose cases all ended (closure or certificate)"), CLOSED_SETTING, ended_cases_dates
 )
 retention.register_category(
     "unfinished_registrations", _l("Registrations that never became a case"), UNFINISHED_SETTING,
-    unfinished_registrations_due,
+    unfinished_registrations_dates,
 )  # fmt: skip
 
 

@@ -1,9 +1,11 @@
 """Retention: which files are past their retention period, and their erasure by the same path.
 
 Periods come from the configuration (``RETENTION_*`` settings). The packages that own person
-rows register retention *categories* (``register_category``): a function that lists the persons
-whose period ends on or before a date, with the date and a translated explanation. ``due`` and
-``upcoming`` read them; ``run`` erases the due files one transaction each through
+rows register retention *categories* (``register_category``): a function that gives, for every
+person it knows, the date their data may be erased under this category with a translated
+explanation (``KEPT`` while the file must be kept indefinitely for now, e.g. an open case).
+A person is due when the LATEST of their dates has passed: every category must agree. ``due``
+and ``upcoming`` read them; ``run`` erases the due files one transaction each through
 ``erasure.erase_person`` (ground "retention"), so a legal hold still refuses a file.
 """
 
@@ -22,6 +24,8 @@ from integration_centre.extensions import db
 from integration_centre.privacy import erasure
 from integration_centre.privacy.errors import PrivacyError
 
+KEPT = date.max  # "not before further notice" (open case…)
+
 
 @dataclass(frozen=True)
 class RetentionItem:
@@ -35,20 +39,20 @@ class RetentionItem:
 
 @dataclass(frozen=True)
 class Category:
-    """A retention category: its code, label and the function listing persons due by a date."""
+    """A retention category: its code, label, setting and the function giving persons' dates."""
 
     code: str
     label: Any
     setting: str
-    due_by: Callable[[date], Iterable[RetentionItem]]
+    dates: Callable[[], Iterable[RetentionItem]]
 
 
 _categories: dict[str, Category] = {}
 
 
-def register_category(code: str, label: Any, setting: str, due_by: Callable[[date], Iterable[RetentionItem]]) -> None:
-    """Register ``due_by(until) -> RetentionItem…`` (persons due on or before ``until``)."""
-    _categories[code] = Category(code, label, setting, due_by)
+def register_category(code: str, label: Any, setting: str, dates: Callable[[], Iterable[RetentionItem]]) -> None:
+    """Register ``dates() -> RetentionItem…``: one item per person the category applies to."""
+    _categories[code] = Category(code, label, setting, dates)
 
 
 def categories() -> list[Category]:
@@ -63,16 +67,15 @@ def period(setting: str) -> int:
 
 def _collect(until: date) -> list[RetentionItem]:
     """Every non-erased person due by ``until``: one item per person (the latest category date wins)."""
-    best: dict[uuid.UUID, RetentionItem] = {}
+    latest: dict[uuid.UUID, RetentionItem] = {}
     for category in categories():
-        for item in category.due_by(until):
-            if item.due_on > until:
-                continue
-            current = best.get(item.person_id)
+        for item in category.dates():
+            current = latest.get(item.person_id)
             if current is None or item.due_on > current.due_on:
-                best[item.person_id] = item
-    erased = erasure.erased_dates(best)
-    return sorted((i for i in best.values() if i.person_id not in erased), key=lambda i: (i.due_on, str(i.person_id)))
+                latest[item.person_id] = item
+    due_items = [i for i in latest.values() if i.due_on <= until]
+    erased = erasure.erased_dates(i.person_id for i in due_items)
+    return sorted((i for i in due_items if i.person_id not in erased), key=lambda i: (i.due_on, str(i.person_id)))
 
 
 def due(today: date | None = None) -> list[RetentionItem]:

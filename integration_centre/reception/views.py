@@ -524,3 +524,6 @@ panels.register("case", "certificate", "reception/_panel_certificate.html", cont
 panels.register(
     "case", "notifications", "reception/_panel_notifications.html", context=notifications_panel, order=60
 )
+
+
+from integration_centre.reception import subject_data  # noqa: E402,F401  (retention duty of certificates)

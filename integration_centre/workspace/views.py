@@ -468,3 +468,6 @@ def document(case_id: uuid.UUID, document_id: uuid.UUID):
     response.headers["Content-Disposition"] = "attachment"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+from integration_centre.workspace import subject_data  # noqa: E402,F401  (non-compliance legal hold)
