@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
 from integration_centre.accounts.models import Role, User
-from integration_centre.accounts.permissions import roles_required
+from integration_centre.accounts.permissions import PUBLIC_ENDPOINTS, roles_required
 from integration_centre.api import tokens
 from integration_centre.api.models import ApiToken
 from integration_centre.api.problems import ApiProblem, problem_response
@@ -78,10 +78,15 @@ def load_token():
         token = current_token()
     except ApiProblem as exc:
         return problem_response(exc.document(), exc.headers)
-    if token is not None:
-        user = token.user
-        request.api_token_user = user
-        g._login_user = user  # the actor of this request (Flask-Login's slot; no session is created)
+    if token is None:
+        if request.endpoint in PUBLIC_ENDPOINTS:
+            return None
+        # No browser session either: the API answers 401 to every request without a token.
+        problem = _unauthorized(_("Send an API token: 'Authorization: Bearer <token>'."), "invalid_request")
+        return problem_response(problem.document(), problem.headers)
+    user = token.user
+    request.api_token_user = user
+    g._login_user = user  # the actor of this request (Flask-Login's slot; no session is created)
     return None
 
 

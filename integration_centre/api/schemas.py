@@ -27,7 +27,7 @@ class StrictSchema(Schema):
 class ProblemSchema(Schema):
     """An error (RFC 9457 problem details)."""
 
-    type = fields.String(required=True, metadata={"example": "about:blank"})
+    type = fields.String(metadata={"description": "A URI naming the problem; absent means about:blank."})
     title = fields.String(required=True)
     status = fields.Integer(required=True)
     detail = fields.String(required=True, metadata={"description": "What went wrong and how to fix it."})
@@ -207,6 +207,8 @@ def _formats() -> list[str]:
 
 
 HOURS = validate.Range(min=0, max=10000)
+# apispec writes a Decimal field's bounds as strings: state them as numbers for the document.
+HOURS_RANGE = {"minimum": 0, "maximum": 10000}
 SESSIONS = validate.Range(min=0, max=1000)
 
 
@@ -251,7 +253,7 @@ class ReferralHistorySchema(Schema):
     from_state = fields.String(allow_none=True)
     to_state = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
-    hours = fields.Decimal(as_string=True, allow_none=True)
+    hours = fields.String(allow_none=True, metadata={"description": "Decimal hours, e.g. '12.50'."})
     sessions = fields.Integer(allow_none=True)
     result = fields.String(allow_none=True)
     actor_role = fields.String(required=True)
@@ -272,7 +274,7 @@ class ReferralSummarySchema(Schema):
     started_on = fields.Date(allow_none=True)
     ended_on = fields.Date(allow_none=True)
     sessions = fields.Integer(required=True)
-    hours = fields.Decimal(as_string=True, required=True, metadata={"description": "Decimal hours, e.g. '12.50'."})
+    hours = fields.String(required=True, metadata={"description": "Decimal hours, e.g. '12.50'."})
     attended_from = fields.Date(allow_none=True)
     attended_until = fields.Date(allow_none=True)
     result = fields.String(allow_none=True)
@@ -312,7 +314,9 @@ class AttendanceSchema(StrictSchema):
     """Attendance so far (totals, not increments)."""
 
     sessions = fields.Integer(required=True, strict=True, validate=SESSIONS)
-    hours = fields.Decimal(required=True, validate=HOURS, metadata={"description": "Total hours, e.g. 24.5."})
+    hours = fields.Decimal(
+        required=True, validate=HOURS, metadata={"description": "Total hours, e.g. 24.5.", **HOURS_RANGE}
+    )
     attended_from = fields.Date(allow_none=True)
     attended_until = fields.Date(allow_none=True)
     expected_version = _expected_version()
@@ -323,7 +327,9 @@ class CompleteSchema(StrictSchema):
 
     result = fields.String(allow_none=True, validate=validate.Length(max=32))
     course_format = fields.String(allow_none=True, validate=validate.OneOf(_formats()))
-    hours = fields.Decimal(allow_none=True, validate=HOURS, metadata={"description": "Total hours, e.g. 120."})
+    hours = fields.Decimal(
+        allow_none=True, validate=HOURS, metadata={"description": "Total hours, e.g. 120.", **HOURS_RANGE}
+    )
     sessions = fields.Integer(allow_none=True, strict=True, validate=SESSIONS)
     expected_version = _expected_version()
 
