@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired, ValidationError
 
 from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import fresh_login_required, roles_required
+from integration_centre.core import panels
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.extensions import db
 from integration_centre.privacy import audit_retention, erasure, retention
@@ -168,3 +169,12 @@ def erased(person_id: uuid.UUID):
 
 add_nav_item("privacy_retention.upcoming", _l("Retention"), [Role.ADMIN], order=52)
 add_nav_item("privacy_retention.find_person", _l("Erasure"), [Role.ADMIN], order=53)
+
+
+def _erased_panel(case=None, **_page) -> dict | None:
+    """On the case page of an erased person: the date of the erasure (nothing else is left)."""
+    on = erasure.erased_on(case.person_id) if case is not None else None
+    return None if on is None else {"erased_on": on}
+
+
+panels.register("case", "erasure", "privacy/retention/_panel_erased.html", context=_erased_panel, order=1)

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import time_machine
+from sqlalchemy import select
 
 from integration_centre.accounts.models import Role
 from integration_centre.extensions import db
+from integration_centre.pathway.models import Case
 from integration_centre.privacy import audit, erasure, keys
 from tests.accounts.helpers import field_error
 from tests.conftest import login
@@ -91,3 +93,9 @@ def test_agent_sees_the_shell_of_an_erased_file(app, login_as, person, agent):
     text = response.get_data(as_text=True)
     assert "was erased on" in text and "Ahmadi" not in text
     assert client.post(f"/newcomers/{target.id}/cases", data={}).status_code == 400
+    case = db.session.scalars(select(Case).where(Case.person_id == target.id)).one()
+    case_page = client.get(f"/cases/{case.id}")
+    assert case_page.status_code == 200
+    assert "was erased on" in case_page.get_data(as_text=True)
+    dashboard = client.get("/agent?status=all")
+    assert dashboard.status_code == 200 and "Ahmadi" not in dashboard.get_data(as_text=True)
