@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from integration_centre.accounts.forms import SelectChoice
 from integration_centre.api.tokens import DEFAULT_LIFETIME_DAYS, MAX_LIFETIME_DAYS, SCOPES
 
 
@@ -34,7 +35,7 @@ class TokenCreateForm(FlaskForm):
     scopes = _CheckboxesField(
         _l("Scopes"),
         description=_l("Give only what the integration needs."),
-        choices=[(code, code) for code in SCOPES],
+        choices=[SelectChoice(code, code) for code in SCOPES],
         validators=[DataRequired(_l("Choose at least one scope."))],
     )
     lifetime_days = IntegerField(

@@ -22,6 +22,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from integration_centre.accounts.forms import SelectChoice
 from integration_centre.accounts.models import Role, User
 from integration_centre.accounts.permissions import fresh_login_required, require, roles_required
 from integration_centre.api import body, idempotency, schemas, services, tokens
@@ -319,7 +320,9 @@ def create_token():
     """Create a token; its value is shown on the next page once, never again."""
     form = TokenCreateForm()
     accounts = _token_accounts()
-    form.user_id.choices = [(0, _("Choose…"))] + [(user.id, _account_label(user)) for user in accounts]
+    form.user_id.choices = [SelectChoice(0, _("Choose…"))] + [
+        SelectChoice(user.id, _account_label(user)) for user in accounts
+    ]
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data) if form.user_id.data else None
         try:
