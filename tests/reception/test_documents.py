@@ -195,6 +195,8 @@ def test_verify_page_valid_then_revoked_never_personal_data(client, app, agent, 
     assert "Revoked certificate" in text or tr("fr", "Revoked certificate") in text
     assert "Valid certificate" not in text and tr("fr", "Valid certificate") not in text
     _assert_no_personal_data(text)
+    revoked_pdf = pdf_text(client.get(f"/certificates/{certificate.id}.pdf").data)
+    assert tr("fr", "REVOKED — this certificate is no longer valid.") in revoked_pdf
     case = finished_case
     db.session.refresh(case)
     assert "certificate.revoke" in [entry.action for entry in case.timeline]

@@ -74,3 +74,18 @@ def test_panels_hidden_from_everyone_else(app, agent, other_agent, make_user, st
         for title in ("reception", "agreement", "certificate", "notifications"):
             assert f"panel-{title}-title" not in html, (outsider.role, title)
         assert MARKER not in html
+
+
+def test_the_case_page_shows_the_reception_panels(app, client, agent, started_case):
+    from tests.conftest import login
+
+    case = started_case()
+    services.record_assessment(agent, case, {"health": {"level": "urgent", "detail": MARKER}}, on=date(2025, 3, 3))
+    db.session.commit()
+    login(client, agent)
+    page = client.get(f"/cases/{case.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for title in ("reception", "agreement", "certificate", "notifications"):
+        assert f"panel-{title}-title" in html, title
+    assert MARKER not in html
