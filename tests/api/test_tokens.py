@@ -121,7 +121,7 @@ def test_expired_token_and_disabled_account_get_401(make_token, client):
 
 
 def test_a_token_guessed_from_a_known_prefix_gets_401(make_token, client):
-    secret, token = make_token(Role.OPERATOR)
+    _secret, token = make_token(Role.OPERATOR)
     forged = f"ic_{token.prefix}_" + "A" * 43
     assert client.get("/api/v1/referrals", headers=bearer(forged)).status_code == 401
 
@@ -137,10 +137,8 @@ def test_only_admins_reach_the_token_pages(login_as, make_token):
 def test_cli_creates_lists_and_revokes(app, make_user, org, client):
     operator = make_user(Role.OPERATOR, operator_id=org["operator"].id)
     runner = app.test_cli_runner()
-    result = runner.invoke(
-        args=["api", "token", "create", "--user", operator.email.upper(), "--name", "CI", "--scope", "referrals:read",
-              "--days", "7"]  # fmt: skip
-    )
+    arguments = ["--user", operator.email.upper(), "--name", "CI", "--scope", "referrals:read", "--days", "7"]
+    result = runner.invoke(args=["api", "token", "create", *arguments])
     assert result.exit_code == 0, result.output
     secret = result.stdout.strip().splitlines()[0]
     assert client.get("/api/v1/referrals", headers=bearer(secret)).status_code == 200
