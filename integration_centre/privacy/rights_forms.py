@@ -12,7 +12,6 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
-    ValidationError,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -70,10 +69,13 @@ class FindPersonForm(FlaskForm):
     given_names = StringField(_l("Given names"), validators=[Optional(), Length(max=200)])
     date_of_birth = DateField(_l("Date of birth"), validators=[Optional()], description=DATE_MESSAGE)
 
-    def validate_niss(self, field) -> None:
+    def validate(self, extra_validators=None) -> bool:
         """One of the two ways must be complete."""
-        if not field.data and not (self.family_name.data and self.date_of_birth.data):
-            raise ValidationError(_l("Enter the NISS, or the family name and the date of birth."))
+        valid = super().validate(extra_validators)
+        if valid and not (self.niss.data or "").strip() and not (self.family_name.data and self.date_of_birth.data):
+            self.niss.errors = [*self.niss.errors, _l("Enter the NISS, or the family name and the date of birth.")]
+            return False
+        return valid
 
 
 class RecordRequestForm(FlaskForm):
