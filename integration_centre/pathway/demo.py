@@ -107,6 +107,10 @@ def load(report) -> None:
         _walk(agent, newcomer, stage, opened, today, operator, rng)
         report.count("cases")
     db.session.flush()
+    from integration_centre.privacy import demo as privacy_demo  # the rights demo needs persons
+
+    first = select(Newcomer.id).where(Newcomer.registered_by_office_id == office.id).order_by(Newcomer.created_at)
+    privacy_demo.load_requests(report, list(db.session.scalars(first.limit(3))))
 
 
 def _walk(agent, newcomer, stage, opened, today, operator, rng) -> None:
