@@ -59,7 +59,7 @@ class _Document(FPDF):
 
     def paragraph(self, text: str, size: int = 10, bold: bool = False) -> None:
         self.set_font(FONT, "B" if bold else "", size)
-        self.multi_cell(0, 5.2, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 5.2, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1.5)
 
     def rows(self, header: list[str], rows: list[list[str]], widths: tuple[int, ...]) -> None:
@@ -88,6 +88,14 @@ def _hours(value) -> str:
         return "—"
     number = Decimal(str(value)).normalize()
     return f"{number:f}".replace(".", ",")
+
+
+def _result(value: str | None) -> str | None:
+    """A step result as printed: CEFR levels spaced (pre A1), short codes in capitals (AOC)."""
+    if not value:
+        return None
+    text = value.replace("_", " ")
+    return text.upper() if text.isalpha() and text.islower() and len(text) <= 4 else text
 
 
 def _output(pdf: FPDF) -> bytes:
@@ -129,9 +137,12 @@ def agreement_pdf(content: dict, language: str) -> bytes:
         for step in content["steps"]:
             hours = _("at least %(hours)s h", hours=_hours(step["min_hours"])) if step["min_hours"] else "—"
             duration = _("%(months)s months at most", months=step["max_months"]) if step["max_months"] else "—"
-            kind = _("mandatory") if step["mandatory"] else _("if needed")
-            if step["conditional"]:
+            if step["mandatory"]:
+                kind = _("mandatory")
+            elif step["conditional"]:
                 kind = _("depending on the assessment")
+            else:
+                kind = _("needed for this person")
             rows.append([step["label"], kind, hours, duration])
         pdf.rows([_("Step"), _("Applies"), _("Hours"), _("Duration")], rows, (70, 40, 30, 30))
         pdf.heading(_("Deadlines"), 12)
@@ -204,7 +215,7 @@ def certificate_pdf(content: dict, language: str, verify_url: str, formatted_cod
                 outcome = _("exempted")
                 hours = "—"
             else:
-                outcome = module["result"] or _("completed")
+                outcome = _result(module["result"]) or _("completed")
                 hours = _hours(module["hours"]) if Decimal(module["hours"] or 0) else "—"
                 total += Decimal(module["hours"] or 0)
             dates = (
@@ -232,6 +243,7 @@ def certificate_pdf(content: dict, language: str, verify_url: str, formatted_cod
             130,
             4.8,
             _("Anyone can check that this certificate is valid at %(url)s", url=verify_url),
+            align="L",
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
