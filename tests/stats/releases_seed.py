@@ -30,6 +30,10 @@ def category(row: dict, dimension: str, on: date) -> str:
     if dimension == "duration_band":
         days = row["duration_days"]
         return next((band for upper, band in BANDS if days < upper), "m36_plus")
+    if dimension == "age_group":
+        groups = {"a00_24": ("00-04", "05-09", "10-14", "15-19", "20-24"), "a25_34": ("25-29", "30-34"),
+                  "a35_44": ("35-39", "40-44"), "a45_plus": ("45-49", "50-54", "55-59", "60-64", "65+")}  # fmt: skip
+        return next((group for group, bands in groups.items() if row["age_band"] in bands), UNKNOWN)
     if dimension == "cohort_year":
         return row["cohort_month"][:4]
     column = {"centre": "centre_id", "office": "office_id", "operator": "operator_id"}.get(dimension, dimension)
