@@ -82,7 +82,10 @@ def load_token():
         if request.endpoint in PUBLIC_ENDPOINTS:
             return None
         # No browser session either: the API answers 401 to every request without a token.
-        problem = _unauthorized(_("Send an API token: 'Authorization: Bearer <token>'."), "invalid_request")
+        problem = _unauthorized(
+            _("Send an API token ('Authorization: Bearer <token>'): the API does not accept browser sessions."),
+            "invalid_request",
+        )
         return problem_response(problem.document(), problem.headers)
     user = token.user
     request.api_token_user = user

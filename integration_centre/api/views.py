@@ -11,7 +11,7 @@ import json
 import math
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -39,6 +39,7 @@ from integration_centre.operators import services as referrals
 from integration_centre.pathway import registration
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.errors import DuplicateSuspected, PathwayConflict, PathwayError, RegistrationInvalid
+from integration_centre.pathway.models import Case
 from integration_centre.pathway.registration import NewcomerData
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -449,14 +450,29 @@ def list_referrals():
         page=query["page"],
         per_page=query["per_page"],
     )
-    payload = {
-        "items": [referrals.referral_summary(item) for item in page.items],
-        "page": page.page,
-        "per_page": page.per_page,
-        "total": page.total,
-        "pages": page.pages,
-    }
-    return jsonify(schemas.ReferralListSchema().dump(payload))
+    # One query loads the page's cases (the step labels need them) instead of one per referral.
+    cases = list(db.session.scalars(select(Case).where(Case.id.in_({item.case_id for item in page.items}))))
+    items = [_summary_item(referrals.referral_summary(item)) for item in page.items]
+    del cases
+    return jsonify(items=items, page=page.page, per_page=page.per_page, total=page.total, pages=page.pages)
+
+
+SUMMARY_FIELDS = tuple(schemas.ReferralSummarySchema().fields)
+
+
+def _summary_item(summary: dict) -> dict:
+    """``ReferralSummarySchema``'s dump, faster: only its declared fields, as JSON values."""
+    return {name: _json_value(summary.get(name)) for name in SUMMARY_FIELDS}
+
+
+def _json_value(value):
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)  # UUID, Decimal
 
 
 @bp.get("/referrals/<uuid:referral_id>")
