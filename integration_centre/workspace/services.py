@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, and_, bindparam, case, func, select
+from sqlalchemy.orm import load_only, selectinload
 
 from integration_centre.accounts.models import Role, User
 from integration_centre.accounts.permissions import can_see_office, require
@@ -621,33 +621,19 @@ def _restriction_condition():
     return not_restricted(Case.person_id)
 
 
-def _view_conditions(view: str, user: User, today: date) -> list:
-    soon = today + timedelta(days=SOON_DAYS)
-    return {
-        "today": [CaseSchedule.next_action_on <= today],
-        "overdue": [CaseSchedule.completion_deadline < today],
-        "soon": [CaseSchedule.completion_deadline >= today, CaseSchedule.completion_deadline <= soon],
-        "evaluations": [CaseSchedule.next_evaluation_on <= soon],
-        "mine": [Case.opened_by_id == user.id],
-        "recent": [Case.last_change_at >= datetime.combine(today - timedelta(days=RECENT_DAYS), time.min, tzinfo=UTC)],
-    }[view]
-
-
-def _base_conditions(user: User, query: DashboardQuery) -> list:
-    conditions = [Case.office_id == user.office_id]
-    if query.status == "active":
-        conditions.append(Case.status.in_([s.value for s in ACTIVE_CASE_STATUSES]))
-    elif query.status != "all":
-        conditions.append(Case.status == query.status)
-    if query.version:
-        code, version = query.version.split(":", 1)
-        conditions += [Case.definition_code == code, Case.definition_version == version]
-    restriction = _restriction_condition()
-    if restriction is not None:
-        conditions.append(restriction)
-    return conditions
-
-
+# The statements are built once per shape (list, sort, filters) with bound parameters, so
+# SQLAlchemy reuses their compiled form: a dashboard page costs its queries, not their building.
+_VIEW_CONDITIONS = {
+    "today": lambda: [CaseSchedule.next_action_on <= bindparam("today")],
+    "overdue": lambda: [CaseSchedule.completion_deadline < bindparam("today")],
+    "soon": lambda: [
+        CaseSchedule.completion_deadline >= bindparam("today"),
+        CaseSchedule.completion_deadline <= bindparam("soon"),
+    ],
+    "evaluations": lambda: [CaseSchedule.next_evaluation_on <= bindparam("soon")],
+    "mine": lambda: [Case.opened_by_id == bindparam("user_id")],
+    "recent": lambda: [Case.last_change_at >= bindparam("since", type_=Case.last_change_at.type)],
+}
 SORT_COLUMNS = {
     "deadline": CaseSchedule.completion_deadline,
     "evaluation": CaseSchedule.next_evaluation_on,
@@ -655,6 +641,53 @@ SORT_COLUMNS = {
     "opened": Case.opened_on,
     "changed": Case.last_change_at,
 }
+_STATEMENTS: dict[tuple, Select] = {}
+
+
+def _base_conditions(status_mode: str, with_version: bool) -> list:
+    conditions = [Case.office_id == bindparam("office_id")]
+    if status_mode == "active":
+        conditions.append(Case.status.in_([s.value for s in ACTIVE_CASE_STATUSES]))
+    elif status_mode == "one":
+        conditions.append(Case.status == bindparam("status"))
+    if with_version:
+        conditions += [Case.definition_code == bindparam("code"), Case.definition_version == bindparam("version")]
+    restriction = _restriction_condition()
+    if restriction is not None:
+        conditions.append(restriction)
+    return conditions
+
+
+def _count_statement(status_mode: str, with_version: bool) -> Select:
+    key = ("count", status_mode, with_version)
+    if key not in _STATEMENTS:
+        sums = [
+            func.coalesce(func.sum(case((and_(*_VIEW_CONDITIONS[view]()), 1), else_=0)), 0).label(view)
+            for view in VIEWS
+        ]
+        _STATEMENTS[key] = (
+            select(*sums)
+            .select_from(Case)
+            .outerjoin(CaseSchedule, CaseSchedule.case_id == Case.id)
+            .where(*_base_conditions(status_mode, with_version))
+        )
+    return _STATEMENTS[key]
+
+
+def _list_statement(view: str, sort: str, direction: str, status_mode: str, with_version: bool) -> Select:
+    key = ("list", view, sort, direction, status_mode, with_version)
+    if key not in _STATEMENTS:
+        column = SORT_COLUMNS[sort]
+        order = column.desc() if direction == "desc" else column.asc()
+        _STATEMENTS[key] = (
+            select(Case, CaseSchedule)
+            .outerjoin(CaseSchedule, CaseSchedule.case_id == Case.id)
+            .where(*_base_conditions(status_mode, with_version), *_VIEW_CONDITIONS[view]())
+            .order_by(column.is_(None), order, Case.id)
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset"))
+        )
+    return _STATEMENTS[key]
 
 
 def dashboard(user: User, query: DashboardQuery, *, today: date | None = None) -> Dashboard:
@@ -664,27 +697,25 @@ def dashboard(user: User, query: DashboardQuery, *, today: date | None = None) -
     require(user.role == Role.AGENT and can_see_office(user, user.office_id))
     today = today or date.today()
     query = query.normalised()
-    base = _base_conditions(user, query)
-    joined = select().select_from(Case).outerjoin(CaseSchedule, CaseSchedule.case_id == Case.id).where(*base)
-    counts_row = db.session.execute(
-        joined.add_columns(
-            *[func.coalesce(func.sum(case((and_(*_view_conditions(v, user, today)), 1), else_=0)), 0) for v in VIEWS]
-        )
-    ).one()
-    counts = dict(zip(VIEWS, (int(c) for c in counts_row), strict=True))
+    status_mode = {"active": "active", "all": "all"}.get(query.status, "one")
+    params = {
+        "office_id": user.office_id,
+        "user_id": user.id,
+        "today": today,
+        "soon": today + timedelta(days=SOON_DAYS),
+        "since": datetime.combine(today - timedelta(days=RECENT_DAYS), time.min, tzinfo=UTC),
+    }
+    if status_mode == "one":
+        params["status"] = query.status
+    if query.version:
+        params["code"], params["version"] = query.version.split(":", 1)
+    counts_row = db.session.execute(_count_statement(status_mode, bool(query.version)), params).one()
+    counts = {view: int(value) for view, value in zip(VIEWS, counts_row, strict=True)}
     result = Dashboard(query=query, counts=counts, total=counts[query.view])
-    pages = result.pages
-    if query.page > pages:
-        query.page = pages
-    column = SORT_COLUMNS[query.sort]
-    order = column.desc() if query.direction == "desc" else column.asc()
+    query.page = min(query.page, result.pages)
+    statement = _list_statement(query.view, query.sort, query.direction, status_mode, bool(query.version))
     rows = db.session.execute(
-        select(Case, CaseSchedule)
-        .outerjoin(CaseSchedule, CaseSchedule.case_id == Case.id)
-        .where(*base, *_view_conditions(query.view, user, today))
-        .order_by(column.is_(None), order, Case.id)
-        .limit(PAGE_SIZE)
-        .offset((query.page - 1) * PAGE_SIZE)
+        statement, {**params, "limit": PAGE_SIZE, "offset": (query.page - 1) * PAGE_SIZE}
     ).all()
     names = display_names(user, [c.person_id for c, _ in rows])
     result.rows = [DashboardRow(c, s, names.get(c.person_id, "—"), today) for c, s in rows]
@@ -692,17 +723,29 @@ def dashboard(user: User, query: DashboardQuery, *, today: date | None = None) -
 
 
 def display_names(user: User, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """ "FAMILY, Given" of each person, decrypted in one audited access (two queries at most)."""
+    """"FAMILY, Given" of each person, decrypted in one audited access.
+
+    One query loads the two name columns with the persons' wrapped keys (held here until the
+    names are decrypted: the session's identity map is weak, and a dropped key row would be
+    read again, once per person).
+    """
     if not person_ids:
         return {}
-    persons = db.session.scalars(select(Newcomer).where(Newcomer.id.in_(person_ids))).all()
-    # Loaded in one query and held here: the session's identity map is weak, and a key row
-    # dropped before decryption would be read again, once per person.
-    held_keys = db.session.scalars(select(PersonKey).where(PersonKey.person_id.in_(person_ids))).all()
-    with access(user, "dashboard.list", [p.id for p in persons]):
-        names = {p.id: f"{(p.family_name or '').upper()}, {p.given_names or ''}" for p in persons}
-    del held_keys
-    return names
+    rows = db.session.execute(_NAMES_STATEMENT, {"ids": list(person_ids)}).all()
+    with access(user, "dashboard.list", [person.id for person, _ in rows]):
+        return {person.id: f"{(person.family_name or '').upper()}, {person.given_names or ''}" for person, _ in rows}
+
+
+_NAMES_STATEMENT = (
+    select(Newcomer, PersonKey)
+    .join(PersonKey, PersonKey.person_id == Newcomer.id)
+    .where(Newcomer.id.in_(bindparam("ids", expanding=True)))
+    .options(
+        load_only(Newcomer.family_name_ct, Newcomer.given_names_ct),
+        load_only(PersonKey.key_version, PersonKey.kek_id, PersonKey.wrapped),
+    )
+    .execution_options(autoflush=False)
+)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ and its forms (steps, case status, extension, evaluation, non-compliance), docum
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -80,13 +81,41 @@ def dashboard_page():
     return render_template(
         "workspace/dashboard.html",
         board=board,
+        fmt_date=_date_formatter(),
         q=board.query,
         views=services.VIEW_LABELS,
         sorts=services.SORT_LABELS,
         statuses=_status_filter_labels(),
         versions=_version_labels(),
-        status_labels=pathway.STATUS_LABELS,
+        status_labels={status: str(label) for status, label in pathway.STATUS_LABELS.items()},
+        case_url=_case_url_maker(),
     )
+
+
+def _case_url_maker():
+    """The case page's URL for an id, with ``url_for`` called once per page, not once per row."""
+    placeholder = uuid.UUID(int=0)
+    pattern = url_for("pathway.case", case_id=placeholder)
+    return lambda case_id: pattern.replace(str(placeholder), str(case_id))
+
+
+def _date_formatter():
+    """``format_date`` for a list page: the locale's pattern looked up once, not once per cell."""
+    from babel.dates import get_date_format
+    from flask_babel import get_locale, to_user_timezone
+
+    locale = get_locale()
+    pattern = get_date_format("medium", locale=locale)
+
+    def fmt(value) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, datetime):
+            local = to_user_timezone(value)
+            return f"{pattern.apply(local.date(), locale)} {local:%H:%M}"
+        return pattern.apply(value, locale)
+
+    return fmt
 
 
 def _status_filter_labels() -> dict:
