@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.e2e.harness import Pages
@@ -9,24 +11,49 @@ from tests.e2e.harness import Pages
 pytestmark = pytest.mark.e2e
 
 
+def _check_charts_beside_tables(pages: Pages) -> int:
+    """Every published section shows its chart and its data table; returns how many."""
+    sections = pages.page.locator("section:has(svg.chart)")
+    count = sections.count()
+    for index in range(count):
+        section = sections.nth(index)
+        assert section.locator("svg.chart").count() == 1
+        assert section.locator("table.table caption").count() == 1
+    return count
+
+
 def test_committee_statistics_journey(pages: Pages) -> None:
     pages.login("committee")
     pages.goto("/statistics/")
-    assert pages.page.locator("svg.chart").count() >= 5
-    assert pages.page.locator("table.table caption").count() >= 5
+    latest = pages.page.locator("#period option[selected]").inner_text()
+    assert _check_charts_beside_tables(pages) >= 10
     pages.screenshot("stats-dashboard")
     pages.check_accessibility("stats dashboard")
+    # Another period of the region.
+    pages.page.select_option("#period", index=1)
+    pages.page.locator("form.chooser button[type=submit]").click()
+    assert "period=" in pages.page.url and latest not in pages.page.url
+    assert _check_charts_beside_tables(pages) >= 10
+    pages.screenshot("stats-dashboard-other-period")
+    # The latest period for a centre.
+    pages.page.select_option("#period", latest)
     pages.page.select_option("#scope", index=1)
     pages.page.locator("form.chooser button[type=submit]").click()
     assert "scope=centre" in pages.page.url
+    assert _check_charts_beside_tables(pages) >= 5
     pages.screenshot("stats-dashboard-centre")
     pages.check_accessibility("stats dashboard centre")
     with pages.page.expect_download() as download:
         pages.page.locator("a[href$='.csv']").click()
     assert download.value.suggested_filename.endswith(".csv")
+    csv_text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert csv_text.startswith("period,scope,table,title,row,row_label,column,column_label,value")
+    with pages.page.expect_download() as report:
+        pages.page.locator("a[href$='.pdf']").click()
+    assert report.value.suggested_filename.endswith(".pdf")
     for path in ("/statistics/funnel", "/statistics/trends", "/statistics/methodology"):
         pages.goto(path)
         pages.screenshot("stats-" + path.rsplit("/", 1)[-1])
         pages.check_accessibility(path)
-    for path in ("/agent", "/operator", "/admin/users", "/admin/audit"):
+    for path in ("/agent", "/operator", "/admin/users", "/admin/audit", "/newcomers/new", "/admin"):
         assert pages.goto(path).status == 404, f"{path} must answer 404 to the committee"
