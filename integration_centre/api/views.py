@@ -440,7 +440,7 @@ def list_referrals():
         query = LIST_QUERY_SCHEMA.load(request.args.to_dict(flat=True))
     except ValidationError as exc:
         message = _("Some parameters are invalid: see errors.")
-        raise ApiProblem(422, message, errors=exc.normalized_messages()) from None
+        raise ApiProblem(422, message, errors=body.translate(exc.normalized_messages())) from None
     if len(request.args.getlist("state")) > 1:
         raise ApiProblem(422, _("Give one state."), errors={"state": [_("Give one state.")]})
     page = referrals.list_referrals(
