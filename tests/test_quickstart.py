@@ -173,7 +173,7 @@ def test_wheel_ships_templates_migrations_translations_and_static(tmp_path) -> N
         assert f"integration_centre/translations/{locale}/LC_MESSAGES/messages.mo" in names
     assert "integration_centre/static/css/app.css" in names
     assert shipped(r"integration_centre/static/.+\.svg")
-    data_suffixes = {".yaml", ".yml", ".json", ".csv", ".txt", ".po", ".mo", ".css", ".svg"}
+    data_suffixes = {".yaml", ".yml", ".json", ".csv", ".txt", ".po", ".mo", ".css", ".svg", ".ttf"}
     package = ROOT / "integration_centre"
     data_files = {
         p.relative_to(ROOT).as_posix()
