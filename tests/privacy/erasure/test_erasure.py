@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from integration_centre.extensions import db
@@ -117,10 +118,12 @@ def test_refused_with_a_reason_while_a_legal_hold_applies(app, person, stage):
 
 def test_refusal_is_in_the_users_language(app, person):
     held = person("Mukendi", "Grace", stage="open")
-    app.config["BABEL_DEFAULT_LOCALE"] = "fr"
-    with app.test_request_context(headers={"Accept-Language": "fr"}):
-        reasons = erasure.legal_holds(held.id)
-    assert reasons and "open" not in reasons[0]
+    with force_locale("fr"):
+        french = erasure.legal_holds(held.id)
+    with force_locale("nl"):
+        dutch = erasure.legal_holds(held.id)
+    assert french == ["La personne a encore 1 parcours ouvert(s) : clôturez-les avant d'effacer le dossier."]
+    assert dutch and "traject" in dutch[0]
 
 
 def test_erasing_twice_is_refused_and_a_rollback_writes_no_ledger_line(app, person):
