@@ -41,4 +41,14 @@ Releases (``services.publish``)
     the check fails nothing is written and the previous release stays live. Tables that would lose
     more than 20% of their cells are withheld and listed for redesign. The dashboard, the CSV and
     the charts all read the stored release; nothing is computed for the committee on the fly.
+    Before storing, ``nesting`` compares every shown count with the nested figures of the same
+    release and of the live releases (months in quarters and years, centres in the region,
+    municipalities in arrondissements, sub-populations, the previous release of the same period):
+    a pair differing by 1 to k−1 gets the new figure hidden and the tables protected again.
+
+Schedule, reports, supply
+    ``integration-centre stats publish --due`` (monthly, e.g. cron ``15 2 1 * *``) publishes every
+    completed month, quarter and year not yet published. Each release has a printable PDF report
+    (``report.py``) laid out from the same cells as the page and the CSV. Supply tables read the
+    places of the operator directory through ``supply.py`` (organisations, never people).
 """
