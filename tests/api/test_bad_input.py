@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from flask_babel import refresh
 
 from integration_centre.accounts.models import Role
 from tests.accounts.helpers import row_counts
@@ -101,3 +102,14 @@ def test_unknown_api_paths_and_methods_answer_problems(client, targets):
     assert wrong_method.status_code == 405
     assert "POST" in wrong_method.headers["Allow"]
     problem_of(wrong_method)
+
+
+def test_problems_are_translated(app, client, targets):
+    app.config["BABEL_DEFAULT_LOCALE"] = "fr"
+    refresh()  # the test's application context cached the English catalog
+    path, secret = targets["decline"]
+    response = client.post(path, json={"expected_version": "x"}, headers=bearer(secret))
+    document = problem_of(response)
+    assert document["errors"]["reason"] == ["Ce champ est obligatoire."]
+    assert document["errors"]["expected_version"] == ["Indiquez un nombre entier."]
+    assert document["detail"] == "Certains champs ne sont pas valides : voir errors."
