@@ -7,7 +7,7 @@ import pytest
 from flask_babel import refresh
 
 from integration_centre.accounts.models import Role
-from tests.accounts.helpers import row_counts
+from tests.accounts.helpers import fr, row_counts
 from tests.api.conftest import bearer, problem_of
 
 NEWCOMER = {
@@ -110,6 +110,6 @@ def test_problems_are_translated(app, client, targets):
     path, secret = targets["decline"]
     response = client.post(path, json={"expected_version": "x"}, headers=bearer(secret))
     document = problem_of(response)
-    assert document["errors"]["reason"] == ["Ce champ est obligatoire."]
-    assert document["errors"]["expected_version"] == ["Indiquez un nombre entier."]
-    assert document["detail"] == "Certains champs ne sont pas valides : voir errors."
+    assert document["errors"]["reason"] == [fr("This field is required.")] == ["Ce champ est obligatoire."]
+    assert document["errors"]["expected_version"] == [fr("Enter a whole number.")]
+    assert document["detail"] == fr("Some fields are invalid: see errors.") != "Some fields are invalid: see errors."
