@@ -217,6 +217,8 @@ def test_verify_is_rate_limited(db_url, _schema, tmp_path, org):
     with limited.app_context():
         client = limited.test_client()
         codes = [client.get("/verify/" + "B" * 16).status_code for _ in range(31)]
+        db.session.remove()
+        db.engine.dispose()
     assert codes[:30] == [404] * 30
     assert codes[30] == 429
 
