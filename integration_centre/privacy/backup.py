@@ -136,6 +136,10 @@ def restore(path: str | Path, *, actor: Any) -> RestoreResult:
     path = Path(path)
     _check_backup(path)
     try:
+        erasure.read_ledger_file()  # a tampered ledger stops the restore before anything changes
+    except PrivacyError as exc:
+        raise BackupError(f"{exc}: nothing was restored") from None
+    try:
         erasure.sync_ledger_file()
         db.session.commit()
     except Exception:  # noqa: BLE001 - a broken live database must not prevent its restore

@@ -262,8 +262,13 @@ def erasure_group() -> None:
 def replay_ledger_command() -> None:
     """Scrub again every erased person who still has remains (after a restore made by hand)."""
     from integration_centre.privacy import erasure
+    from integration_centre.privacy.errors import PrivacyError
 
-    replayed = erasure.replay_ledger(actor=CLI_ACTOR)
+    try:
+        replayed = erasure.replay_ledger(actor=CLI_ACTOR)
+    except PrivacyError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"Erasure ledger replayed: {len(replayed)} person(s) scrubbed again.")
 

@@ -17,6 +17,8 @@ backup — but the wrapped data key is, which is why the replay is required afte
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import uuid
@@ -33,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
-from integration_centre.privacy import blind_index, keys, subject_data
+from integration_centre.privacy import blind_index, keys, runtime, subject_data
 from integration_centre.privacy.erasure_models import ErasureLedgerEntry
 from integration_centre.privacy.errors import PrivacyError
 from integration_centre.privacy.fields import EncryptedField
@@ -234,8 +236,18 @@ def ledger_file() -> Path:
     return Path(current_app.config["ERASURE_LEDGER_FILE"])
 
 
+def _line_mac(person_id: uuid.UUID, on: date) -> str:
+    """HMAC of a ledger line under the audit key: a line added or changed by hand is refused."""
+    message = f"erasure-ledger:v1|{person_id}|{on.isoformat()}".encode()
+    return hmac.new(runtime.keyring().audit_key, message, hashlib.sha256).hexdigest()
+
+
 def read_ledger_file(path: Path | None = None) -> dict[uuid.UUID, date]:
-    """{person id: erasure date} from the ledger file (absent file: empty); bad lines are errors."""
+    """{person id: erasure date} from the ledger file (absent file: empty).
+
+    A malformed line, or one whose MAC does not verify (added or edited by hand), is an error:
+    nothing is replayed from a ledger that was tampered with.
+    """
     path = path or ledger_file()
     entries: dict[uuid.UUID, date] = {}
     if not path.exists():
@@ -245,9 +257,13 @@ def read_ledger_file(path: Path | None = None) -> dict[uuid.UUID, date]:
             continue
         try:
             data = json.loads(line)
-            entries.setdefault(uuid.UUID(data["person_id"]), date.fromisoformat(data["erased_on"]))
+            person_id, on = uuid.UUID(data["person_id"]), date.fromisoformat(data["erased_on"])
+            mac = str(data["mac"])
         except (ValueError, KeyError, TypeError):
             raise PrivacyError(f"erasure ledger {path}, line {number}: not a ledger entry") from None
+        if not hmac.compare_digest(_line_mac(person_id, on), mac):
+            raise PrivacyError(f"erasure ledger {path}, line {number}: altered (its MAC does not verify)")
+        entries.setdefault(person_id, on)
     return entries
 
 
@@ -256,7 +272,7 @@ def append_ledger_file(entries: Iterable[tuple[uuid.UUID, date]], path: Path | N
     path = path or ledger_file()
     known = read_ledger_file(path)
     lines = [
-        json.dumps({"person_id": str(pid), "erased_on": on.isoformat()}) + "\n"
+        json.dumps({"person_id": str(pid), "erased_on": on.isoformat(), "mac": _line_mac(pid, on)}) + "\n"
         for pid, on in entries
         if pid not in known
     ]
@@ -287,6 +303,12 @@ def _write_pending(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
+
+
+def pending_replay() -> list[uuid.UUID]:
+    """Persons of the ledger file unknown to the database's ledger: a restore not yet replayed."""
+    known = set(db.session.scalars(select(ErasureLedgerEntry.person_id)))
+    return sorted(pid for pid in read_ledger_file() if pid not in known)
 
 
 def replay_ledger(*, actor: Any, extra: dict[uuid.UUID, date] | None = None) -> list[uuid.UUID]:

@@ -69,6 +69,7 @@ def upcoming():
         settings={name: current_app.config[name] for name in retention_settings()},
         today=erasure.utcnow().date(),
         audit_plan=audit_retention.purgeable(erasure.utcnow().date()),
+        pending_replay=len(erasure.pending_replay()),
     )
 
 

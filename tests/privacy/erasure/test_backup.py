@@ -14,7 +14,7 @@ from integration_centre.extensions import db
 from integration_centre.pathway.models import EvidenceDocument, Newcomer
 from integration_centre.privacy import audit, backup, blind_index, erasure, keys, runtime
 from integration_centre.privacy.erasure_models import ErasureLedgerEntry
-from integration_centre.privacy.errors import KeyDestroyedError
+from integration_centre.privacy.errors import KeyDestroyedError, PrivacyError
 from integration_centre.privacy.models import AuditRecord
 from tests.privacy.erasure.conftest import ADMIN_ACTOR, person_ids, read_fields
 
@@ -106,3 +106,56 @@ def test_cli_backup_and_restore_ask_for_confirmation(app, person, tmp_path):
     not_a_backup.write_bytes(b"hello")
     bad = runner.invoke(args=["backup", "restore", str(not_a_backup), "--yes"])
     assert bad.exit_code == 1 and "is not a" in bad.output
+
+
+def test_a_tampered_ledger_file_is_refused_and_nothing_is_replayed(app, person):
+    erased = person("Okafor", "Ngozi").id
+    kept = person("Petrenko", "Iryna").id
+    erasure.erase_person(erased, actor=ADMIN_ACTOR)
+    db.session.commit()
+    path = erasure.ledger_file()
+    line = path.read_text(encoding="utf-8")
+    path.write_text(line + line.replace(str(erased), str(kept)), encoding="utf-8")  # a forged entry
+    with pytest.raises(PrivacyError, match="line 2: altered"):
+        erasure.replay_ledger(actor=ADMIN_ACTOR)
+    db.session.rollback()
+    assert keys.has_person_key(kept)
+    result = app.test_cli_runner().invoke(args=["erasure", "replay-ledger"])
+    assert result.exit_code == 1 and "altered" in result.output
+
+
+def test_retention_page_warns_about_a_restore_without_replay(app, person, login_as, tmp_path):
+    from integration_centre.accounts.models import Role
+
+    erased = person("Okafor", "Ngozi").id
+    client, _admin = login_as(Role.ADMIN)
+    target = backup.create(tmp_path / "b.bak")
+    erasure.erase_person(erased, actor=ADMIN_ACTOR)
+    db.session.commit()
+    db.session.remove()
+    db.engine.dispose()
+    if backup.dialect() == "sqlite":  # a restore "by hand", without the replay
+        with sqlite3.connect(target) as source, sqlite3.connect(backup._sqlite_file()) as live:
+            source.backup(live)
+    else:
+        command, env = backup._pg_command("pg_restore", "--clean", "--if-exists", "--no-owner", str(target))
+        backup._run(command, env)
+    assert erasure.pending_replay() == [erased]
+    page = client.get("/admin/retention/").get_data(as_text=True)
+    assert "erasure replay-ledger" in page
+    assert erasure.replay_ledger(actor=ADMIN_ACTOR) == [erased]
+    db.session.commit()
+    assert erasure.pending_replay() == []
+
+
+def test_restore_refuses_a_tampered_ledger_before_touching_the_database(app, person, tmp_path):
+    erased = person("Okafor", "Ngozi").id
+    target = backup.create(tmp_path / "b.bak")
+    erasure.erase_person(erased, actor=ADMIN_ACTOR)
+    db.session.commit()
+    path = erasure.ledger_file()
+    path.write_text(path.read_text(encoding="utf-8").replace('"mac": "', '"mac": "0'), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["backup", "restore", str(target), "--yes"])
+    assert result.exit_code == 1 and "nothing was restored" in result.output
+    db.session.remove()
+    assert erasure.erased_on(erased) is not None  # still the live database, not the backup
