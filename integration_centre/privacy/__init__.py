@@ -117,12 +117,41 @@ Audit — ``integration_centre.privacy.audit``
     The table ``privacy_audit`` is insert-only, chained with HMAC-SHA256 under the audit key;
     ``verify_chain() -> VerifyResult(ok, checked, first_broken_seq, reason)``.
 
+Erasure — ``integration_centre.privacy.erasure`` (Art. 17, crypto-shredding)
+    ``legal_holds(person_id) -> list[str]``: translated reasons from every subject-data
+        provider's ``holds`` (``privacy.subject_data``); empty when the person may be erased.
+    ``erase_person(person_id, *, actor, ground="request" | "retention") -> date``: refuses with
+        ``ErasureRefused(reasons)`` while a hold applies; else, in the caller's transaction: a
+        ledger entry (person id + date), the providers' ``erase`` clean-up, every ciphertext
+        column of the person (any mapped model with ``EncryptedField``) set to NULL, blind-index
+        rows deleted, data key destroyed ("erase" audit row). The ledger file
+        (``ERASURE_LEDGER_FILE``, HMAC-sealed lines) is appended when the transaction commits.
+    ``erased_on(person_id) -> date | None``, ``erased_dates(ids) -> {id: date}`` (the shell),
+        ``remains(person_id)`` (live key / ciphertext rows / index entries: all 0 once erased),
+        ``replay_ledger(*, actor)`` (after a restore), ``pending_replay()``.
+    Pages that show a person check ``erased_on`` and show "erased on …" instead of the fields.
+
+Retention — ``integration_centre.privacy.retention``
+    ``register_category(code, label, setting, dates)`` where ``dates() -> RetentionItem…``
+        (person id, category, due date or ``KEPT``, translated reason); a person is due when the
+        latest of their dates has passed. ``due(today)``, ``upcoming(today, days)``,
+        ``run(*, actor, today, progress)`` (one transaction per person, through ``erase_person``).
+    Settings ``RETENTION_CLOSED_CASE_YEARS``, ``RETENTION_CERTIFICATE_YEARS``,
+    ``RETENTION_UNFINISHED_MONTHS``, ``RETENTION_AUDIT_YEARS`` (``audit_retention.purge``: old
+    audit records deleted, the chain verifies from a sealed anchor).
+
+Backups — ``integration_centre.privacy.backup``
+    ``create(path=None) -> Path`` (SQLite online backup / ``pg_dump``; never the keyring),
+    ``restore(path, *, actor)`` (ledger merged and checked first, database replaced, ledger
+    replayed).
+
 App wiring — ``integration_centre.privacy``
     ``init_app(app)`` loads the keyring and FAILS CLOSED (``ConfigurationError``);
     ``keys_loaded(app)``; ``ensure_keyring_file(instance_path, demo=False)``.
     Config: ``MASTER_KEY_FILE`` / ``MASTER_KEY`` (settings), ``PRIVACY_INDEX_BITS`` (Flask key).
 
-CLI: ``integration-centre keys status | add-kek | promote KEK_ID | rewrap | retire KEK_ID`` and
+CLI: ``integration-centre retention run [--dry-run]``, ``backup create [PATH] | restore PATH``,
+``erasure replay-ledger``; ``integration-centre keys status | add-kek | promote KEK_ID | rewrap | retire KEK_ID`` and
 ``integration-centre audit verify``; a new keyring file:
 ``python -m integration_centre.privacy new-keyring PATH``.
 """
