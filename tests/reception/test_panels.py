@@ -89,3 +89,14 @@ def test_the_case_page_shows_the_reception_panels(app, client, agent, started_ca
     for title in ("reception", "agreement", "certificate", "notifications"):
         assert f"panel-{title}-title" in html, title
     assert MARKER not in html
+
+
+def test_agreement_offered_in_the_persons_language_when_a_layout_exists(app, agent, started_case):
+    english = started_case(preferred_language="en", family_name="Smith")
+    arabic = started_case(preferred_language="ar", family_name="Haddad")
+    html = _render(app, agent, english)
+    assert f"/cases/{english.id}/agreement.pdf?lang=fr" in html
+    assert f"/cases/{english.id}/agreement.pdf?lang=en" in html
+    html = _render(app, agent, arabic)
+    assert f"/cases/{arabic.id}/agreement.pdf?lang=fr" in html
+    assert "lang=ar" not in html  # no Arabic layout: French only
