@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import uuid
 
+from babel import dates as babel_dates
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -93,10 +95,33 @@ def inbox():
         tab=tab,
         service_type=service_type,
         page=page,
+        rows=_inbox_rows(page.items),
         counts=services.tab_counts(current_user),
         search=ReferenceSearchForm(),
         labels=_labels(),
     )
+
+
+def _inbox_rows(items) -> list[dict]:
+    """The inbox rows with their labels and dates formatted once per page (the list is the hot path)."""
+    locale = get_locale()
+    zone = get_timezone()
+    states = {code: str(label) for code, label in referrals.STATE_LABELS.items()}
+    service_names = {code: str(label) for code, label in services.SERVICE_LABELS.items()}
+    link = url_for("operators.referral", referral_id=uuid.UUID(int=0))
+    return [
+        {
+            "url": link.replace(str(uuid.UUID(int=0)), str(item.id)),
+            "reference": item.reference,
+            "service": service_names.get(item.service_type, item.service_type),
+            "state": states.get(item.state, item.state),
+            "sent_on": babel_dates.format_date(item.sent_on, "medium", locale=locale),
+            "deadline": babel_dates.format_date(item.deadline, "medium", locale=locale) if item.deadline else "—",
+            "updated_at": babel_dates.format_datetime(item.updated_at, "short", tzinfo=zone, locale=locale),
+            "updated_iso": item.updated_at.isoformat(),
+        }
+        for item in items
+    ]
 
 
 @bp.post("/operator/referrals/search")

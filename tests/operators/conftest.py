@@ -18,8 +18,8 @@ ON = date(2025, 4, 1)
 
 @pytest.fixture(autouse=True)
 def english_messages(request):
-    """Assert on the English msgids."""
-    if "app" in request.fixturenames:
+    """Assert on the English msgids (tests named ``*_translated`` keep the default French interface)."""
+    if "app" in request.fixturenames and not request.node.name.endswith("_translated"):
         request.getfixturevalue("app").config["BABEL_DEFAULT_LOCALE"] = "en"
 
 

@@ -193,7 +193,7 @@ def test_attendance_errors_are_shown_beside_the_fields_and_nothing_is_written(ap
 def test_field_errors_are_translated(app, referral, operator_user):
     from tests.accounts.helpers import fr
 
-    app.config["BABEL_DEFAULT_LOCALE"] = "fr"
+    assert fr("Enter the number of sessions.") != "Enter the number of sessions."
     services.accept(operator_user, referral.id)
     db.session.commit()
     client = _operator_client(app, operator_user)
