@@ -96,7 +96,10 @@ def test_malformed_keys_are_refused(client, make_token, make_referral, org):
 
 
 def test_rate_limit_is_per_token(request, db_url, app, tmp_path, make_token, org):
-    limited = second_app(request, db_url, tmp_path / "limited", RATELIMIT_ENABLED=True, API_RATE_LIMIT="3 per minute")
+    limited = second_app(
+        request, db_url, tmp_path / "limited", RATELIMIT_ENABLED=True, API_RATE_LIMIT="3 per minute",
+        BABEL_DEFAULT_LOCALE="en",
+    )  # fmt: skip
     first, _ = make_token(Role.OPERATOR, operator_id=org["operator"].id)
     second, _ = make_token(Role.OPERATOR, operator_id=org["operator"].id)
     client = limited.test_client()
