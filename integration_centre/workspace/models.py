@@ -27,8 +27,8 @@ NONCOMPLIANCE_STATUSES = ("notice_sent", "complied", "referred", "closed")
 NONCOMPLIANCE_OUTCOMES = ("complied_late", "fine", "no_action", "case_closed", "withdrawn")
 
 # The dashboard's "recently changed" and "my cases" lists read the case table by office.
-Index("ix_workspace_case_office_change", Case.office_id, Case.last_change_at)
-Index("ix_workspace_case_office_opener", Case.office_id, Case.opened_by_id)
+Index("ix_workspace_case_office_change", Case.office_id, Case.last_change_at, Case.id)
+Index("ix_workspace_case_office_opener", Case.office_id, Case.opened_by_id, Case.id)
 
 
 class CaseSchedule(db.Model):
@@ -36,9 +36,9 @@ class CaseSchedule(db.Model):
 
     __tablename__ = "workspace_case_schedule"
     __table_args__ = (
-        Index("ix_workspace_schedule_office_deadline", "office_id", "completion_deadline"),
-        Index("ix_workspace_schedule_office_evaluation", "office_id", "next_evaluation_on"),
-        Index("ix_workspace_schedule_office_action", "office_id", "next_action_on"),
+        Index("ix_workspace_schedule_office_deadline", "office_id", "completion_deadline", "case_id"),
+        Index("ix_workspace_schedule_office_evaluation", "office_id", "next_evaluation_on", "case_id"),
+        Index("ix_workspace_schedule_office_action", "office_id", "next_action_on", "case_id"),
     )
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway_case.id", ondelete="CASCADE"), primary_key=True)
