@@ -44,6 +44,8 @@ def test_erasure_leaves_nothing_readable_and_every_other_person_intact(app, agen
     before = {p.id: read_fields(p.id) for p in others}
     facts, release = _facts(), _release()
     assert facts, "the cases produced statistics facts"
+    published = stats_services.publish("2025")
+    db.session.commit()
     assert _search(agent, "Van den Bossche", "Leila")
     assert db.session.scalar(select(func.count()).where(EvidenceDocument.person_id == erased.id)) == 1
     old_ct = db.session.scalar(select(Newcomer.family_name_ct).where(Newcomer.id == erased.id))
@@ -80,6 +82,8 @@ def test_erasure_leaves_nothing_readable_and_every_other_person_intact(app, agen
     assert _search(agent, "Al-Hassan") and _search(agent, "Kovalenko", "Olena")
     assert _facts() == facts
     assert _release() == release
+    again = stats_services.publish("2025")  # the published release is still the live one
+    assert not again.created and again.release.content_hash == published.release.content_hash
     # Audited (person id only), and the chain verifies.
     record = db.session.scalars(select(AuditRecord).where(AuditRecord.action == "erase")).one()
     assert (record.object_id, record.purpose) == (audit.person_object_id(erased.id), "erasure.request")
