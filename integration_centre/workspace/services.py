@@ -59,7 +59,7 @@ OUTCOME_LABELS = {
     "fine": _l("Administrative fine imposed"),
     "no_action": _l("No action taken by the administration"),
     "case_closed": _l("Case closed by the administration"),
-    "withdrawn": _l("Referral withdrawn"),
+    "withdrawn": _l("Referral to the administration withdrawn"),
 }
 
 
