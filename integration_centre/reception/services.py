@@ -1010,3 +1010,77 @@ def notifications_of(actor: User, case: Case) -> list[ThirdPartyNotification]:
             .order_by(ThirdPartyNotification.queued_at.desc())
         )
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Data-subject access (GDPR Art. 15 and 20)
+
+
+def subject_export(person_id) -> dict:
+    """Everything the reception module holds about the person, decrypted, as plain data.
+
+    Called by the privacy core's access export inside an access context naming the person.
+    """
+
+    def day(value) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    def rows(model, order):
+        return db.session.scalars(select(model).where(model.person_id == person_id).order_by(order)).all()
+
+    assessments = [
+        {
+            "case_id": str(a.case_id),
+            "assessed_on": day(a.assessed_on),
+            "needs": {domain: getattr(a, domain) for domain in ASSESSMENT_DOMAINS if getattr(a, domain)},
+            "notes": a.notes,
+        }
+        for a in rows(SocialAssessment, SocialAssessment.assessed_on)
+    ]
+    sessions = [
+        {
+            "held_on": day(s.held_on),
+            "format": s.format,
+            "themes": list(s.themes or []),
+            "hours": str(s.hours),
+            "language": s.language,
+            "interpreter": s.interpreter,
+        }
+        for s in rows(InformationSession, InformationSession.held_on)
+    ]
+    tests = [
+        {"tested_on": day(t.tested_on), "level": t.level, "note": t.note}
+        for t in rows(PositioningTest, PositioningTest.tested_on)
+    ]
+    tasks = [
+        {"kind": t.kind, "title": t.title, "due_on": day(t.due_on), "done_on": day(t.done_on)}
+        for t in rows(ProcedureTask, ProcedureTask.created_at)
+    ]
+    certificates = [
+        {
+            "verification_code": format_code(c.code),
+            "issued_on": day(c.issued_on),
+            "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+            "revocation_reason": c.revocation_reason,
+            "content": c.snapshot,
+        }
+        for c in rows(Certificate, Certificate.issued_on)
+    ]
+    notifications = [
+        {
+            "recipient": n.recipient,
+            "queued_at": n.queued_at.isoformat(),
+            "sent_at": n.sent_at.isoformat() if n.sent_at else None,
+            "data_sent": n.payload,
+        }
+        for n in rows(ThirdPartyNotification, ThirdPartyNotification.queued_at)
+    ]
+    found = {
+        "social_assessments": assessments,
+        "information_sessions": sessions,
+        "positioning_tests": tests,
+        "procedure_tasks": tasks,
+        "certificates": certificates,
+        "third_party_notifications": notifications,
+    }
+    return {key: value for key, value in found.items() if value}
