@@ -25,7 +25,10 @@ class TokenCreateForm(FlaskForm):
         _l("Account"),
         description=_l("The token acts as this operator or agent account, with its access rules."),
         coerce=int,
-        validators=[InputRequired(_l("Choose the account."))],
+        validators=[
+            InputRequired(_l("Choose the account.")),
+            NumberRange(min=1, message=_l("Choose the account.")),
+        ],
     )
     name = StringField(
         _l("Name"),
