@@ -34,7 +34,7 @@ from integration_centre.pathway.errors import PathwayConflict, PathwayError
 from integration_centre.pathway.models import Case, Newcomer, StepInstance
 from integration_centre.pathway.permissions import can_see_case
 from integration_centre.pathway.registration import ensure_writable
-from integration_centre.pathway.states import DONE_STEP_STATES, CaseStatus, StepState
+from integration_centre.pathway.states import DONE_STEP_STATES, FINAL_STEP_STATES, CaseStatus, StepState
 from integration_centre.privacy.access import access
 from integration_centre.reception.models import (
     ASSESSMENT_DOMAINS,
@@ -682,14 +682,18 @@ def agreement_content(actor: User, case: Case, language: str) -> dict:
 
 
 def certificate_missing_steps(case: Case) -> list[str]:
-    """Labels of the mandatory steps (besides the certificate itself) not completed or exempted."""
+    """Labels of the steps that still stop the certificate: mandatory steps not completed or
+    exempted, and optional steps still open (the pathway wants them done, exempted or cancelled)."""
     definition = pathway.definition_of(case)
     language = pathway.current_language()
-    return [
-        s.label(language)
-        for s in definition.steps
-        if s.mandatory and not s.ends_pathway and case.step(s.code).state not in DONE_STEP_STATES
-    ]
+    missing = []
+    for step_def in definition.steps:
+        if step_def.ends_pathway:
+            continue
+        state = case.step(step_def.code).state
+        if state not in FINAL_STEP_STATES or (step_def.mandatory and state not in DONE_STEP_STATES):
+            missing.append(step_def.label(language))
+    return missing
 
 
 def active_certificate(case: Case) -> Certificate | None:

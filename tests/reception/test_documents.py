@@ -227,3 +227,26 @@ def test_verify_codes_are_unique_and_unguessable(agent, finished_case):
     codes = {services._new_code() for _ in range(200)}
     assert len(codes) == 200
     assert all(len(c) == services.CODE_LENGTH and set(c) <= set(services.CODE_ALPHABET) for c in codes)
+
+
+def test_an_open_optional_step_is_listed_before_the_certificate(agent, started_case):
+    case = started_case(**PERSON)
+    do_reception(agent, case, level="B1")
+    from integration_centre.pathway import services as pathway
+    from integration_centre.pathway.services import StepChange
+
+    on = date(2025, 9, 1)
+    pathway.transition_step(agent, case, "citizenship", "start", on=on)
+    change = StepChange(hours="60", evidence=("attendance_record",), result="aoc")
+    pathway.transition_step(agent, case, "citizenship", "complete", change, on=on)
+    db.session.commit()
+    missing = services.certificate_missing_steps(case)
+    assert "Formation à la langue française (FLE)" in missing or "French language training" in missing
+    with pytest.raises(PathwayError):
+        services.issue_certificate(agent, case, on=on)
+    db.session.rollback()
+    for code in ("french_course", "orientation"):  # B1, no orientation need: they do not apply
+        pathway.transition_step(agent, case, code, "exempt", StepChange(reason="condition_not_met"), on=on)
+    db.session.commit()
+    assert services.certificate_missing_steps(case) == []
+    assert services.issue_certificate(agent, case, on=on).code
