@@ -161,8 +161,11 @@ def close(actor: Any, item: SubjectRequest, status: str, answer: str, *, today: 
         raise RequestInvalid(errors)
     item.status = status
     item.closed_on = today or date.today()
-    with access(actor, PURPOSE, [item.person_id], action="update"):
-        item.answer = answer.strip()
+    from integration_centre.privacy.erasure import erased_on
+
+    if erased_on(item.person_id) is None:  # an erased person's key is gone: no answer is kept then
+        with access(actor, PURPOSE, [item.person_id], action="update"):
+            item.answer = answer.strip()
     audit.record("close", "subject_request", str(item.id), purpose=PURPOSE, actor=actor)
     db.session.flush()
     return item

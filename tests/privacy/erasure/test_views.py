@@ -99,3 +99,33 @@ def test_agent_sees_the_shell_of_an_erased_file(app, login_as, person, agent):
     assert "was erased on" in case_page.get_data(as_text=True)
     dashboard = client.get("/agent?status=all")
     assert dashboard.status_code == 200 and "Ahmadi" not in dashboard.get_data(as_text=True)
+
+
+def test_erasure_from_a_request_of_the_register_then_the_request_is_closed(app, login_as, person):
+    from integration_centre.privacy import requests as register
+
+    target = person("Van den Bossche", "Leila")
+    client, admin = login_as(Role.ADMIN)
+    item = register.record_request(admin, target.id, "erasure", date.today(), details="Asked at the desk")
+    db.session.commit()
+    detail = client.get(f"/admin/privacy/requests/{item.id}").get_data(as_text=True)
+    link = f"/admin/erasure/{target.id}?request={item.id}"
+    assert link in detail.replace("&amp;", "&")
+    confirm = client.get(link).get_data(as_text=True)
+    assert f"/admin/privacy/requests/{item.id}" in confirm
+    done = client.post(link, data={"confirm": "y"})
+    assert done.headers["Location"] == f"/admin/erasure/{target.id}/done?request={item.id}"
+    result = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert f'href="/admin/privacy/requests/{item.id}"' in result
+    # Back in the register: the request page still opens and the request can be closed.
+    assert client.get(f"/admin/privacy/requests/{item.id}").status_code == 200
+    closed = client.post(
+        f"/admin/privacy/requests/{item.id}/close",
+        data={"close-status": "answered", "close-answer": "Your data was erased."},
+    )
+    assert closed.status_code == 302
+    db.session.expire_all()
+    from integration_centre.privacy.rights_models import SubjectRequest
+
+    assert db.session.get(SubjectRequest, item.id).status == "answered"
+    assert client.get(f"/admin/privacy/requests/{item.id}").status_code == 200
