@@ -47,6 +47,19 @@ def _remains(app, person_id) -> dict:
             db.session.remove()
 
 
+def _request_status(app, request_id: str) -> str:
+    import uuid
+
+    from integration_centre.extensions import db
+    from integration_centre.privacy.rights_models import SubjectRequest
+
+    with app.app_context():
+        try:
+            return db.session.get(SubjectRequest, uuid.UUID(request_id)).status
+        finally:
+            db.session.remove()
+
+
 @contextmanager
 def _password_always_asked(app, pages: Pages):
     """The next sensitive page asks for the password again: the re-authentication window
@@ -127,6 +140,14 @@ def test_admin_records_and_carries_out_an_erasure(pages: Pages) -> None:
     with pages.page.expect_navigation():
         pages.page.locator("main a.button[href*='/admin/privacy/requests/']").click()
     assert pages.path.startswith("/admin/privacy/requests/")
+    request_path = pages.path
+    pages.page.locator("input[name='close-status'][value=answered]").check()
+    pages.page.locator("textarea[name='close-answer']").fill("Vos données ont été effacées.")
+    with pages.page.expect_navigation():
+        pages.page.locator(f"form[action='{request_path}/close'] button[type=submit]").click()
+    assert pages.page.locator("[data-testid=status]").inner_text().strip() != ""
+    pages.screenshot("erasure-request-closed")
+    assert _request_status(app, request_path.rsplit("/", 1)[-1]) == "answered"
     pages.goto("/admin/privacy/requests/new")
     pages.page.locator("input[name='find-family_name']").fill(free["family"])
     pages.page.locator("input[name='find-given_names']").fill(free["given"])
