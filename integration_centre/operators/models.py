@@ -57,7 +57,8 @@ class Referral(UUIDPrimaryKeyMixin, db.Model):
     __tablename__ = "operator_referral"
     __table_args__ = (
         Index("ix_operator_referral_inbox", "operator_id", "state", "updated_at"),
-        Index("ix_operator_referral_operator_updated", "operator_id", "updated_at"),
+        # The inbox lists page by page in this order; state and service are read from the index.
+        Index("ix_operator_referral_listing", "operator_id", "updated_at", "state", "service_type", "id"),
     )
 
     reference: Mapped[str] = mapped_column(String(16), unique=True)

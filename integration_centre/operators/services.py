@@ -410,12 +410,18 @@ def list_referrals(
     per_page = max(1, min(int(per_page or PER_PAGE), MAX_PER_PAGE))
     page = _page_number(page)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = list(
+    # Two steps: the page's ids from the listing index alone (deep pages skip index entries, not
+    # rows), then those rows.
+    ids = list(
         db.session.scalars(
-            query.order_by(Referral.updated_at.desc(), Referral.id).offset((page - 1) * per_page).limit(per_page)
+            query.with_only_columns(Referral.id)
+            .order_by(Referral.updated_at.desc(), Referral.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
         )
     )
-    return Page(items, total or 0, page, per_page)
+    rows = {r.id: r for r in db.session.scalars(select(Referral).where(Referral.id.in_(ids)))} if ids else {}
+    return Page([rows[i] for i in ids], total or 0, page, per_page)
 
 
 def tab_counts(actor: User) -> dict[str, int]:
