@@ -52,6 +52,7 @@ def assert_refused(client, path: str, data: dict, expected: dict[str, str | None
         shown = field_error(response, field)
         assert shown, (path, field)
         if message is not None:
+            assert fr(message) != message, f"no French translation for {message!r}"
             assert fr(message) in shown, (path, field, shown)
         assert f"{field}-error" in body
     assert changed_rows() == before, path
