@@ -5,6 +5,7 @@ recorded, creation and revocation audited."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from integration_centre.extensions import db
 from integration_centre.privacy.models import AuditRecord
 from tests.accounts.helpers import field_error, row_counts
 from tests.api.conftest import bearer, problem_of
+from tests.privacy.markers import audit_rows_bytes, find_markers
 
 TOKEN_RE = re.compile(r'id="token-value"[^>]*value="(ic_[^"]+)"')
 
@@ -168,3 +170,12 @@ def test_cli_refuses_bad_requests(app, make_user, org, args, message):
     assert message in result.output
     assert db.session.scalar(select(ApiToken)) is None
     assert tokens.tokens_listing() == []
+
+
+def test_token_value_never_reaches_the_log_or_the_audit(make_token, client, caplog):
+    caplog.set_level(logging.DEBUG)
+    secret, _token = make_token(Role.OPERATOR)
+    client.get("/api/v1/referrals", headers=bearer(secret))
+    client.get("/api/v1/referrals", headers=bearer(secret + "tampered"))
+    assert find_markers(audit_rows_bytes(db.session), [secret, secret.split("_", 2)[2]]) == []
+    assert secret.split("_", 2)[2] not in caplog.text
