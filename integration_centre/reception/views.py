@@ -408,7 +408,7 @@ def outbox():
     if recipient is not None and recipient not in services.RECIPIENTS:
         recipient = None
     sent = request.args.get("sent") == "1"
-    page = request.args.get("page", 1, type=int) or 1
+    page = max(1, request.args.get("page", 1, type=int) or 1)
     rows, total = services.outbox(current_user, recipient=recipient, sent=sent, page=page, per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     if page > pages:
