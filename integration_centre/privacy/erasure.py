@@ -217,6 +217,8 @@ def erase_person(person_id: Any, *, actor: Any, ground: str = "request", today: 
     person_id = _as_uuid(person_id)
     if erased_on(person_id) is not None:
         raise PrivacyError(_("This person was already erased."))
+    if not keys.has_person_key(person_id) and not any(remains(person_id).values()):
+        raise PrivacyError(_("No data is held about this person."))
     reasons = legal_holds(person_id)
     if reasons:
         raise ErasureRefused(reasons)

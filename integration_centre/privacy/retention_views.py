@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
@@ -136,7 +137,11 @@ def confirm(person_id: uuid.UUID):
             flash(str(exc), "error")
             return redirect(url_for("privacy_retention.find_person"))
         else:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except IntegrityError:  # erased meanwhile by another admin: the ledger has one entry
+                db.session.rollback()
+                return redirect(url_for("privacy_retention.erased", person_id=person_id, **_request_arg()))
             flash(_("The person's data was erased."), "success")
             return redirect(url_for("privacy_retention.erased", person_id=person_id, **_request_arg()))
     description = erasure.describe(person_id, actor)

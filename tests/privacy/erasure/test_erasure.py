@@ -142,3 +142,12 @@ def test_erasing_twice_is_refused_and_a_rollback_writes_no_ledger_line(app, pers
         erasure.erase_person(erased.id, actor=ADMIN_ACTOR)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(PersonKey).where(PersonKey.wrapped.is_(None))) == 1
+
+
+def test_erasing_an_unknown_person_is_refused(app):
+    import uuid
+
+    with pytest.raises(PrivacyError, match="No data is held"):
+        erasure.erase_person(uuid.uuid4(), actor=ADMIN_ACTOR)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(ErasureLedgerEntry)) == 0
