@@ -156,6 +156,10 @@ def note_write(person_id: uuid.UUID, *, creating: bool) -> AccessContext:
     ctx = require(person_id)
     marker = (person_id, "create" if creating else "update")
     if marker not in ctx.noted:
+        if not ctx.purpose.startswith("rights."):  # a restricted file (Art. 18) is read-only
+            from integration_centre.privacy.restrictions import ensure_writable
+
+            ensure_writable(person_id)
         audit_once(ctx, person_id, marker[1])
         ctx.noted.add(marker)
     return ctx

@@ -126,6 +126,9 @@ def build(actor: Any, item: SubjectRequest, *, generated_at: datetime | None = N
             part = export(person_id) or {}
             if part:
                 data[name] = _jsonable(part)
+        exporting = {name for name, _export in subject_data.exporters()} | {"privacy"}
+        for name, part in generic_sections(person_id, skip_packages=exporting).items():
+            data[name] = _jsonable(part)
     return {
         "schema": "integration_centre/subject_export",
         "schema_version": SCHEMA_VERSION,
@@ -135,6 +138,61 @@ def build(actor: Any, item: SubjectRequest, *, generated_at: datetime | None = N
         "data": data,
         "accesses": accesses(person_id),
     }
+
+
+def _person_models() -> list[tuple[str, Any, str]]:
+    """(package, model class, person attribute) of every mapped model holding rows about a person."""
+    from integration_centre.privacy.fields import EncryptedField
+
+    found = []
+    for mapper in db.Model.registry.mappers:
+        cls = mapper.class_
+        parts = cls.__module__.split(".")
+        if len(parts) < 3 or parts[0] != "integration_centre":
+            continue
+        person_attr = getattr(cls, "__privacy_person_attr__", "person_id")
+        if person_attr not in mapper.columns:
+            continue
+        encrypted = any(isinstance(v, EncryptedField) for k in cls.__mro__ for v in vars(k).values())
+        if encrypted or person_attr == "person_id":
+            found.append((parts[1], cls, person_attr))
+    return sorted(found, key=lambda item: (item[0], item[1].__tablename__))
+
+
+def _row_dict(row: Any) -> dict[str, Any]:
+    from sqlalchemy import LargeBinary
+
+    from integration_centre.privacy.fields import EncryptedField
+
+    mapper = row.__mapper__
+    values = {}
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        if isinstance(column.type, LargeBinary):
+            continue
+        values[attr.key] = getattr(row, attr.key)
+    for klass in type(row).__mro__:
+        for key, value in vars(klass).items():
+            if isinstance(value, EncryptedField) and key not in values:
+                values[key] = getattr(row, key)
+    return values
+
+
+def generic_sections(person_id: uuid.UUID, *, skip_packages: set[str]) -> dict[str, dict[str, list]]:
+    """Every row about the person in the packages without their own exporter, by table.
+
+    So that a module added later is never left out of an access request: its rows are exported
+    column by column (encrypted fields decrypted) until it registers a structured exporter.
+    Runs inside the caller's access context.
+    """
+    sections: dict[str, dict[str, list]] = {}
+    for package, model, person_attr in _person_models():
+        if package in skip_packages:
+            continue
+        rows = db.session.scalars(select(model).where(getattr(model, person_attr) == person_id)).all()
+        if rows:
+            sections.setdefault(package, {})[model.__tablename__] = [_row_dict(r) for r in rows]
+    return sections
 
 
 # --- PDF --------------------------------------------------------------------------------------
@@ -169,7 +227,37 @@ class _Pdf(FPDF):
         self.multi_cell(0, 4.6, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def _label(key: str) -> str:
+# Labels of the usual field codes (their msgids are those of the forms); other codes are humanised.
+FIELD_LABELS = {
+    "family_name": _l("Family name(s)"),
+    "given_names": _l("Given names"),
+    "date_of_birth": _l("Date of birth"),
+    "sex": _l("Sex"),
+    "nationality": _l("Nationality"),
+    "niss": _l("National register number (NISS)"),
+    "address": _l("Address"),
+    "municipality_code": _l("Municipality"),
+    "phone": _l("Phone"),
+    "email": _l("E-mail address"),
+    "languages": _l("Languages spoken"),
+    "preferred_language": _l("Preferred language"),
+    "interpreter_language": _l("Interpreter's language"),
+    "residence_category": _l("Residence status"),
+    "permit_order_date": _l("Date the residence permit was ordered"),
+    "registration_date": _l("Date of registration at the municipality"),
+    "education_level": _l("Education level"),
+    "cases": _l("Cases"),
+    "status": _l("Status"),
+    "details": _l("Details"),
+    "answer": _l("Answer"),
+}
+
+
+def _label(key: str | None) -> str:
+    if key is None:
+        return ""
+    if key in FIELD_LABELS:
+        return str(FIELD_LABELS[key])
     return key.replace("_", " ").capitalize()
 
 
@@ -182,14 +270,17 @@ def _value_text(value: Any) -> str:
 
 
 def _write_value(pdf: _Pdf, key: str | None, value: Any, indent: int) -> None:
-    if isinstance(value, dict):
+    if key is not None and key.endswith("_base64"):
+        pdf.line_text(f"{_label(key)} : " + _("(file content: in the JSON export)"), indent)
+    elif isinstance(value, dict):
         if key is not None:
             pdf.line_text(_label(key), indent, bold=True)
             indent += 1
         for sub_key, sub_value in value.items():
             _write_value(pdf, sub_key, sub_value, indent)
     elif isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
-        pdf.line_text(f"{_label(key)} ({len(value)})" if key else "", indent, bold=True)
+        if key:
+            pdf.line_text(f"{_label(key)} ({len(value)})", indent, bold=True)
         for number, entry in enumerate(value, start=1):
             pdf.line_text(f"{number}.", indent + 1, bold=True)
             _write_value(pdf, None, entry, indent + 2)

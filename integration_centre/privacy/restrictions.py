@@ -29,10 +29,11 @@ def _as_uuid(value: Any) -> uuid.UUID:
 
 
 def active_restriction(person_id: Any) -> Restriction | None:
-    """The person's active restriction, or None."""
-    return db.session.scalar(
-        select(Restriction).where(Restriction.person_id == _as_uuid(person_id), Restriction.lifted_at.is_(None))
-    )
+    """The person's active restriction, or None (no autoflush: callers may be half-way through a write)."""
+    with db.session.no_autoflush:
+        return db.session.scalar(
+            select(Restriction).where(Restriction.person_id == _as_uuid(person_id), Restriction.lifted_at.is_(None))
+        )
 
 
 def is_restricted(person_id: Any) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from integration_centre.accounts.models import Role
 from integration_centre.extensions import db
 from integration_centre.pathway import services
+from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.registration import PERSONAL_FIELDS
 from integration_centre.privacy import audit, export
 from integration_centre.privacy.access import access
@@ -103,6 +104,7 @@ def test_pdf_in_french_names_the_person_and_the_modules(admin, agent, register, 
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     text = re.sub(r"\s+", " ", text)
     assert "Al-Hassan, Amira" in text
+    assert "Nom(s) de famille : Al-Hassan" in text  # French labels
     assert "Vos données personnelles" in text or "Your personal data" in text
     assert "Rue de Fer 12" in text
     assert "Modules" in text
@@ -158,3 +160,37 @@ def test_http_journey_export_downloaded_once_after_password(app, login_as, agent
     assert {("create", "subject_request"), ("export", "subject_request"), ("download", "export_file"),
             ("export", "person"), ("search", "person")} <= actions  # fmt: skip
     assert audit.verify_chain().ok
+
+
+def test_modules_without_their_own_exporter_are_exported_table_by_table(admin, agent, started_case, record):
+    """The social assessment (reception has no structured exporter yet) is in the export, decrypted."""
+    from integration_centre.reception.services import record_assessment
+
+    case = started_case()
+    record_assessment(agent, case, {"housing": "Logement provisoire chez un cousin", "notes": "Suivi CPAS"},
+                      on=date(2025, 3, 3))  # fmt: skip
+    db.session.commit()
+    document = export.build(admin, record(case.person_id, "access"))
+    _validator().validate(document)
+    rows = document["data"]["reception"]["reception_assessment"]
+    assert rows[0]["housing"]["detail"] == "Logement provisoire chez un cousin" and rows[0]["notes"] == "Suivi CPAS"
+    assert all(not key.endswith("_ct") for key in rows[0])
+
+
+def test_restricted_file_refuses_encrypted_writes_outside_the_rights_purposes(admin, agent, started_case):
+    """Enforced in the privacy core too: any package's write to a restricted person's data is refused."""
+    from integration_centre.privacy import restrictions
+    from integration_centre.privacy.errors import RestrictedError
+    from integration_centre.reception.services import record_assessment
+
+    case = started_case()
+    restrictions.restrict(case.person_id, actor=admin)
+    db.session.commit()
+    with pytest.raises((RestrictedError, PathwayError)):
+        record_assessment(agent, case, {"housing": "Sans abri"}, on=date(2025, 3, 3))
+    db.session.rollback()
+    with pytest.raises(RestrictedError), access(agent, "case.note", [case.person_id], action="update"):
+        case.person.phone = "+32 470 99 99 99"
+    db.session.rollback()
+    with access(admin, "rights.rectification", [case.person_id], action="update"):
+        case.person.phone = "+32 470 99 99 99"  # the DPO's rectification path stays open
