@@ -106,3 +106,27 @@ def test_fact_written_in_the_same_transaction_as_the_change(app):
     events.queue(db.session, _event())
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Fact)) == 1
+
+
+CONTRACT_EVENTS = (
+    "referral_sent", "referral_accepted", "referral_declined", "referral_started", "referral_completed",
+    "referral_abandoned", "referral_withdrawn", "deadline_extended", "noncompliance_notice",
+    "noncompliance_referred", "agreement_signed", "certificate_issued", "certificate_revoked", "assessment_recorded",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("event_type", CONTRACT_EVENTS)
+def test_events_of_the_other_packages_become_milestone_facts(app, event_type):
+    import integration_centre.stats.views  # noqa: F401 - the listener is connected when the stats views load
+
+    assert event_type in events.EVENT_TYPES
+    event = _event(type=event_type, step_code="french_course", operator_id=7, duration_days=12, reason="illness")
+    events.queue(db.session, event)
+    db.session.commit()
+    fact = db.session.scalar(select(Fact))
+    assert (fact.event_type, fact.operator_id, fact.duration_days, fact.milestone) == (event_type, 7, 12, True)
+    if event_type == "assessment_recorded":
+        # Special-category data: only the fact that the assessment was done.
+        assert fact.outcome is None and fact.cefr_level is None
+    else:
+        assert fact.outcome == "illness"
