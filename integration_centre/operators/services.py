@@ -384,12 +384,14 @@ def list_referrals(
     reference: str | None = None,
     service_type: str | None = None,
     per_page: int | None = None,
+    known_total: int | None = None,
 ) -> Page:
     """The operator's referrals (their organisation only), newest change first, one page.
 
     Filters: ``state`` (one referral state), ``tab`` (new, accepted, in_progress, done),
     ``updated_since`` (changed at or after), ``reference`` (exact, case-insensitive),
-    ``service_type``. Agents get the referrals of their office.
+    ``service_type``. Agents get the referrals of their office. ``known_total`` (the number of
+    matching referrals, when the caller already counted them) saves the count query.
     """
     if actor.role == Role.OPERATOR and actor.operator_id is not None:
         query = select(Referral).where(Referral.operator_id == actor.operator_id)
@@ -409,19 +411,27 @@ def list_referrals(
         query = query.where(Referral.service_type == service_type)
     per_page = max(1, min(int(per_page or PER_PAGE), MAX_PER_PAGE))
     page = _page_number(page)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    # Two steps: the page's ids from the listing index alone (deep pages skip index entries, not
-    # rows), then those rows.
-    ids = list(
+    if known_total is None:
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    else:
+        total = known_total
+    # The page's ids come from the listing index alone (deep pages skip index entries, not rows);
+    # the rows are joined to them in the same statement.
+    page_ids = (
+        query.with_only_columns(Referral.id)
+        .order_by(Referral.updated_at.desc(), Referral.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .subquery()
+    )
+    items = list(
         db.session.scalars(
-            query.with_only_columns(Referral.id)
+            select(Referral)
+            .join(page_ids, page_ids.c.id == Referral.id)
             .order_by(Referral.updated_at.desc(), Referral.id)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
         )
     )
-    rows = {r.id: r for r in db.session.scalars(select(Referral).where(Referral.id.in_(ids)))} if ids else {}
-    return Page([rows[i] for i in ids], total or 0, page, per_page)
+    return Page(items, total, page, per_page)
 
 
 def tab_counts(actor: User) -> dict[str, int]:

@@ -87,8 +87,13 @@ def inbox():
     service_type = request.args.get("service_type") or None
     if service_type not in services.SERVICE_LABELS:
         service_type = None
+    counts = services.tab_counts(current_user)
     page = services.list_referrals(
-        current_user, tab=tab, service_type=service_type, page=request.args.get("page", 1)
+        current_user,
+        tab=tab,
+        service_type=service_type,
+        page=request.args.get("page", 1),
+        known_total=None if service_type else counts[tab],
     )
     return render_template(
         "operators/inbox.html",
@@ -96,7 +101,7 @@ def inbox():
         service_type=service_type,
         page=page,
         rows=_inbox_rows(page.items),
-        counts=services.tab_counts(current_user),
+        counts=counts,
         search=ReferenceSearchForm(),
         labels=_labels(),
     )
