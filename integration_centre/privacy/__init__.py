@@ -145,6 +145,17 @@ Backups — ``integration_centre.privacy.backup``
     ``restore(path, *, actor)`` (ledger merged and checked first, database replaced, ledger
     replayed).
 
+Data-subject rights (GDPR Art. 13-21; the DPO is the admin role)
+    ``subject_data.register(name, export=, holds=, erase=)``: each package's provider (in
+        ``<package>/subject_data.py``); ``subject_data.register_person_hooks(find=, visible=,
+        label=, rectifiable=, rectify=)`` by the package owning the person rows.
+    ``restrictions.ensure_writable(person_id)`` (``RestrictedError``) in write paths,
+        ``restrictions.not_restricted(person_id_column)`` in agents' list/search queries; encrypted
+        writes to a restricted person are refused by the core too, except for ``rights.*`` purposes.
+    ``requests`` (register, deadlines), ``export`` (Art. 15/20 JSON valid against
+        ``schemas/subject_export.schema.json`` + PDF, downloaded once), ``rectification``,
+        ``notice`` (versions, notice given), ``records`` (Art. 30 from ``config/processing.yaml``).
+
 App wiring — ``integration_centre.privacy``
     ``init_app(app)`` loads the keyring and FAILS CLOSED (``ConfigurationError``);
     ``keys_loaded(app)``; ``ensure_keyring_file(instance_path, demo=False)``.
