@@ -612,13 +612,14 @@ def definition_versions() -> list[str]:
     return [f"{d.code}:{d.version}" for d in registry().all()]
 
 
-def _restriction_condition():
-    """``privacy.restrictions.not_restricted`` on the case's person, when that module exists."""
+def _restricted_persons() -> list[uuid.UUID]:
+    """Every person whose file is restricted (Art. 18, ``privacy.restrictions``): a short list,
+    read once per page so that the lists need no per-row subquery."""
     try:
-        from integration_centre.privacy.restrictions import not_restricted
+        from integration_centre.privacy.restrictions import Restriction
     except ImportError:
-        return None
-    return not_restricted(Case.person_id)
+        return []
+    return list(db.session.scalars(select(Restriction.person_id).where(Restriction.lifted_at.is_(None))))
 
 
 # The statements are built once per shape (list, sort, filters) with bound parameters, so
@@ -650,77 +651,88 @@ SORT_COLUMNS = {
     "changed": Case.last_change_at,
 }
 SORT_FIELDS = {"deadline": "completion_deadline", "evaluation": "next_evaluation_on", "action": "next_action_on"}
+COUNT_CAP = 100  # the other lists' badges count up to this ("100+"); the chosen list is counted exactly
 _STATEMENTS: dict[tuple, Select] = {}
 
 
-def _case_conditions(status_mode: str, with_version: bool) -> list:
+@dataclass(frozen=True)
+class _Shape:
+    view: str
+    status_mode: str
+    with_version: bool
+    restricted: bool
+    sort: str | None = None
+
+    @property
+    def schedule_only(self) -> bool:
+        """The list can be read from the schedule alone (default filters, a date list and sort)."""
+        return (
+            self.view in SCHEDULE_VIEWS
+            and self.status_mode == "active"
+            and not self.with_version
+            and (self.sort is None or self.sort in SORT_FIELDS)
+        )
+
+
+def _case_conditions(shape: _Shape) -> list:
     conditions = []
-    if status_mode == "active":
+    if shape.status_mode == "active":
         conditions.append(Case.status.in_([s.value for s in ACTIVE_CASE_STATUSES]))
-    elif status_mode == "one":
+    elif shape.status_mode == "one":
         conditions.append(Case.status == bindparam("status"))
-    if with_version:
+    if shape.with_version:
         conditions += [Case.definition_code == bindparam("code"), Case.definition_version == bindparam("version")]
     return conditions
 
 
-def _restricted(column) -> list:
-    restriction = _restriction_condition()
-    if restriction is None:
-        return []
-    from integration_centre.privacy.restrictions import not_restricted
-
-    return [not_restricted(column)]
-
-
-def _fast_path(view: str, status_mode: str, with_version: bool) -> bool:
-    """True when the list can be read from the schedule alone (default filters, a date list)."""
-    return view in SCHEDULE_VIEWS and status_mode == "active" and not with_version
-
-
-def _view_statement(view: str, status_mode: str, with_version: bool, columns) -> Select:
+def _view_statement(shape: _Shape, columns) -> Select:
     """``columns`` of the cases of one list, from the schedule alone when possible."""
-    if _fast_path(view, status_mode, with_version):
-        return (
+    if shape.schedule_only:
+        person = CaseSchedule.person_id
+        statement = (
             select(*columns)
             .select_from(CaseSchedule)
-            .where(CaseSchedule.office_id == bindparam("office_id"), *_VIEW_CONDITIONS[view]())
-            .where(*_restricted(CaseSchedule.person_id))
+            .where(CaseSchedule.office_id == bindparam("office_id"), *_VIEW_CONDITIONS[shape.view]())
         )
-    if view in SCHEDULE_VIEWS:
-        source = select(*columns).select_from(CaseSchedule).join(Case, Case.id == CaseSchedule.case_id)
-        office = CaseSchedule.office_id == bindparam("office_id")
     else:
-        source = select(*columns).select_from(Case).outerjoin(CaseSchedule, CaseSchedule.case_id == Case.id)
-        office = Case.office_id == bindparam("office_id")
-    return source.where(
-        office,
-        *_VIEW_CONDITIONS[view](),
-        *_case_conditions(status_mode, with_version),
-        *_restricted(Case.person_id),
-    )
+        person = Case.person_id
+        if shape.view in SCHEDULE_VIEWS:
+            statement = select(*columns).select_from(CaseSchedule).join(Case, Case.id == CaseSchedule.case_id)
+            office = CaseSchedule.office_id == bindparam("office_id")
+        else:
+            statement = select(*columns).select_from(Case).outerjoin(CaseSchedule, CaseSchedule.case_id == Case.id)
+            office = Case.office_id == bindparam("office_id")
+        statement = statement.where(office, *_VIEW_CONDITIONS[shape.view](), *_case_conditions(shape))
+    if shape.restricted:
+        statement = statement.where(person.not_in(bindparam("restricted", expanding=True)))
+    return statement
 
 
-def _count_statement(view: str, status_mode: str, with_version: bool) -> Select:
-    key = ("count", view, status_mode, with_version)
+def _count_statement(shape: _Shape, capped: bool) -> Select:
+    key = ("count", shape, capped)
     if key not in _STATEMENTS:
-        _STATEMENTS[key] = _view_statement(view, status_mode, with_version, [func.count()])
+        if capped:
+            tie = CaseSchedule.case_id if shape.schedule_only else Case.id
+            rows = _view_statement(shape, [tie]).limit(COUNT_CAP).subquery()
+            _STATEMENTS[key] = select(func.count()).select_from(rows)
+        else:
+            _STATEMENTS[key] = _view_statement(shape, [func.count()])
     return _STATEMENTS[key]
 
 
-def _list_statement(view: str, sort: str, direction: str, status_mode: str, with_version: bool) -> Select:
-    key = ("list", view, sort, direction, status_mode, with_version)
+def _list_statement(shape: _Shape, direction: str) -> Select:
+    key = ("list", shape, direction)
     if key not in _STATEMENTS:
-        column = SORT_COLUMNS[sort]
+        column = SORT_COLUMNS[shape.sort]
         order = [column.desc() if direction == "desc" else column.asc()]
-        in_index = view in SCHEDULE_VIEWS and SORT_FIELDS.get(sort) == SCHEDULE_VIEWS[view]
+        in_index = shape.view in SCHEDULE_VIEWS and SORT_FIELDS.get(shape.sort) == SCHEDULE_VIEWS[shape.view]
         if not in_index:
             order.insert(0, column.is_(None))  # cases without the date last, whatever the direction
-        tie = CaseSchedule.case_id if view in SCHEDULE_VIEWS else Case.id
+        tie = CaseSchedule.case_id if shape.view in SCHEDULE_VIEWS else Case.id
         order.append(tie.desc() if direction == "desc" and in_index else tie.asc())
-        ids = _view_statement(view, status_mode, with_version, [tie.label("case_id")])
+        ids = _view_statement(shape, [tie.label("case_id")])
         page = ids.order_by(*order).limit(bindparam("limit")).offset(bindparam("offset")).subquery()
-        # The page of ids first (index order), then its cases and schedules by primary key.
+        # The page of ids first (in index order), then its cases and schedules by primary key.
         _STATEMENTS[key] = (
             select(Case, CaseSchedule)
             .join(page, page.c.case_id == Case.id)
@@ -731,33 +743,40 @@ def _list_statement(view: str, sort: str, direction: str, status_mode: str, with
 
 
 def dashboard(user: User, query: DashboardQuery, *, today: date | None = None) -> Dashboard:
-    """The office dashboard: the count of each list (six indexed counts) and one page of the
-    chosen list (one query for the page, one for the persons with their keys; names decrypted in
-    one audited access). Only cases of the agent's office, restricted persons left out."""
+    """The office dashboard: a badge count for each list (capped at 100 but for the chosen list,
+    counted exactly for its pages) and one page of the chosen list (one query for the page, one
+    for the persons with their keys; names decrypted in one audited access). Only cases of the
+    agent's office; restricted persons left out."""
     require(user.role == Role.AGENT and can_see_office(user, user.office_id))
     today = today or date.today()
     query = query.normalised()
     status_mode = {"active": "active", "all": "all"}.get(query.status, "one")
     with_version = bool(query.version)
+    restricted = _restricted_persons()
     params = {
         "office_id": user.office_id,
         "user_id": user.id,
         "today": today,
         "soon": today + timedelta(days=SOON_DAYS),
         "since": datetime.combine(today - timedelta(days=RECENT_DAYS), time.min, tzinfo=UTC),
+        "restricted": restricted,
     }
     if status_mode == "one":
         params["status"] = query.status
     if with_version:
         params["code"], params["version"] = query.version.split(":", 1)
-    counts = {
-        view: int(db.session.execute(_count_statement(view, status_mode, with_version), params).scalar_one())
-        for view in VIEWS
-    }
+    counts = {}
+    for view in VIEWS:
+        shape = _Shape(view, status_mode, with_version, bool(restricted))
+        statement = _count_statement(shape, capped=view != query.view)
+        counts[view] = int(db.session.execute(statement, params).scalar_one())
     result = Dashboard(query=query, counts=counts, total=counts[query.view])
     query.page = min(query.page, result.pages)
-    statement = _list_statement(query.view, query.sort, query.direction, status_mode, with_version)
-    rows = db.session.execute(statement, {**params, "limit": PAGE_SIZE, "offset": (query.page - 1) * PAGE_SIZE}).all()
+    shape = _Shape(query.view, status_mode, with_version, bool(restricted), query.sort)
+    rows = db.session.execute(
+        _list_statement(shape, query.direction),
+        {**params, "limit": PAGE_SIZE, "offset": (query.page - 1) * PAGE_SIZE},
+    ).all()
     names = display_names(user, [c.person_id for c, _ in rows])
     result.rows = [DashboardRow(c, s, names.get(c.person_id, "—"), today) for c, s in rows]
     return result
@@ -780,7 +799,7 @@ def display_names(user: User, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, st
 _NAMES_STATEMENT = (
     select(Newcomer, PersonKey)
     .join(PersonKey, PersonKey.person_id == Newcomer.id)
-    .where(Newcomer.id.in_(bindparam("ids", expanding=True)))
+    .where(Newcomer.id.in_(bindparam("ids", expanding=True)), PersonKey.wrapped.is_not(None))  # erased: no name
     .options(
         load_only(Newcomer.family_name_ct, Newcomer.given_names_ct),
         load_only(PersonKey.key_version, PersonKey.kek_id, PersonKey.wrapped),
@@ -849,23 +868,13 @@ def search_persons(
         )
     if not rows:
         return []
+    restricted = set(_restricted_persons())
+    rows = [r for r in rows if r.id not in restricted]
     office_cases: dict[uuid.UUID, list[Case]] = {}
     conditions = [Case.person_id.in_([r.id for r in rows]), Case.office_id == actor.office_id]
-    restriction = _restriction_condition()
-    if restriction is not None:
-        conditions.append(restriction)
     for item in db.session.scalars(select(Case).where(*conditions).order_by(Case.opened_on.desc())):
         office_cases.setdefault(item.person_id, []).append(item)
     visible = [r for r in rows if r.registered_by_office_id == actor.office_id or r.id in office_cases]
-    if restriction is not None and visible:
-        from integration_centre.privacy.restrictions import not_restricted
-
-        allowed = set(
-            db.session.scalars(
-                select(Newcomer.id).where(Newcomer.id.in_([r.id for r in visible]), not_restricted(Newcomer.id))
-            )
-        )
-        visible = [r for r in visible if r.id in allowed]
 
     def matches(row: Newcomer) -> bool:
         if compact:

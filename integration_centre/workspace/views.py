@@ -22,6 +22,7 @@ from integration_centre.pathway.errors import PathwayConflict, PathwayError
 from integration_centre.pathway.forms import EDUCATION_LABELS, RESIDENCE_LABELS, SEX_LABELS
 from integration_centre.pathway.models import EvidenceDocument, Newcomer
 from integration_centre.pathway.states import StepState, case_actions_from, step_actions_from
+from integration_centre.privacy import erasure
 from integration_centre.workspace import services
 from integration_centre.workspace.forms import (
     CalculatorForm,
@@ -82,6 +83,7 @@ def dashboard_page():
         "workspace/dashboard.html",
         board=board,
         fmt_date=_date_formatter(),
+        count_cap=services.COUNT_CAP,
         q=board.query,
         views=services.VIEW_LABELS,
         sorts=services.SORT_LABELS,
@@ -195,6 +197,14 @@ def calculator():
 def case_page(case_id: uuid.UUID):
     """A case: person summary, eligibility, deadlines, steps, panels, documents, timeline."""
     case = _case_or_404(case_id)
+    erased = erasure.erased_on(case.person_id)
+    if erased is not None:  # crypto-shredded (Art. 17): only the bookkeeping of the case is left
+        return render_template(
+            "privacy/retention/erased_person.html",
+            erased_on=erased,
+            cases=[case],
+            labels={"status": pathway.STATUS_LABELS},
+        )
     definition = pathway.definition_of(case)
     newcomer = db.session.get(Newcomer, case.person_id)
     person = pathway.newcomer_summary(current_user, newcomer, "case.view")

@@ -160,10 +160,23 @@ def test_queries_per_dashboard_page_are_bounded(agent_client, open_case):
     full_other, full_audit = _page_queries(agent_client, "/agent?view=overdue")
     # The same number of queries for 3 rows or a full page of 20 out of 28: no query per row …
     assert full_other == small_other
-    # session and user (2), six indexed counts, the page, names with keys, navigation and panels
-    assert full_other <= 15
+    # session and user, restricted files, six indexed counts, the page, names with keys, panels
+    assert full_other <= 16
     # … except the audit trail, which records each person whose name is shown (4 statements each,
     # by design of the chained audit log).
     assert small_audit <= 4 * 3 + 4
     assert full_audit <= 4 * services.PAGE_SIZE + 4
     assert db.session.scalar(select(CaseSchedule.case_id).limit(1)) is not None
+
+
+def test_badges_of_other_lists_are_capped(agent_client, open_case, monkeypatch):
+    monkeypatch.setattr(services, "COUNT_CAP", 2)
+    services._STATEMENTS.clear()
+    try:
+        _overdue_cases(open_case, 3)
+        html = agent_client.get("/agent?view=mine").get_data(as_text=True)
+        assert 'data-count="mine">3<' in html  # the chosen list: exact
+        assert 'data-count="overdue">2+<' in html  # another list: capped
+        assert 'data-count="overdue">3<' in agent_client.get("/agent?view=overdue").get_data(as_text=True)
+    finally:
+        services._STATEMENTS.clear()
