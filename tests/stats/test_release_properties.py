@@ -304,3 +304,8 @@ def check_release_from_facts(seed_value: int, people: int, skew: float) -> int:
         assert violations(attackable, k) == [], [i.id for i in published]
         attacked += len(attackable.hidden)
     return attacked
+
+
+def test_naive_engine_fails_the_release_attack(app, org, naive_engine):
+    with pytest.raises(AssertionError, match=r"hidden figure|total minus|confined"):
+        check_release_from_facts(2, 3000, 1.6)
