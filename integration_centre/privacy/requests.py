@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 
 from integration_centre.extensions import db
 from integration_centre.privacy import audit, subject_data
@@ -181,7 +181,7 @@ class RequestFilter:
 
 
 def filtered_query(filters: RequestFilter, *, today: date | None = None) -> Select:
-    """The register's query: filtered and sorted (overdue first when sorting by deadline)."""
+    """The register's query: filtered and sorted (by deadline: open requests first, the most urgent on top)."""
     today = today or date.today()
     query = select(SubjectRequest)
     if filters.status == "open":
@@ -195,7 +195,8 @@ def filtered_query(filters: RequestFilter, *, today: date | None = None) -> Sele
     order = {
         "received_on": (SubjectRequest.received_on.desc(), SubjectRequest.reference.desc()),
         "reference": (SubjectRequest.reference.desc(),),
-    }.get(filters.sort, (SubjectRequest.due_on, SubjectRequest.reference))
+    }.get(filters.sort, (case((SubjectRequest.status.in_(OPEN_STATUSES), 0), else_=1), SubjectRequest.due_on,
+                         SubjectRequest.reference))  # fmt: skip
     return query.order_by(*order)
 
 

@@ -116,3 +116,16 @@ def test_request_page_extend_and_close(login_as, register, record):
     assert client.post(url + "/close", data=form).status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "Refused" in page and "Legal obligation prevails" in page and "Volume" in page
+
+
+def test_deadline_order_puts_open_requests_first(admin, register):
+    person = register()
+    today = date(2026, 11, 23)
+    closed = rights.record_request(admin, person.id, "access", date(2026, 9, 1), today=today)
+    rights.close(admin, closed, "answered", "Sent", today=today)
+    late = rights.record_request(admin, person.id, "access", date(2026, 10, 1), today=today)
+    fresh = rights.record_request(admin, person.id, "objection", date(2026, 11, 20), today=today)
+    db.session.commit()
+    ordered = db.session.scalars(rights.filtered_query(rights.RequestFilter(), today=today)).all()
+    assert [r.id for r in ordered] == [late.id, fresh.id, closed.id]
+    assert rights.overdue_count(today) == 1
