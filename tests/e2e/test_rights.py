@@ -102,3 +102,23 @@ def test_admin_records_an_access_request_and_downloads_the_export(pages: Pages, 
         assert pages.goto(path).status == 200
         pages.screenshot(name)
         pages.check_accessibility(name)
+
+
+def test_agent_records_the_privacy_notice_given_on_the_person_page(pages: Pages) -> None:
+    person_id, _family, _given, _born = _a_demo_person(pages.server.app)
+    pages.login("agent")
+    page = pages.page
+    assert pages.goto(f"/newcomers/{person_id}").status == 200
+    panel = page.get_by_test_id("notice-panel")
+    assert panel.is_visible()
+    panel.locator("select[name='notice-language']").select_option("nl")
+    with page.expect_navigation():
+        panel.locator("button[type=submit]").click()
+    assert "Nederlands" in page.get_by_test_id("notice-panel").inner_text()
+    pages.screenshot("rights-notice-given")
+    pages.check_accessibility("person page with the notice panel")
+    with page.expect_navigation():
+        page.get_by_test_id("notice-panel").locator("a").first.click()
+    assert page.get_by_test_id("notice-text").is_visible()
+    pages.screenshot("rights-notice-print")
+    pages.check_accessibility("printable notice")
