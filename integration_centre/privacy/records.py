@@ -25,6 +25,7 @@ RETENTION_SETTINGS = {
     "RETENTION_CLOSED_CASE_YEARS": _l("Personal data after the last case closed"),
     "RETENTION_CERTIFICATE_YEARS": _l("Personal data after the certificate of completion"),
     "RETENTION_UNFINISHED_MONTHS": _l("Registrations that never became a case"),
+    "RETENTION_AUDIT_YEARS": _l("Audit log"),
 }
 
 
@@ -75,6 +76,8 @@ def retention_text(setting: str | None) -> str:
     if setting is None:
         return _("Not applicable: no personal data is kept.")
     value = current_app.config.get(setting)
+    if value is None:
+        return "—"
     if setting.endswith("_MONTHS"):
         return _("%(count)s months", count=value)
     return _("%(count)s years", count=value)

@@ -60,3 +60,13 @@ retention.register_category(
     "certificates", _l("Files with a certificate of attendance"), CERTIFICATE_SETTING, certificate_dates
 )
 subject_data.register("reception", holds=holds)
+
+
+def export(person_id: uuid.UUID) -> dict:
+    """The reception records of the person for an access request (RIGHTS-A)."""
+    from integration_centre.reception.services import subject_export
+
+    return subject_export(person_id)
+
+
+subject_data.register("reception", export=export)

@@ -165,8 +165,9 @@ def test_http_journey_export_downloaded_once_after_password(app, login_as, agent
     assert audit.verify_chain().ok
 
 
-def test_modules_without_their_own_exporter_are_exported_table_by_table(admin, agent, started_case, record):
-    """The social assessment (reception has no structured exporter yet) is in the export, decrypted."""
+def test_reception_records_are_exported_and_unstructured_modules_table_by_table(admin, agent, started_case, record):
+    """The social assessment is in the export (reception's exporter); a module without an exporter
+    would be exported table by table with its encrypted fields decrypted (generic_sections)."""
     from integration_centre.reception.services import record_assessment
 
     case = started_case()
@@ -175,7 +176,13 @@ def test_modules_without_their_own_exporter_are_exported_table_by_table(admin, a
     db.session.commit()
     document = export.build(admin, record(case.person_id, "access"))
     _validator().validate(document)
-    rows = document["data"]["reception"]["reception_assessment"]
+    assessment = document["data"]["reception"]["social_assessments"][0]
+    assert assessment["needs"]["housing"]["detail"] == "Logement provisoire chez un cousin"
+    assert assessment["notes"] == "Suivi CPAS"
+
+    with access(admin, "rights.access", [case.person_id], action="export"):
+        generic = export.generic_sections(case.person_id, skip_packages={"pathway", "privacy"})
+    rows = generic["reception"]["reception_assessment"]
     assert rows[0]["housing"]["detail"] == "Logement provisoire chez un cousin" and rows[0]["notes"] == "Suivi CPAS"
     assert all(not key.endswith("_ct") for key in rows[0])
 

@@ -147,6 +147,7 @@ def test_records_page_shows_purposes_legal_bases_recipients_and_retention(app, l
     assert "No transfer of data outside the European Union." in html
     assert "Approved operators" in html and "Municipalities" in html and "CPAS" in html
     assert "30 years" in html  # the configured period, not a copy of it
+    assert "Audit log" in html
     assert "Field-level encryption" in html
 
 
