@@ -565,3 +565,5 @@ panels.register("case", "referrals", "operators/_case_panel.html", context=refer
 panels.register(
     "agent_dashboard", "operator_updates", "operators/_dashboard_panel.html", context=updates_panel, order=30
 )
+
+from integration_centre.operators import subject_data  # noqa: E402,F401  (access export of the referrals)

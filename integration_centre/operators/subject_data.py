@@ -1,0 +1,42 @@
+"""The operators' part of the data-subject rights: the person's referrals for an access request.
+
+Registered with the privacy core (``privacy.subject_data``); privacy never imports this package.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from integration_centre.extensions import db
+from integration_centre.operators.models import Referral
+from integration_centre.privacy import subject_data
+
+_REFERRAL_COLUMNS = (
+    "reference", "step_code", "service_type", "state", "reason", "deadline", "sent_on", "accepted_at", "started_on",
+    "ended_on", "sessions", "hours", "attended_from", "attended_until", "result", "course_format",
+)  # fmt: skip
+_EVENT_COLUMNS = ("at", "actor_role", "action", "from_state", "to_state", "reason", "hours", "sessions", "result")
+
+
+def export(person_id: uuid.UUID) -> dict:
+    """Every referral of the person: the operator it went to, what was reported, its history."""
+    referrals = db.session.scalars(
+        select(Referral).where(Referral.person_id == person_id).order_by(Referral.sent_at)
+    ).all()
+    if not referrals:
+        return {}
+    return {
+        "referrals": [
+            {
+                "operator": referral.operator.name,
+                **{name: getattr(referral, name) for name in _REFERRAL_COLUMNS},
+                "history": [{name: getattr(event, name) for name in _EVENT_COLUMNS} for event in referral.history],
+            }
+            for referral in referrals
+        ]
+    }
+
+
+subject_data.register("operators", export=export)
