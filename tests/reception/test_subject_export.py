@@ -1,8 +1,5 @@
-"""A structured export of the reception records for the person's access request (GDPR Art. 15/20).
-
-Until it is registered as the reception exporter (``privacy.subject_data.register("reception",
-export=services.subject_export)``), the privacy core exports the reception tables column by
-column; both hold the same records."""
+"""The structured export of the reception records for the person's access request (GDPR Art. 15/20),
+registered as the reception exporter of the privacy core's access export."""
 
 from __future__ import annotations
 
@@ -10,6 +7,7 @@ import json
 from datetime import date
 
 from integration_centre.extensions import db
+from integration_centre.privacy import subject_data
 from integration_centre.privacy.access import access
 from integration_centre.reception import services
 from tests.reception.helpers import do_reception, finish_training
@@ -23,6 +21,7 @@ def test_reception_export_provider(app, agent, started_case):
     certificate = services.issue_certificate(agent, case, on=date(2025, 9, 2))
     services.queue_notification(agent, case, "cpas")
     db.session.commit()
+    assert dict(subject_data.exporters())["reception"] is services.subject_export
     with access(agent, "test.export", [case.person_id], action="export"):
         exported = services.subject_export(case.person_id)
     json.dumps(exported)  # plain JSON values only
