@@ -21,9 +21,10 @@ def test_reception_export_provider(app, agent, started_case):
     certificate = services.issue_certificate(agent, case, on=date(2025, 9, 2))
     services.queue_notification(agent, case, "cpas")
     db.session.commit()
-    assert dict(subject_data.exporters())["reception"] is services.subject_export
+    registered = dict(subject_data.exporters())["reception"]
     with access(agent, "test.export", [case.person_id], action="export"):
         exported = services.subject_export(case.person_id)
+        assert registered(case.person_id) == exported
     json.dumps(exported)  # plain JSON values only
     assert exported["social_assessments"][0]["needs"]["health"] == {"level": "urgent", "detail": "asthma"}
     assert exported["positioning_tests"][0]["level"] == "B1"
