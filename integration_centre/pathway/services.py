@@ -309,31 +309,18 @@ def _emit(
     target_office_id: int | None = None,
     duration: bool = False,
 ) -> None:
-    definition = definition_of(case)
-    newcomer = db.session.get(Newcomer, case.person_id)
-    with access(actor, "pathway.event", [newcomer.id]):
-        person = statistical_attributes(newcomer, case, definition, on)
-    events.queue(
-        db.session,
-        events.DomainEvent(
-            type=event_type,
-            occurred_at=utcnow().isoformat(),
-            event_date=on.isoformat(),
-            month=on.strftime("%Y-%m"),
-            cohort_month=case.opened_on.strftime("%Y-%m"),
-            definition_code=case.definition_code,
-            definition_version=case.definition_version,
-            office_id=case.office_id,
-            centre_id=case.centre_id,
-            person=person,
-            step_code=step.step_code if step else None,
-            reason=reason,
-            result=step.result if step else None,
-            hours=float(step.hours) if step is not None and step.hours is not None else None,
-            duration_days=(on - case.opened_on).days if duration else None,
-            target_office_id=target_office_id,
-            operator_id=step.operator_id if step else None,
-        ),
+    emit_case_event(
+        actor,
+        case,
+        event_type,
+        on=on,
+        step_code=step.step_code if step else None,
+        reason=reason,
+        operator_id=step.operator_id if step else None,
+        duration_days=(on - case.opened_on).days if duration else None,
+        hours=float(step.hours) if step is not None and step.hours is not None else None,
+        result=step.result if step else None,
+        target_office_id=target_office_id,
     )
 
 
@@ -349,8 +336,9 @@ def emit_case_event(
     duration_days: int | None = None,
     hours: float | None = None,
     result: str | None = None,
+    target_office_id: int | None = None,
 ) -> None:
-    """Queue one domain event about ``case`` for other packages (same payload contract as ``_emit``)."""
+    """Queue one domain event about ``case`` (payload contract in ``pathway.events``)."""
     on = on or date.today()
     definition = definition_of(case)
     newcomer = db.session.get(Newcomer, case.person_id)
@@ -374,6 +362,7 @@ def emit_case_event(
             result=result,
             hours=hours,
             duration_days=duration_days,
+            target_office_id=target_office_id,
             operator_id=operator_id,
         ),
     )

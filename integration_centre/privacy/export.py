@@ -22,10 +22,10 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from sqlalchemy import select
 
+from integration_centre.core.pdf import FONT, Document
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import audit, subject_data
@@ -36,8 +36,6 @@ from integration_centre.privacy.rights_models import ExportFile, SubjectRequest
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "subject_export.schema.json"
 SCHEMA_VERSION = "1.0"
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
-FONT = "DejaVu"
 PURPOSE = "rights.access"
 PDF_LANGUAGES = ("fr", "en", "nl")
 
@@ -198,22 +196,10 @@ def generic_sections(person_id: uuid.UUID, *, skip_packages: set[str]) -> dict[s
 # --- PDF --------------------------------------------------------------------------------------
 
 
-class _Pdf(FPDF):
-    def __init__(self, title: str, footer: str) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        self.set_title(title)
-        self.set_creator("integration_centre")
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(18, 16, 18)
-        self._footer_text = footer
-        self.add_page()
+class _Pdf(Document):
 
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(FONT, "", 8)
-        self.cell(0, 5, f"{self._footer_text} — {self.page_no()}/{{nb}}", align="C")
+    def __init__(self, title: str, footer: str) -> None:
+        super().__init__(title, footer)
 
     def heading(self, text: str, size: int = 13) -> None:
         self.ln(2)

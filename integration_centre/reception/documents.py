@@ -13,7 +13,6 @@ import csv
 import io
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import segno
 from flask_babel import force_locale, format_date
@@ -21,10 +20,9 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from integration_centre.core.pdf import FONT, Document
 from integration_centre.pathway import reference
 
-FONT_DIR = Path(__file__).resolve().parent / "static" / "fonts"
-FONT = "DejaVu"
 DOCUMENT_LANGUAGES = ("fr", "en", "nl")
 
 
@@ -33,24 +31,11 @@ def document_language(value: str | None) -> str:
     return value if value in DOCUMENT_LANGUAGES else "fr"
 
 
-class _Document(FPDF):
+class _Document(Document):
     """A4 portrait with the embedded font and a page footer."""
 
     def __init__(self, title: str, footer: str) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        self.set_title(title)
-        self.set_creator("integration_centre")
-        self.set_auto_page_break(auto=True, margin=20)
-        self.set_margins(20, 18, 20)
-        self._footer_text = footer
-        self.add_page()
-
-    def footer(self) -> None:
-        self.set_y(-14)
-        self.set_font(FONT, "", 8)
-        self.cell(0, 5, f"{self._footer_text} — {self.page_no()}/{{nb}}", align="C")
+        super().__init__(title, footer, margin=20, top=18, footer_at=-14)
 
     def heading(self, text: str, size: int = 16) -> None:
         self.set_font(FONT, "B", size)

@@ -8,16 +8,13 @@ Unicode font (DejaVu Sans) ships with the application in ``static/fonts``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from flask_babel import gettext as _
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from integration_centre.core.pdf import FONT, Document
 from integration_centre.stats.charts import PALETTE, TOTAL, Grid
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
-FONT = "DejaVu"
 MAX_COLUMNS = 8  # wider tables are split over several blocks of columns
 
 
@@ -25,22 +22,10 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
-class _Report(FPDF):
-    def __init__(self, title: str, footer: str) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        self.set_title(title)
-        self.set_creator("integration_centre")
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(18, 16, 18)
-        self._footer_text = footer
-        self.add_page()
+class _Report(Document):
 
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(FONT, "", 8)
-        self.cell(0, 5, f"{self._footer_text} — {self.page_no()}/{{nb}}", align="C")
+    def __init__(self, title: str, footer: str) -> None:
+        super().__init__(title, footer)
 
     def text_block(self, text: str, size: float = 10, bold: bool = False, height: float = 5) -> None:
         self.set_font(FONT, "B" if bold else "", size)
