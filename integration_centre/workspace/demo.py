@@ -3,7 +3,7 @@ persons whose cases show each situation of the dashboard — overdue deadline, d
 days (after an extension), evaluation overdue and due soon, a step planned for today, a
 non-compliance notice whose grace period has ended, a case referred to the administration.
 
-Idempotent: nothing is added when the demo office already has schedules.
+Idempotent: nothing is added when the demo office already has the demo's deadline extension.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from integration_centre.pathway.models import Case
 from integration_centre.pathway.registration import NewcomerData
 from integration_centre.pathway.services import StepChange
 from integration_centre.workspace import services
-from integration_centre.workspace.models import CaseSchedule
+from integration_centre.workspace.models import DeadlineExtension
 
 WALLOON_2018_UNTIL = date(2024, 12, 31)
 RECEPTION = ("social_assessment", "rights_and_duties", "language_test", "admin_help")
@@ -43,7 +43,10 @@ def load(report) -> None:
     agent = db.session.scalar(select(User).where(User.email == "agent@demo.example"))
     if office is None or agent is None or agent.role != Role.AGENT:
         return
-    if db.session.scalar(select(CaseSchedule.case_id).where(CaseSchedule.office_id == office.id).limit(1)):
+    # The schedules themselves follow every case change (``schedule_sync``): the marker that this
+    # demo ran is its extension, which no other demo writes.
+    done = select(DeadlineExtension.id).join(Case, Case.id == DeadlineExtension.case_id)
+    if db.session.scalar(done.where(Case.office_id == office.id).limit(1)):
         return
     today = date.today()
     for index, key in enumerate(PEOPLE):

@@ -26,9 +26,21 @@ from integration_centre.privacy.fields import EncryptedField
 NONCOMPLIANCE_STATUSES = ("notice_sent", "complied", "referred", "closed")
 NONCOMPLIANCE_OUTCOMES = ("complied_late", "fine", "no_action", "case_closed", "withdrawn")
 
-# The dashboard's "recently changed" and "my cases" lists read the case table by office.
-Index("ix_workspace_case_office_change", Case.office_id, Case.last_change_at, Case.id)
-Index("ix_workspace_case_office_opener", Case.office_id, Case.opened_by_id, Case.id)
+# The dashboard's "recently changed" and "my cases" lists read the case table by office: these
+# indexes cover them (the status filter and the id are in the index, so neither the count nor the
+# page of ids reads a table row; "my cases" is in last-change order, its default sort).
+Index("ix_workspace_case_office_change_status", Case.office_id, Case.last_change_at, Case.status, Case.id)
+Index(
+    "ix_workspace_case_office_opener_change",
+    Case.office_id,
+    Case.opened_by_id,
+    Case.last_change_at,
+    Case.status,
+    Case.id,
+)
+# Lists sorted by a case column (opening date, last change) join the page's candidates to their
+# case by id: this index answers that join without reading the case rows.
+Index("ix_workspace_case_id_sorts", Case.id, Case.opened_on, Case.last_change_at, Case.status)
 
 
 class CaseSchedule(db.Model):
@@ -111,3 +123,7 @@ class NoncomplianceProcedure(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     note = EncryptedField("str")
 
     opened_by: Mapped[User] = relationship()
+
+
+# The schedule rows follow every case change, whoever makes it (session hooks).
+from integration_centre.workspace import schedule_sync  # noqa: E402, F401
