@@ -25,6 +25,8 @@ SQL statements of one dashboard page are counted too. Record the results in docs
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import random
 import re
 import statistics
@@ -56,8 +58,11 @@ STEP_CODES = (
 BATCH = 5000
 
 
-def build_app(folder: Path, database_url: str | None):
-    """The application on a fresh database, with a centre, offices and the benchmark's agent."""
+def build_app(folder: Path, database_url: str | None, *, reuse: bool = False):
+    """The application on a fresh database, with a centre, offices and the benchmark's agent.
+
+    With ``reuse`` the database seeded by an earlier run (``--keep``) is opened as it is; only
+    indexes added to the models since then are created."""
     from integration_centre import create_app, privacy
     from integration_centre.accounts import services as accounts
     from integration_centre.accounts.models import Centre, Office, Role
@@ -74,6 +79,15 @@ def build_app(folder: Path, database_url: str | None):
             "RATELIMIT_ENABLED": False,
         }
     )
+    if reuse:
+        with app.app_context():
+            db.create_all()
+            for table in db.metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(db.engine, checkfirst=True)
+            db.session.execute(db.text("ANALYZE"))
+            db.session.commit()
+        return app
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -329,14 +343,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary folder")
     parser.add_argument("--smoke", action="store_true", help="tiny run for CI")
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        default=None,
+        help="keep the keyring and seeded database in DIR and reuse them on the next run with the same DIR",
+    )
     args = parser.parse_args(argv)
     persons = 600 if args.smoke else args.persons
     rounds = 3 if args.smoke else args.rounds
     rng = random.Random(2026)
-    with tempfile.TemporaryDirectory() as folder:
-        app = build_app(Path(folder), args.database_url)
+    with contextlib.ExitStack() as stack:
+        if args.keep:
+            folder = Path(args.keep)
+            folder.mkdir(parents=True, exist_ok=True)
+        else:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        saved = folder / "seeded.json"
+        reuse = saved.exists()
+        app = build_app(folder, args.database_url, reuse=reuse)
         started = time.perf_counter()
-        counts = seed(app, persons, args.offices, rng)
+        if reuse:
+            counts = json.loads(saved.read_text())
+            counts["probes"] = [(f, g, date.fromisoformat(b), n) for f, g, b, n in counts["probes"]]
+            print(f"reusing the database seeded earlier in {folder}")
+        else:
+            counts = seed(app, persons, args.offices, rng)
+            if args.keep:
+                stored = {**counts, "probes": [(f, g, b.isoformat(), n) for f, g, b, n in counts["probes"]]}
+                saved.write_text(json.dumps(stored))
         seeding = time.perf_counter() - started
         with app.app_context():
             from integration_centre.extensions import db

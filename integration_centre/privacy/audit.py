@@ -159,8 +159,9 @@ def record_many(
     runtime.ensure_checks()
     with db.session.no_autoflush:
         _ensure_head()
-        db.session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq + len(ids)))
-        last, prev_mac = db.session.execute(select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == HEAD_ID)).one()
+        connection = db.session.connection()  # core statements: no ORM bookkeeping per row
+        connection.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq + len(ids)))
+        last, prev_mac = connection.execute(select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == HEAD_ID)).one()
         occurred, request = utcnow(), request_id()
         rows = []
         for offset, object_id in enumerate(ids):
@@ -178,8 +179,8 @@ def record_many(
             }
             fields["mac"] = prev_mac = compute_mac(key, fields)
             rows.append(fields)
-        db.session.execute(AuditRecord.__table__.insert(), rows)
-        db.session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(mac=prev_mac))
+        connection.execute(AuditRecord.__table__.insert(), rows)
+        connection.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(mac=prev_mac))
     if has_request_context():
         g.setdefault(_PENDING, set()).add(id(db.session()))
 

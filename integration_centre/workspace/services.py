@@ -13,6 +13,7 @@ import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -570,10 +571,12 @@ class DashboardQuery:
 
 @dataclass
 class DashboardRow:
-    """One line of a dashboard list."""
+    """One line of a dashboard list: ``case`` has the case's ``id``, ``person_id``, ``status``,
+    ``opened_on`` and ``last_change_at``; ``schedule`` its dashboard dates and non-compliance
+    status (both are the same light row read by the list statement, not ORM entities)."""
 
-    case: Case
-    schedule: CaseSchedule | None
+    case: Any
+    schedule: Any
     name: str
     today: date
 
@@ -732,12 +735,39 @@ def _list_statement(shape: _Shape, direction: str) -> Select:
         order.append(tie.desc() if direction == "desc" and in_index else tie.asc())
         ids = _view_statement(shape, [tie.label("case_id")])
         page = ids.order_by(*order).limit(bindparam("limit")).offset(bindparam("offset")).subquery()
-        # The page of ids first (in index order), then its cases and schedules by primary key.
+        # The page of ids first (in index order), then the few columns a row shows, by primary key.
         _STATEMENTS[key] = (
-            select(Case, CaseSchedule)
+            select(*_ROW_COLUMNS)
+            .select_from(Case)
             .join(page, page.c.case_id == Case.id)
             .outerjoin(CaseSchedule, CaseSchedule.case_id == Case.id)
             .order_by(*order)
+        )
+    return _STATEMENTS[key]
+
+
+_ROW_COLUMNS = (
+    Case.id,
+    Case.person_id,
+    Case.status,
+    Case.opened_on,
+    Case.last_change_at,
+    CaseSchedule.completion_deadline,
+    CaseSchedule.next_evaluation_on,
+    CaseSchedule.next_action_on,
+    CaseSchedule.noncompliance_status,
+)
+
+
+def _counts_statement(shapes: tuple[_Shape, ...], chosen: str) -> Select:
+    """The badge count of every list in one statement (one scalar subquery per list)."""
+    key = ("counts", shapes, chosen)
+    if key not in _STATEMENTS:
+        _STATEMENTS[key] = select(
+            *[
+                _count_statement(shape, capped=shape.view != chosen).scalar_subquery().label(shape.view)
+                for shape in shapes
+            ]
         )
     return _STATEMENTS[key]
 
@@ -765,20 +795,20 @@ def dashboard(user: User, query: DashboardQuery, *, today: date | None = None) -
         params["status"] = query.status
     if with_version:
         params["code"], params["version"] = query.version.split(":", 1)
-    counts = {}
-    for view in VIEWS:
-        shape = _Shape(view, status_mode, with_version, bool(restricted))
-        statement = _count_statement(shape, capped=view != query.view)
-        counts[view] = int(db.session.execute(statement, params).scalar_one())
+    # Core statements on the session's connection (same transaction): no ORM entity is needed.
+    connection = db.session.connection()
+    shapes = tuple(_Shape(view, status_mode, with_version, bool(restricted)) for view in VIEWS)
+    totals = connection.execute(_counts_statement(shapes, query.view), params).one()
+    counts = {view: int(n) for view, n in zip(VIEWS, totals, strict=True)}
     result = Dashboard(query=query, counts=counts, total=counts[query.view])
     query.page = min(query.page, result.pages)
     shape = _Shape(query.view, status_mode, with_version, bool(restricted), query.sort)
-    rows = db.session.execute(
+    rows = connection.execute(
         _list_statement(shape, query.direction),
         {**params, "limit": PAGE_SIZE, "offset": (query.page - 1) * PAGE_SIZE},
     ).all()
-    names = display_names(user, [c.person_id for c, _ in rows])
-    result.rows = [DashboardRow(c, s, names.get(c.person_id, "—"), today) for c, s in rows]
+    names = display_names(user, [row.person_id for row in rows])
+    result.rows = [DashboardRow(row, row, names.get(row.person_id, "—"), today) for row in rows]
     return result
 
 
