@@ -556,7 +556,7 @@ def updates_panel(user=None, **_page) -> dict | None:
     return {
         "operator_updates": updates,
         "unseen_updates": unseen,
-        "seen_form": VersionForm(formdata=None),
+        "seen_form": VersionForm(formdata=None) if unseen else None,  # the form shows only with news
         "referral_labels": _labels(),
     }
 

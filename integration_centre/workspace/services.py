@@ -618,11 +618,15 @@ def definition_versions() -> list[str]:
 def _restricted_persons() -> list[uuid.UUID]:
     """Every person whose file is restricted (Art. 18, ``privacy.restrictions``): a short list,
     read once per page so that the lists need no per-row subquery."""
-    try:
+    global _RESTRICTED
+    if _RESTRICTED is None:
         from integration_centre.privacy.restrictions import Restriction
-    except ImportError:
-        return []
-    return list(db.session.scalars(select(Restriction.person_id).where(Restriction.lifted_at.is_(None))))
+
+        _RESTRICTED = select(Restriction.person_id).where(Restriction.lifted_at.is_(None))
+    return list(db.session.connection().scalars(_RESTRICTED))
+
+
+_RESTRICTED: Select | None = None
 
 
 # The statements are built once per shape (list, sort, filters) with bound parameters, so

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -203,9 +203,9 @@ def _date_formatter():
     """``format_date`` for a list page: the locale's pattern looked up once, each date formatted
     once per locale (a small bounded memo: a list shows a few thousand distinct dates at most)."""
     from babel.dates import get_date_format
-    from flask_babel import to_user_timezone
+    from flask_babel import get_timezone
 
-    locale = get_locale()
+    locale, zone = get_locale(), get_timezone()
     name = str(locale)
     pattern = get_date_format("medium", locale=locale)
     if len(_DATES) > 20_000:
@@ -220,8 +220,8 @@ def _date_formatter():
     def fmt(value) -> str:
         if value is None:
             return "—"
-        if isinstance(value, datetime):
-            local = to_user_timezone(value)
+        if isinstance(value, datetime):  # what flask_babel's to_user_timezone does, zone looked up once
+            local = zone.normalize((value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone))
             return f"{day(local.date())} {local:%H:%M}"
         return day(value)
 
