@@ -732,8 +732,10 @@ def _list_statement(shape: _Shape, direction: str) -> Select:
     if key not in _STATEMENTS:
         column = SORT_COLUMNS[shape.sort]
         order = [column.desc() if direction == "desc" else column.asc()]
-        in_index = shape.view in SCHEDULE_VIEWS and SORT_FIELDS.get(shape.sort) == SCHEDULE_VIEWS[shape.view]
-        if not in_index:
+        in_index = (
+            shape.view in SCHEDULE_VIEWS and SORT_FIELDS.get(shape.sort) == SCHEDULE_VIEWS[shape.view]
+        ) or (shape.view not in SCHEDULE_VIEWS and shape.sort == "changed")  # the office/change indexes
+        if not in_index and column.nullable:
             order.insert(0, column.is_(None))  # cases without the date last, whatever the direction
         tie = CaseSchedule.case_id if shape.view in SCHEDULE_VIEWS else Case.id
         order.append(tie.desc() if direction == "desc" and in_index else tie.asc())
