@@ -216,6 +216,7 @@ def _case_rows(rows, rng, pid, office, centre_id, agent_id, today, now, earlier:
     active = status in ("open", "in_progress", "suspended")
     signed = opened + timedelta(days=rng.randrange(10, 60))
     version = "2025" if opened.year >= 2025 else "2018"
+    changed = now - timedelta(hours=rng.randrange(0, 24 * 400))
     rows["case"].append(
         {
             "id": cid,
@@ -232,7 +233,7 @@ def _case_rows(rows, rng, pid, office, centre_id, agent_id, today, now, earlier:
             "agreement_signed_on": signed if status != "open" else None,
             "deadline_extended_months": 0,
             "opened_by_id": agent_id if rng.random() < 0.2 else None,
-            "last_change_at": now - timedelta(hours=rng.randrange(0, 24 * 400)),
+            "last_change_at": changed,
             "version": 1,
             "created_at": now,
             "updated_at": now,
@@ -268,6 +269,8 @@ def _case_rows(rows, rng, pid, office, centre_id, agent_id, today, now, earlier:
             "next_evaluation_on": evaluation if active else None,
             "next_action_on": min(evaluation, today + timedelta(days=rng.randrange(-30, 90))) if active else None,
             "noncompliance_status": None,
+            "opened_on": opened,
+            "last_change_at": changed,
             "refreshed_at": now,
         }
     )

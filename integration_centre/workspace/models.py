@@ -1,12 +1,13 @@
 """The agent's workspace: deadline schedule, extensions, evaluation interviews, non-compliance.
 
 ``CaseSchedule`` is one row per case holding the dates the dashboard sorts and filters on
-(completion deadline, report-by date, next evaluation, next action). They are pathway
+(completion deadline, report-by date, next evaluation, next action) with copies of the case's
+opening date and last change to sort them by. They are pathway
 bookkeeping dates, kept in clear like the case's own dates, so that the office dashboard is a
 few indexed queries even with 100,000 persons; they are recomputed by
 ``workspace.services.sync_schedule`` from the encrypted permit-order and registration dates
-whenever the case changes through the workspace. Free text (extension notes, interview notes,
-non-compliance notes) is encrypted under the person's key.
+whenever the case changes, whatever package changes it (``workspace.schedule_sync``). Free text
+(extension notes, interview notes, non-compliance notes) is encrypted under the person's key.
 """
 
 from __future__ import annotations
@@ -47,11 +48,22 @@ class CaseSchedule(db.Model):
     """The dates of one case the dashboard works on (derived; see the module docstring)."""
 
     __tablename__ = "workspace_case_schedule"
+    # Each date list reads one index in (date, case) order; the case's opening date and last
+    # change ride along after the case id, so a list sorted by them is read from the index alone.
     __table_args__ = (
-        Index("ix_workspace_schedule_office_deadline", "office_id", "completion_deadline", "case_id"),
-        Index("ix_workspace_schedule_office_evaluation", "office_id", "next_evaluation_on", "case_id"),
-        Index("ix_workspace_schedule_office_action", "office_id", "next_action_on", "case_id"),
-    )
+        Index(
+            "ix_workspace_schedule_deadline_sorts",
+            "office_id", "completion_deadline", "case_id", "opened_on", "last_change_at",
+        ),
+        Index(
+            "ix_workspace_schedule_evaluation_sorts",
+            "office_id", "next_evaluation_on", "case_id", "opened_on", "last_change_at",
+        ),
+        Index(
+            "ix_workspace_schedule_action_sorts",
+            "office_id", "next_action_on", "case_id", "opened_on", "last_change_at",
+        ),
+    )  # fmt: skip
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway_case.id", ondelete="CASCADE"), primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
@@ -61,6 +73,9 @@ class CaseSchedule(db.Model):
     next_evaluation_on: Mapped[date | None] = mapped_column(Date)
     next_action_on: Mapped[date | None] = mapped_column(Date)
     noncompliance_status: Mapped[str | None] = mapped_column(String(16))
+    # Copies of the case's opening date and last change (for the date lists' other sorts).
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    last_change_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship()

@@ -229,6 +229,7 @@ def sync_schedule(actor: User, case: Case) -> CaseSchedule:
     row.next_evaluation_on = schedule.next_evaluation_on
     row.next_action_on = schedule.next_action_on
     row.noncompliance_status = schedule.noncompliance.status if schedule.noncompliance else None
+    row.opened_on, row.last_change_at = case.opened_on, case.last_change_at
     row.refreshed_at = utcnow()
     db.session.flush()
     return row
@@ -658,6 +659,8 @@ SORT_COLUMNS = {
     "changed": Case.last_change_at,
 }
 SORT_FIELDS = {"deadline": "completion_deadline", "evaluation": "next_evaluation_on", "action": "next_action_on"}
+# The same sorts on the schedule's copies of the case columns (lists read from the schedule alone).
+SCHEDULE_SORTS = {"opened": CaseSchedule.opened_on, "changed": CaseSchedule.last_change_at}
 COUNT_CAP = 100  # the other lists' badges count up to this ("100+"); the chosen list is counted exactly
 _STATEMENTS: dict[tuple, Select] = {}
 
@@ -677,7 +680,7 @@ class _Shape:
             self.view in SCHEDULE_VIEWS
             and self.status_mode == "active"
             and not self.with_version
-            and (self.sort is None or self.sort in SORT_FIELDS)
+            and (self.sort is None or self.sort in SORT_FIELDS or self.sort in SCHEDULE_SORTS)
         )
 
 
@@ -731,11 +734,14 @@ def _list_statement(shape: _Shape, direction: str) -> Select:
     key = ("list", shape, direction)
     if key not in _STATEMENTS:
         column = SORT_COLUMNS[shape.sort]
+        copied = shape.schedule_only and shape.sort in SCHEDULE_SORTS
+        if copied:
+            column = SCHEDULE_SORTS[shape.sort]
         order = [column.desc() if direction == "desc" else column.asc()]
         in_index = (
             shape.view in SCHEDULE_VIEWS and SORT_FIELDS.get(shape.sort) == SCHEDULE_VIEWS[shape.view]
         ) or (shape.view not in SCHEDULE_VIEWS and shape.sort == "changed")  # the office/change indexes
-        if not in_index and column.nullable:
+        if not in_index and (column.nullable or copied):
             order.insert(0, column.is_(None))  # cases without the date last, whatever the direction
         tie = CaseSchedule.case_id if shape.view in SCHEDULE_VIEWS else Case.id
         order.append(tie.desc() if direction == "desc" and in_index else tie.asc())

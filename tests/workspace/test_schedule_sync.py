@@ -4,10 +4,14 @@ through pathway services, neither of which calls the workspace."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+
+from sqlalchemy import select
 
 from integration_centre.extensions import db
 from integration_centre.pathway import services as pathway
+from integration_centre.pathway.models import Case
 from integration_centre.pathway.services import StepChange
 from integration_centre.workspace.models import CaseSchedule
 from tests.reception.helpers import do_reception
@@ -63,3 +67,22 @@ def test_the_refresh_rolls_back_with_the_change(agent, open_case):
     db.session.flush()
     db.session.rollback()
     assert _schedule(case).next_action_on == date(2025, 9, 1)
+
+
+def test_date_list_sorted_by_opening_date_reads_the_schedule_copies(agent, agent_client, open_case):
+    opened = [date(2023, 1, 5), date(2023, 3, 5), date(2023, 2, 5)]
+    for index, on in enumerate(opened):
+        open_case(
+            permit_order_date=date(2021, 1, 1),
+            registration_date=date(2021, 1, 10),
+            on=on,
+            family_name=f"Opened{index}",
+            niss=None,
+        )
+    for row in db.session.scalars(select(CaseSchedule)):
+        case = db.session.get(Case, row.case_id)
+        assert (row.opened_on, row.last_change_at) == (case.opened_on, case.last_change_at)
+    html = agent_client.get("/agent?view=overdue&sort=opened&dir=desc").get_data(as_text=True)
+    listing = html.split('data-testid="dashboard-list"')[1].split("</table>")[0]
+    names = re.findall(r'<th scope="row"><a href="/cases/[0-9a-f-]+">([^<]+)</a>', listing)
+    assert [n.split(",")[0] for n in names] == ["OPENED1", "OPENED2", "OPENED0"]
