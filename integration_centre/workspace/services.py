@@ -710,7 +710,9 @@ def _view_statement(shape: _Shape, columns) -> Select:
             statement = select(*columns).select_from(CaseSchedule).join(Case, Case.id == CaseSchedule.case_id)
             office = CaseSchedule.office_id == bindparam("office_id")
         else:
-            statement = select(*columns).select_from(Case).outerjoin(CaseSchedule, CaseSchedule.case_id == Case.id)
+            statement = select(*columns).select_from(Case)
+            if shape.sort in SORT_FIELDS:  # sorted by a schedule date (counts never need the join)
+                statement = statement.outerjoin(CaseSchedule, CaseSchedule.case_id == Case.id)
             office = Case.office_id == bindparam("office_id")
         statement = statement.where(office, *_VIEW_CONDITIONS[shape.view](), *_case_conditions(shape))
     if shape.restricted:
