@@ -59,6 +59,8 @@ class Referral(UUIDPrimaryKeyMixin, db.Model):
         Index("ix_operator_referral_inbox", "operator_id", "state", "updated_at"),
         # The inbox lists page by page in this order; state and service are read from the index.
         Index("ix_operator_referral_listing", "operator_id", "updated_at", "state", "service_type", "id"),
+        # The inbox filtered by service counts and lists from this index alone.
+        Index("ix_operator_referral_service", "operator_id", "service_type", "state", "updated_at", "id"),
     )
 
     reference: Mapped[str] = mapped_column(String(16), unique=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 20:52:22.937155
+Create Date: 2026-11-23 20:56:37.693697
 
 """
 from alembic import op
@@ -485,6 +485,7 @@ def upgrade():
         batch_op.create_index('ix_operator_referral_listing', ['operator_id', 'updated_at', 'state', 'service_type', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_operator_referral_office_id'), ['office_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_operator_referral_person_id'), ['person_id'], unique=False)
+        batch_op.create_index('ix_operator_referral_service', ['operator_id', 'service_type', 'state', 'updated_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_operator_referral_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_operator_referral_step_id'), ['step_id'], unique=False)
 
@@ -534,6 +535,7 @@ def downgrade():
     with op.batch_alter_table('operator_referral', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_operator_referral_step_id'))
         batch_op.drop_index(batch_op.f('ix_operator_referral_state'))
+        batch_op.drop_index('ix_operator_referral_service')
         batch_op.drop_index(batch_op.f('ix_operator_referral_person_id'))
         batch_op.drop_index(batch_op.f('ix_operator_referral_office_id'))
         batch_op.drop_index('ix_operator_referral_listing')
