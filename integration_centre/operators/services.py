@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
@@ -954,24 +954,32 @@ def withdraw(
 # Agent notifications
 
 
+_OPERATOR_EVENT = (ReferralEvent.office_id == bindparam("office_id"), ReferralEvent.actor_role == Role.OPERATOR.value)
+_SEEN_AT = select(UpdatesSeen.seen_at).where(UpdatesSeen.user_id == bindparam("user_id")).scalar_subquery()
+# Built once (the dashboard shows this panel on every page load): only the values are bound per call.
+_UNSEEN_COUNT = (
+    select(func.count())
+    .select_from(ReferralEvent)
+    .where(*_OPERATOR_EVENT, or_(_SEEN_AT.is_(None), ReferralEvent.at > _SEEN_AT))
+)
+_LATEST_UPDATES = (
+    select(ReferralEvent, Referral, OperatorOrganisation)
+    .join(Referral, Referral.id == ReferralEvent.referral_id)
+    .join(OperatorOrganisation, OperatorOrganisation.id == Referral.operator_id)
+    .where(*_OPERATOR_EVENT)
+    .order_by(ReferralEvent.at.desc())
+    .limit(bindparam("limit"))
+)
+
+
 def operator_updates(actor: User, *, limit: int = 10) -> tuple[list[tuple[ReferralEvent, Referral]], int]:
     """The latest operator updates on referrals of the agent's office, and how many are unseen."""
     if actor.role != Role.AGENT or actor.office_id is None:
         return [], 0
-    seen = db.session.get(UpdatesSeen, actor.id)
-    base = select(ReferralEvent).where(
-        ReferralEvent.office_id == actor.office_id, ReferralEvent.actor_role == Role.OPERATOR.value
-    )
-    unseen_query = base if seen is None else base.where(ReferralEvent.at > seen.seen_at)
-    unseen = db.session.scalar(select(func.count()).select_from(unseen_query.subquery())) or 0
-    rows = db.session.execute(
-        select(ReferralEvent, Referral)
-        .join(Referral, Referral.id == ReferralEvent.referral_id)
-        .where(ReferralEvent.office_id == actor.office_id, ReferralEvent.actor_role == Role.OPERATOR.value)
-        .order_by(ReferralEvent.at.desc())
-        .limit(limit)
-    ).all()
-    return [(event, referral) for event, referral in rows], unseen
+    unseen = db.session.scalar(_UNSEEN_COUNT, {"office_id": actor.office_id, "user_id": actor.id}) or 0
+    rows = db.session.execute(_LATEST_UPDATES, {"office_id": actor.office_id, "limit": limit}).all()
+    # The organisation is loaded with the row, so ``referral.operator`` needs no further query.
+    return [(event, referral) for event, referral, _organisation in rows], unseen
 
 
 def mark_updates_seen(actor: User) -> None:

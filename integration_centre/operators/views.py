@@ -547,6 +547,9 @@ def referrals_panel(case=None, definition=None, newcomer=None, **_page) -> dict 
     }
 
 
+_UPDATE_LABELS = {"action": referrals.ACTION_LABELS}  # all the dashboard panel shows
+
+
 def updates_panel(user=None, **_page) -> dict | None:
     """The "operator_updates" agent dashboard panel: the latest operator updates of the office."""
     user = user or current_user
@@ -557,7 +560,7 @@ def updates_panel(user=None, **_page) -> dict | None:
         "operator_updates": updates,
         "unseen_updates": unseen,
         "seen_form": VersionForm(formdata=None) if unseen else None,  # the form shows only with news
-        "referral_labels": _labels(),
+        "referral_labels": _UPDATE_LABELS,
     }
 
 
