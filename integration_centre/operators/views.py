@@ -198,36 +198,32 @@ def referral(referral_id: uuid.UUID):
     return _operator_page(services.get_referral(current_user, referral_id))
 
 
-@bp.post("/operator/referrals/<uuid:referral_id>/accept")
-@roles_required(Role.OPERATOR)
-def accept(referral_id: uuid.UUID):
-    """Accept a new referral."""
+def _versioned_action(action, referral_id: uuid.UUID, done_message: str):
+    """Run a one-click referral action (form carries the version seen), commit, back to the referral."""
     form = VersionForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.accept(current_user, referral_id, expected_version=_version())
+        action(current_user, referral_id, expected_version=_version())
     except services.ReferralError as exc:
         return _error_page_or_flash(exc, referral_id)
     db.session.commit()
-    flash(_("The referral was accepted."), "success")
+    flash(done_message, "success")
     return redirect(url_for("operators.referral", referral_id=referral_id))
+
+
+@bp.post("/operator/referrals/<uuid:referral_id>/accept")
+@roles_required(Role.OPERATOR)
+def accept(referral_id: uuid.UUID):
+    """Accept a new referral."""
+    return _versioned_action(services.accept, referral_id, _("The referral was accepted."))
 
 
 @bp.post("/operator/referrals/<uuid:referral_id>/start")
 @roles_required(Role.OPERATOR)
 def start(referral_id: uuid.UUID):
     """Report that the person started."""
-    form = VersionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.start(current_user, referral_id, expected_version=_version())
-    except services.ReferralError as exc:
-        return _error_page_or_flash(exc, referral_id)
-    db.session.commit()
-    flash(_("The course is recorded as started."), "success")
-    return redirect(url_for("operators.referral", referral_id=referral_id))
+    return _versioned_action(services.start, referral_id, _("The course is recorded as started."))
 
 
 @bp.post("/operator/referrals/<uuid:referral_id>/attendance")
