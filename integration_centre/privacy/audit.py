@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, g, has_request_context
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from integration_centre.db import utcnow
@@ -48,11 +49,14 @@ ACTIONS = (
 )
 
 
+_OBJECT_ID = re.compile(r"[A-Za-z0-9_.:-]{0,64}")
+
+
 def _object_id(value: Any) -> str | None:
     if value is None:
         return None
     text = str(value)
-    if len(text) > 64 or not all(c.isascii() and (c.isalnum() or c in "-_.:") for c in text):
+    if _OBJECT_ID.fullmatch(text) is None:
         raise ValueError("object_id must be an id (UUID or number), never personal data")
     return text
 
@@ -80,6 +84,19 @@ def compute_mac(key: bytes, fields: dict) -> str:
         separators=(",", ":"),
     ).encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+# The chain head's statements, built once (bound parameters, no per-call statement or type).
+# Taking the next sequence numbers is one UPDATE … RETURNING: the row lock it takes (PostgreSQL)
+# or the write lock (SQLite) serialises writers until commit.
+_TAKE_SEQ = (
+    update(AuditHead)
+    .where(AuditHead.id == HEAD_ID)
+    .values(seq=AuditHead.seq + bindparam("count", type_=AuditHead.seq.type))
+    .returning(AuditHead.seq, AuditHead.mac)
+)
+_SET_MAC = update(AuditHead).where(AuditHead.id == HEAD_ID).values(mac=bindparam("mac", type_=AuditHead.mac.type))
+_INSERT_RECORDS = AuditRecord.__table__.insert()
 
 
 def _ensure_head() -> None:
@@ -113,8 +130,8 @@ def record(
     runtime.ensure_checks()
     with db.session.no_autoflush:
         _ensure_head()
-        db.session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq + 1))
-        seq, prev_mac = db.session.execute(select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == HEAD_ID)).one()
+        connection = db.session.connection()
+        seq, prev_mac = connection.execute(_TAKE_SEQ, {"count": 1}).one()
         fields = {
             "seq": seq,
             "occurred_at": utcnow(),
@@ -128,8 +145,8 @@ def record(
             "prev_mac": prev_mac,
         }
         fields["mac"] = compute_mac(key, fields)
-        db.session.execute(AuditRecord.__table__.insert().values(**fields))
-        db.session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(mac=fields["mac"]))
+        connection.execute(_INSERT_RECORDS, [fields])
+        connection.execute(_SET_MAC, {"mac": fields["mac"]})
     if has_request_context():
         g.setdefault(_PENDING, set()).add(id(db.session()))
     return AuditRecord(**fields)
@@ -143,7 +160,7 @@ def record_many(
     purpose: str | None = None,
     actor: Any = None,
 ) -> None:
-    """Append one audit record per id, chained exactly as ``record`` does one by one, in four
+    """Append one audit record per id, chained exactly as ``record`` does one by one, in three
     statements whatever the number of ids (a list page audits each person it shows)."""
     if len(object_ids) <= 1:
         for object_id in object_ids:
@@ -160,8 +177,7 @@ def record_many(
     with db.session.no_autoflush:
         _ensure_head()
         connection = db.session.connection()  # core statements: no ORM bookkeeping per row
-        connection.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq + len(ids)))
-        last, prev_mac = connection.execute(select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == HEAD_ID)).one()
+        last, prev_mac = connection.execute(_TAKE_SEQ, {"count": len(ids)}).one()
         occurred, request = utcnow(), request_id()
         rows = []
         for offset, object_id in enumerate(ids):
@@ -179,8 +195,8 @@ def record_many(
             }
             fields["mac"] = prev_mac = compute_mac(key, fields)
             rows.append(fields)
-        connection.execute(AuditRecord.__table__.insert(), rows)
-        connection.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(mac=prev_mac))
+        connection.execute(_INSERT_RECORDS, rows)
+        connection.execute(_SET_MAC, {"mac": prev_mac})
     if has_request_context():
         g.setdefault(_PENDING, set()).add(id(db.session()))
 

@@ -60,6 +60,9 @@ def create_person_key(person_id: Any) -> tuple[int, bytes]:
     return KEY_VERSION, data_key
 
 
+_LOAD = object()  # "look the person's key row up" (the default of ``_entry``)
+
+
 def _load(person_id: uuid.UUID) -> PersonKey | None:
     """The person's key row, including one added in this transaction and not yet flushed."""
     row = db.session.identity_map.get(identity_key(PersonKey, person_id))
@@ -88,7 +91,8 @@ def _kek_cipher(ring: Any, kek_id: str) -> AESGCM:
     return aead
 
 
-def _unwrap(row: PersonKey) -> bytes:
+def _unwrap(row: Any) -> bytes:
+    """The data key of a key row (a ``PersonKey`` or a plain row with its columns)."""
     current = runtime.state()
     ring = runtime.keyring()
     if not ring.has_kek(row.kek_id) and current.reload_if_changed():
@@ -104,12 +108,14 @@ def _unwrap(row: PersonKey) -> bytes:
     )
 
 
-def _entry(person_id: uuid.UUID, key_version: int, cache: dict | None) -> tuple:
-    """The cached (version, key, AESGCM) of a person for decryption, unwrapping it on a miss."""
+def _entry(person_id: uuid.UUID, key_version: int, cache: dict | None, row: Any = _LOAD) -> tuple:
+    """The cached (version, key, AESGCM) of a person for decryption, unwrapping it on a miss
+    (``row``: the person's key columns when the caller read them already)."""
     hit = cache.get(person_id) if cache is not None else None
     if hit is not None and hit[0] == key_version:
         return hit
-    row = _load(person_id)
+    if row is _LOAD:
+        row = _load(person_id)
     if row is None:
         raise DecryptionError("no data key for this person")
     if row.wrapped is None:
@@ -145,9 +151,11 @@ def data_key_for_write(person_id: uuid.UUID) -> tuple[int, bytes]:
     return version, key
 
 
-def cipher(person_id: uuid.UUID, key_version: int, cache: dict | None) -> AESGCM:
-    """A ready AES-GCM object on the person's data key (``cache``: the context's key cache)."""
-    return _entry(person_id, key_version, cache)[2]
+def cipher(person_id: uuid.UUID, key_version: int, cache: dict | None, key_row: Any = _LOAD) -> AESGCM:
+    """A ready AES-GCM object on the person's data key (``cache``: the context's key cache;
+    ``key_row``: the person's key columns, ``person_id``, ``key_version``, ``kek_id`` and
+    ``wrapped``, when already read with the ciphertext, else the key row is looked up)."""
+    return _entry(person_id, key_version, cache, key_row)[2]
 
 
 def cipher_for_write(person_id: uuid.UUID, cache: dict | None) -> tuple[int, AESGCM]:

@@ -48,20 +48,32 @@ class CaseSchedule(db.Model):
     """The dates of one case the dashboard works on (derived; see the module docstring)."""
 
     __tablename__ = "workspace_case_schedule"
-    # Each date list reads one index in (date, case) order; the case's opening date and last
-    # change ride along after the case id, so a list sorted by them is read from the index alone.
+    # One index per sort: (office, the sorted date, case), then every other date a list filters
+    # on, so each list, in any of its sorts, is read in order from one index, without a sort or a
+    # table row (the copies of the case's opening date and last change serve the last two sorts).
     __table_args__ = (
         Index(
             "ix_workspace_schedule_deadline_sorts",
             "office_id", "completion_deadline", "case_id", "opened_on", "last_change_at",
+            "next_action_on", "next_evaluation_on",
         ),
         Index(
             "ix_workspace_schedule_evaluation_sorts",
             "office_id", "next_evaluation_on", "case_id", "opened_on", "last_change_at",
+            "completion_deadline", "next_action_on",
         ),
         Index(
             "ix_workspace_schedule_action_sorts",
             "office_id", "next_action_on", "case_id", "opened_on", "last_change_at",
+            "completion_deadline", "next_evaluation_on",
+        ),
+        Index(
+            "ix_workspace_schedule_opened_sorts",
+            "office_id", "opened_on", "case_id", "completion_deadline", "next_action_on", "next_evaluation_on",
+        ),
+        Index(
+            "ix_workspace_schedule_changed_sorts",
+            "office_id", "last_change_at", "case_id", "completion_deadline", "next_action_on", "next_evaluation_on",
         ),
     )  # fmt: skip
 
@@ -74,8 +86,8 @@ class CaseSchedule(db.Model):
     next_action_on: Mapped[date | None] = mapped_column(Date)
     noncompliance_status: Mapped[str | None] = mapped_column(String(16))
     # Copies of the case's opening date and last change (for the date lists' other sorts).
-    opened_on: Mapped[date | None] = mapped_column(Date)
-    last_change_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    opened_on: Mapped[date] = mapped_column(Date)
+    last_change_at: Mapped[datetime] = mapped_column(UTCDateTime())
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship()

@@ -18,9 +18,9 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import selectinload
 
-from integration_centre.accounts.models import Role, User
+from integration_centre.accounts.models import Office, Role, User
 from integration_centre.accounts.permissions import can_see_office, require
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
@@ -35,7 +35,7 @@ from integration_centre.pathway.permissions import can_see_case
 from integration_centre.pathway.states import ACTIVE_CASE_STATUSES, CaseStatus, Participation, StepState
 from integration_centre.privacy import blind_index
 from integration_centre.privacy.access import access
-from integration_centre.privacy.models import PersonKey
+from integration_centre.privacy.fields import decrypt_rows, encrypted_rows_statement
 from integration_centre.workspace.models import (
     NONCOMPLIANCE_OUTCOMES,
     CaseSchedule,
@@ -604,6 +604,7 @@ class Dashboard:
     counts: dict[str, int]
     rows: list[DashboardRow] = field(default_factory=list)
     total: int = 0
+    office_name: str = ""
 
     @property
     def pages(self) -> int:
@@ -740,11 +741,17 @@ def _list_statement(shape: _Shape, direction: str) -> Select:
         if copied:
             column = SCHEDULE_SORTS[shape.sort]
         order = [column.desc() if direction == "desc" else column.asc()]
+        # Read in index order (no sort): a date list by its own date or by the case's opening
+        # date or last change (the schedule's sort indexes), "mine"/"recent" by last change (the
+        # office/change indexes). Other sorts put the cases without the date last, whatever the
+        # direction (SQLite and PostgreSQL place NULLs differently).
         in_index = (
-            shape.view in SCHEDULE_VIEWS and SORT_FIELDS.get(shape.sort) == SCHEDULE_VIEWS[shape.view]
-        ) or (shape.view not in SCHEDULE_VIEWS and shape.sort == "changed")  # the office/change indexes
-        if not in_index and (column.nullable or copied):
-            order.insert(0, column.is_(None))  # cases without the date last, whatever the direction
+            (shape.view in SCHEDULE_VIEWS and SORT_FIELDS.get(shape.sort) == SCHEDULE_VIEWS[shape.view])
+            or copied
+            or (shape.view not in SCHEDULE_VIEWS and shape.sort == "changed")
+        )
+        if not in_index and column.nullable:
+            order.insert(0, column.is_(None))
         tie = CaseSchedule.case_id if shape.view in SCHEDULE_VIEWS else Case.id
         order.append(tie.desc() if direction == "desc" and in_index else tie.asc())
         ids = _view_statement(shape, [tie.label("case_id")])
@@ -774,14 +781,16 @@ _ROW_COLUMNS = (
 
 
 def _counts_statement(shapes: tuple[_Shape, ...], chosen: str) -> Select:
-    """The badge count of every list in one statement (one scalar subquery per list)."""
+    """The badge count of every list in one statement (one scalar subquery per list), with the
+    office's name for the page's heading."""
     key = ("counts", shapes, chosen)
     if key not in _STATEMENTS:
         _STATEMENTS[key] = select(
             *[
                 _count_statement(shape, capped=shape.view != chosen).scalar_subquery().label(shape.view)
                 for shape in shapes
-            ]
+            ],
+            select(Office.name).where(Office.id == bindparam("office_id")).scalar_subquery().label("office_name"),
         )
     return _STATEMENTS[key]
 
@@ -812,9 +821,9 @@ def dashboard(user: User, query: DashboardQuery, *, today: date | None = None) -
     # Core statements on the session's connection (same transaction): no ORM entity is needed.
     connection = db.session.connection()
     shapes = tuple(_Shape(view, status_mode, with_version, bool(restricted)) for view in VIEWS)
-    totals = connection.execute(_counts_statement(shapes, query.view), params).one()
+    *totals, office_name = connection.execute(_counts_statement(shapes, query.view), params).one()
     counts = {view: int(n) for view, n in zip(VIEWS, totals, strict=True)}
-    result = Dashboard(query=query, counts=counts, total=counts[query.view])
+    result = Dashboard(query=query, counts=counts, total=counts[query.view], office_name=office_name or "")
     query.page = min(query.page, result.pages)
     shape = _Shape(query.view, status_mode, with_version, bool(restricted), query.sort)
     rows = connection.execute(
@@ -827,28 +836,19 @@ def dashboard(user: User, query: DashboardQuery, *, today: date | None = None) -
 
 
 def display_names(user: User, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """ "FAMILY, Given" of each person, decrypted in one audited access.
-
-    One query loads the two name columns with the persons' wrapped keys (held here until the
-    names are decrypted: the session's identity map is weak, and a dropped key row would be
-    read again, once per person).
-    """
+    """ "FAMILY, Given" of each person, decrypted in one audited access (one query reads the two
+    name columns with the persons' wrapped keys; erased persons have no name)."""
     if not person_ids:
         return {}
-    rows = db.session.execute(_NAMES_STATEMENT, {"ids": list(person_ids)}).all()
-    with access(user, "dashboard.list", [person.id for person, _ in rows]):
-        return {person.id: f"{(person.family_name or '').upper()}, {person.given_names or ''}" for person, _ in rows}
+    rows = db.session.connection().execute(_NAMES_STATEMENT, {"ids": list(person_ids)}).all()
+    with access(user, "dashboard.list", [row.person_id for row in rows]):
+        names = decrypt_rows(Newcomer, _NAME_FIELDS, rows)
+    return {person_id: f"{(family or '').upper()}, {given or ''}" for person_id, (family, given) in names.items()}
 
 
-_NAMES_STATEMENT = (
-    select(Newcomer, PersonKey)
-    .join(PersonKey, PersonKey.person_id == Newcomer.id)
-    .where(Newcomer.id.in_(bindparam("ids", expanding=True)), PersonKey.wrapped.is_not(None))  # erased: no name
-    .options(
-        load_only(Newcomer.family_name_ct, Newcomer.given_names_ct),
-        load_only(PersonKey.key_version, PersonKey.kek_id, PersonKey.wrapped),
-    )
-    .execution_options(autoflush=False)
+_NAME_FIELDS = ("family_name", "given_names")
+_NAMES_STATEMENT = encrypted_rows_statement(Newcomer, _NAME_FIELDS).where(
+    Newcomer.id.in_(bindparam("ids", expanding=True))
 )
 
 

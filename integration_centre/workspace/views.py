@@ -93,6 +93,11 @@ def dashboard_page():
         params.update(changes)
         return _with_query(base, params)
 
+    same_list = link()  # the page links differ only by their last parameter
+
+    def page_link(number: int) -> str:
+        return f"{same_list}&page={number}"
+
     tab_filters = {"status": q.status if q.status != "active" else None, "version": q.version or None}
     return render_template(
         "workspace/dashboard.html",
@@ -109,9 +114,9 @@ def dashboard_page():
             key: link(sort=key, dir="desc" if q.sort == key and q.direction == "asc" else "asc")
             for key in labels["sorts"]
         },
-        pages=[(number, number and link(page=number)) for number in _page_numbers(q.page, board.pages)],
-        previous_link=link(page=q.page - 1) if q.page > 1 else None,
-        next_link=link(page=q.page + 1) if q.page < board.pages else None,
+        pages=[(number, number and page_link(number)) for number in _page_numbers(q.page, board.pages)],
+        previous_link=page_link(q.page - 1) if q.page > 1 else None,
+        next_link=page_link(q.page + 1) if q.page < board.pages else None,
     )
 
 

@@ -12,6 +12,7 @@ from integration_centre.extensions import db
 from integration_centre.privacy import keys
 from integration_centre.privacy.access import access
 from integration_centre.privacy.errors import AccessError, DecryptionError, KeyDestroyedError
+from integration_centre.privacy.fields import decrypt_rows, encrypted_rows_statement
 from integration_centre.privacy.models import PersonKey
 from tests.privacy.conftest import AGENT, new_person
 from tests.privacy.models import Note, Person
@@ -154,3 +155,65 @@ def test_no_ciphertext_or_plaintext_fallback_for_garbage(tables):
     with access(AGENT, "test.view", [person.id]), pytest.raises(DecryptionError):
         _ = loaded.family_name
     assert db.session.scalar(select(Person.id)) == person.id
+
+
+# --- Plain-row reads (``encrypted_rows_statement`` + ``decrypt_rows``) --------------------------
+
+
+def _plain_rows(model, names, ids):
+    statement = encrypted_rows_statement(model, names).where(model.id.in_(ids))
+    return db.session.execute(statement).all()
+
+
+def test_plain_rows_decrypt_to_what_the_descriptor_reads(tables):
+    alice = new_person(family_name="Ødegård", given_name="Łukasz", birth_date=date(1990, 2, 28), address={"n": 1})
+    bob = new_person(family_name="Bob")  # no given name, no address
+    db.session.commit()
+    with access(AGENT, "test.note", [alice.id], action="create"):
+        note = Note(person_id=alice.id, body="first", title="t")
+    db.session.add(note)
+    db.session.commit()
+    names = ("family_name", "given_name", "birth_date", "address")
+    rows = _plain_rows(Person, names, [alice.id, bob.id])
+    with access(AGENT, "test.view", [alice.id, bob.id]):
+        values = decrypt_rows(Person, names, rows)
+        expected = {p.id: tuple(getattr(_reload(p.id), n) for n in names) for p in (alice, bob)}
+        notes = decrypt_rows(Note, ("body", "title"), _plain_rows(Note, ("body", "title"), [note.id]))
+    assert values == expected
+    assert values[alice.id] == ("Ødegård", "Łukasz", date(1990, 2, 28), {"n": 1})
+    assert values[bob.id] == ("Bob", None, None, None)
+    assert notes == {note.id: ("first", "t")}
+
+
+def test_plain_rows_need_an_access_context_naming_the_person(tables):
+    person = new_person(family_name="Alice")
+    db.session.commit()
+    rows = _plain_rows(Person, ("family_name",), [person.id])
+    with pytest.raises(AccessError):
+        decrypt_rows(Person, ("family_name",), rows)
+    with access(AGENT, "test.view", [uuid.uuid4()]), pytest.raises(AccessError):
+        decrypt_rows(Person, ("family_name",), rows)
+
+
+def test_plain_rows_check_the_associated_data(tables):
+    alice, bob = new_person(family_name="Alice"), new_person(family_name="Bob")
+    db.session.commit()
+    _swap("family_name_ct", alice, "family_name_ct", bob)
+    rows = _plain_rows(Person, ("family_name",), [bob.id])
+    with access(AGENT, "test.view", [bob.id]), pytest.raises(DecryptionError):
+        decrypt_rows(Person, ("family_name",), rows)
+
+
+def test_plain_rows_leave_out_erased_persons(tables):
+    kept, erased = new_person(family_name="Kept"), new_person(family_name="Erased")
+    db.session.commit()
+    keys.destroy_person_key(erased.id, actor=AGENT, purpose="rights.erasure")
+    db.session.commit()
+    rows = _plain_rows(Person, ("family_name",), [kept.id, erased.id])
+    with access(AGENT, "test.view", [kept.id, erased.id]):
+        assert decrypt_rows(Person, ("family_name",), rows) == {kept.id: ("Kept",)}
+
+
+def test_plain_rows_refuse_a_field_that_is_not_encrypted(tables):
+    with pytest.raises(ValueError, match="no encrypted field"):
+        encrypted_rows_statement(Person, ("office",))

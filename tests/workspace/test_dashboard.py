@@ -83,6 +83,53 @@ def test_pagination_and_sorting_by_deadline(agent_client, open_case):
     assert agent_client.get("/agent?view=nope&sort=nope&dir=nope&status=nope&page=-3").status_code == 200
 
 
+SORT_KEYS = {
+    "deadline": lambda row: row.schedule.completion_deadline,
+    "evaluation": lambda row: row.schedule.next_evaluation_on,
+    "action": lambda row: row.schedule.next_action_on,
+    "opened": lambda row: row.case.opened_on,
+    "changed": lambda row: row.case.last_change_at,
+}
+
+
+def test_every_sort_pages_through_a_list_once_in_order(agent, open_case):
+    """Every sort, both directions, read from the schedule's indexes or with the case table (the
+    "all cases" filter): the pages hold each case of the list exactly once, in order, with the
+    cases without the sorted date last."""
+    for index in range(2 * services.PAGE_SIZE + 5):
+        open_case(
+            permit_order_date=date(2022, 1, 1) + timedelta(days=7 * (index % 9)),
+            registration_date=date(2022, 1, 1),
+            on=date(2023, 1, 1) + timedelta(days=index % 4),  # ties on the opening date
+            family_name=f"Person{index:02d}",
+            niss=None,
+        )
+    expected = {
+        view: services.dashboard(agent, services.DashboardQuery(view=view)).total for view in ("overdue", "today")
+    }
+    assert expected["overdue"] == 2 * services.PAGE_SIZE + 5 and expected["today"] > services.PAGE_SIZE
+    for view in ("overdue", "today"):
+        for status in ("active", "all"):
+            for sort, key in SORT_KEYS.items():
+                for direction in ("asc", "desc"):
+                    rows, page = [], 1
+                    while True:
+                        query = services.DashboardQuery(
+                            view=view, sort=sort, direction=direction, status=status, page=page
+                        )
+                        board = services.dashboard(agent, query)
+                        rows += board.rows
+                        if page >= board.pages:
+                            break
+                        page += 1
+                    label = f"{view} {status} {sort} {direction}"
+                    assert len(rows) == expected[view], label
+                    assert len({row.case.id for row in rows}) == len(rows), label
+                    dated = [key(row) for row in rows if key(row) is not None]
+                    assert dated == sorted(dated, reverse=direction == "desc"), label
+                    assert [key(row) for row in rows[len(dated) :]] == [None] * (len(rows) - len(dated)), label
+
+
 def test_filters_by_status_and_rule_version(agent, agent_client, open_case):
     cases = _overdue_cases(open_case, 3)
     pathway.transition_case(agent, cases[0], "suspend", reason="illness")
