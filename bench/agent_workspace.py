@@ -28,7 +28,6 @@ import argparse
 import contextlib
 import json
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -40,6 +39,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _common import csrf_token, settle_after_bulk_load, statements_of  # noqa: E402 - path set above
+from _common import login as login_as  # noqa: E402
 
 PASSWORD = "bench agent password 2026"
 AGENT_EMAIL = "agent@bench.example"
@@ -85,8 +88,7 @@ def build_app(folder: Path, database_url: str | None, *, reuse: bool = False):
             for table in db.metadata.sorted_tables:
                 for index in table.indexes:
                     index.create(db.engine, checkfirst=True)
-            db.session.execute(db.text("ANALYZE"))
-            db.session.commit()
+            settle_after_bulk_load(db)
         return app
     with app.app_context():
         db.drop_all()
@@ -196,12 +198,7 @@ def seed(app, persons: int, offices: int, rng: random.Random) -> dict:
             counts["persons"] += len(rows["newcomer"])
             counts["cases"] += len(rows["case"])
             counts["steps"] += len(rows["step"])
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(db.text("ANALYZE"))
-            db.session.commit()
-        else:
-            db.session.execute(db.text("ANALYZE"))
-            db.session.commit()
+        settle_after_bulk_load(db)
     counts["probes"] = list(probes.values())
     return counts
 
@@ -303,38 +300,13 @@ def compare(page: Callable[[], object], baseline: Callable[[], object], rounds: 
 
 
 def login(app):
-    """A test client logged in as the benchmark's agent (CSRF on, as in production)."""
-    client = app.test_client()
-    token = _token(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"csrf_token": token, "email": AGENT_EMAIL, "password": PASSWORD})
-    assert response.status_code == 302, "agent login failed"
-    return client
-
-
-def _token(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, "no CSRF token"
-    return match.group(1)
+    """A test client logged in as the benchmark's agent."""
+    return login_as(app, AGENT_EMAIL, PASSWORD)
 
 
 def count_statements(app, client, path: str) -> tuple[int, int]:
     """(statements other than the audit trail's, audit-trail statements) for one GET."""
-    from sqlalchemy import event
-
-    from integration_centre.extensions import db
-
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
+    seen = statements_of(app, client, path)
     audit = sum("privacy_audit" in s for s in seen)
     return len(seen) - audit, audit
 
@@ -396,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         family, _given, born, niss = counts["probes"][0]
 
         def post_search(data: dict) -> Callable[[], None]:
-            token = _token(client.get("/search").get_data(as_text=True))
+            token = csrf_token(client.get("/search").get_data(as_text=True))
 
             def call() -> None:
                 response = client.post("/search", data={"csrf_token": token, **data})
@@ -429,7 +401,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"   {r['page_wall'] * 1000:7.2f} {r['base_wall'] * 1000:6.2f} {wall_ratio:5.2f}x"
             )
         other, audit = count_statements(app, client, "/agent?view=overdue")
-        print(f"\nSQL statements for one dashboard page: {other} + {audit} audit-trail statements (one chained batch for all the names shown)")
+        print(
+            f"\nSQL statements for one dashboard page: {other} + {audit} audit-trail statements"
+            " (one chained batch for all the names shown)"
+        )
         print(f"worst CPU-time ratio: {worst:.2f}x (target <= 3x)")
     return 0
 

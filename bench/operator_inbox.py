@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -32,6 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _common import csrf_token, settle_after_bulk_load, statements_of  # noqa: E402 - path set above
+from _common import login as login_as  # noqa: E402
 
 PASSWORD = "bench operator password 2026"
 OPERATOR_EMAIL = "operator@bench.example"
@@ -188,8 +191,7 @@ def seed(app, steps_target: int, referrals: int, rng: random.Random) -> dict:
             counts["steps"] += len(rows["step"])
             counts["referrals"] += len(rows["referral"])
             counts["events"] += len(rows["event"])
-        db.session.execute(db.text("ANALYZE"))
-        db.session.commit()
+        settle_after_bulk_load(db)
     counts["probe"] = probe
     return counts
 
@@ -235,40 +237,14 @@ def paired_times(call: Callable[[], object], baseline: Callable[[], object], rou
     return statistics.median(measured), statistics.median(base)
 
 
-def _token(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, "no CSRF token"
-    return match.group(1)
-
-
 def login(app):
-    """A test client logged in as the benchmark's operator user (CSRF on, as in production)."""
-    client = app.test_client()
-    token = _token(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"csrf_token": token, "email": OPERATOR_EMAIL, "password": PASSWORD})
-    assert response.status_code == 302, "operator login failed"
-    return client
+    """A test client logged in as the benchmark's operator user."""
+    return login_as(app, OPERATOR_EMAIL, PASSWORD)
 
 
 def count_statements(app, client, path: str) -> int:
     """SQL statements run for one GET of ``path``."""
-    from sqlalchemy import event
-
-    from integration_centre.extensions import db
-
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
+    return len(statements_of(app, client, path))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -307,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
             return call
 
         def post_search() -> Callable[[], None]:
-            token = _token(client.get("/operator/referrals").get_data(as_text=True))
+            token = csrf_token(client.get("/operator/referrals").get_data(as_text=True))
 
             def call() -> None:
                 response = client.post("/operator/referrals/search", data={"csrf_token": token, "reference": reference})

@@ -243,7 +243,9 @@ def verify_chain() -> VerifyResult:
         if not hmac.compare_digest(compute_mac(key, fields), rec.mac):
             return VerifyResult(False, checked, rec.seq, f"record {rec.seq} was altered")
         prev, expected, checked = rec.mac, expected + 1, checked + 1
-    head = db.session.get(AuditHead, HEAD_ID)
+    # The head's current row, read from the database (it is moved by core statements, which an
+    # ORM object loaded earlier in this session would not see).
+    head = db.session.execute(select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == HEAD_ID)).one_or_none()
     head_seq, head_mac = (head.seq, head.mac) if head else (0, GENESIS)
     last = first - 1 + checked
     if head_seq != last or head_mac != prev:

@@ -1,0 +1,56 @@
+"""Shared by the benchmarks that bulk-load a database and drive the app through its test client:
+settling the database after the load, logging in, the CSRF token, counting SQL statements."""
+
+from __future__ import annotations
+
+import re
+
+
+def settle_after_bulk_load(db) -> None:
+    """Refresh the planner's statistics; on PostgreSQL also ``VACUUM`` (the visibility map that
+    index-only scans need), which autovacuum does after a bulk load in production but never here:
+    this machine's PostgreSQL runs with ``autovacuum = off``. Needs an app context."""
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        db.session.execute(db.text("ANALYZE"))
+        db.session.commit()
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form in ``html``."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token"
+    return match.group(1)
+
+
+def login(app, email: str, password: str):
+    """A test client logged in as ``email`` (CSRF on, as in production)."""
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"csrf_token": token, "email": email, "password": password})
+    assert response.status_code == 302, f"login failed for {email}"
+    return client
+
+
+def statements_of(app, client, path: str) -> list[str]:
+    """The SQL statements run for one GET of ``path`` (which must answer 200)."""
+    from sqlalchemy import event
+
+    from integration_centre.extensions import db
+
+    seen: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200, path
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return seen
