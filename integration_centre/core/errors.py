@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from integration_centre.privacy.errors import KeyDestroyedError
+
 logger = logging.getLogger(__name__)
 
 ERROR_TEXTS = {
@@ -19,6 +21,10 @@ ERROR_TEXTS = {
     404: (_l("Page not found"), _l("This page does not exist or you cannot see it.")),
     405: (_l("Method not allowed"), _l("This action cannot be done this way.")),
     409: (_l("Conflict"), _l("The data was modified meanwhile. Reload the page and try again.")),
+    410: (
+        _l("File erased"),
+        _l("This person's file was erased (right to erasure): nothing in it can be read or changed any more."),
+    ),
     413: (_l("Request too large"), _l("The file or form sent is too large.")),
     429: (_l("Too many requests"), _l("Too many attempts. Wait a moment and try again.")),
     500: (_l("Something went wrong"), _l("An unexpected error occurred. The team has been told.")),
@@ -26,8 +32,10 @@ ERROR_TEXTS = {
 
 
 def init_app(app: Flask) -> None:
-    """Register one handler for every HTTP error and one for unexpected exceptions."""
+    """Register one handler for every HTTP error, one for a read or write of an erased person's
+    data, and one for unexpected exceptions."""
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(KeyDestroyedError, handle_erased)
     app.register_error_handler(Exception, handle_unexpected)
 
 
@@ -66,6 +74,14 @@ def _with_allow(response, methods):
     response = make_response(response)
     response.headers["Allow"] = ", ".join(methods)
     return response
+
+
+def handle_erased(_error: KeyDestroyedError):
+    """The person's data key was destroyed (erasure): 410 with an explanation; nothing written."""
+    from integration_centre.extensions import db
+
+    db.session.rollback()
+    return render_error(410)
 
 
 def handle_unexpected(error: Exception):
