@@ -57,8 +57,9 @@ class Referral(UUIDPrimaryKeyMixin, db.Model):
     __tablename__ = "operator_referral"
     __table_args__ = (
         Index("ix_operator_referral_inbox", "operator_id", "state", "updated_at"),
-        # The inbox lists page by page in this order; state and service are read from the index.
-        Index("ix_operator_referral_listing", "operator_id", "updated_at", "state", "service_type", "id"),
+        # The inbox lists page by page in this order (change time, then id, both read backwards);
+        # state and service are read from the index.
+        Index("ix_operator_referral_listing", "operator_id", "updated_at", "id", "state", "service_type"),
         # The inbox filtered by service counts and lists from this index alone.
         Index("ix_operator_referral_service", "operator_id", "service_type", "state", "updated_at", "id"),
     )

@@ -415,11 +415,12 @@ def list_referrals(
         total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     else:
         total = known_total
-    # The page's ids come from the listing index alone (deep pages skip index entries, not rows);
-    # the rows are joined to them in the same statement.
+    # The page's ids come from the listing index alone, in its order (newest change first, ties by
+    # id, both descending: a backward scan, no sort; deep pages skip index entries, not rows); the
+    # rows are joined to them in the same statement.
     page_ids = (
         query.with_only_columns(Referral.id)
-        .order_by(Referral.updated_at.desc(), Referral.id)
+        .order_by(Referral.updated_at.desc(), Referral.id.desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
         .subquery()
@@ -428,7 +429,7 @@ def list_referrals(
         db.session.scalars(
             select(Referral)
             .join(page_ids, page_ids.c.id == Referral.id)
-            .order_by(Referral.updated_at.desc(), Referral.id)
+            .order_by(Referral.updated_at.desc(), Referral.id.desc())
         )
     )
     return Page(items, total, page, per_page)

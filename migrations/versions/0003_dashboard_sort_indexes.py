@@ -2,7 +2,8 @@
 
 One index per dashboard sort on the case schedule, each covering every date a list filters on;
 the schedule's copies of the case's opening date and last change become NOT NULL (filled from
-the case first, for any row written before the sync hook set them).
+the case first, for any row written before the sync hook set them). The operator inbox's listing
+index puts the id right after the change time (the inbox order, read backwards without a sort).
 
 Revision ID: 0003
 Revises: 0002
@@ -47,7 +48,19 @@ def upgrade():
 
 
 
+    with op.batch_alter_table('operator_referral', schema=None) as batch_op:
+        batch_op.drop_index('ix_operator_referral_listing')
+        batch_op.create_index(
+            'ix_operator_referral_listing', ['operator_id', 'updated_at', 'id', 'state', 'service_type'], unique=False
+        )
+
+
 def downgrade():
+    with op.batch_alter_table('operator_referral', schema=None) as batch_op:
+        batch_op.drop_index('ix_operator_referral_listing')
+        batch_op.create_index(
+            'ix_operator_referral_listing', ['operator_id', 'updated_at', 'state', 'service_type', 'id'], unique=False
+        )
     with op.batch_alter_table('workspace_case_schedule', schema=None) as batch_op:
         batch_op.drop_index('ix_workspace_schedule_opened_sorts')
         batch_op.drop_index('ix_workspace_schedule_changed_sorts')
