@@ -55,6 +55,12 @@ Encrypted fields — ``integration_centre.privacy.fields``
             body_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
             body = EncryptedField(kind="str")
 
+    Lists without ORM entities (a page showing one or two fields of many persons):
+    ``encrypted_rows_statement(model, names) -> Select`` selects the row id, the person id, the
+    ciphertexts of the encrypted fields ``names`` and the person's key columns (erased persons
+    left out); add a ``where``. ``decrypt_rows(model, names, rows) -> {row id: (values…)}``
+    decrypts them inside an access context naming every person, with the descriptor's checks.
+
 Access context — ``integration_centre.privacy.access``
     ``Actor(id: str | None, role: str)``; ``Actor.from_user(user)`` (any object with ``.id`` and
     ``.role``); ``Actor.system(name)`` for CLI/jobs (e.g. ``Actor.system("cli")``).
