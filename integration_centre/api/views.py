@@ -39,7 +39,6 @@ from integration_centre.operators import services as referrals
 from integration_centre.pathway import registration
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.errors import DuplicateSuspected, PathwayConflict, PathwayError, RegistrationInvalid
-from integration_centre.pathway.models import Case
 from integration_centre.pathway.registration import NewcomerData
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -450,10 +449,8 @@ def list_referrals():
         page=query["page"],
         per_page=query["per_page"],
     )
-    # One query loads the page's cases (the step labels need them) instead of one per referral.
-    cases = list(db.session.scalars(select(Case).where(Case.id.in_({item.case_id for item in page.items}))))
-    items = [_summary_item(referrals.referral_summary(item)) for item in page.items]
-    del cases
+    labels = referrals.step_labels(page.items)  # one query for the page, not one per referral
+    items = [_summary_item(referrals.referral_summary(item, labels[item.id])) for item in page.items]
     return jsonify(items=items, page=page.page, per_page=page.per_page, total=page.total, pages=page.pages)
 
 

@@ -446,11 +446,25 @@ def tab_counts(actor: User) -> dict[str, int]:
 
 def step_label(referral: Referral, locale: str | None = None) -> str:
     """The label of the referred step in the case's definition version."""
-    case = db.session.get(Case, referral.case_id)
-    try:
-        return pathway.definition_of(case).step(referral.step_code).label(locale or pathway.current_language())
-    except (KeyError, LookupError):
-        return referral.step_code
+    return step_labels([referral], locale)[referral.id]
+
+
+def step_labels(items: list[Referral], locale: str | None = None) -> dict[uuid.UUID, str]:
+    """The label of each referral's step in its case's definition version ({referral id: label}),
+    with one query for the cases' versions whatever the number of referrals."""
+    statement = select(Case.id, Case.definition_code, Case.definition_version).where(
+        Case.id.in_({item.case_id for item in items})
+    )
+    versions = {row.id: (row.definition_code, row.definition_version) for row in db.session.execute(statement)}
+    locale = locale or pathway.current_language()
+    labels = {}
+    for item in items:
+        try:
+            definition = registry().get(*versions[item.case_id])
+            labels[item.id] = definition.step(item.step_code).label(locale)
+        except (KeyError, LookupError):
+            labels[item.id] = item.step_code
+    return labels
 
 
 def history_of(referral: Referral) -> list[dict]:
@@ -471,15 +485,16 @@ def history_of(referral: Referral) -> list[dict]:
     ]
 
 
-def referral_summary(referral: Referral) -> dict:
-    """What a referral says about itself: no person data at all (lists, API list items)."""
+def referral_summary(referral: Referral, label: str | None = None) -> dict:
+    """What a referral says about itself: no person data at all (lists, API list items).
+    ``label``: its step's label when the caller has it (``step_labels`` for a page)."""
     return {
         "id": referral.id,
         "reference": referral.reference,
         "state": referral.state,
         "service_type": referral.service_type,
         "step_code": referral.step_code,
-        "step_label": step_label(referral),
+        "step_label": step_label(referral) if label is None else label,
         "deadline": referral.deadline,
         "sent_on": referral.sent_on,
         "accepted_at": referral.accepted_at,
