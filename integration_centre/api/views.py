@@ -448,9 +448,9 @@ def list_referrals():
         updated_since=query.get("updated_since"),
         page=query["page"],
         per_page=query["per_page"],
+        summaries=True,
     )
-    labels = referrals.step_labels(page.items)  # one query for the page, not one per referral
-    items = [_summary_item(referrals.referral_summary(item, labels[item.id])) for item in page.items]
+    items = [_summary_item(summary) for summary in page.items]
     return jsonify(items=items, page=page.page, per_page=page.per_page, total=page.total, pages=page.pages)
 
 

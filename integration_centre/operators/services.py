@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -385,13 +386,16 @@ def list_referrals(
     service_type: str | None = None,
     per_page: int | None = None,
     known_total: int | None = None,
+    summaries: bool = False,
 ) -> Page:
     """The operator's referrals (their organisation only), newest change first, one page.
 
     Filters: ``state`` (one referral state), ``tab`` (new, accepted, in_progress, done),
     ``updated_since`` (changed at or after), ``reference`` (exact, case-insensitive),
     ``service_type``. Agents get the referrals of their office. ``known_total`` (the number of
-    matching referrals, when the caller already counted them) saves the count query.
+    matching referrals, when the caller already counted them) saves the count query. With
+    ``summaries`` the items are ``referral_summary`` dicts read as plain rows, each with its
+    step label (the case's rule version joined), instead of ``Referral`` entities.
     """
     if actor.role == Role.OPERATOR and actor.operator_id is not None:
         query = select(Referral).where(Referral.operator_id == actor.operator_id)
@@ -425,13 +429,22 @@ def list_referrals(
         .limit(per_page)
         .subquery()
     )
-    items = list(
-        db.session.scalars(
-            select(Referral)
+    order = (Referral.updated_at.desc(), Referral.id.desc())
+    if summaries:
+        rows = db.session.execute(
+            select(*_SUMMARY_COLUMNS, Case.definition_code, Case.definition_version)
+            .select_from(Referral)
             .join(page_ids, page_ids.c.id == Referral.id)
-            .order_by(Referral.updated_at.desc(), Referral.id.desc())
+            .join(Case, Case.id == Referral.case_id)
+            .order_by(*order)
         )
-    )
+        locale = pathway.current_language()
+        items = [
+            _summary(row, _step_label(row.definition_code, row.definition_version, row.step_code, locale))
+            for row in rows
+        ]
+    else:
+        items = list(db.session.scalars(select(Referral).join(page_ids, page_ids.c.id == Referral.id).order_by(*order)))
     return Page(items, total, page, per_page)
 
 
@@ -457,14 +470,15 @@ def step_labels(items: list[Referral], locale: str | None = None) -> dict[uuid.U
     )
     versions = {row.id: (row.definition_code, row.definition_version) for row in db.session.execute(statement)}
     locale = locale or pathway.current_language()
-    labels = {}
-    for item in items:
-        try:
-            definition = registry().get(*versions[item.case_id])
-            labels[item.id] = definition.step(item.step_code).label(locale)
-        except (KeyError, LookupError):
-            labels[item.id] = item.step_code
-    return labels
+    return {item.id: _step_label(*versions.get(item.case_id, (None, None)), item.step_code, locale) for item in items}
+
+
+def _step_label(code: str | None, version: str | None, step_code: str, locale: str) -> str:
+    """The label of ``step_code`` in rule version (``code``, ``version``); the code when unknown."""
+    try:
+        return registry().get(code, version).step(step_code).label(locale)
+    except (KeyError, LookupError):
+        return step_code
 
 
 def history_of(referral: Referral) -> list[dict]:
@@ -485,31 +499,24 @@ def history_of(referral: Referral) -> list[dict]:
     ]
 
 
+# What a referral says about itself in a list (no person data at all), in this order.
+SUMMARY_FIELDS = (
+    "id", "reference", "state", "service_type", "step_code", "deadline", "sent_on", "accepted_at",
+    "started_on", "ended_on", "sessions", "hours", "attended_from", "attended_until", "result",
+    "course_format", "reason", "updated_at", "version",
+)  # fmt: skip
+_SUMMARY_COLUMNS = tuple(getattr(Referral, name) for name in SUMMARY_FIELDS)
+
+
+def _summary(source: Any, label: str) -> dict:
+    """The summary fields of a referral entity or row, with its step label."""
+    return {**{name: getattr(source, name) for name in SUMMARY_FIELDS}, "step_label": label}
+
+
 def referral_summary(referral: Referral, label: str | None = None) -> dict:
     """What a referral says about itself: no person data at all (lists, API list items).
     ``label``: its step's label when the caller has it (``step_labels`` for a page)."""
-    return {
-        "id": referral.id,
-        "reference": referral.reference,
-        "state": referral.state,
-        "service_type": referral.service_type,
-        "step_code": referral.step_code,
-        "step_label": step_label(referral) if label is None else label,
-        "deadline": referral.deadline,
-        "sent_on": referral.sent_on,
-        "accepted_at": referral.accepted_at,
-        "started_on": referral.started_on,
-        "ended_on": referral.ended_on,
-        "sessions": referral.sessions,
-        "hours": referral.hours,
-        "attended_from": referral.attended_from,
-        "attended_until": referral.attended_until,
-        "result": referral.result,
-        "course_format": referral.course_format,
-        "reason": referral.reason,
-        "updated_at": referral.updated_at,
-        "version": referral.version,
-    }
+    return _summary(referral, step_label(referral) if label is None else label)
 
 
 def operator_view(referral: Referral, actor: User | None = None) -> dict:

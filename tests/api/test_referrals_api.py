@@ -123,6 +123,22 @@ def test_list_filters_by_state_and_updated_since_and_pages(client, make_token, m
         assert problem_of(response)["errors"], bad
 
 
+def test_list_items_say_what_the_referral_itself_says(client, make_token, make_referral, org):
+    """The list reads its items as plain rows (labels joined from the case's rule version): each
+    item equals the same fields of the single referral, read through the entity."""
+    made = [make_referral(family_name=f"Person{n}", given_names="Test") for n in range(3)]
+    secret, _ = make_token(Role.OPERATOR, operator_id=org["operator"].id)
+    headers = bearer(secret)
+    client.post(f"/api/v1/referrals/{made[1].id}/accept", headers=headers)
+    listed = client.get("/api/v1/referrals", headers=headers).get_json()["items"]
+    assert {item["id"] for item in listed} == {str(item.id) for item in made}
+    assert listed[0]["id"] == str(made[1].id)  # most recently changed first
+    for item in listed:
+        single = client.get(f"/api/v1/referrals/{item['id']}", headers=headers).get_json()
+        assert {name: single[name] for name in item} == item
+        assert item["step_label"] and item["step_label"] != item["step_code"]
+
+
 def test_other_organisation_gets_404_for_reads_and_writes(client, make_token, make_referral, org):
     mine = make_referral()
     theirs = make_referral(operator="other_operator", family_name="Other", given_names="Person")
