@@ -422,14 +422,9 @@ def list_referrals(
     # The page's ids come from the listing index alone, in its order (newest change first, ties by
     # id, both descending: a backward scan, no sort; deep pages skip index entries, not rows); the
     # rows are joined to them in the same statement.
-    page_ids = (
-        query.with_only_columns(Referral.id)
-        .order_by(Referral.updated_at.desc(), Referral.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-        .subquery()
-    )
     order = (Referral.updated_at.desc(), Referral.id.desc())
+    page_ids = query.with_only_columns(Referral.id).order_by(*order).offset((page - 1) * per_page).limit(per_page)
+    page_ids = page_ids.subquery()
     if summaries:
         rows = db.session.execute(
             select(*_SUMMARY_COLUMNS, Case.definition_code, Case.definition_version)
@@ -459,18 +454,9 @@ def tab_counts(actor: User) -> dict[str, int]:
 
 def step_label(referral: Referral, locale: str | None = None) -> str:
     """The label of the referred step in the case's definition version."""
-    return step_labels([referral], locale)[referral.id]
-
-
-def step_labels(items: list[Referral], locale: str | None = None) -> dict[uuid.UUID, str]:
-    """The label of each referral's step in its case's definition version ({referral id: label}),
-    with one query for the cases' versions whatever the number of referrals."""
-    statement = select(Case.id, Case.definition_code, Case.definition_version).where(
-        Case.id.in_({item.case_id for item in items})
-    )
-    versions = {row.id: (row.definition_code, row.definition_version) for row in db.session.execute(statement)}
-    locale = locale or pathway.current_language()
-    return {item.id: _step_label(*versions.get(item.case_id, (None, None)), item.step_code, locale) for item in items}
+    case = db.session.get(Case, referral.case_id)
+    version = (case.definition_code, case.definition_version) if case else (None, None)
+    return _step_label(*version, referral.step_code, locale or pathway.current_language())
 
 
 def _step_label(code: str | None, version: str | None, step_code: str, locale: str) -> str:
@@ -513,10 +499,9 @@ def _summary(source: Any, label: str) -> dict:
     return {**{name: getattr(source, name) for name in SUMMARY_FIELDS}, "step_label": label}
 
 
-def referral_summary(referral: Referral, label: str | None = None) -> dict:
-    """What a referral says about itself: no person data at all (lists, API list items).
-    ``label``: its step's label when the caller has it (``step_labels`` for a page)."""
-    return _summary(referral, step_label(referral) if label is None else label)
+def referral_summary(referral: Referral) -> dict:
+    """What a referral says about itself: no person data at all (lists, API list items)."""
+    return _summary(referral, step_label(referral))
 
 
 def operator_view(referral: Referral, actor: User | None = None) -> dict:
