@@ -23,6 +23,7 @@ from integration_centre.pathway.states import ACTIVE_CASE_STATUSES, CaseStatus
 from integration_centre.privacy import erasure, retention, subject_data
 from integration_centre.privacy.access import access
 from integration_centre.privacy.errors import DecryptionError
+from integration_centre.privacy.export import FIELD_LABELS
 
 CLOSED_SETTING = "RETENTION_CLOSED_CASE_YEARS"
 CERTIFICATE_SETTING = "RETENTION_CERTIFICATE_YEARS"
@@ -152,25 +153,18 @@ subject_data.register("pathway", holds=holds, erase=erase)
 # Export of everything the pathway holds about a person (GDPR Art. 15/20), and the person-level
 # hooks of the rights pages: find a person, check who may act on the file, rectify a field.
 
+# The fields a rectification may change, labelled as in the access export (one list of labels;
+# the permit's validity is a pathway field the export does not name).
+_LABELS = {**FIELD_LABELS, "permit_validity_months": _l("Validity of the residence permit (months)")}
 RECTIFIABLE = {
-    "family_name": _l("Family name(s)"),
-    "given_names": _l("Given names"),
-    "date_of_birth": _l("Date of birth"),
-    "sex": _l("Sex"),
-    "nationality": _l("Nationality"),
-    "niss": _l("National register number (NISS)"),
-    "address": _l("Address"),
-    "municipality_code": _l("Municipality"),
-    "phone": _l("Phone"),
-    "email": _l("E-mail address"),
-    "preferred_language": _l("Preferred language"),
-    "interpreter_language": _l("Interpreter's language"),
-    "residence_category": _l("Residence status"),
-    "permit_order_date": _l("Date the residence permit was ordered"),
-    "permit_validity_months": _l("Validity of the residence permit (months)"),
-    "registration_date": _l("Date of registration at the municipality"),
-    "education_level": _l("Education level"),
-}
+    code: _LABELS[code]
+    for code in (
+        "family_name", "given_names", "date_of_birth", "sex", "nationality", "niss", "address",
+        "municipality_code", "phone", "email", "preferred_language", "interpreter_language",
+        "residence_category", "permit_order_date", "permit_validity_months", "registration_date",
+        "education_level",
+    )
+}  # fmt: skip
 _DATE_FIELDS = {"date_of_birth", "permit_order_date", "registration_date"}
 _CASE_COLUMNS = (
     "id", "office_id", "definition_code", "definition_version", "opened_on", "started_on", "ended_on",
