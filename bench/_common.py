@@ -1,9 +1,50 @@
-"""Shared by the benchmarks that bulk-load a database and drive the app through its test client:
-settling the database after the load, logging in, the CSRF token, counting SQL statements."""
+"""Shared by the benchmarks that drive the app through its test client: the app on a bench
+folder, settling the database after a bulk load, logging in, the CSRF token, a GET that must
+answer 200, the database in use, counting SQL statements."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
+
+
+def bench_app(folder: Path, database_url: str | None = None):
+    """The application on ``database_url`` (default: SQLite in ``folder``), with a demo keyring
+    in ``folder`` and rate limits off (the benchmarks repeat requests)."""
+    from integration_centre import create_app, privacy
+
+    privacy.ensure_keyring_file(folder, demo=True)
+    return create_app(
+        {
+            "INSTANCE_PATH": str(folder),
+            "DATABASE_URL": database_url or f"sqlite:///{folder / 'bench.sqlite'}",
+            "ENV": "development",
+            "DEMO": True,
+            "SECRET_KEY": "bench-secret-key-" + "x" * 48,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+
+
+def dialect_of(app) -> str:
+    """The name of the app's database dialect ("sqlite", "postgresql")."""
+    from integration_centre.extensions import db
+
+    with app.app_context():
+        return db.engine.dialect.name
+
+
+def getter(client) -> Callable[[str], Callable[[], None]]:
+    """``get(path)``: a call of ``GET path`` through ``client`` that must answer 200."""
+
+    def get(path: str) -> Callable[[], None]:
+        def call() -> None:
+            assert client.get(path).status_code == 200, path
+
+        return call
+
+    return get
 
 
 def settle_after_bulk_load(db) -> None:

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _common import csrf_token, settle_after_bulk_load, statements_of  # noqa: E402 - path set above
+from _common import bench_app, csrf_token, dialect_of, getter, settle_after_bulk_load, statements_of  # noqa: E402
 from _common import login as login_as  # noqa: E402
 
 PASSWORD = "bench agent password 2026"
@@ -66,22 +66,11 @@ def build_app(folder: Path, database_url: str | None, *, reuse: bool = False):
 
     With ``reuse`` the database seeded by an earlier run (``--keep``) is opened as it is; only
     indexes added to the models since then are created."""
-    from integration_centre import create_app, privacy
     from integration_centre.accounts import services as accounts
     from integration_centre.accounts.models import Centre, Office, Role
     from integration_centre.extensions import db
 
-    privacy.ensure_keyring_file(folder, demo=True)
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(folder),
-            "DATABASE_URL": database_url or f"sqlite:///{folder / 'bench.sqlite'}",
-            "ENV": "development",
-            "DEMO": True,
-            "SECRET_KEY": "bench-secret-key-" + "x" * 48,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = bench_app(folder, database_url)
     if reuse:
         with app.app_context():
             db.create_all()
@@ -348,22 +337,14 @@ def main(argv: list[str] | None = None) -> int:
                 stored = {**counts, "probes": [(f, g, b.isoformat(), n) for f, g, b, n in counts["probes"]]}
                 saved.write_text(json.dumps(stored))
         seeding = time.perf_counter() - started
-        with app.app_context():
-            from integration_centre.extensions import db
-
-            dialect = db.engine.dialect.name
-        print(f"database: {dialect}; seeded in {seeding:.1f} s")
+        print(f"database: {dialect_of(app)}; seeded in {seeding:.1f} s")
         print(
             f"persons: {counts['persons']:,}  cases: {counts['cases']:,}  steps: {counts['steps']:,}  "
             f"offices: {args.offices} (the agent's office holds ~{counts['cases'] // args.offices:,} cases)"
         )
         client = login(app)
 
-        def get(path: str) -> Callable[[], None]:
-            def call() -> None:
-                assert client.get(path).status_code == 200, path
-
-            return call
+        get = getter(client)
 
         family, _given, born, niss = counts["probes"][0]
 

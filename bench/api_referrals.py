@@ -17,11 +17,8 @@ trivial authenticated page ``GET /account/password`` with a logged-in session, a
 
 from __future__ import annotations
 
-import argparse
-import random
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,7 +27,8 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from operator_inbox import OPERATOR_EMAIL, build_app, login, median_time, seed  # noqa: E402 - path set above
+from _common import dialect_of, getter  # noqa: E402 - path set above
+from operator_inbox import OPERATOR_EMAIL, login, median_time, options, seeded_caseload  # noqa: E402
 
 
 def create_token(app) -> str:
@@ -47,31 +45,13 @@ def create_token(app) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=1_000_000)
-    parser.add_argument("--referrals", type=int, default=10_000, help="referrals of the benchmark operator")
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary folder")
-    parser.add_argument("--smoke", action="store_true", help="tiny run for CI")
-    args = parser.parse_args(argv)
-    steps, referrals = (2000, 100) if args.smoke else (args.steps, args.referrals)
-    rounds = 3 if args.smoke else args.rounds
-    rng = random.Random(2026)  # reproducible synthetic data
+    args = options(__doc__.splitlines()[0], argv)
+    rounds = args.rounds
     with tempfile.TemporaryDirectory() as folder:
-        app = build_app(Path(folder), args.database_url)
-        started = time.perf_counter()
-        counts = seed(app, steps, referrals, rng)
-        seeding = time.perf_counter() - started
+        app, counts, seeding = seeded_caseload(Path(folder), args)
         referral_id, _reference = counts["probe"]
-        from operator_inbox import give_probe_a_person
-
-        give_probe_a_person(app, referral_id)
         secret = create_token(app)
-        with app.app_context():
-            from integration_centre.extensions import db
-
-            dialect = db.engine.dialect.name
-        print(f"database: {dialect}; seeded in {seeding:.1f} s")
+        print(f"database: {dialect_of(app)}; seeded in {seeding:.1f} s")
         print(
             f"cases: {counts['cases']:,}  steps: {counts['steps']:,}  referrals: {counts['referrals']:,} "
             f"(the operator's: {counts['mine']:,})"
@@ -80,11 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         api = app.test_client()
         headers = {"Authorization": f"Bearer {secret}"}
 
-        def page(path: str) -> Callable[[], None]:
-            def call() -> None:
-                assert browser.get(path).status_code == 200, path
-
-            return call
+        page = getter(browser)
 
         def endpoint(path: str, expect_items: bool = True) -> Callable[[], None]:
             def call() -> None:

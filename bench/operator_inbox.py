@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _common import csrf_token, settle_after_bulk_load, statements_of  # noqa: E402 - path set above
+from _common import bench_app, csrf_token, dialect_of, getter, settle_after_bulk_load, statements_of  # noqa: E402
 from _common import login as login_as  # noqa: E402
 
 PASSWORD = "bench operator password 2026"
@@ -56,22 +56,11 @@ BATCH = 5000
 
 def build_app(folder: Path, database_url: str | None):
     """The application on a fresh database: a centre, 20 offices, 10 operator organisations, one operator user."""
-    from integration_centre import create_app, privacy
     from integration_centre.accounts import services as accounts
     from integration_centre.accounts.models import Centre, Office, OperatorOrganisation, Role
     from integration_centre.extensions import db
 
-    privacy.ensure_keyring_file(folder, demo=True)
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(folder),
-            "DATABASE_URL": database_url or f"sqlite:///{folder / 'bench.sqlite'}",
-            "ENV": "development",
-            "DEMO": True,
-            "SECRET_KEY": "bench-secret-key-" + "x" * 48,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = bench_app(folder, database_url)
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -247,40 +236,46 @@ def count_statements(app, client, path: str) -> int:
     return len(statements_of(app, client, path))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def options(description: str, argv: list[str] | None) -> argparse.Namespace:
+    """The options of the benchmarks on this caseload (this one and ``api_referrals.py``); with
+    ``--smoke`` the sizes and rounds are the tiny ones."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--steps", type=int, default=1_000_000)
     parser.add_argument("--referrals", type=int, default=10_000, help="referrals of the benchmark operator")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary folder")
     parser.add_argument("--smoke", action="store_true", help="tiny run for CI")
     args = parser.parse_args(argv)
-    steps, referrals = (2000, 100) if args.smoke else (args.steps, args.referrals)
-    rounds = 3 if args.smoke else args.rounds
-    rng = random.Random(2026)  # reproducible synthetic data
-    with tempfile.TemporaryDirectory() as folder:
-        app = build_app(Path(folder), args.database_url)
-        started = time.perf_counter()
-        counts = seed(app, steps, referrals, rng)
-        seeding = time.perf_counter() - started
-        referral_id, reference = counts["probe"]
-        give_probe_a_person(app, referral_id)
-        with app.app_context():
-            from integration_centre.extensions import db
+    if args.smoke:
+        args.steps, args.referrals, args.rounds = 2000, 100, 3
+    return args
 
-            dialect = db.engine.dialect.name
-        print(f"database: {dialect}; seeded in {seeding:.1f} s")
+
+def seeded_caseload(folder: Path, args: argparse.Namespace) -> tuple:
+    """(app, counts, seconds): the caseload seeded (reproducible), its probe referral's person
+    given contact details."""
+    app = build_app(folder, args.database_url)
+    started = time.perf_counter()
+    counts = seed(app, args.steps, args.referrals, random.Random(2026))
+    seeding = time.perf_counter() - started
+    give_probe_a_person(app, counts["probe"][0])
+    return app, counts, seeding
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = options(__doc__.splitlines()[0], argv)
+    rounds = args.rounds
+    with tempfile.TemporaryDirectory() as folder:
+        app, counts, seeding = seeded_caseload(Path(folder), args)
+        referral_id, reference = counts["probe"]
+        print(f"database: {dialect_of(app)}; seeded in {seeding:.1f} s")
         print(
             f"cases: {counts['cases']:,}  steps: {counts['steps']:,}  referrals: {counts['referrals']:,} "
             f"(the operator's: {counts['mine']:,})  history rows: {counts['events']:,}"
         )
         client = login(app)
 
-        def get(path: str) -> Callable[[], None]:
-            def call() -> None:
-                assert client.get(path).status_code == 200, path
-
-            return call
+        get = getter(client)
 
         def post_search() -> Callable[[], None]:
             token = csrf_token(client.get("/operator/referrals").get_data(as_text=True))

@@ -15,7 +15,6 @@ catalogue). Record the results in docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import tempfile
@@ -27,6 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _common import bench_app, login  # noqa: E402 - path set above
 
 PASSWORD = "bench demo password 2026"
 PERIOD = "2026-Q2"
@@ -35,22 +37,11 @@ FACTS_PER_PERSON = 9  # fewer than the ~12 a full pathway emits: early exits, ev
 
 def build_app(folder: Path, database_url: str | None):
     """The application on a fresh database, with the demo organisation and accounts."""
-    from integration_centre import create_app, privacy
     from integration_centre.accounts import demo as accounts_demo
     from integration_centre.demo import DemoReport
     from integration_centre.extensions import db
 
-    privacy.ensure_keyring_file(folder, demo=True)
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(folder),
-            "DATABASE_URL": database_url or f"sqlite:///{folder / 'bench.sqlite'}",
-            "ENV": "development",
-            "DEMO": True,
-            "SECRET_KEY": "bench-secret-key-" + "x" * 48,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = bench_app(folder, database_url)
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -136,12 +127,7 @@ def page_timings(app, rounds: int, count: int) -> tuple[float, float]:
     with app.app_context():
         services.publish(PERIOD)
         db.session.commit()
-    client = app.test_client()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True))
-    assert token, "no CSRF token on the login page"
-    form = {"csrf_token": token.group(1), "email": "committee@demo.example", "password": PASSWORD}
-    response = client.post("/login", data=form)
-    assert response.status_code == 302, "committee login failed"
+    client = login(app, "committee@demo.example", PASSWORD)
 
     def get(path: str) -> Callable[[], object]:
         def call() -> None:

@@ -25,28 +25,20 @@ from flask import Flask
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _common import bench_app  # noqa: E402 - path set above
 
 PASSWORD = "bench demo password 2026"
 
 
 def build_app(folder: Path) -> Flask:
     """The application on a fresh SQLite database in ``folder``, with the demo accounts."""
-    from integration_centre import create_app, privacy
     from integration_centre.accounts import demo as accounts_demo
     from integration_centre.demo import DemoReport
     from integration_centre.extensions import db
 
-    privacy.ensure_keyring_file(folder, demo=True)
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(folder),
-            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}",
-            "ENV": "development",
-            "DEMO": True,
-            "SECRET_KEY": "bench-secret-key-" + "x" * 48,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = bench_app(folder)
     with app.app_context():
         db.create_all()
         accounts_demo.load(DemoReport(password=PASSWORD))  # the pages need the accounts only
