@@ -27,6 +27,20 @@ def bench_app(folder: Path, database_url: str | None = None):
     )
 
 
+def centre_with_offices(db, offices: int = 20):
+    """Add the bench's centre and its ``offices`` reception offices (flushed); returns the centre."""
+    from integration_centre.accounts.models import Centre, Office
+
+    centre = Centre(code="CAI", name="Centre de Namur")
+    db.session.add(centre)
+    db.session.flush()
+    db.session.add_all(
+        [Office(centre_id=centre.id, name=f"Bureau {n + 1}", municipality_code="92094") for n in range(offices)]
+    )
+    db.session.flush()
+    return centre
+
+
 def dialect_of(app) -> str:
     """The name of the app's database dialect ("sqlite", "postgresql")."""
     from integration_centre.extensions import db

@@ -41,7 +41,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _common import bench_app, csrf_token, dialect_of, getter, settle_after_bulk_load, statements_of  # noqa: E402
+from _common import (  # noqa: E402
+    bench_app,
+    centre_with_offices,
+    csrf_token,
+    dialect_of,
+    getter,
+    settle_after_bulk_load,
+    statements_of,
+)
 from _common import login as login_as  # noqa: E402
 
 PASSWORD = "bench agent password 2026"
@@ -67,7 +75,7 @@ def build_app(folder: Path, database_url: str | None, *, reuse: bool = False):
     With ``reuse`` the database seeded by an earlier run (``--keep``) is opened as it is; only
     indexes added to the models since then are created."""
     from integration_centre.accounts import services as accounts
-    from integration_centre.accounts.models import Centre, Office, Role
+    from integration_centre.accounts.models import Office, Role
     from integration_centre.extensions import db
 
     app = bench_app(folder, database_url)
@@ -82,13 +90,7 @@ def build_app(folder: Path, database_url: str | None, *, reuse: bool = False):
     with app.app_context():
         db.drop_all()
         db.create_all()
-        centre = Centre(code="CAI", name="Centre de Namur")
-        db.session.add(centre)
-        db.session.flush()
-        db.session.add_all(
-            [Office(centre_id=centre.id, name=f"Bureau {n + 1}", municipality_code="92094") for n in range(20)]
-        )
-        db.session.flush()
+        centre_with_offices(db)
         first = db.session.scalars(db.select(Office).order_by(Office.id)).first()
         accounts.create_user(
             email=AGENT_EMAIL,

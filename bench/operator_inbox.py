@@ -33,7 +33,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _common import bench_app, csrf_token, dialect_of, getter, settle_after_bulk_load, statements_of  # noqa: E402
+from _common import (  # noqa: E402
+    bench_app,
+    centre_with_offices,
+    csrf_token,
+    dialect_of,
+    getter,
+    settle_after_bulk_load,
+    statements_of,
+)
 from _common import login as login_as  # noqa: E402
 
 PASSWORD = "bench operator password 2026"
@@ -57,19 +65,14 @@ BATCH = 5000
 def build_app(folder: Path, database_url: str | None):
     """The application on a fresh database: a centre, 20 offices, 10 operator organisations, one operator user."""
     from integration_centre.accounts import services as accounts
-    from integration_centre.accounts.models import Centre, Office, OperatorOrganisation, Role
+    from integration_centre.accounts.models import OperatorOrganisation, Role
     from integration_centre.extensions import db
 
     app = bench_app(folder, database_url)
     with app.app_context():
         db.drop_all()
         db.create_all()
-        centre = Centre(code="CAI", name="Centre de Namur")
-        db.session.add(centre)
-        db.session.flush()
-        db.session.add_all(
-            [Office(centre_id=centre.id, name=f"Bureau {n + 1}", municipality_code="92094") for n in range(20)]
-        )
+        centre = centre_with_offices(db)
         db.session.add_all([OperatorOrganisation(name=f"Opérateur {n + 1}", centre_id=centre.id) for n in range(10)])
         db.session.flush()
         first = db.session.scalars(db.select(OperatorOrganisation).order_by(OperatorOrganisation.id)).first()
