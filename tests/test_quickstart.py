@@ -182,3 +182,5 @@ def test_wheel_ships_templates_migrations_translations_and_static(tmp_path) -> N
     }
     assert "integration_centre/stats/data/nationality_groups.yaml" in data_files
     assert data_files <= names, f"data files missing from the wheel: {sorted(data_files - names)}"
+    modules = {p.relative_to(ROOT).as_posix() for p in package.rglob("*.py") if "__pycache__" not in p.parts}
+    assert modules <= names, f"modules missing from the wheel (no __init__.py?): {sorted(modules - names)}"
