@@ -2,7 +2,9 @@
 
 About 40 persons with the nationalities, sex ratio and ages of the Walloon caseload (domain.md),
 registered and moved through the engine itself (so every timeline entry and event is real), with
-cases at every stage. Idempotent: nothing is added when the demo office already has newcomers.
+cases at every stage. Names usual for their nationality, a street of their commune and, for most,
+a synthetic national or bis number with valid check digits come from ``demo_people``.
+Idempotent: nothing is added when the demo office already has newcomers.
 """
 
 from __future__ import annotations
@@ -71,6 +73,10 @@ def load(report) -> None:
     rng = random.Random(SEED)  # noqa: S311 - reproducible synthetic data, not security
     people = random.Random(SEED + 1)  # noqa: S311 - names, addresses and numbers, drawn apart
     today = date.today()
+    # The commune used to be drawn from ``rng`` among the whole territory: that draw is kept (and the
+    # house number still comes from ``rng``) so that the dates, stages and referrals of every case,
+    # which the other packages' demos build on, stay as they were.
+    territory = sorted(reference.centre_territories().get("CAI", ()))
     weights = [w for _, w, _, _ in NATIONALITIES]
     women = set(rng.sample(range(COUNT), round(COUNT * WOMEN_SHARE)))
     for index in range(COUNT):
@@ -78,6 +84,7 @@ def load(report) -> None:
         woman = index in women
         age = rng.choice([rng.randint(20, 45)] * 4 + [rng.randint(18, 64)])
         permit = today - timedelta(days=rng.randint(40, 900))
+        rng.choice(territory)
         municipality = reference.municipality(demo_people.commune(people))
         sex = "F" if woman else "M"
         family_name, given_name = demo_people.name(people, nationality, sex)
@@ -93,7 +100,7 @@ def load(report) -> None:
             permit_order_date=permit,
             registration_date=permit + timedelta(days=rng.randint(3, 25)),
             municipality_code=municipality.nis_code,
-            address=demo_people.address(people, municipality.nis_code, municipality.name_fr),
+            address=demo_people.address(people, municipality, number=rng.randint(1, 180)),
             phone=f"+32 4{rng.randint(60, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
             email=f"demo{index + 1}@example.org",
             languages=list(languages),

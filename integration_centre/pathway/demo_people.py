@@ -23,7 +23,7 @@ NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
         ("Mohammad", "Ali", "Hamid", "Farhad", "Jawad", "Naweed", "Sayed", "Ahmad Shah"),
     ),
     "MA": (
-        ("El Idrissi", "Benali", "Bouzid", "El Amrani", "Ouali", "Tahiri", "Chaoui", "Benjelloun", "Ait Ahmed"),
+        ("El Idrissi", "Bennani", "Bouzid", "El Amrani", "Ouali", "Tahiri", "Chaoui", "Benjelloun", "Ait Ahmed"),
         ("Fatima", "Khadija", "Samira", "Imane", "Nadia", "Salma", "Hajar", "Loubna"),
         ("Mohamed", "Youssef", "Rachid", "Karim", "Hicham", "Said", "Mehdi", "Anouar"),
     ),
@@ -185,10 +185,10 @@ def serial_for(index: int, sex: str) -> int:
     return 2 * (index % 499) + (1 if sex == "M" else 2)
 
 
-def address(rng: random.Random, nis_code: str, commune_name: str) -> str:
-    """A street of the commune with a house number, its postcode and name."""
-    street = rng.choice(STREETS[nis_code])
-    return f"{street} {rng.randint(1, 160)}, {POSTCODES[nis_code]} {commune_name}"
+def address(rng: random.Random, municipality, *, number: int) -> str:
+    """A street of the municipality (``reference.Municipality``), the house number, postcode and name."""
+    street = rng.choice(STREETS[municipality.nis_code])
+    return f"{street} {number}, {POSTCODES[municipality.nis_code]} {municipality.name_fr}"
 
 
 def commune(rng: random.Random) -> str:
