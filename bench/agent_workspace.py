@@ -112,19 +112,18 @@ def _niss(born: date, serial: int) -> str:
 
 def seed(app, persons: int, offices: int, rng: random.Random) -> dict:
     """Insert ``persons`` encrypted persons with their cases, steps and schedules (bulk)."""
-    from faker import Faker
-
     from integration_centre.accounts.models import Office, User
     from integration_centre.extensions import db
+    from integration_centre.pathway import demo_people
     from integration_centre.pathway.models import Case, Newcomer, StepInstance
     from integration_centre.privacy import blind_index, crypto, runtime
     from integration_centre.privacy.models import BlindIndexEntry, PersonKey
     from integration_centre.workspace.models import CaseSchedule
 
-    fake = Faker("fr_BE")
-    fake.seed_instance(7)
-    families = sorted({fake.last_name() for _ in range(4000)})
-    givens = sorted({fake.first_name() for _ in range(800)})
+    # The demo's names by nationality, and double-barrelled ones, give over 10,000 distinct family names.
+    single = demo_people.all_family_names()
+    families = sorted({*single, *(f"{a}-{b}" for a in single for b in single if a != b)})
+    givens = demo_people.all_given_names()
     today = date.today()
     now = datetime.now(UTC)
     probes = {}

@@ -63,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None, *, create_secret: bool = Fa
     )
     app.config.update(flask_config)
     _configure_secret_key(app, create_secret)
+    _configure_proxies(app)
     _configure_logging(app)
     _register_extensions(app)
     _register_blueprints(app)
@@ -75,6 +76,19 @@ def _configure_secret_key(app: Flask, create: bool) -> None:
     if app.config.get("SECRET_KEY"):
         return
     app.config["SECRET_KEY"] = load_or_create_secret_key(Path(app.config["SECRET_KEY_FILE"]), create)
+
+
+def _configure_proxies(app: Flask) -> None:
+    """Believe the X-Forwarded-For/-Proto/-Host/-Port headers of ``TRUSTED_PROXIES`` reverse proxies.
+
+    The client address (per-IP limits, audit), the scheme (https links, HSTS, the certificate's
+    QR link) and the host then are the ones the proxy saw; with 0 the headers are ignored.
+    """
+    count = app.config.get("TRUSTED_PROXIES", 0)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count)
 
 
 def _configure_logging(app: Flask) -> None:

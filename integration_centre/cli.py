@@ -12,8 +12,10 @@ from flask.cli import FlaskGroup
 from werkzeug.serving import WSGIRequestHandler
 
 from integration_centre.config import ConfigurationError
+from integration_centre.serve import DEFAULT_BIND, DEFAULT_THREADS, DEFAULT_WORKERS
 
 DEMO_PASSWORD_FILE = "demo_password"  # noqa: S105 - a file name, not a password
+DEMO_SERVER_NOTE = "Demo server — not for production; see README 'One office on SQLite'."
 
 
 class _NoVersionHandler(WSGIRequestHandler):
@@ -52,9 +54,14 @@ def demo_command() -> None:
     """Load the demo data into the configured database (idempotent)."""
     from flask import current_app
 
-    from integration_centre.demo import load_demo
+    from integration_centre.demo import load_demo, refuse_in_production
 
-    report = load_demo(current_app, _demo_password(Path(current_app.instance_path)))
+    try:
+        refuse_in_production(current_app.config.get("ENV_NAME"), "the demo data (`integration-centre demo`)")
+        report = load_demo(current_app, _demo_password(Path(current_app.instance_path)))
+    except ConfigurationError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
     click.echo(report.summary())
 
 
@@ -85,8 +92,14 @@ def quickstart(host: str, port: int, no_serve: bool) -> None:
     from flask_migrate import upgrade
 
     from integration_centre import create_app, privacy
-    from integration_centre.demo import load_demo
+    from integration_centre.config import read_settings
+    from integration_centre.demo import load_demo, refuse_in_production
 
+    try:  # before anything is written: no instance folder, demo keyring or database in production
+        refuse_in_production(read_settings()["settings"]["ENV"], "a demo (`integration-centre quickstart`)")
+    except ConfigurationError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
     os.environ.setdefault("INTEGRATION_CENTRE_DEMO", "1")
     instance = Path(os.environ.get("INTEGRATION_CENTRE_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
     instance.mkdir(parents=True, exist_ok=True)
@@ -107,6 +120,7 @@ def quickstart(host: str, port: int, no_serve: bool) -> None:
     url = f"http://{host}:{port}/"
     click.echo("")
     click.echo(f"Open {url}")
+    click.echo(DEMO_SERVER_NOTE)
     click.echo(report.logins())
     if no_serve:
         return
@@ -115,3 +129,24 @@ def quickstart(host: str, port: int, no_serve: bool) -> None:
     run_simple(
         host, port, app, use_reloader=False, use_debugger=False, threaded=True, request_handler=_NoVersionHandler
     )
+
+
+@main.command("serve", with_appcontext=False)
+@click.option("--bind", default=DEFAULT_BIND, show_default=True, help="Address and port to listen on.")
+@click.option(
+    "--workers",
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes (keep 1 on SQLite).",
+)
+@click.option(
+    "--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1, 256), help="Threads per process."
+)
+def serve(bind: str, workers: int, threads: int) -> None:
+    """Serve the application with gunicorn (production; see README 'One office on SQLite')."""
+    from integration_centre import serve as server
+
+    app = _create_app_for_cli()
+    click.echo(f"Serving on {bind} with gunicorn ({workers} worker(s), {threads} threads); Ctrl+C stops it.")
+    server.run(app, bind=bind, workers=workers, threads=threads)

@@ -59,6 +59,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("LOGIN_FAILURE_WINDOW_MINUTES", 15, int, "window and cool-down of the account throttle"),
         Setting("LOGIN_IP_LIMIT", "30 per minute", str, "per-IP login limit (Flask-Limiter syntax)"),
         Setting("SECURE_COOKIES", True, bool, "Secure, __Host- prefixed session cookie"),
+        Setting("TRUSTED_PROXIES", 0, int, "reverse proxies in front whose X-Forwarded-* headers are believed"),
         Setting("SQL_ECHO", False, bool, "log SQL statements (bound parameters are never logged)"),
         Setting("RETENTION_CLOSED_CASE_YEARS", 10, int, "years a file is kept after its last case closed"),
         Setting("RETENTION_CERTIFICATE_YEARS", 30, int, "years a file is kept after the certificate (completion)"),
@@ -155,6 +156,7 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": False,
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "TRUSTED_PROXIES": settings["TRUSTED_PROXIES"],
         "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_ENABLED": True,
@@ -173,12 +175,47 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "MAIL_FROM": settings["MAIL_FROM"],
     }
     _check_retention(settings)
-    if settings["SECRET_KEY_FILE"] is None and env == "production":
+    _check_trusted_proxies(settings["TRUSTED_PROXIES"])
+    if env == "production":
+        _refuse_insecure_production(settings)
+    config.update(flask_extra)
+    return config
+
+
+MAX_TRUSTED_PROXIES = 10
+
+
+def _check_trusted_proxies(value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TRUSTED_PROXIES:
+        raise ConfigurationError(
+            f"{ENV_PREFIX}TRUSTED_PROXIES must be a whole number from 0 to {MAX_TRUSTED_PROXIES} "
+            f"(the reverse proxies in front of the application), not {value!r}"
+        )
+
+
+def _refuse_insecure_production(settings: dict[str, Any]) -> None:
+    """In production, refuse every setting that would make the installation insecure (one line each).
+
+    The demo keyring is refused when the keyring is loaded (``privacy.runtime.load``).
+    """
+    if settings["SECRET_KEY_FILE"] is None:
         raise ConfigurationError(
             f"{ENV_PREFIX}SECRET_KEY_FILE must be set in production (a file of random bytes, mode 0600)"
         )
-    config.update(flask_extra)
-    return config
+    if not settings["SECURE_COOKIES"]:
+        raise ConfigurationError(
+            f"{ENV_PREFIX}SECURE_COOKIES is off and ENV is production: the session cookie must be Secure "
+            "(serve over https behind the proxy and remove the setting)"
+        )
+    if settings["DEMO"]:
+        raise ConfigurationError(
+            f"{ENV_PREFIX}DEMO is on and ENV is production: demo mode is for demonstrations only (remove the setting)"
+        )
+    if not settings["REDIS_URL"]:
+        raise ConfigurationError(
+            f"{ENV_PREFIX}REDIS_URL is not set and ENV is production: Redis is required to keep the rate "
+            "limits (in-memory limits are per process and lost at each restart), e.g. redis://localhost:6379/0"
+        )
 
 
 RETENTION_LIMITS = {

@@ -1,6 +1,10 @@
-"""Engine set-up per backend: SQLite pragmas (WAL, foreign keys, busy timeout), hidden parameters."""
+"""Engine set-up per backend: SQLite pragmas (WAL, foreign keys, busy timeout), private database
+files (mode 0600), hidden parameters."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
@@ -20,6 +24,40 @@ def configure_engine_options(app: Flask) -> None:
     else:
         options.setdefault("pool_pre_ping", True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+SQLITE_FILE_MODE = 0o600
+
+
+@event.listens_for(Engine, "do_connect")
+def _private_sqlite_file(dialect, connection_record, cargs, cparams) -> None:
+    """Create a new SQLite database file with mode 0600 before SQLite opens it.
+
+    SQLite gives its -wal and -shm files the permissions of the database file, so they are
+    private too. An existing file is left as it is.
+    """
+    if dialect.name != "sqlite":
+        return
+    path = sqlite_file(cargs[0] if cargs else cparams.get("database"), uri=bool(cparams.get("uri")))
+    if path is None or not path.parent.is_dir():
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SQLITE_FILE_MODE)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def sqlite_file(database: str | None, *, uri: bool = False) -> Path | None:
+    """The file of a SQLite database argument (None for in-memory databases)."""
+    if not database or database == ":memory:":
+        return None
+    if uri or database.startswith("file:"):
+        location, _, query = database.removeprefix("file:").partition("?")
+        if "mode=memory" in query or not location or location == ":memory:":
+            return None
+        return Path(location.removeprefix("//"))
+    return Path(database)
 
 
 @event.listens_for(Engine, "connect")

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from flask import Flask
 
 from integration_centre.accounts.models import Role, User
+from integration_centre.config import ConfigurationError
+
+PRODUCTION = "production"
 
 
 @dataclass
@@ -41,9 +44,24 @@ class DemoReport:
         return "\n".join(lines)
 
 
+def refuse_in_production(env_name: str | None, what: str = "the demo data") -> None:
+    """Raise ``ConfigurationError`` when ``env_name`` is production: demo logins and fictitious
+    persons never go into a production database."""
+    if env_name == PRODUCTION:
+        raise ConfigurationError(
+            f"refusing to load {what} with INTEGRATION_CENTRE_ENV=production: the demo's shared-password "
+            "logins and fictitious persons never go into a production database"
+        )
+
+
 def load_demo(app: Flask, password: str) -> DemoReport:
-    """Run every package's ``demo.load(report)`` in dependency order, one transaction each."""
+    """Run every package's ``demo.load(report)`` in dependency order, one transaction each.
+
+    Refused (``ConfigurationError``) when the app runs in production.
+    """
     from integration_centre.extensions import db
+
+    refuse_in_production(app.config.get("ENV_NAME"))
 
     report = DemoReport(password=password)
     with app.app_context():

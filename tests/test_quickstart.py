@@ -78,6 +78,11 @@ def test_quickstart_prepares_everything_once(tmp_path) -> None:
     for path in key_files:
         assert path.is_file(), f"{path.name} was not created"
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, f"{path.name} is not private (mode 0600)"
+    database_files = sorted(instance.glob("*.sqlite*"))
+    assert instance / "integration_centre.sqlite" in database_files
+    for path in database_files:  # the database and its -wal/-shm files
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, f"{path.name} is not private (mode 0600)"
+    assert "Demo server — not for production" in first.stdout
     assert re.search(r"\+ 4 users", first.stdout), first.stdout
     for email in DEMO_EMAILS:
         assert email in first.stdout

@@ -2,7 +2,9 @@
 
 About 40 persons with the nationalities, sex ratio and ages of the Walloon caseload (domain.md),
 registered and moved through the engine itself (so every timeline entry and event is real), with
-cases at every stage. Idempotent: nothing is added when the demo office already has newcomers.
+cases at every stage. Names usual for their nationality, a street of their commune and, for most,
+a synthetic national or bis number with valid check digits come from ``demo_people``.
+Idempotent: nothing is added when the demo office already has newcomers.
 """
 
 from __future__ import annotations
@@ -10,13 +12,12 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from faker import Faker
 from sqlalchemy import select
 
 from integration_centre.accounts.demo import DEMO_OPERATOR, demo_office
 from integration_centre.accounts.models import OperatorOrganisation, Role, User
 from integration_centre.extensions import db
-from integration_centre.pathway import reference, registration, services
+from integration_centre.pathway import demo_people, reference, registration, services
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.models import Newcomer
 from integration_centre.pathway.registration import NewcomerData
@@ -24,6 +25,8 @@ from integration_centre.pathway.services import StepChange
 
 SEED = 2025
 COUNT = 40
+NISS_SHARE = 0.85  # most demo persons have a national register number…
+BIS_SHARE = 0.3  # …of which some a bis number (not in the national register)
 WOMEN_SHARE = 0.58  # 55–63 % in the Walloon caseload
 # (nationality, weight, residence categories, languages)
 NATIONALITIES = [
@@ -68,10 +71,12 @@ def load(report) -> None:
         return
     operator = db.session.scalar(select(OperatorOrganisation).where(OperatorOrganisation.name == DEMO_OPERATOR))
     rng = random.Random(SEED)  # noqa: S311 - reproducible synthetic data, not security
-    fake = Faker("fr_BE")
-    fake.seed_instance(SEED)
+    people = random.Random(SEED + 1)  # noqa: S311 - names, addresses and numbers, drawn apart
     today = date.today()
-    municipalities = sorted(reference.centre_territories().get("CAI", ()))
+    # The commune used to be drawn from ``rng`` among the whole territory: that draw is kept (and the
+    # house number still comes from ``rng``) so that the dates, stages and referrals of every case,
+    # which the other packages' demos build on, stay as they were.
+    territory = sorted(reference.centre_territories().get("CAI", ()))
     weights = [w for _, w, _, _ in NATIONALITIES]
     women = set(rng.sample(range(COUNT), round(COUNT * WOMEN_SHARE)))
     for index in range(COUNT):
@@ -79,18 +84,23 @@ def load(report) -> None:
         woman = index in women
         age = rng.choice([rng.randint(20, 45)] * 4 + [rng.randint(18, 64)])
         permit = today - timedelta(days=rng.randint(40, 900))
-        municipality = reference.municipality(rng.choice(municipalities))
+        rng.choice(territory)
+        municipality = reference.municipality(demo_people.commune(people))
+        sex = "F" if woman else "M"
+        family_name, given_name = demo_people.name(people, nationality, sex)
+        born = date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
         data = NewcomerData(
-            family_name=fake.last_name(),
-            given_names=fake.first_name_female() if woman else fake.first_name_male(),
-            date_of_birth=date(today.year - age, rng.randint(1, 12), rng.randint(1, 28)),
-            sex="F" if woman else "M",
+            family_name=family_name,
+            given_names=given_name,
+            date_of_birth=born,
+            niss=_national_number(people, born, index, sex),
+            sex=sex,
             nationality=nationality,
             residence_category=rng.choice(categories),
             permit_order_date=permit,
             registration_date=permit + timedelta(days=rng.randint(3, 25)),
             municipality_code=municipality.nis_code,
-            address=f"{fake.street_name()} {rng.randint(1, 180)}, {municipality.name_fr}",
+            address=demo_people.address(people, municipality, number=rng.randint(1, 180)),
             phone=f"+32 4{rng.randint(60, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
             email=f"demo{index + 1}@example.org",
             languages=list(languages),
@@ -111,6 +121,15 @@ def load(report) -> None:
 
     first = select(Newcomer.id).where(Newcomer.registered_by_office_id == office.id).order_by(Newcomer.created_at)
     privacy_demo.load_requests(report, list(db.session.scalars(first.limit(3))))
+
+
+def _national_number(people: random.Random, born: date, index: int, sex: str) -> str | None:
+    """A valid national or bis number for most demo persons (none for the others)."""
+    if people.random() >= NISS_SHARE:
+        return None
+    bis = people.random() < BIS_SHARE
+    sex_known = not bis or people.random() < 0.8
+    return demo_people.national_number(born, demo_people.serial_for(index, sex), bis=bis, sex_known=sex_known)
 
 
 def _walk(agent, newcomer, stage, opened, today, operator, rng) -> None:

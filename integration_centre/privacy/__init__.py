@@ -94,7 +94,7 @@ Blind indexes — ``integration_centre.privacy.blind_index``
     ``normalise(value: str) -> str``: NFKD, accents removed, casefold, fold table
         (ø→o ł→l đ→d œ→oe æ→ae þ→th ß→ss), letters and digits only
         ("Van den Bossche" == "vandenbossche" == "VAN DEN BOSSCHE").
-    ``compact_niss(value: str) -> str``: validates (python-stdnum ``be.nn``) and compacts the
+    ``compact_niss(value: str) -> str``: validates (python-stdnum ``be.nn``, ``be.bis``) and compacts the
         national register number; raises ``InvalidNISSError``.
     ``set_person_indexes(person_id, *, family_name=None, given_name=None, birth_date=None,
         niss=None) -> None``: replaces ALL index entries of the person with the standard indexes

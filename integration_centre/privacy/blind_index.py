@@ -28,7 +28,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import load_only
-from stdnum.be import nn
+from stdnum.be import bis, nn
 from stdnum.exceptions import ValidationError
 
 from integration_centre.extensions import db
@@ -65,9 +65,13 @@ def same_text(a: str | None, b: str | None) -> bool:
 
 
 def compact_niss(value: str) -> str:
-    """Validate and compact a Belgian national register number (11 digits)."""
+    """Validate and compact a Belgian national register number or bis number (11 digits)."""
     try:
         return nn.validate(value)
+    except ValidationError:
+        pass
+    try:
+        return bis.validate(value)  # people not in the national register: month + 20 or + 40
     except ValidationError:
         raise InvalidNISSError("not a valid national register number") from None
 

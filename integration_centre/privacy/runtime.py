@@ -10,9 +10,9 @@ from flask import Flask, current_app
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from integration_centre.config import ConfigurationError
+from integration_centre.config import ENV_PREFIX, ConfigurationError
 from integration_centre.privacy.errors import DecryptionError
-from integration_centre.privacy.keyring import KeyProvider, Keyring, create_hint, provider_for
+from integration_centre.privacy.keyring import NEW_KEYRING_HINT, KeyProvider, Keyring, provider_for
 
 EXTENSION = "keyring"
 CANARY = b"integration-centre KEK check v1.".ljust(32, b"\0")
@@ -44,8 +44,8 @@ def load(app: Flask) -> KeyringState:
     keyring = provider.load()
     if keyring.demo and app.config.get("ENV_NAME") == "production":
         raise ConfigurationError(
-            f"keyring {keyring.source} is a demo keyring and ENV is production: "
-            f"{create_hint(app.config['MASTER_KEY_FILE'])}"
+            f"keyring {keyring.source} is a demo keyring and ENV is production: create a production keyring "
+            f"in a new file with `{NEW_KEYRING_HINT} NEW_PATH` and set {ENV_PREFIX}MASTER_KEY_FILE to it"
         )
     return KeyringState(provider=provider, keyring=keyring)
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from integration_centre.accounts.demo import demo_office
 from integration_centre.accounts.models import Role, User
 from integration_centre.extensions import db
-from integration_centre.pathway import registration
+from integration_centre.pathway import demo_people, registration
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.dates import add_months
 from integration_centre.pathway.models import Case
@@ -27,6 +27,8 @@ from integration_centre.workspace.models import DeadlineExtension
 WALLOON_2018_UNTIL = date(2024, 12, 31)
 RECEPTION = ("social_assessment", "rights_and_duties", "language_test", "admin_help")
 # Fictitious persons (names from common Belgian-register spellings, no real person intended).
+# Their national numbers are synthetic (valid check digits; a bis number for the first, whose
+# month is the birth month + 40) so that search by national number can be tried.
 PEOPLE = {
     "overdue": ("Haidari", "Farid", date(1990, 5, 4), "M", "AF", "refugee", ["prs"]),
     "extended": ("Mukendi", "Grâce", date(1988, 9, 17), "F", "CD", "family_reunification", ["fr", "ln"]),
@@ -35,6 +37,16 @@ PEOPLE = {
     "referred": ("Kovalenko", "Oleksandr", date(1985, 7, 30), "M", "SY", "subsidiary_protection", ["ar"]),
     "today": ("El Amrani", "Salma", date(1999, 2, 11), "F", "MA", "family_reunification", ["ar", "fr"]),
 }
+# (street in Namur, house number) of each person above, in the same order.
+ADDRESSES = [
+    ("Rue de Fer", 41),
+    ("Avenue de la Plante", 12),
+    ("Chaussée de Louvain", 87),
+    ("Rue des Carmes", 6),
+    ("Rue Saint-Nicolas", 23),
+    ("Avenue Jean Materne", 140),
+]
+NAMUR = "92094"
 
 
 def load(report) -> None:
@@ -82,8 +94,9 @@ def _situation(agent: User, office, key: str, index: int, today: date) -> None:
         residence_category=category,
         permit_order_date=permit,
         registration_date=permit + timedelta(days=10),
-        municipality_code="92094",
-        address=f"Rue de la Démo {10 + index}, Namur",
+        niss=demo_people.national_number(born, 600 + 2 * index + (1 if sex == "M" else 2), bis=index == 0),
+        municipality_code=NAMUR,
+        address=f"{ADDRESSES[index][0]} {ADDRESSES[index][1]}, {demo_people.POSTCODES[NAMUR]} Namur",
         phone=f"+32 470 00 00 {10 + index}",
         email=f"workspace-demo{index + 1}@example.org",
         languages=languages,

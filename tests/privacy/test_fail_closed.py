@@ -80,7 +80,14 @@ def test_wrong_keyring_refuses_before_writing(app, tables, db_url, tmp_path):
 
 def test_demo_keyring_refused_in_production(app, db_url, tmp_path):
     keyring_file(tmp_path / "keyring.json", make_keyring(demo=True))
-    result = _run_cli(tmp_path, db_url, "keys", "status", INTEGRATION_CENTRE_ENV="production")
+    result = _run_cli(
+        tmp_path,
+        db_url,
+        "keys",
+        "status",
+        INTEGRATION_CENTRE_ENV="production",
+        INTEGRATION_CENTRE_REDIS_URL="redis://127.0.0.1:6379/15",  # production requires it
+    )
     _one_clear_line(result, "demo keyring and ENV is production")
     ok = _run_cli(tmp_path, db_url, "keys", "status")
     assert ok.returncode == 0 and "(DEMO)" in ok.stdout
