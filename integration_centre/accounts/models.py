@@ -5,11 +5,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integration_centre.db import TimestampMixin, UTCDateTime, utcnow
 from integration_centre.extensions import db
+from integration_centre.privacy import sealed
+
+TOTP_SECRET_PURPOSE = "totp-secret"  # noqa: S105 - the name of a key purpose, not a secret
 
 
 class Role(enum.StrEnum):
@@ -76,7 +79,9 @@ class User(TimestampMixin, db.Model):
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id"), index=True)
     office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), index=True)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator_organisation.id"), index=True)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The TOTP secret, sealed (AES-256-GCM) under a keyring key and bound to this user's id;
+    # read and set it through ``totp_secret``.
+    totp_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_last_counter: Mapped[int | None] = mapped_column(Integer)
 
@@ -101,6 +106,22 @@ class User(TimestampMixin, db.Model):
         return str(self.id)
 
     @property
+    def totp_secret(self) -> str | None:
+        """The TOTP secret in clear (base32), for the code that checks or shows it; never stored so."""
+        if self.totp_secret_ct is None:
+            return None
+        bound_to = sealed.owner(self.__tablename__, self.id)
+        return sealed.unseal(TOTP_SECRET_PURPOSE, bound_to, self.totp_secret_ct).decode()
+
+    @totp_secret.setter
+    def totp_secret(self, secret: str | None) -> None:
+        if secret is None:
+            self.totp_secret_ct = None
+            return
+        bound_to = sealed.owner(self.__tablename__, self.id)
+        self.totp_secret_ct = sealed.seal(TOTP_SECRET_PURPOSE, bound_to, secret.encode())
+
+    @property
     def mfa_required(self) -> bool:
         """TOTP is compulsory for admins and for everyone in a centre that enforces it."""
         if self.role == Role.ADMIN:
@@ -123,7 +144,8 @@ class User(TimestampMixin, db.Model):
 
 
 class RecoveryCode(db.Model):
-    """A one-time TOTP recovery code, stored as a SHA-256 digest of a high-entropy code."""
+    """A one-time TOTP recovery code, stored only as a keyed digest (HMAC under a keyring key,
+    bound to the user) of the SHA-256 of the normalised code."""
 
     __tablename__ = "recovery_code"
 

@@ -65,13 +65,20 @@ def _insert_legacy_user() -> int:
     )
     codes = sa.table("recovery_code", sa.column("user_id"), sa.column("code_hash"))
     with db.engine.begin() as connection:
-        connection.execute(
-            users.insert().values(
-                email="admin@legacy.example", display_name="Legacy admin", role="ADMIN", password_hash="x",
-                must_change_password=False, is_enabled=True, totp_secret=SECRET, totp_enabled=True,
-                password_changed_at=now, created_at=now, updated_at=now,
-            )  # fmt: skip
-        )
+        legacy = {
+            "email": "admin@legacy.example",
+            "display_name": "Legacy admin",
+            "role": "ADMIN",
+            "password_hash": "x",
+            "must_change_password": False,
+            "is_enabled": True,
+            "totp_secret": SECRET,
+            "totp_enabled": True,
+            "password_changed_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        connection.execute(users.insert().values(**legacy))
         user_id = connection.execute(sa.text("SELECT id FROM user_account")).scalar_one()
         digest = hashlib.sha256(LEGACY_CODE.replace("-", "").encode()).hexdigest()
         connection.execute(codes.insert().values(user_id=user_id, code_hash=digest))
@@ -103,4 +110,3 @@ def test_migration_encrypts_existing_secrets_and_recovery_codes(migration_app, f
     upgrade()
     db.session.remove()
     assert db.session.get(User, user_id).totp_secret == SECRET
-
