@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integration_centre.db import TimestampMixin, UTCDateTime, utcnow
@@ -186,8 +186,46 @@ class LoginAttempt(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_key: Mapped[str] = mapped_column(String(64), index=True)
+    # Where it came from: "a:" + keyed digest of the client address, or "d:" + digest of a
+    # device cookie the user logged in with before (no address in clear).
+    source_key: Mapped[str | None] = mapped_column(String(80), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     stage: Mapped[str] = mapped_column(String(16))  # password, totp, recovery
     succeeded: Mapped[bool] = mapped_column(Boolean)
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class KnownLoginSource(db.Model):
+    """A device (cookie) or an address from which a user completed a login, and when last.
+
+    A login from a known source is not held by the account-wide throttle (an attacker elsewhere
+    cannot lock the user out); its own failures are still throttled. ``source_key`` is a digest
+    (``LoginAttempt.source_key``), never the address or the cookie itself.
+    """
+
+    __tablename__ = "login_known_source"
+    __table_args__ = (UniqueConstraint("user_id", "source_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    source_key: Mapped[str] = mapped_column(String(80))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LoginAlert(db.Model):
+    """Repeated failed logins on one account, shown to the administrators until one marks it seen."""
+
+    __tablename__ = "login_alert"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    failures: Mapped[int] = mapped_column(Integer)
+    sources: Mapped[int] = mapped_column(Integer)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    seen_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

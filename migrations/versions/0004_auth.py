@@ -1,4 +1,4 @@
-"""auth hardening: TOTP secrets sealed, recovery codes keyed
+"""auth hardening: TOTP secrets sealed, recovery codes keyed, login throttle without lock-out
 
 Issue 15, finding 3: ``user_account.totp_secret`` (base32 in clear) becomes
 ``totp_secret_ct``, the secret sealed with AES-256-GCM under the keyring's derived key
@@ -12,6 +12,10 @@ uses the privacy core's versioned formats (``crypto.seal_secret`` / ``keyed_dige
 never changed in place). On SQLite the rows are rewritten with ``secure_delete`` on and the WAL
 is checkpointed and truncated at the end, so the clear secrets do not linger in free pages or
 old WAL frames.
+
+Issue 15, finding 7: ``login_attempt.source_key`` (digest of the address or device cookie),
+``login_known_source`` (where each user completed a login) and ``login_alert`` (repeated
+failures shown to the administrators).
 
 Downgrade decrypts the secrets back into ``totp_secret``; keyed digests cannot be turned back
 into the old plain digests, so the recovery codes are deleted (users make new ones on their
@@ -90,9 +94,57 @@ def _scrub_sqlite_wal(bind) -> None:
         bind.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def _create_throttle_tables():
+    """Issue 15, finding 7: the source of each login attempt, the devices and addresses users
+    logged in from, and the alerts of repeated failures."""
+    with op.batch_alter_table('login_attempt', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('source_key', sa.String(length=80), nullable=True))
+        batch_op.create_index(batch_op.f('ix_login_attempt_source_key'), ['source_key'], unique=False)
+    op.create_table('login_known_source',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('source_key', sa.String(length=80), nullable=False),
+    sa.Column('first_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_login_known_source_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_known_source')),
+    sa.UniqueConstraint('user_id', 'source_key', name=op.f('uq_login_known_source_user_id'))
+    )
+    with op.batch_alter_table('login_known_source', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_known_source_user_id'), ['user_id'], unique=False)
+    op.create_table('login_alert',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('raised_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_failure_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('sources', sa.Integer(), nullable=False),
+    sa.Column('seen_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('seen_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['seen_by_id'], ['user_account.id'], name=op.f('fk_login_alert_seen_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_login_alert_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_alert'))
+    )
+    with op.batch_alter_table('login_alert', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_alert_user_id'), ['user_id'], unique=False)
+
+
+def _drop_throttle_tables():
+    with op.batch_alter_table('login_alert', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_alert_user_id'))
+    op.drop_table('login_alert')
+    with op.batch_alter_table('login_known_source', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_known_source_user_id'))
+    op.drop_table('login_known_source')
+    with op.batch_alter_table('login_attempt', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_attempt_source_key'))
+        batch_op.drop_column('source_key')
+
+
 def upgrade():
     from integration_centre.privacy import crypto
 
+    _create_throttle_tables()
     bind = op.get_bind()
     _secure_delete(bind, True)
     with op.batch_alter_table('user_account', schema=None) as batch_op:
@@ -136,3 +188,4 @@ def downgrade():
     bind.execute(codes.delete())
     with op.batch_alter_table('user_account', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('totp_secret_ct')
+    _drop_throttle_tables()
