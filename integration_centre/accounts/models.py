@@ -5,11 +5,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integration_centre.db import TimestampMixin, UTCDateTime, utcnow
 from integration_centre.extensions import db
+from integration_centre.privacy import sealed
+
+TOTP_SECRET_PURPOSE = "totp-secret"  # noqa: S105 - the name of a key purpose, not a secret
 
 
 class Role(enum.StrEnum):
@@ -76,7 +79,9 @@ class User(TimestampMixin, db.Model):
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id"), index=True)
     office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), index=True)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator_organisation.id"), index=True)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The TOTP secret, sealed (AES-256-GCM) under a keyring key and bound to this user's id;
+    # read and set it through ``totp_secret``.
+    totp_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_last_counter: Mapped[int | None] = mapped_column(Integer)
 
@@ -101,6 +106,22 @@ class User(TimestampMixin, db.Model):
         return str(self.id)
 
     @property
+    def totp_secret(self) -> str | None:
+        """The TOTP secret in clear (base32), for the code that checks or shows it; never stored so."""
+        if self.totp_secret_ct is None:
+            return None
+        bound_to = sealed.owner(self.__tablename__, self.id)
+        return sealed.unseal(TOTP_SECRET_PURPOSE, bound_to, self.totp_secret_ct).decode()
+
+    @totp_secret.setter
+    def totp_secret(self, secret: str | None) -> None:
+        if secret is None:
+            self.totp_secret_ct = None
+            return
+        bound_to = sealed.owner(self.__tablename__, self.id)
+        self.totp_secret_ct = sealed.seal(TOTP_SECRET_PURPOSE, bound_to, secret.encode())
+
+    @property
     def mfa_required(self) -> bool:
         """TOTP is compulsory for admins and for everyone in a centre that enforces it."""
         if self.role == Role.ADMIN:
@@ -123,7 +144,8 @@ class User(TimestampMixin, db.Model):
 
 
 class RecoveryCode(db.Model):
-    """A one-time TOTP recovery code, stored as a SHA-256 digest of a high-entropy code."""
+    """A one-time TOTP recovery code, stored only as a keyed digest (HMAC under a keyring key,
+    bound to the user) of the SHA-256 of the normalised code."""
 
     __tablename__ = "recovery_code"
 
@@ -164,8 +186,46 @@ class LoginAttempt(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_key: Mapped[str] = mapped_column(String(64), index=True)
+    # Where it came from: "a:" + keyed digest of the client address, or "d:" + digest of a
+    # device cookie the user logged in with before (no address in clear).
+    source_key: Mapped[str | None] = mapped_column(String(80), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     stage: Mapped[str] = mapped_column(String(16))  # password, totp, recovery
     succeeded: Mapped[bool] = mapped_column(Boolean)
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class KnownLoginSource(db.Model):
+    """A device (cookie) or an address from which a user completed a login, and when last.
+
+    A login from a known source is not held by the account-wide throttle (an attacker elsewhere
+    cannot lock the user out); its own failures are still throttled. ``source_key`` is a digest
+    (``LoginAttempt.source_key``), never the address or the cookie itself.
+    """
+
+    __tablename__ = "login_known_source"
+    __table_args__ = (UniqueConstraint("user_id", "source_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    source_key: Mapped[str] = mapped_column(String(80))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LoginAlert(db.Model):
+    """Repeated failed logins on one account, shown to the administrators until one marks it seen."""
+
+    __tablename__ = "login_alert"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    failures: Mapped[int] = mapped_column(Integer)
+    sources: Mapped[int] = mapped_column(Integer)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    seen_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -14,10 +14,9 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import func, select
 
-from integration_centre.accounts import passwords
+from integration_centre.accounts import passwords, throttle
 from integration_centre.accounts.models import (
     Centre,
-    LoginAttempt,
     Office,
     OperatorOrganisation,
     Role,
@@ -63,83 +62,50 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def throttled_until(key: str) -> datetime | None:
-    """When the account behind ``key`` may try again, or None if it is not throttled.
-
-    Counts the real failures (wrong password or code) of the window; attempts refused during a
-    cool-down are recorded but do not extend it, so nobody can keep an account locked for ever.
-    The throttle lifts when enough of those failures have left the window.
-    """
-    config = current_app.config
-    window = config["LOGIN_FAILURE_WINDOW"]
-    limit = config["LOGIN_MAX_FAILURES"]
-    failures = db.session.scalars(
-        select(LoginAttempt.at)
-        .where(
-            LoginAttempt.account_key == key,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.detail.is_distinct_from("throttled"),
-            LoginAttempt.at > utcnow() - window,
-        )
-        .order_by(LoginAttempt.at)
-    ).all()
-    if len(failures) < limit:
-        return None
-    return failures[len(failures) - limit] + window
+# The throttle lives in ``accounts.throttle``; these names stay for the callers of this module.
+throttled_until = throttle.throttled_until
+record_attempt = throttle.record_attempt
 
 
-def record_attempt(key: str, user: User | None, stage: str, succeeded: bool, detail: str | None = None):
-    """Record one login attempt (no password, no personal data)."""
-    db.session.add(
-        LoginAttempt(
-            account_key=key,
-            user_id=user.id if user else None,
-            stage=stage,
-            succeeded=succeeded,
-            detail=detail,
-        )
-    )
-    db.session.flush()
-
-
-def check_password_login(email: str, password: str) -> LoginOutcome:
-    """Check e-mail and password under the account throttle.
+def check_password_login(email: str, password: str, source: throttle.LoginSource | None = None) -> LoginOutcome:
+    """Check e-mail and password under the login throttle (``accounts.throttle``).
 
     Unknown user, wrong password and disabled user get the same answer and cost the same time.
-    Once throttled, even the right password is refused until the cool-down ends.
+    While the source (or, from a source the user never logged in from, the account) is
+    throttled, even the right password is refused until the delay ends.
     """
     key = account_key(email)
-    retry_after = throttled_until(key)
     user = find_user_by_email(email)
+    retry_after = throttle.throttled_until(key, user, source)
     valid = passwords.verify_password(user.password_hash if user else None, password)
     if retry_after is not None:
-        record_attempt(key, user, "password", False, "throttled")
+        throttle.record_attempt(key, user, "password", False, "throttled", source)
         return LoginOutcome(None, "throttled", retry_after)
     if not valid or user is None or not user.is_enabled:
-        record_attempt(key, user, "password", False, "disabled" if valid and user else "invalid")
+        throttle.record_attempt(key, user, "password", False, "disabled" if valid and user else "invalid", source)
         return LoginOutcome(None, "invalid")
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    record_attempt(key, user, "password", True)
+    throttle.record_attempt(key, user, "password", True, source=source)
     return LoginOutcome(user)
 
 
-def check_password_reentry(user: User, password: str) -> None:
+def check_password_reentry(user: User, password: str, source: throttle.LoginSource | None = None) -> None:
     """Check the password a logged-in user types again (re-authentication, password change,
-    turning two-step login off) under the same account throttle as the login, and record it.
+    turning two-step login off) under the same throttle as the login, and record it.
 
     Raises ``AccountError("throttled")`` (with ``retry_after``) or ``AccountError("wrong_password")``;
     the caller commits either way so the failed attempt counts.
     """
     key = account_key(user.email)
-    retry_after = throttled_until(key)
+    retry_after = throttle.throttled_until(key, user, source)
     if retry_after is not None:
-        record_attempt(key, user, "reauth", False, "throttled")
+        throttle.record_attempt(key, user, "reauth", False, "throttled", source)
         raise AccountError("throttled", retry_after=retry_after)
     if not passwords.verify_password(user.password_hash, password):
-        record_attempt(key, user, "reauth", False, "invalid")
+        throttle.record_attempt(key, user, "reauth", False, "invalid", source)
         raise AccountError("wrong_password")
-    record_attempt(key, user, "reauth", True)
+    throttle.record_attempt(key, user, "reauth", True, source=source)
 
 
 def validate_new_password(password: str) -> None:
@@ -306,14 +272,14 @@ def set_centre_mfa(centre: Centre, required: bool) -> None:
     db.session.flush()
 
 
-def disable_own_totp(user: User, password: str) -> None:
+def disable_own_totp(user: User, password: str, source: throttle.LoginSource | None = None) -> None:
     """Turn off the user's own TOTP after checking the password (throttled, recorded); refused
     when two-step login is compulsory for the user."""
     from integration_centre.accounts import totp
 
     if user.mfa_required:
         raise AccountError("mfa_compulsory")
-    check_password_reentry(user, password)
+    check_password_reentry(user, password, source)
     totp.disable(user)
     db.session.flush()
 

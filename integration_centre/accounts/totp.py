@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import logging
 import secrets
 
 import pyotp
@@ -14,6 +15,10 @@ from sqlalchemy import func, select
 from integration_centre.accounts.models import RecoveryCode, User
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
+from integration_centre.privacy import sealed
+from integration_centre.privacy.errors import DecryptionError
+
+logger = logging.getLogger(__name__)
 
 ISSUER = "Integration Centre"
 RECOVERY_CODE_COUNT = 10
@@ -56,17 +61,46 @@ def check_code(secret: str, code: str) -> bool:
 
 def verify_and_consume(user: User, code: str) -> bool:
     """Verify a TOTP code once: a code (or an older one) already used is refused."""
-    if not user.totp_enabled or not user.totp_secret:
+    if not user.totp_enabled:
         return False
-    counter = _matching_counter(user.totp_secret, code)
+    try:
+        secret = user.totp_secret
+    except DecryptionError:
+        # Moved from another user's row or altered: refuse (fail closed), say so in the log.
+        logger.warning("TOTP secret of user %s failed authentication: code refused", user.id)
+        return False
+    if not secret:
+        return False
+    counter = _matching_counter(secret, code)
     if counter is None or (user.totp_last_counter is not None and counter <= user.totp_last_counter):
         return False
     user.totp_last_counter = counter
     return True
 
 
-def _code_hash(code: str) -> str:
-    return hashlib.sha256(code.strip().replace("-", "").lower().encode()).hexdigest()
+RECOVERY_CODE_PURPOSE = "recovery-code"
+RECOVERY_CODE_GROUPS = 4  # of 4 base32 characters: 80 bits
+_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
+
+
+def _normalise_code(code: str) -> str:
+    return code.strip().replace("-", "").replace(" ", "").lower()
+
+
+def _code_hash(user: User, code: str) -> str:
+    """Keyed digest of a recovery code, bound to its user.
+
+    The HMAC (under a keyring key) runs over the SHA-256 of the normalised code: the digests the
+    application stored before keying (plain SHA-256) were converted by the migration into
+    exactly these values, so the codes users printed then keep working.
+    """
+    inner = hashlib.sha256(_normalise_code(code).encode()).digest()
+    return sealed.digest(RECOVERY_CODE_PURPOSE, sealed.owner(User.__tablename__, user.id), inner)
+
+
+def _new_recovery_code() -> str:
+    groups = ("".join(secrets.choice(_BASE32) for _ in range(4)) for _ in range(RECOVERY_CODE_GROUPS))
+    return "-".join(groups)
 
 
 def enable(user: User, secret: str) -> list[str]:
@@ -87,14 +121,14 @@ def disable(user: User) -> None:
 
 
 def regenerate_recovery_codes(user: User) -> list[str]:
-    """Replace the user's recovery codes; only digests are stored."""
+    """Replace the user's recovery codes (80 bits each); only keyed digests are stored."""
     for old in db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         db.session.delete(old)
     codes = []
     for _ in range(RECOVERY_CODE_COUNT):
-        raw = secrets.token_hex(5)
-        codes.append(f"{raw[:5]}-{raw[5:]}")
-        db.session.add(RecoveryCode(user_id=user.id, code_hash=_code_hash(raw)))
+        code = _new_recovery_code()
+        codes.append(code)
+        db.session.add(RecoveryCode(user_id=user.id, code_hash=_code_hash(user, code)))
     db.session.flush()
     return codes
 
@@ -108,7 +142,9 @@ def remaining_recovery_codes(user: User) -> int:
 
 def use_recovery_code(user: User, code: str) -> bool:
     """Consume one unused recovery code; each works once."""
-    digest = _code_hash(code)
+    if not _normalise_code(code):
+        return False
+    digest = _code_hash(user, code)
     record = db.session.scalar(
         select(RecoveryCode).where(
             RecoveryCode.user_id == user.id,

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import select
 
-from integration_centre.accounts import services, totp
+from integration_centre.accounts import services, throttle, totp
 from integration_centre.accounts.forms import (
     ROLE_LABELS,
     CentreMfaForm,
@@ -58,7 +60,37 @@ def _after_login_target(user: User, next_url: str | None) -> str:
 
 
 def _throttle_message(retry_after) -> str:
-    return _("Too many failed attempts. Try again after %(time)s.", time=format_datetime(retry_after, "short"))
+    seconds = max(1, math.ceil((retry_after - utcnow()).total_seconds()))
+    # "in 30 seconds", always in seconds (the threshold keeps babel from rounding to minutes)
+    delay = format_timedelta(timedelta(seconds=seconds), granularity="second", threshold=10**9)
+    return _("Too many failed attempts. Try again in %(delay)s.", delay=delay)
+
+
+def _login_source() -> throttle.LoginSource:
+    """The address and device cookie of this request, for the login throttle."""
+    return throttle.source_from(get_remote_address(), request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"]))
+
+
+def _start_login_session(user: User) -> str:
+    """Start the session of a completed login; returns the device cookie to set."""
+    start_session(user)
+    return throttle.complete_login(user, _login_source())
+
+
+def _with_device_cookie(response, token: str | None):
+    """Set (or renew) the browser's device cookie: later logins from it are from a known device."""
+    if token:
+        config = current_app.config
+        response.set_cookie(
+            config["DEVICE_COOKIE_NAME"],
+            token,
+            max_age=int(config["LOGIN_KNOWN_SOURCE"].total_seconds()),
+            secure=config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+            path="/",
+        )
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -69,7 +101,7 @@ def login():
         return redirect(url_for(home_endpoint(current_user)))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        outcome = services.check_password_login(form.email.data, form.password.data)
+        outcome = services.check_password_login(form.email.data, form.password.data, _login_source())
         if outcome.user is None:
             db.session.commit()
             if outcome.refusal == "throttled":
@@ -89,8 +121,8 @@ def _continue_login(user: User, next_url: str | None):
         session[PENDING_KEY] = {"user_id": user.id, "since": utcnow().timestamp(), "next": next_url or ""}
         endpoint = "accounts.login_second_factor" if user.totp_enabled else "accounts.enrol_totp_pending"
         return redirect(url_for(endpoint))
-    start_session(user)
-    return redirect(_after_login_target(user, next_url))
+    token = _start_login_session(user)
+    return _with_device_cookie(redirect(_after_login_target(user, next_url)), token)
 
 
 def _pending_user() -> tuple[User | None, str]:
@@ -116,19 +148,20 @@ def login_second_factor():
     form = SecondFactorForm()
     if form.validate_on_submit():
         key = services.account_key(user.email)
-        retry_after = services.throttled_until(key)
+        source = _login_source()
+        retry_after = throttle.throttled_until(key, user, source)
         code = form.code.data.strip()
         stage = "totp" if re.fullmatch(r"\d{6}", code.replace(" ", "")) else "recovery"
         if retry_after is not None:
-            services.record_attempt(key, user, stage, False, "throttled")
+            throttle.record_attempt(key, user, stage, False, "throttled", source)
             form.form_errors.append(_throttle_message(retry_after))
         elif totp.verify_and_consume(user, code) if stage == "totp" else totp.use_recovery_code(user, code):
-            services.record_attempt(key, user, stage, True)
-            start_session(user)
+            throttle.record_attempt(key, user, stage, True, source=source)
+            token = _start_login_session(user)
             db.session.commit()
-            return redirect(_after_login_target(user, next_url))
+            return _with_device_cookie(redirect(_after_login_target(user, next_url)), token)
         else:
-            services.record_attempt(key, user, stage, False, "invalid")
+            throttle.record_attempt(key, user, stage, False, "invalid", source)
             form.code.errors = [_("This code is not valid. Check your app and try again.")]
         db.session.commit()
     return render_template("accounts/second_factor.html", form=form)
@@ -141,7 +174,7 @@ def enrol_totp_pending():
     user, next_url = _pending_user()
     if user is None or user.totp_enabled:
         return redirect(url_for("accounts.login"))
-    return _enrolment(user, on_success=lambda: start_session(user), done_url=_after_login_target(user, next_url))
+    return _enrolment(user, on_success=lambda: _start_login_session(user), done_url=_after_login_target(user, next_url))
 
 
 def _enrolment(user: User, on_success, done_url: str, compulsory: bool = True):
@@ -152,10 +185,11 @@ def _enrolment(user: User, on_success, done_url: str, compulsory: bool = True):
         if totp.check_code(secret, form.code.data):
             codes = totp.enable(user, secret)
             totp.verify_and_consume(user, form.code.data)
-            on_success()
+            device_token = on_success()
             session.pop("totp_candidate", None)
             db.session.commit()
-            return render_template("accounts/recovery_codes.html", codes=codes, done_url=done_url)
+            page = render_template("accounts/recovery_codes.html", codes=codes, done_url=done_url)
+            return _with_device_cookie(make_response(page), device_token)
         form.code.errors = [_("This code is not valid. Check the time on your phone and try again.")]
     uri = totp.provisioning_uri(user, secret)
     return render_template(
@@ -213,7 +247,7 @@ def disable_totp():
     form = DisableTotpForm()
     if form.validate_on_submit():
         try:
-            services.disable_own_totp(current_user, form.password.data)
+            services.disable_own_totp(current_user, form.password.data, _login_source())
         except services.AccountError as error:
             db.session.commit()  # the failed attempt counts towards the throttle
             form.password.errors = [_password_error_message(error)]
@@ -244,7 +278,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.check_password_reentry(current_user, form.current_password.data)
+            services.check_password_reentry(current_user, form.current_password.data, _login_source())
         except services.AccountError as error:
             db.session.commit()  # the failed attempt counts towards the throttle
             wrong = error.code == "wrong_password"
@@ -267,7 +301,7 @@ def reauthenticate():
     form = ReauthenticateForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            services.check_password_reentry(current_user, form.password.data)
+            services.check_password_reentry(current_user, form.password.data, _login_source())
         except services.AccountError as error:
             db.session.commit()  # the failed attempt counts towards the throttle
             form.password.errors = [_password_error_message(error)]
@@ -387,8 +421,26 @@ def users():
     role = role if role in {r.value for r in Role} else ""
     listing = services.list_users(sort, direction, page, PER_PAGE, Role(role) if role else None)
     return render_template(
-        "accounts/admin_users.html", listing=listing, sort=sort, direction=direction, role=role, roles=ROLE_LABELS
+        "accounts/admin_users.html",
+        listing=listing,
+        sort=sort,
+        direction=direction,
+        role=role,
+        roles=ROLE_LABELS,
+        login_alerts=throttle.open_alerts(),
+        alert_form=ConfirmForm(),
     )
+
+
+@admin_bp.post("/login-alerts/<int:alert_id>/seen")
+@roles_required(Role.ADMIN)
+def login_alert_seen(alert_id: int):
+    """An administrator marks an alert of repeated failed logins as seen (audited)."""
+    form = ConfirmForm()
+    require(form.validate_on_submit() and throttle.mark_alert_seen(alert_id, current_user) is not None)
+    db.session.commit()
+    flash(_("The alert is marked as seen."), "success")
+    return redirect(url_for("accounts_admin.users"))
 
 
 @admin_bp.route("/users/new", methods=["GET", "POST"])

@@ -90,6 +90,13 @@ Person keys — ``integration_centre.privacy.keys``
     ``has_person_key(person_id) -> bool``, ``is_person_key_destroyed(person_id) -> bool``.
     Services flush, never commit.
 
+Sealed application secrets — ``integration_centre.privacy.sealed``
+    For the application's own secrets (a user's TOTP secret, recovery-code digests), not a data
+    subject's fields: ``seal(purpose, bound_to, plaintext) -> bytes`` (AES-256-GCM under the
+    keyring's ``derived_key(purpose)``, associated data binding purpose and owner),
+    ``unseal(purpose, bound_to, blob) -> bytes`` (``DecryptionError`` when moved or altered),
+    ``digest(purpose, bound_to, data) -> str`` (HMAC-SHA256, hex), ``owner(table, id) -> str``.
+
 Blind indexes — ``integration_centre.privacy.blind_index``
     ``normalise(value: str) -> str``: NFKD, accents removed, casefold, fold table
         (ø→o ł→l đ→d œ→oe æ→ae þ→th ß→ss), letters and digits only

@@ -15,6 +15,14 @@ Wrapped person key (wrap version 1)::
 
 with associated data ``b"IC-person-key\\0" ‖ header ‖ person id ‖ key version ‖ KEK id``.
 
+Sealed application secret (seal version 1), e.g. a user's TOTP secret::
+
+    version (0x01) ‖ algorithm (0x01) ‖ nonce (12) ‖ AES-256-GCM(key, secret) ‖ tag (16)
+
+with associated data ``b"IC-sealed\\0" ‖ header ‖ purpose ‖ bound-to`` (length-prefixed), so a
+sealed value copied to another row (another user) or used for another purpose fails to open.
+Keyed digests (``keyed_digest``) are HMAC-SHA256 over ``b"IC-digest\\0" ‖ purpose ‖ bound-to ‖ data``.
+
 Plaintext is a typed encoding, never pickle: ``tag byte ‖ u32 length ‖ payload ‖ zero padding``
 where the padding (only with a length bucket) rounds the whole to a multiple of the bucket.
 """
@@ -22,6 +30,8 @@ where the padding (only with a length bucket) rounds the whole to a multiple of 
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import json
 import os
 import struct
@@ -174,6 +184,44 @@ def unwrap_key_with(kek_aead: AESGCM, wrapped: bytes, *, person_id: uuid.UUID, k
         )
     except InvalidTag:
         raise DecryptionError(f"person key could not be unwrapped with KEK {kek_id}") from None
+
+
+SEALED_AAD_PREFIX = b"IC-sealed\0"
+DIGEST_PREFIX = b"IC-digest\0"
+
+
+def _sealed_aad(header: bytes, purpose: str, bound_to: str) -> bytes:
+    return SEALED_AAD_PREFIX + header + _lp(purpose.encode()) + _lp(bound_to.encode())
+
+
+def seal_secret(key: bytes, plaintext: bytes, *, purpose: str, bound_to: str, nonce: bytes | None = None) -> bytes:
+    """Encrypt an application secret (not personal data of a data subject: e.g. a TOTP secret)
+    for ``purpose``, bound to one owner (``bound_to``, e.g. ``"user_account:42"``)."""
+    header = WRAP_HEADER.pack(FORMAT_VERSION, ALG_AES256GCM)
+    nonce = os.urandom(NONCE_SIZE) if nonce is None else nonce
+    return header + nonce + AESGCM(key).encrypt(nonce, plaintext, _sealed_aad(header, purpose, bound_to))
+
+
+def open_secret(key: bytes, blob: bytes, *, purpose: str, bound_to: str) -> bytes:
+    """Authenticate and decrypt a value of ``seal_secret``, or raise ``DecryptionError``."""
+    if len(blob) < WRAP_HEADER.size + NONCE_SIZE + TAG_SIZE:
+        raise DecryptionError("sealed value too short")
+    version, algorithm = WRAP_HEADER.unpack_from(blob)
+    if version != FORMAT_VERSION or algorithm != ALG_AES256GCM:
+        raise DecryptionError("unknown sealed value format")
+    header = blob[: WRAP_HEADER.size]
+    nonce = blob[WRAP_HEADER.size : WRAP_HEADER.size + NONCE_SIZE]
+    try:
+        return AESGCM(key).decrypt(nonce, blob[WRAP_HEADER.size + NONCE_SIZE :], _sealed_aad(header, purpose, bound_to))
+    except InvalidTag:
+        raise DecryptionError(f"sealed {purpose} failed authentication") from None
+
+
+def keyed_digest(key: bytes, data: bytes, *, purpose: str, bound_to: str) -> str:
+    """HMAC-SHA256 (hex) of ``data`` for ``purpose`` and one owner: without the key, a stolen
+    digest cannot be brute-forced offline, and a digest copied to another owner does not match."""
+    message = DIGEST_PREFIX + _lp(purpose.encode()) + _lp(bound_to.encode()) + data
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def _payload_str(value: Any) -> bytes:

@@ -64,6 +64,7 @@ class Keyring:
     demo: bool = False
     source: str = "keyring"
     _index_keys: dict[str, bytes] = field(default_factory=dict, repr=False, init=False)
+    _derived_keys: dict[str, bytes] = field(default_factory=dict, repr=False, init=False)
 
     def __post_init__(self) -> None:
         if self.primary_kek_id not in self.keks:
@@ -100,6 +101,26 @@ class Keyring:
                 info=f"blind-index:v1:{index_name}".encode(),
             ).derive(self.index_root_key)
             self._index_keys[index_name] = key
+        return key
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A key of its own for one application purpose (``"totp-secret"``, ``"recovery-code"``…).
+
+        Derived with HKDF-SHA256 from the index root key under a salt of its own, so it is
+        independent of every blind-index key. The root is that key because, like the audit key,
+        it never rotates and never leaves the keyring, whereas KEKs are promoted and retired
+        (a secret sealed under a KEK would need re-encrypting at each retirement). The database
+        holds the index key's check value, so a wrong keyring is refused before any use.
+        """
+        key = self._derived_keys.get(purpose)
+        if key is None:
+            key = HKDF(
+                algorithm=hashes.SHA256(),
+                length=32,
+                salt=b"integration-centre derived key",
+                info=f"derived-key:v1:{purpose}".encode(),
+            ).derive(self.index_root_key)
+            self._derived_keys[purpose] = key
         return key
 
     def check_value(self, name: str) -> bytes:

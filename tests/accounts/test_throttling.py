@@ -1,4 +1,6 @@
-"""Account throttle counted in the database (holds across app instances) and the per-IP limit."""
+"""Login throttle counted in the database (holds across app instances) and the per-IP limit.
+
+The growing delays, known devices and the administrators' alert: ``test_lockout.py``."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _throttle_prefix() -> str:
-    return fr("Too many failed attempts. Try again after %(time)s.", time="\x00").split("\x00")[0]
+    return fr("Too many failed attempts. Try again in %(delay)s.", delay="\x00").split("\x00")[0]
 
 
 def _post_login(client, email, password):
@@ -30,7 +32,7 @@ def _logged_in(client) -> bool:
     return client.get("/agent").status_code == 200
 
 
-def test_five_failures_lock_the_account_across_two_app_instances(request, db_url, app, tmp_path, make_user):
+def test_five_failures_throttle_the_source_across_two_app_instances(request, db_url, app, tmp_path, make_user):
     user = make_user(Role.AGENT)
     first = second_app(request, db_url, tmp_path / "worker-a")
     second = second_app(request, db_url, tmp_path / "worker-b")
@@ -50,27 +52,41 @@ def test_five_failures_lock_the_account_across_two_app_instances(request, db_url
     assert all(user.email not in (a.account_key + (a.detail or "")) for a in attempts)
 
 
-def test_cool_down_ends_after_the_window(app, client, make_user):
+def test_the_delay_ends_and_is_not_extended_by_refused_attempts(app, client, make_user):
     user = make_user(Role.AGENT)
     with time_machine.travel(START, tick=False) as traveller:
         for _ in range(5):
             _post_login(client, user.email, WRONG)
-        traveller.shift(timedelta(minutes=14, seconds=59))
+        traveller.shift(timedelta(seconds=29))
         _post_login(client, user.email, TEST_PASSWORD)
         assert not _logged_in(client)
-        # refused attempts during the cool-down do not extend it
+        # refused attempts during the delay do not extend it
         traveller.shift(timedelta(seconds=2))
         response = _post_login(client, user.email, TEST_PASSWORD)
         assert response.status_code == 302
         assert _logged_in(client)
 
 
-def test_failures_outside_the_window_do_not_count(app, client, make_user):
+def test_delays_never_exceed_the_longest_delay(app, client, make_user):
+    user = make_user(Role.AGENT)
+    with time_machine.travel(START, tick=False) as traveller:
+        for _ in range(5):
+            _post_login(client, user.email, WRONG)
+        for _ in range(8):  # 30 s, 1, 2, 4, 8, then 15 minutes at most
+            traveller.shift(timedelta(minutes=15, seconds=1))
+            assert _post_login(client, user.email, WRONG).status_code == 200
+        traveller.shift(timedelta(minutes=14, seconds=59))
+        assert _post_login(client, user.email, TEST_PASSWORD).status_code == 200
+        traveller.shift(timedelta(seconds=2))
+        assert _post_login(client, user.email, TEST_PASSWORD).status_code == 302
+
+
+def test_failures_older_than_the_memory_do_not_count(app, client, make_user):
     user = make_user(Role.AGENT)
     with time_machine.travel(START, tick=False) as traveller:
         for _ in range(4):
             _post_login(client, user.email, WRONG)
-        traveller.shift(timedelta(minutes=16))
+        traveller.shift(timedelta(hours=24, minutes=1))
         _post_login(client, user.email, WRONG)
         assert _post_login(client, user.email, TEST_PASSWORD).status_code == 302
 
@@ -83,12 +99,12 @@ def test_unknown_accounts_are_throttled_like_known_ones(app, client):
 
 def test_throttle_limits_are_configurable(request, db_url, app, tmp_path, make_user):
     user = make_user(Role.AGENT)
-    strict = second_app(request, db_url, tmp_path / "strict", LOGIN_MAX_FAILURES=2, LOGIN_FAILURE_WINDOW_MINUTES=60)
+    strict = second_app(request, db_url, tmp_path / "strict", LOGIN_MAX_FAILURES=2, LOGIN_DELAY_SECONDS=600)
     client = strict.test_client()
     with time_machine.travel(START, tick=False) as traveller:
         _post_login(client, user.email, WRONG)
         _post_login(client, user.email, WRONG)
-        traveller.shift(timedelta(minutes=59))
+        traveller.shift(timedelta(minutes=9))
         assert _post_login(client, user.email, TEST_PASSWORD).status_code == 200
         traveller.shift(timedelta(minutes=2))
         assert _post_login(client, user.email, TEST_PASSWORD).status_code == 302
@@ -135,7 +151,13 @@ def test_per_ip_limit_answers_429_with_a_french_page(request, db_url, app, tmp_p
 
 
 def test_password_reentry_is_throttled_like_the_login(login_as):
-    client, _ = login_as(Role.AGENT)
+    with time_machine.travel(START, tick=False) as traveller:
+        client, user = login_as(Role.AGENT)
+        traveller.shift(timedelta(seconds=1))  # failures after the login count
+        _reentry_is_throttled(client, user)
+
+
+def _reentry_is_throttled(client, _user) -> None:
     for _ in range(5):
         response = client.post("/account/reauthenticate", data={"password": WRONG, "next": "/agent"})
         assert response.status_code == 200

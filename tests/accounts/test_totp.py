@@ -17,7 +17,7 @@ from tests.conftest import TEST_PASSWORD, login
 
 START = datetime(2026, 3, 2, 10, 0, 5, tzinfo=UTC)
 SECRET_RE = re.compile(r'<code class="secret">([A-Z2-7]+)</code>')
-CODES_RE = re.compile(r"<li><code>([0-9a-f]{5}-[0-9a-f]{5})</code></li>")
+CODES_RE = re.compile(r"<li><code>([a-z2-7]{4}(?:-[a-z2-7]{4}){3})</code></li>")
 
 
 def _with_totp(make_user, role=Role.AGENT) -> tuple[User, list[str]]:
