@@ -203,3 +203,15 @@ def test_mark_restore_refuses_a_broken_chain(app):
     result = app.test_cli_runner().invoke(args=["audit", "mark-restore", "--yes"])
     assert result.exit_code == 1 and "record 2 was altered" in result.output
     assert [line["kind"] for line in _lines()] == ["checkpoint"]
+
+
+def test_restore_refuses_a_tampered_checkpoint_file_before_touching_the_database(app, tmp_path):
+    _records(3)
+    target = backup.create(tmp_path / "b.bak")
+    _records(2)
+    path = audit_checkpoints.checkpoint_file()
+    path.write_text(path.read_text(encoding="utf-8").replace('"seq": 3', '"seq": 2'), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["backup", "restore", str(target), "--yes"])
+    assert result.exit_code == 1 and "altered" in result.output and "nothing was restored" in result.output
+    db.session.remove()
+    assert db.session.scalar(text("SELECT max(seq) FROM privacy_audit")) == 5  # still the live database
