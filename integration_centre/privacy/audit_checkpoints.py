@@ -43,6 +43,7 @@ HEAD_ID = 1
 GENESIS = "0" * 64
 EXTENSION = "audit_checkpoints"
 _WRITTEN = "_privacy_audit_written"  # session.info: highest sequence number written, not yet committed
+_HEAD = select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == HEAD_ID)  # built once
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def head() -> tuple[int, str]:
     """The committed head of the chain (seq, mac), read on a connection of its own (the caller's
     session may be between transactions, e.g. in an ``after_commit`` hook)."""
     with db.engine.connect() as connection:
-        row = connection.execute(select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == HEAD_ID)).one_or_none()
+        row = connection.execute(_HEAD).one_or_none()
     return (row.seq, row.mac) if row else (0, GENESIS)
 
 
