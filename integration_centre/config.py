@@ -72,6 +72,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("RETENTION_UNFINISHED_MONTHS", 12, int, "months an unfinished registration (no case) is kept"),
         Setting("RETENTION_AUDIT_YEARS", 10, int, "years audit records are kept"),
         Setting("ERASURE_LEDGER_FILE", None, str, "append-only erasure ledger kept outside the database"),
+        Setting("AUDIT_CHECKPOINT_FILE", None, str, "append-only checkpoints of the audit chain, outside the database"),
+        Setting("AUDIT_CHECKPOINT_RECORDS", 100, int, "audit records between two checkpoints (at most)"),
+        Setting("AUDIT_CHECKPOINT_MINUTES", 5, int, "minutes between two checkpoints while records are written"),
         Setting("BACKUP_DIR", None, str, "folder of `integration-centre backup create` (default <instance>/backups)"),
         Setting("SMTP_HOST", None, str, "SMTP server for e-mail notifications (unset: no e-mail is sent)"),
         Setting("SMTP_PORT", 25, int, "SMTP port"),
@@ -177,6 +180,9 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "RETENTION_UNFINISHED_MONTHS": settings["RETENTION_UNFINISHED_MONTHS"],
         "RETENTION_AUDIT_YEARS": settings["RETENTION_AUDIT_YEARS"],
         "ERASURE_LEDGER_FILE": settings["ERASURE_LEDGER_FILE"] or str(instance_path / "erasure-ledger.jsonl"),
+        "AUDIT_CHECKPOINT_FILE": settings["AUDIT_CHECKPOINT_FILE"] or str(instance_path / "audit-checkpoints.jsonl"),
+        "AUDIT_CHECKPOINT_RECORDS": settings["AUDIT_CHECKPOINT_RECORDS"],
+        "AUDIT_CHECKPOINT_MINUTES": settings["AUDIT_CHECKPOINT_MINUTES"],
         "BACKUP_DIR": settings["BACKUP_DIR"] or str(instance_path / "backups"),
         "SMTP_HOST": settings["SMTP_HOST"],
         "SMTP_PORT": settings["SMTP_PORT"],
@@ -235,11 +241,16 @@ RETENTION_LIMITS = {
     "RETENTION_UNFINISHED_MONTHS": (1, 1200),
     "RETENTION_AUDIT_YEARS": (1, 100),
 }
+CHECKPOINT_LIMITS = {
+    "AUDIT_CHECKPOINT_RECORDS": (1, 1_000_000),
+    "AUDIT_CHECKPOINT_MINUTES": (1, 24 * 60),
+}
 
 
 def _check_retention(settings: dict[str, Any]) -> None:
-    """Retention periods are whole numbers within sane bounds (a typo never erases early)."""
-    for name, (low, high) in RETENTION_LIMITS.items():
+    """Retention periods and checkpoint intervals are whole numbers within sane bounds (a typo never
+    erases early nor turns the audit checkpoints off)."""
+    for name, (low, high) in {**RETENTION_LIMITS, **CHECKPOINT_LIMITS}.items():
         value = settings[name]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ConfigurationError(f"{ENV_PREFIX}{name} must be a whole number from {low} to {high}, not {value!r}")

@@ -128,7 +128,11 @@ Audit — ``integration_centre.privacy.audit``
         ``flask_login.current_user`` in a request, else ``Actor.system("system")``. Codes only,
         never personal data. Flushes, does not commit (part of the caller's transaction).
     The table ``privacy_audit`` is insert-only, chained with HMAC-SHA256 under the audit key;
-    ``verify_chain() -> VerifyResult(ok, checked, first_broken_seq, reason)``.
+    ``verify_chain() -> VerifyResult(ok, checked, first_broken_seq, reason, …)`` also checks the
+    database against the keyed checkpoints of ``audit_checkpoints`` (``AUDIT_CHECKPOINT_FILE``,
+    outside the database, written after commit every ``AUDIT_CHECKPOINT_RECORDS`` records or
+    ``AUDIT_CHECKPOINT_MINUTES`` minutes) and reports a cut tail with its missing range;
+    ``audit_checkpoints.mark_restore()`` records a restore (``backup.restore`` calls it).
 
 Erasure — ``integration_centre.privacy.erasure`` (Art. 17, crypto-shredding)
     ``legal_holds(person_id) -> list[str]``: translated reasons from every subject-data
@@ -155,8 +159,8 @@ Retention — ``integration_centre.privacy.retention``
 
 Backups — ``integration_centre.privacy.backup``
     ``create(path=None) -> Path`` (SQLite online backup / ``pg_dump``; never the keyring),
-    ``restore(path, *, actor)`` (ledger merged and checked first, database replaced, ledger
-    replayed).
+    ``restore(path, *, actor)`` (ledger and checkpoints checked first, database replaced, the
+    restore recorded in the checkpoint file, ledger replayed).
 
 Data-subject rights (GDPR Art. 13-21; the DPO is the admin role)
     ``subject_data.register(name, export=, holds=, erase=)``: each package's provider (in

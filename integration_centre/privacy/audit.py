@@ -2,8 +2,10 @@
 
 Each record's MAC covers its fields and the previous record's MAC, so altering, inserting or
 deleting a record breaks the chain from that point; ``privacy_audit_head`` holds the last
-sequence number and MAC, so cutting the tail is detected too. Writers serialise on the head
-row (``UPDATE`` takes its lock first), which keeps sequence numbers dense across workers.
+sequence number and MAC. Writers serialise on the head row (``UPDATE`` takes its lock first),
+which keeps sequence numbers dense across workers. The head row can be reset by whoever cuts the
+tail, so keyed checkpoints of the head are also kept outside the database
+(``audit_checkpoints``) and ``verify_chain`` checks the database against them.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from sqlalchemy.orm import Session
 
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
-from integration_centre.privacy import runtime
+from integration_centre.privacy import audit_checkpoints, runtime
 from integration_centre.privacy.context import Actor, as_actor, check_code, current_actor, request_id
+from integration_centre.privacy.errors import PrivacyError
 from integration_centre.privacy.models import AuditHead, AuditRecord
 
 GENESIS = "0" * 64
@@ -147,6 +150,7 @@ def record(
         fields["mac"] = compute_mac(key, fields)
         connection.execute(_INSERT_RECORDS, [fields])
         connection.execute(_SET_MAC, {"mac": fields["mac"]})
+    audit_checkpoints.note_written(seq)
     if has_request_context():
         g.setdefault(_PENDING, set()).add(id(db.session()))
     return AuditRecord(**fields)
@@ -197,18 +201,25 @@ def record_many(
             rows.append(fields)
         connection.execute(_INSERT_RECORDS, rows)
         connection.execute(_SET_MAC, {"mac": prev_mac})
+    audit_checkpoints.note_written(last)
     if has_request_context():
         g.setdefault(_PENDING, set()).add(id(db.session()))
 
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """Outcome of a chain walk; ``first_broken_seq`` is None when the chain is intact."""
+    """Outcome of a chain walk; ``first_broken_seq`` is None when the chain is intact (or when
+    the checkpoint file itself is unreadable). ``checkpoints``: how many of the checkpoints kept
+    outside the database were compared; ``last_checkpoint``: the highest sequence number they saw;
+    ``missing``: the range of records the checkpoints saw and the database no longer holds."""
 
     ok: bool
     checked: int
     first_broken_seq: int | None = None
     reason: str | None = None
+    checkpoints: int = 0
+    last_checkpoint: int | None = None
+    missing: tuple[int, int] | None = None  # (first, last) sequence numbers of a cut tail
 
 
 def _records(batch: int = 1000) -> Iterator[AuditRecord]:
@@ -225,15 +236,20 @@ def _records(batch: int = 1000) -> Iterator[AuditRecord]:
 
 
 def verify_chain() -> VerifyResult:
-    """Walk the whole chain and report the first broken record."""
+    """Walk the whole chain and report the first broken record; then check that the database
+    still holds every record the checkpoints outside it saw (a cut tail names the missing range)."""
     from integration_centre.privacy import audit_retention  # the anchor left by a retention purge
 
     key = runtime.keyring().audit_key
     try:
+        marks = audit_checkpoints.expected(audit_checkpoints.read())
+    except PrivacyError as exc:
+        return VerifyResult(False, 0, None, str(exc))
+    try:
         expected, prev = audit_retention.chain_start(key)
     except ValueError as exc:
         return VerifyResult(False, 0, 1, str(exc))
-    first, checked = expected, 0
+    first, checked, compared = expected, 0, 0
     for rec in _records():
         if rec.seq != expected:
             return VerifyResult(False, checked, expected, f"record {expected} is missing")
@@ -242,15 +258,28 @@ def verify_chain() -> VerifyResult:
             return VerifyResult(False, checked, rec.seq, f"record {rec.seq} does not follow record {rec.seq - 1}")
         if not hmac.compare_digest(compute_mac(key, fields), rec.mac):
             return VerifyResult(False, checked, rec.seq, f"record {rec.seq} was altered")
+        for mark in marks.get(rec.seq, ()):
+            if not hmac.compare_digest(mark.mac, rec.mac):
+                reason = f"record {rec.seq} is not the one {audit_checkpoints.describe(mark)} saw"
+                return VerifyResult(False, checked, rec.seq, reason)
+            compared += 1
         prev, expected, checked = rec.mac, expected + 1, checked + 1
+    last = first - 1 + checked
+    newest = max(marks, default=None)
+    if newest is not None and newest > last:
+        mark = max(marks[newest], key=lambda m: m.at)
+        missing = f"record {newest}" if newest == last + 1 else f"records {last + 1}–{newest}"
+        reason = (
+            f"{missing} missing: {audit_checkpoints.describe(mark)} saw sequence {newest}, the database ends at {last}"
+        )
+        return VerifyResult(False, checked, last + 1, reason, compared, newest, (last + 1, newest))
     # The head's current row, read from the database (it is moved by core statements, which an
     # ORM object loaded earlier in this session would not see).
     head = db.session.execute(select(AuditHead.seq, AuditHead.mac).where(AuditHead.id == HEAD_ID)).one_or_none()
     head_seq, head_mac = (head.seq, head.mac) if head else (0, GENESIS)
-    last = first - 1 + checked
     if head_seq != last or head_mac != prev:
         return VerifyResult(False, checked, last + 1, f"records after {last} are missing (head is {head_seq})")
-    return VerifyResult(True, checked)
+    return VerifyResult(True, checked, checkpoints=compared, last_checkpoint=newest)
 
 
 def person_object_id(person_id: uuid.UUID) -> str:

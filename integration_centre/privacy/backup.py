@@ -22,7 +22,7 @@ from sqlalchemy.engine import URL, make_url
 
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
-from integration_centre.privacy import erasure
+from integration_centre.privacy import audit_checkpoints, erasure
 from integration_centre.privacy.errors import PrivacyError
 
 
@@ -129,14 +129,17 @@ def restore(path: str | Path, *, actor: Any) -> RestoreResult:
     """Replace the database by the backup at ``path``, then replay the erasure ledger.
 
     Before restoring, the live database's ledger is merged into the ledger file (when the live
-    database is readable). After restoring, every ledger entry whose person still has remains in
-    the restored data is scrubbed again (key wrapped row wiped, ciphertext NULL, index entries and
-    documents deleted) and audited; one commit.
+    database is readable). After restoring, a "restore" line with the restored audit head is
+    appended to the audit checkpoint file (the records after it are lost with the backup, not
+    cut), then every ledger entry whose person still has remains in the restored data is scrubbed
+    again (key wrapped row wiped, ciphertext NULL, index entries and documents deleted) and
+    audited; one commit.
     """
     path = Path(path)
     _check_backup(path)
     try:
         erasure.read_ledger_file()  # a tampered ledger stops the restore before anything changes
+        audit_checkpoints.read()  # so does a tampered checkpoint file
     except PrivacyError as exc:
         raise BackupError(f"{exc}: nothing was restored") from None
     try:
@@ -161,6 +164,9 @@ def restore(path: str | Path, *, actor: Any) -> RestoreResult:
         )
         _run(command, env)
     db.engine.dispose()
+    # The restored audit trail ends where the backup ended: say so in the checkpoint file before
+    # anything new is audited, so `audit verify` does not take the older end for a cut tail.
+    audit_checkpoints.mark_restore()
     replayed = erasure.replay_ledger(actor=actor)
     db.session.commit()
     return RestoreResult(path, replayed)

@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from integration_centre.config import ConfigurationError
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
-from integration_centre.privacy import audit, keys, runtime
+from integration_centre.privacy import audit, audit_checkpoints, keys, runtime
 from integration_centre.privacy.context import Actor
 from integration_centre.privacy.keyring import new_kek_id
 from integration_centre.privacy.models import KeyCheck
@@ -151,13 +151,45 @@ def audit_group() -> None:
 @with_appcontext
 @_one_line_errors
 def verify_command() -> None:
-    """Walk the audit chain; exit 1 and name the first broken record if it was tampered with."""
+    """Walk the audit chain and compare it with the checkpoints kept outside the database; exit 1
+    and name the first broken record, or the missing range of a cut tail."""
     result = audit.verify_chain()
+    where = audit_checkpoints.checkpoint_file()
     if result.ok:
         click.echo(f"Audit chain intact: {result.checked} records.")
+        if result.last_checkpoint is not None:
+            click.echo(f"Checked against the checkpoints in {where} (latest: sequence {result.last_checkpoint}).")
+        elif result.checked:
+            click.echo(
+                f"Warning: no audit checkpoint in {where}: a cut tail cannot be detected "
+                "(restore the file from the keyring's backup if it was lost).",
+                err=True,
+            )
         return
-    click.echo(f"Audit chain BROKEN at record {result.first_broken_seq}: {result.reason}", err=True)
+    at = f" at record {result.first_broken_seq}" if result.first_broken_seq is not None else ""
+    click.echo(f"Audit chain BROKEN{at}: {result.reason}", err=True)
     raise SystemExit(1)
+
+
+@audit_group.command("mark-restore")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+@_one_line_errors
+def mark_restore_command(yes: bool) -> None:
+    """After restoring a backup by hand: record that the audit trail now ends at the restored head."""
+    result = audit.verify_chain()
+    if not result.ok and result.missing is None:  # a broken chain, not only a shorter one
+        click.echo(f"Audit chain BROKEN at record {result.first_broken_seq}: {result.reason}", err=True)
+        raise SystemExit(1)
+    if not yes:
+        seq, _mac = audit_checkpoints.head()
+        lost = f" (records {result.missing[0]}–{result.missing[1]} are lost with it)" if result.missing else ""
+        click.confirm(
+            f"Record that the database was restored from a backup and its audit trail now ends at record {seq}{lost}?",
+            abort=True,
+        )
+    seq, _mac = audit_checkpoints.mark_restore()
+    click.echo(f"Recorded in {audit_checkpoints.checkpoint_file()}: database restored to audit record {seq}.")
 
 
 @click.group("retention")

@@ -17,10 +17,7 @@ backup — but the wrapped data key is, which is why the replay is required afte
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
-import os
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
-from integration_centre.privacy import blind_index, keys, runtime, subject_data
+from integration_centre.privacy import append_only, blind_index, keys, subject_data
 from integration_centre.privacy.erasure_models import ErasureLedgerEntry
 from integration_centre.privacy.errors import PrivacyError
 from integration_centre.privacy.fields import EncryptedField
@@ -240,8 +237,7 @@ def ledger_file() -> Path:
 
 def _line_mac(person_id: uuid.UUID, on: date) -> str:
     """HMAC of a ledger line under the audit key: a line added or changed by hand is refused."""
-    message = f"erasure-ledger:v1|{person_id}|{on.isoformat()}".encode()
-    return hmac.new(runtime.keyring().audit_key, message, hashlib.sha256).hexdigest()
+    return append_only.line_mac("erasure-ledger:v1", person_id, on.isoformat())
 
 
 def read_ledger_file(path: Path | None = None) -> dict[uuid.UUID, date]:
@@ -252,13 +248,8 @@ def read_ledger_file(path: Path | None = None) -> dict[uuid.UUID, date]:
     """
     path = path or ledger_file()
     entries: dict[uuid.UUID, date] = {}
-    if not path.exists():
-        return entries
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, data in append_only.json_lines(path):
         try:
-            data = json.loads(line)
             person_id, on = uuid.UUID(data["person_id"]), date.fromisoformat(data["erased_on"])
             mac = str(data["mac"])
         except (ValueError, KeyError, TypeError):
@@ -273,20 +264,14 @@ def append_ledger_file(entries: Iterable[tuple[uuid.UUID, date]], path: Path | N
     """Append entries not yet in the file (mode 0600, fsync); returns how many were written."""
     path = path or ledger_file()
     known = read_ledger_file(path)
-    lines = [
-        json.dumps({"person_id": str(pid), "erased_on": on.isoformat(), "mac": _line_mac(pid, on)}) + "\n"
-        for pid, on in entries
-        if pid not in known
-    ]
-    if not lines:
-        return 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as handle:
-        handle.writelines(lines)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return len(lines)
+    return append_only.append_lines(
+        path,
+        (
+            {"person_id": str(pid), "erased_on": on.isoformat(), "mac": _line_mac(pid, on)}
+            for pid, on in entries
+            if pid not in known
+        ),
+    )
 
 
 def sync_ledger_file() -> int:
@@ -334,4 +319,3 @@ def replay_ledger(*, actor: Any, extra: dict[uuid.UUID, date] | None = None) -> 
             scrubbed.append(person_id)
     db.session.flush()
     return scrubbed
-

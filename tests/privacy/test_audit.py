@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from integration_centre.accounts.models import Role
 from integration_centre.extensions import db
@@ -108,6 +109,60 @@ def test_recomputing_a_mac_without_the_key_is_detected(app):
     db.session.execute(text("UPDATE privacy_audit SET action = 'logout', mac = prev_mac WHERE seq = 2"))
     db.session.commit()
     assert audit.verify_chain().first_broken_seq == 2
+
+
+# Columns of an audit record that its MAC does not bind, and why. Every other column of the model
+# is tampered with below, so a column added to AuditRecord but left out of the MAC fails the test.
+NOT_BOUND_BY_THE_MAC = {
+    "id": "surrogate key (storage only; the chain's order is seq, which is bound)",
+    "mac": "the MAC itself (tampering it is covered: it no longer verifies)",
+}
+BOUND_COLUMNS = [c.name for c in AuditRecord.__table__.columns if c.name not in NOT_BOUND_BY_THE_MAC]
+
+
+def test_the_unbound_columns_exist_and_the_mac_needs_every_bound_one(app):
+    columns = {c.name for c in AuditRecord.__table__.columns}
+    assert set(NOT_BOUND_BY_THE_MAC) <= columns
+    fields = dict.fromkeys(BOUND_COLUMNS) | {"seq": 1, "occurred_at": datetime.now(UTC)}
+    audit.compute_mac(b"k" * 32, fields)
+    for name in BOUND_COLUMNS:
+        with pytest.raises(KeyError):
+            audit.compute_mac(b"k" * 32, {k: v for k, v in fields.items() if k != name})
+
+
+def _tampered(value):
+    """A different value of the same type (and length, for codes and MACs)."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1000
+    if isinstance(value, datetime):
+        return value + timedelta(seconds=1)
+    if isinstance(value, str):
+        return value[:-1] + ("x" if value[-1] != "x" else "y")
+    raise AssertionError(f"no tampered value for {value!r}")
+
+
+TAMPERINGS = [(name, "changed") for name in [*BOUND_COLUMNS, "mac"]] + [
+    (name, "nulled") for name in BOUND_COLUMNS if AuditRecord.__table__.c[name].nullable
+]
+
+
+@pytest.mark.parametrize(("column", "how"), TAMPERINGS)
+def test_tampering_with_any_column_the_mac_binds_is_detected(app, column, how):
+    """Issue 15, finding 10b: every column of the record is covered, not only some."""
+    with app.test_request_context():
+        for n in range(5):
+            audit.record("view", "person", f"4{n}", purpose="case.view", actor=AGENT)
+    db.session.commit()
+    row = db.session.execute(select(AuditRecord.__table__).where(AuditRecord.seq == 3)).one()._mapping
+    assert all(row[name] is not None for name in BOUND_COLUMNS), "the record must fill every column"
+    new = None if how == "nulled" else _tampered(row[column])
+    db.session.execute(update(AuditRecord.__table__).where(AuditRecord.seq == 3).values({column: new}))
+    db.session.commit()
+    db.session.expire_all()
+    result = audit.verify_chain()
+    assert not result.ok and result.first_broken_seq == 3, (column, result)
 
 
 def test_audit_verify_command_exit_codes(app):

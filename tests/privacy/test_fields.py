@@ -217,3 +217,44 @@ def test_plain_rows_leave_out_erased_persons(tables):
 def test_plain_rows_refuse_a_field_that_is_not_encrypted(tables):
     with pytest.raises(ValueError, match="no encrypted field"):
         encrypted_rows_statement(Person, ("office",))
+
+
+def _views(person_id) -> int:
+    from integration_centre.privacy.models import AuditRecord
+
+    query = select(db.func.count()).where(AuditRecord.action == "view", AuditRecord.object_id == str(person_id))
+    return db.session.scalar(query)
+
+
+def test_a_value_read_once_is_not_readable_after_its_context_closes(app, tables):
+    """Issue 15, finding 10a: no plaintext kept from an earlier read may answer without the check.
+
+    The same loaded row is read inside a context, then outside any context, then under another
+    person's context: the access check runs on every read, not only on the first one.
+    """
+    alice, bob = new_person(family_name="Alice", address={"street": "Rue A"}), new_person(family_name="Bob")
+    db.session.commit()
+    loaded = _reload(alice.id)
+    with app.test_request_context(), access(AGENT, "test.view", [alice.id]):
+        assert loaded.family_name == "Alice" and loaded.address == {"street": "Rue A"}
+    assert _views(alice.id) == 1
+    with pytest.raises(AccessError):
+        _ = loaded.family_name
+    with pytest.raises(AccessError):
+        _ = loaded.address
+    with app.test_request_context(), access(AGENT, "test.view", [bob.id]):
+        with pytest.raises(AccessError):
+            _ = loaded.family_name
+        with pytest.raises(AccessError):
+            _ = loaded.address
+    # Reading again needs (and writes) a new audited access: one row per request and purpose.
+    with app.test_request_context(), access(AGENT, "test.view", [alice.id]):
+        assert loaded.family_name == "Alice"
+    assert _views(alice.id) == 2
+    # A value assigned in a context is not readable once it is closed either.
+    with access(AGENT, "test.edit", [alice.id], action="update"):
+        loaded.notes = "assigned"
+        assert loaded.notes == "assigned"
+    with pytest.raises(AccessError):
+        _ = loaded.notes
+    db.session.rollback()
