@@ -42,6 +42,28 @@ class OperatorProfile(TimestampMixin, db.Model):
     organisation: Mapped[OperatorOrganisation] = relationship()
 
 
+class OperatorService(TimestampMixin, db.Model):
+    """One service an organisation offers: a service type, its places, languages, schedule, area.
+
+    Once an organisation has services, its directory entry's services, places, languages and
+    municipalities are derived from them (``network.sync_profile``).
+    """
+
+    __tablename__ = "operator_service"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("operator_organisation.id", ondelete="CASCADE"), index=True
+    )
+    service_type: Mapped[str] = mapped_column(String(64))
+    places: Mapped[int] = mapped_column(Integer, default=0)
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    schedule: Mapped[str | None] = mapped_column(Text)
+    territory: Mapped[list] = mapped_column(JSON, default=list)
+
+    organisation: Mapped[OperatorOrganisation] = relationship()
+
+
 class ReferralSequence(db.Model):
     """The last reference number given per year (``R-2026-000123``)."""
 
