@@ -80,14 +80,14 @@ def test_create_and_update_centre_audited(admin):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        (dict(code="NEW", name=" "), "name", "Enter the name."),
-        (dict(code="", name="X"), "code", "Enter the code."),
-        (dict(code="CAI", name="X"), "code", "Another centre already has this code."),
-        (dict(code="cai", name="X"), "code", "Another centre already has this code."),
-        (dict(code="A B", name="X"), "code", "2 to 32 capital letters, digits, - or _."),
-        (dict(code="NEW", name="X", territory=["99999"]), "territory", "Unknown municipality code: 99999."),
-        (dict(code="NEW", name="X", territory=["63023"]), "territory", "Unknown municipality code: 63023."),
-        (dict(code="NEW", name="X", address="x" * 301), "address", "At most 300 characters."),
+        ({"code": "NEW", "name": " "}, "name", "Enter the name."),
+        ({"code": "", "name": "X"}, "code", "Enter the code."),
+        ({"code": "CAI", "name": "X"}, "code", "Another centre already has this code."),
+        ({"code": "cai", "name": "X"}, "code", "Another centre already has this code."),
+        ({"code": "A B", "name": "X"}, "code", "2 to 32 capital letters, digits, - or _."),
+        ({"code": "NEW", "name": "X", "territory": ["99999"]}, "territory", "Unknown municipality code: 99999."),
+        ({"code": "NEW", "name": "X", "territory": ["63023"]}, "territory", "Unknown municipality code: 63023."),
+        ({"code": "NEW", "name": "X", "address": "x" * 301}, "address", "At most 300 characters."),
     ],
 )
 def test_bad_centre_is_refused_and_nothing_written(admin, org, data, field, message):
@@ -130,14 +130,14 @@ def test_office_with_hours_and_territory(admin, org):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        (dict(name=""), "name", "Enter the name."),
-        (dict(name="bureau de namur"), "name", "This centre already has an office with this name."),
-        (dict(name="B", territory=["00000"]), "territory", "Unknown municipality code: 00000."),
-        (dict(name="B", territory=[LIEGE]), "territory", "Outside the centre's territory: Liège (62063)."),
-        (dict(name="B", opening_hours={"mon": [("12:00", "09:00")]}), "mon_closes", None),
-        (dict(name="B", opening_hours={"tue": [("09:00", "09:00")]}), "tue_closes", None),
-        (dict(name="B", opening_hours={"wed": [("9h", "12:00")]}), "wed_opens", None),
-        (dict(name="B", opening_hours={"sat": [("09:00", "")]}), "sat_closes", None),
+        ({"name": ""}, "name", "Enter the name."),
+        ({"name": "bureau de namur"}, "name", "This centre already has an office with this name."),
+        ({"name": "B", "territory": ["00000"]}, "territory", "Unknown municipality code: 00000."),
+        ({"name": "B", "territory": [LIEGE]}, "territory", "Outside the centre's territory: Liège (62063)."),
+        ({"name": "B", "opening_hours": {"mon": [("12:00", "09:00")]}}, "mon_closes", None),
+        ({"name": "B", "opening_hours": {"tue": [("09:00", "09:00")]}}, "tue_closes", None),
+        ({"name": "B", "opening_hours": {"wed": [("9h", "12:00")]}}, "wed_opens", None),
+        ({"name": "B", "opening_hours": {"sat": [("09:00", "")]}}, "sat_closes", None),
     ],
 )
 def test_bad_office_is_refused_and_nothing_written(admin, org, data, field, message):
