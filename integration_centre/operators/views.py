@@ -20,7 +20,7 @@ from integration_centre.accounts.permissions import require, roles_required
 from integration_centre.core import panels
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.extensions import db
-from integration_centre.operators import referrals, services
+from integration_centre.operators import network, referrals, services
 from integration_centre.operators.forms import (
     AttendanceForm,
     CompleteForm,
@@ -505,6 +505,7 @@ def edit_profile(organisation_id: int):
         )
         try:
             services.save_profile(current_user, organisation, data)
+            network.sync_profile(organisation)  # the organisation's services win over the entry
         except services.ReferralInvalid as exc:
             db.session.rollback()
             _add_errors(form, exc)
@@ -512,7 +513,13 @@ def edit_profile(organisation_id: int):
             db.session.commit()
             flash(_("The directory entry was saved."), "success")
             return redirect(url_for("operators_admin.organisations"))
-    return render_template("operators/admin_profile.html", organisation=organisation, form=form, labels=_labels())
+    return render_template(
+        "operators/admin_profile.html",
+        organisation=organisation,
+        form=form,
+        labels=_labels(),
+        has_services=bool(network.services_of(organisation)),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
