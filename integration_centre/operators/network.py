@@ -158,7 +158,9 @@ def _service_errors(data: ServiceData) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if data.service_type not in service_types():
         errors["service_type"] = [_("Choose a service from the list.")]
-    if data.places is None or not 0 <= data.places <= MAX_PLACES:
+    if data.places is None:
+        errors["places"] = [_("Enter the number of places.")]
+    elif not 0 <= data.places <= MAX_PLACES:
         errors["places"] = [_("Enter a number of places between 0 and 100,000.")]
     if not data.languages:
         errors["languages"] = [_("Choose at least one language.")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import Optional
 
 from integration_centre.accounts.network import DAYS
 from integration_centre.operators.forms import SERVICE_LABELS, LocalisedIntegerField, _locale, choices
@@ -104,9 +104,7 @@ class ServiceForm(FlaskForm):
     """One service of an organisation."""
 
     service_type = SelectField(_l("Service"), validate_choice=False)
-    places = LocalisedIntegerField(
-        _l("Number of places"), validators=[InputRequired(_l("Enter the number of places."))]
-    )
+    places = LocalisedIntegerField(_l("Number of places"))  # empty: refused by the service
     languages = SelectMultipleField(_l("Languages"), description=SEVERAL, validate_choice=False)
     schedule = TextAreaField(
         _l("Schedule"), description=_l("For example: Monday and Thursday 18:00–21:00."), validators=[Optional()]

@@ -396,3 +396,14 @@ def test_users_are_not_touched_by_deactivation(admin, org, make_user):
     account_services.assign_role(user, Role.AGENT, org["other_office"].id, None)
     db.session.commit()
     assert db.session.get(User, user.id).office_id == org["other_office"].id
+
+
+def test_service_form_shows_every_error_at_once(admin_client, org):
+    response = admin_client.post(
+        f"/admin/organisations/{org['operator'].id}/services/new", data={"places": "", "territory": ["99999"]}
+    )
+    html = response.get_data(as_text=True)
+    assert _field_error(html, "places") == "Enter the number of places."
+    assert _field_error(html, "service_type") == "Choose a service from the list."
+    assert _field_error(html, "territory") == "Unknown municipality code: 99999."
+    assert _count(OperatorService) == 0
