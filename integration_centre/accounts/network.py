@@ -162,14 +162,13 @@ def history(object_type: str, object_id: int, limit: int = 100) -> list[HistoryE
     ).all()
     ids = {int(r.actor_id) for r in records if r.actor_id and r.actor_id.isdigit()}
     names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
-    return [
-        HistoryEntry(
-            r.occurred_at,
-            r.action,
-            names.get(int(r.actor_id), r.actor_id) if r.actor_id and r.actor_id.isdigit() else r.actor_role,
-        )
-        for r in records
-    ]
+
+    def who(r: AuditRecord) -> str:
+        if r.actor_id and r.actor_id.isdigit():
+            return names.get(int(r.actor_id), r.actor_id)
+        return _("System (%(name)s)", name=r.actor_role.removeprefix("system:"))
+
+    return [HistoryEntry(r.occurred_at, r.action, who(r)) for r in records]
 
 
 # --- centres -----------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ def test_reference_centres_are_loaded_once_and_never_overwritten(app):
     # Bastogne and Bertogne merged in 2025: only the new code is offered.
     assert "82039" in centres["CRILUX"].territory and "82003" not in centres["CRILUX"].territory
     assert _audit("centre", centres["CAI"].id) == ["centre_create"]
+    assert network.history("centre", centres["CAI"].id)[0].actor == "System (init)"
     # An admin edits a centre; a second run adds nothing and changes nothing.
     centres["CAI"].name, centres["CAI"].territory = "CAI (edited)", [NAMUR]
     db.session.commit()
