@@ -602,4 +602,3 @@ def centre_mfa(centre_id: int):
             flash(_("Two-step login is now optional for %(centre)s.", centre=centre.name), "success")
         return redirect(url_for("network.centres"))
     return render_template("accounts/admin_centre_mfa.html", centre=centre, form=form)
-

@@ -52,9 +52,7 @@ class OperatorService(TimestampMixin, db.Model):
     __tablename__ = "operator_service"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("operator_organisation.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("operator_organisation.id", ondelete="CASCADE"), index=True)
     service_type: Mapped[str] = mapped_column(String(64))
     places: Mapped[int] = mapped_column(Integer, default=0)
     languages: Mapped[list] = mapped_column(JSON, default=list)
@@ -126,9 +124,7 @@ class ReferralEvent(UUIDPrimaryKeyMixin, db.Model):
     __tablename__ = "operator_referral_event"
     __table_args__ = (Index("ix_operator_referral_event_office_at", "office_id", "actor_role", "at"),)
 
-    referral_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("operator_referral.id", ondelete="CASCADE"), index=True
-    )
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operator_referral.id", ondelete="CASCADE"), index=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
