@@ -4,31 +4,27 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from integration_centre.accounts import services, totp
+from integration_centre.accounts import network, services, totp
 from integration_centre.accounts.models import Centre, Office, OperatorOrganisation, Role, User
 from integration_centre.extensions import db
 
-# The eight Walloon regional integration centres (public names) and a reception office each.
+# The eight Walloon regional integration centres (public names in ``network.REFERENCE_NAMES``),
+# a reception office each with its NIS code and a plausible address (street names of the town).
 CENTRES = [
-    ("CRIPEL", "Centre régional d'intégration de Liège (CRIPEL)", "Bureau d'accueil de Liège", "62063"),
-    ("CRVI", "Centre régional de Verviers pour l'intégration (CRVI)", "Bureau d'accueil de Verviers", "63079"),
-    ("CAI", "Centre d'action interculturelle de la province de Namur (CAI)", "Bureau d'accueil de Namur", "92094"),
-    ("CRIBW", "Centre régional d'intégration du Brabant wallon (CRIBW)", "Bureau d'accueil de Nivelles", "25072"),
-    ("CRIC", "Centre régional d'intégration de Charleroi (CRIC)", "Bureau d'accueil de Charleroi", "52011"),
-    (
-        "CERAIC",
-        "Centre régional d'action interculturelle du Centre (CeRAIC)",
-        "Bureau d'accueil de La Louvière",
-        "58001",
-    ),
-    ("CIMB", "Centre interculturel de Mons et du Borinage (CIMB)", "Bureau d'accueil de Mons", "53053"),
-    (
-        "CRILUX",
-        "Centre régional d'intégration de la province de Luxembourg (CRILUX)",
-        "Bureau d'accueil d'Arlon",
-        "81001",
-    ),
+    ("CRIPEL", "Bureau d'accueil de Liège", "62063", "Rue Féronstrée 12, 4000 Liège"),
+    ("CRVI", "Bureau d'accueil de Verviers", "63079", "Rue du Collège 8, 4800 Verviers"),
+    ("CAI", "Bureau d'accueil de Namur", "92094", "Rue de Fer 42, 5000 Namur"),
+    ("CRIBW", "Bureau d'accueil de Nivelles", "25072", "Rue de Namur 15, 1400 Nivelles"),
+    ("CRIC", "Bureau d'accueil de Charleroi", "52011", "Boulevard Tirou 50, 6000 Charleroi"),
+    ("CERAIC", "Bureau d'accueil de La Louvière", "58001", "Rue Albert Ier 20, 7100 La Louvière"),
+    ("CIMB", "Bureau d'accueil de Mons", "53053", "Rue de Nimy 30, 7000 Mons"),
+    ("CRILUX", "Bureau d'accueil d'Arlon", "81001", "Grand-Rue 25, 6700 Arlon"),
 ]
+# Monday to Thursday all day, Friday morning (what a later agenda reads).
+OPENING_HOURS = {
+    **{day: [["09:00", "16:30"]] for day in ("mon", "tue", "wed", "thu")},
+    "fri": [["09:00", "12:30"]],
+}
 DEMO_OPERATOR = "École de promotion sociale de Namur (démo)"
 DEMO_ACCOUNTS = [
     ("agent@demo.example", "Aline Dubois (démo)", Role.AGENT),
@@ -52,21 +48,30 @@ def demo_office() -> Office:
 
 def load(report) -> None:
     """Create the centres, offices, the demo operator and the demo accounts when absent."""
-    for code, name, office_name, nis in CENTRES:
+    report.count("centres", network.load_reference_centres())
+    for code, office_name, nis, address in CENTRES:
         centre = db.session.scalar(select(Centre).where(Centre.code == code))
-        if centre is None:
-            centre = Centre(code=code, name=name)
-            db.session.add(centre)
-            db.session.flush()
-            report.count("centres")
         if db.session.scalar(select(Office).where(Office.name == office_name)) is None:
-            db.session.add(Office(centre_id=centre.id, name=office_name, municipality_code=nis))
+            centre.address = centre.address or address  # the centre's seat: its first office
+            db.session.add(
+                Office(
+                    centre_id=centre.id,
+                    name=office_name,
+                    municipality_code=nis,
+                    address=address,
+                    opening_hours=OPENING_HOURS,
+                    territory=list(centre.territory or []),
+                    is_active=True,
+                )
+            )
             report.count("offices")
     db.session.flush()
     operator = db.session.scalar(select(OperatorOrganisation).where(OperatorOrganisation.name == DEMO_OPERATOR))
     if operator is None:
         namur = db.session.scalar(select(Centre).where(Centre.code == "CAI"))
-        operator = OperatorOrganisation(name=DEMO_OPERATOR, centre_id=namur.id)
+        operator = OperatorOrganisation(
+            name=DEMO_OPERATOR, centre_id=namur.id, address="Rue Saint-Nicolas 8, 5000 Namur", is_active=True
+        )
         db.session.add(operator)
         db.session.flush()
         report.count("operator organisations")

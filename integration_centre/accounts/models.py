@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integration_centre.db import TimestampMixin, UTCDateTime, utcnow
@@ -33,6 +33,9 @@ class Centre(TimestampMixin, db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     mfa_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    address: Mapped[str | None] = mapped_column(String(300))
+    # NIS codes of the municipalities the centre covers (see accounts/network.py).
+    territory: Mapped[list] = mapped_column(JSON, default=list)
 
     offices: Mapped[list[Office]] = relationship(back_populates="centre", order_by="Office.name")
 
@@ -46,6 +49,12 @@ class Office(TimestampMixin, db.Model):
     centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     municipality_code: Mapped[str | None] = mapped_column(String(5))
+    address: Mapped[str | None] = mapped_column(String(300))
+    # Per weekday ("mon" … "sun") a list of [opens, closes] "HH:MM" pairs; a day absent is closed.
+    opening_hours: Mapped[dict] = mapped_column(JSON, default=dict)
+    # NIS codes of the municipalities it serves, within its centre's territory.
+    territory: Mapped[list] = mapped_column(JSON, default=list)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     centre: Mapped[Centre] = relationship(back_populates="offices")
 
@@ -58,6 +67,8 @@ class OperatorOrganisation(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id"), index=True)
+    address: Mapped[str | None] = mapped_column(String(300))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     centre: Mapped[Centre | None] = relationship()
 

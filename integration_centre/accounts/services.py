@@ -169,17 +169,21 @@ def create_user(
 
 
 def _resolve_attachment(
-    role: Role, office_id: int | None, operator_id: int | None, centre_id: int | None
+    role: Role, office_id: int | None, operator_id: int | None, centre_id: int | None, current: User | None = None
 ) -> tuple[int | None, int | None, int | None]:
-    """Check the attachment a role needs and derive the centre; returns (office, operator, centre)."""
+    """Check the attachment a role needs and derive the centre; returns (office, operator, centre).
+
+    A deactivated office or organisation is refused, unless it is ``current``'s own already.
+    """
     if role == Role.AGENT:
         office = db.session.get(Office, office_id) if office_id is not None else None
-        if office is None:
+        if office is None or not (office.is_active or (current is not None and current.office_id == office.id)):
             raise AccountError("office_required")
         return office.id, None, office.centre_id
     if role == Role.OPERATOR:
         operator = db.session.get(OperatorOrganisation, operator_id) if operator_id is not None else None
-        if operator is None:
+        keep = current is not None and operator is not None and current.operator_id == operator.id
+        if operator is None or not (operator.is_active or keep):
             raise AccountError("operator_required")
         return None, operator.id, operator.centre_id
     if centre_id is not None and db.session.get(Centre, centre_id) is None:
@@ -209,7 +213,9 @@ def assign_role(
     from integration_centre.accounts.sessions import revoke_user_sessions
 
     _refuse_self(acting, user, "own_role")
-    user.office_id, user.operator_id, user.centre_id = _resolve_attachment(role, office_id, operator_id, centre_id)
+    user.office_id, user.operator_id, user.centre_id = _resolve_attachment(
+        role, office_id, operator_id, centre_id, current=user
+    )
     user.role = role
     db.session.flush()
     return revoke_user_sessions(user, "role_changed")
@@ -268,8 +274,11 @@ def set_centre_mfa(centre: Centre, required: bool) -> None:
 
     Users without TOTP are sent to the enrolment page at their next login.
     """
+    from integration_centre.accounts.network import record_change
+
     centre.mfa_required = required
     db.session.flush()
+    record_change("centre_two_step", "centre", centre.id, None)
 
 
 def disable_own_totp(user: User, password: str, source: throttle.LoginSource | None = None) -> None:

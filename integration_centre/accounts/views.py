@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from integration_centre.accounts import services, throttle, totp
 from integration_centre.accounts.forms import (
@@ -39,7 +39,6 @@ from integration_centre.accounts.permissions import (
     roles_required,
 )
 from integration_centre.accounts.sessions import end_session, mark_reauthenticated, start_session
-from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.core.urls import safe_next
 from integration_centre.db import utcnow
 from integration_centre.extensions import db, limiter
@@ -396,9 +395,24 @@ def _load_user(user_id: int) -> User:
     return user
 
 
-def _attachment_choices(form) -> None:
-    offices = db.session.scalars(select(Office).join(Centre).order_by(Centre.code, Office.name)).all()
-    operators = db.session.scalars(select(OperatorOrganisation).order_by(OperatorOrganisation.name)).all()
+def _attachment_choices(form, user: User | None = None) -> None:
+    """Active offices and organisations (plus the user's own, even if deactivated since)."""
+    offices = db.session.scalars(
+        select(Office)
+        .join(Centre)
+        .where(or_(Office.is_active.is_(True), Office.id == (user.office_id if user else None)))
+        .order_by(Centre.code, Office.name)
+    ).all()
+    operators = db.session.scalars(
+        select(OperatorOrganisation)
+        .where(
+            or_(
+                OperatorOrganisation.is_active.is_(True),
+                OperatorOrganisation.id == (user.operator_id if user else None),
+            )
+        )
+        .order_by(OperatorOrganisation.name)
+    ).all()
     centres = db.session.scalars(select(Centre).order_by(Centre.code)).all()
     form.set_choices(offices, operators, centres)
 
@@ -448,7 +462,16 @@ def login_alert_seen(alert_id: int):
 @fresh_login_required
 def create_user():
     """Create a user with a role, an attachment and a temporary password."""
-    form = UserCreateForm()
+    # Links from an office or organisation page preset the role and the attachment.
+    preset = {}
+    if request.method == "GET":
+        role = request.args.get("role", "")
+        preset = {
+            "role": role if role in {r.value for r in Role} else None,
+            "office_id": request.args.get("office_id", type=int),
+            "operator_id": request.args.get("operator_id", type=int),
+        }
+    form = UserCreateForm(data={k: v for k, v in preset.items() if v is not None} or None)
     _attachment_choices(form)
     if form.validate_on_submit():
         try:
@@ -513,7 +536,7 @@ def edit_role(user_id: int):
         if request.method == "GET"
         else None
     )
-    _attachment_choices(form)
+    _attachment_choices(form, user)
     if form.validate_on_submit():
         try:
             services.assign_role(
@@ -613,14 +636,6 @@ def reset_password(user_id: int):
     return render_template("accounts/admin_reset_password.html", user=user, form=form)
 
 
-@admin_bp.get("/centres")
-@roles_required(Role.ADMIN)
-def centres():
-    """The centres and whether two-step login is compulsory for their users."""
-    rows = db.session.scalars(select(Centre).order_by(Centre.code)).all()
-    return render_template("accounts/admin_centres.html", centres=rows)
-
-
 @admin_bp.route("/centres/<int:centre_id>/two-step", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 @fresh_login_required
@@ -637,8 +652,5 @@ def centre_mfa(centre_id: int):
             flash(_("Two-step login is now compulsory for %(centre)s.", centre=centre.name), "success")
         else:
             flash(_("Two-step login is now optional for %(centre)s.", centre=centre.name), "success")
-        return redirect(url_for("accounts_admin.centres"))
+        return redirect(url_for("network.centres"))
     return render_template("accounts/admin_centre_mfa.html", centre=centre, form=form)
-
-
-add_nav_item("accounts_admin.centres", _l("Centres"), [Role.ADMIN], order=20)

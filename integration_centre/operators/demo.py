@@ -15,11 +15,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from integration_centre.accounts import network as accounts_network
 from integration_centre.accounts.demo import DEMO_OPERATOR, demo_office
 from integration_centre.accounts.models import Centre, OperatorOrganisation, Role, User
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
-from integration_centre.operators import services
+from integration_centre.operators import network, services
 from integration_centre.operators.models import Referral, ReferralEvent
 from integration_centre.operators.services import ProfileData
 from integration_centre.pathway import reference
@@ -82,6 +83,16 @@ ORGANISATIONS = [
         ),
     ),
 ]
+# Address and weekly schedule of each demo organisation (its services get the schedule).
+DETAILS = {
+    DEMO_OPERATOR: ("Rue Saint-Nicolas 8, 5000 Namur", "Lundi à jeudi 9:00–12:00 ; mardi et jeudi 18:00–21:00"),
+    "Lire et Écrire Namur (démo)": ("Rue Relis Namurwès 1, 5000 Namur", "Lundi, mardi et jeudi 9:00–12:00"),
+    "Citoyenneté en Marche (démo)": (
+        "Rue des Brasseurs 20, 5000 Namur",
+        "Mardi et jeudi 18:00–21:00 ; samedi 9:00–13:00",
+    ),
+    "Maison de l'emploi de Namur (démo)": ("Avenue Prince de Liège 137, 5100 Jambes", "Lundi à vendredi 8:30–16:30"),
+}
 # What happens to the citizenship referrals, in order (cycled over the cases available).
 CITIZENSHIP_OUTCOMES = ["sent", "accepted", "declined", "in_progress", "abandoned", "withdrawn", "completed"]
 
@@ -115,11 +126,35 @@ def _directory(admin: User, report) -> None:
             db.session.add(organisation)
             db.session.flush()
             report.count("operator organisations")
+        if data.municipalities == NAMUR_AREA:
+            area = reference.centre_territories().get("CAI", ())
+            data = replace(data, municipalities=sorted(set(area) & accounts_network.selectable_municipalities()))
         if services.get_profile(organisation.id) is None:
-            if data.municipalities == NAMUR_AREA:
-                data = replace(data, municipalities=sorted(reference.centre_territories().get("CAI", ())))
             services.save_profile(admin, organisation, data)
             report.count("directory entries")
+        if not network.services_of(organisation):
+            _services(admin, organisation, data, report)
+
+
+def _services(admin: User, organisation: OperatorOrganisation, data: ProfileData, report) -> None:
+    """One service per service type of the entry, sharing its places, languages and area."""
+    address, schedule = DETAILS.get(organisation.name, (None, None))
+    organisation.address = organisation.address or address
+    types = data.service_types
+    for index, service_type in enumerate(types):
+        places = data.capacity // len(types) + (data.capacity % len(types) if index == 0 else 0)
+        network.create_service(
+            admin,
+            organisation,
+            network.ServiceData(
+                service_type=service_type,
+                places=places,
+                languages=data.languages,
+                schedule=schedule or "",
+                territory=data.municipalities,
+            ),
+        )
+        report.count("operator services")
 
 
 def _office_steps(office, operator_id=None, code=None):

@@ -42,6 +42,26 @@ class OperatorProfile(TimestampMixin, db.Model):
     organisation: Mapped[OperatorOrganisation] = relationship()
 
 
+class OperatorService(TimestampMixin, db.Model):
+    """One service an organisation offers: a service type, its places, languages, schedule, area.
+
+    Once an organisation has services, its directory entry's services, places, languages and
+    municipalities are derived from them (``network.sync_profile``).
+    """
+
+    __tablename__ = "operator_service"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("operator_organisation.id", ondelete="CASCADE"), index=True)
+    service_type: Mapped[str] = mapped_column(String(64))
+    places: Mapped[int] = mapped_column(Integer, default=0)
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    schedule: Mapped[str | None] = mapped_column(Text)
+    territory: Mapped[list] = mapped_column(JSON, default=list)
+
+    organisation: Mapped[OperatorOrganisation] = relationship()
+
+
 class ReferralSequence(db.Model):
     """The last reference number given per year (``R-2026-000123``)."""
 
@@ -104,9 +124,7 @@ class ReferralEvent(UUIDPrimaryKeyMixin, db.Model):
     __tablename__ = "operator_referral_event"
     __table_args__ = (Index("ix_operator_referral_event_office_at", "office_id", "actor_role", "at"),)
 
-    referral_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("operator_referral.id", ondelete="CASCADE"), index=True
-    )
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operator_referral.id", ondelete="CASCADE"), index=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

@@ -263,13 +263,18 @@ def search_directory(
     name: str | None = None,
     page: int = 1,
     per_page: int = 20,
+    include_inactive: bool = False,
 ) -> Page:
-    """Who does what where: organisations filtered by service, municipality, language, format."""
-    rows = db.session.execute(
+    """Who does what where: organisations filtered by service, municipality, language, format
+    (deactivated organisations only when ``include_inactive``, for the admin's list)."""
+    query = (
         select(OperatorOrganisation, OperatorProfile)
         .outerjoin(OperatorProfile, OperatorProfile.organisation_id == OperatorOrganisation.id)
         .order_by(OperatorOrganisation.name)
-    ).all()
+    )
+    if not include_inactive:
+        query = query.where(OperatorOrganisation.is_active.is_(True))
+    rows = db.session.execute(query).all()
     loads = current_loads()
     needle = (name or "").strip().casefold()
     entries = []
@@ -312,9 +317,9 @@ def suggest_operators(
     loads = current_loads()
     suggestions = []
     rows = db.session.execute(
-        select(OperatorOrganisation, OperatorProfile).join(
-            OperatorProfile, OperatorProfile.organisation_id == OperatorOrganisation.id
-        )
+        select(OperatorOrganisation, OperatorProfile)
+        .join(OperatorProfile, OperatorProfile.organisation_id == OperatorOrganisation.id)
+        .where(OperatorOrganisation.is_active.is_(True))
     ).all()
     for organisation, profile in rows:
         offered = [s for s in services_needed if s in profile.service_types]
@@ -652,7 +657,7 @@ def refer(
     except KeyError as exc:
         raise NotFound() from exc
     operator = db.session.get(OperatorOrganisation, operator_id) if operator_id else None
-    if operator is None:
+    if operator is None or not operator.is_active:
         raise ReferralInvalid(_("Choose the operator."), {"operator_id": [_("Choose the operator.")]})
     offered = step_service_types(case, step_code)
     if not offered:

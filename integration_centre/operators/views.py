@@ -20,7 +20,7 @@ from integration_centre.accounts.permissions import require, roles_required
 from integration_centre.core import panels
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.extensions import db
-from integration_centre.operators import referrals, services
+from integration_centre.operators import network, referrals, services
 from integration_centre.operators.forms import (
     AttendanceForm,
     CompleteForm,
@@ -32,6 +32,7 @@ from integration_centre.operators.forms import (
     VersionForm,
     choices,
 )
+from integration_centre.operators.network_views import bp as network_bp
 from integration_centre.pathway import reference
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.models import Case, Newcomer
@@ -40,7 +41,7 @@ from integration_centre.privacy.access import access
 
 bp = Blueprint("operators", __name__)
 admin_bp = Blueprint("operators_admin", __name__, url_prefix="/admin/operators")
-BLUEPRINTS = (bp, admin_bp)
+BLUEPRINTS = (bp, admin_bp, network_bp)
 
 add_nav_item("operators.inbox", _l("Referrals"), [Role.OPERATOR], order=10)
 add_nav_item("operators.directory", _l("Who does what where"), [Role.AGENT], order=40)
@@ -476,7 +477,7 @@ def updates_seen():
 @roles_required(Role.ADMIN)
 def organisations():
     """Every operator organisation with its directory entry."""
-    page = services.search_directory(page=request.args.get("page", 1), per_page=50)
+    page = services.search_directory(page=request.args.get("page", 1), per_page=50, include_inactive=True)
     return render_template("operators/admin_list.html", page=page, labels=_labels())
 
 
@@ -504,6 +505,7 @@ def edit_profile(organisation_id: int):
         )
         try:
             services.save_profile(current_user, organisation, data)
+            network.sync_profile(organisation)  # the organisation's services win over the entry
         except services.ReferralInvalid as exc:
             db.session.rollback()
             _add_errors(form, exc)
@@ -511,7 +513,13 @@ def edit_profile(organisation_id: int):
             db.session.commit()
             flash(_("The directory entry was saved."), "success")
             return redirect(url_for("operators_admin.organisations"))
-    return render_template("operators/admin_profile.html", organisation=organisation, form=form, labels=_labels())
+    return render_template(
+        "operators/admin_profile.html",
+        organisation=organisation,
+        form=form,
+        labels=_labels(),
+        has_services=bool(network.services_of(organisation)),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
