@@ -30,7 +30,6 @@ from integration_centre.accounts.models import Role, UserSession
 from integration_centre.accounts.sessions import TOUCH_INTERVAL
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
-from integration_centre.pathway import services as pathway
 from integration_centre.pathway.models import Case
 from integration_centre.privacy.models import AuditHead, AuditRecord
 from integration_centre.reception import services as reception
