@@ -168,7 +168,7 @@ def build(app: Flask) -> World:
     from integration_centre.stats import services as stats
     from tests.stats.releases_seed import seed
 
-    seed(persons=300)
+    seed(persons=60)
     release = stats.publish("2026-Q2").release
     db.session.commit()
 

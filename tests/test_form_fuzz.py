@@ -18,8 +18,8 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import literal, select, union_all
 from sqlalchemy import func as sa_func
+from sqlalchemy import literal, select, union_all
 
 from integration_centre.extensions import db
 from tests import access_world
@@ -37,6 +37,22 @@ BAD_VALUES = {
 }
 # POST endpoints whose form no page of the matrix shows, and why.
 NOT_DISCOVERED = {
+    # Forms shown only in another state of the seeded objects (the referral once accepted, a
+    # disabled account, a case without certificate…): not fuzzed yet — to do (issue 15).
+    "accounts_admin.enable_user": "shown for a disabled account only",
+    "operators.abandon": "shown once the referral is started",
+    "operators.attendance": "shown once the referral is started",
+    "operators.complete": "shown once the referral is started",
+    "operators.decline": "shown while the referral is new, on the operator's page (a link there)",
+    "operators.start": "shown once the referral is accepted",
+    "operators.refer": "shown for a step without open referral",
+    "operators.updates_seen": "a button shown when operator updates are unseen",
+    "privacy_retention.confirm": "shown for a person without legal hold",
+    "reception.issue_certificate": "shown for a case without certificate",
+    "reception.mark_sent": "shown when notifications are queued",
+    "rights.lift_restriction": "shown for a restricted file",
+    "rights.rectify": "shown for a started rectification request",
+    "rights.restrict": "shown for a started request",
     "accounts.login_second_factor": "needs a login half done (tests/test_forms_validation.py)",
     "accounts.enrol_totp_pending": "needs a login half done (tests/test_forms_validation.py)",
     "accounts.disable_totp": "only with two-step login on; covered by tests/test_forms_validation.py",
@@ -178,9 +194,11 @@ def forms(world):
 
 
 def test_every_post_form_is_discovered(world, forms):
-    post_endpoints = {
-        e for e, rule in rules(world.app) if "POST" in rule.methods and not e.startswith("api.")
-    } - {"accounts.logout", "core.set_language", "accounts.login"}
+    post_endpoints = {e for e, rule in rules(world.app) if "POST" in rule.methods and not e.startswith("api.")} - {
+        "accounts.logout",
+        "core.set_language",
+        "accounts.login",
+    }
     missing = sorted(post_endpoints - set(forms) - set(NOT_DISCOVERED))
     assert not missing, f"POST endpoints whose form no page shows (add a reason to NOT_DISCOVERED): {missing}"
 
@@ -228,8 +246,8 @@ def test_every_form_field_refuses_bad_input_cleanly(world, forms):
                 english = [d for d in ENGLISH_DEFAULTS if d in html.unescape(re.sub(r"<[^>]+>", " ", body))]
                 if english:
                     problems.append(f"{where}: untranslated message {english}")
-                if _refused(status, body, world, form, location) and row_counts() != before:
-                    after = row_counts()
+                after = row_counts()
+                if after != before and _refused(status, body, world, form, location):
                     changed = {t: (before[t], after[t]) for t in after if after[t] != before.get(t)}
                     problems.append(f"{where}: refused but wrote {changed}")
     assert not problems, "\n".join([f"{len(problems)} problem(s):", *problems])
