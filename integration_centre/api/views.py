@@ -62,7 +62,9 @@ CASE_OPEN_SCHEMA = schemas.CaseOpenSchema()
 
 @bp.app_errorhandler(ApiProblem)
 def handle_problem(error: ApiProblem):
-    """Refusals raised by the API code."""
+    """Refusals raised by the API code: nothing of the request is kept (rolled back before the
+    document is built, which translates and so may read the database)."""
+    db.session.rollback()
     return problem_response(error.document(), error.headers)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+import re
+
+from flask import Flask, Response, abort, request
 from flask_login import current_user
 
 from integration_centre.accounts.permissions import enforce_access
@@ -22,7 +24,24 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def init_app(app: Flask) -> None:
     """Register the access check before every request and the headers after every response."""
     app.before_request(enforce_access)
+    app.before_request(refuse_control_characters)
     app.after_request(add_security_headers)
+
+
+# C0 control characters other than tab, line feed and carriage return, and DEL: no form field
+# takes them, and PostgreSQL refuses a NUL in text (the query ended in a 500).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_control_characters():
+    """``before_request``: a web form carrying control characters is refused (400, translated
+    page) before any view reads it. The API validates its JSON bodies itself."""
+    if request.method != "POST" or request.path.startswith("/api/"):
+        return None
+    for values in request.form.listvalues():
+        if any(_CONTROL_CHARACTERS.search(value) for value in values):
+            abort(400)
+    return None
 
 
 def add_security_headers(response: Response) -> Response:

@@ -107,7 +107,8 @@ class NotFound(HTTPNotFound):
 
 
 def _conflict() -> Conflict:
-    return Conflict(_("This referral was changed meanwhile by someone else. Reload it: nothing was saved."))
+    # Lazy, like pathway.conflict_message: raised from a failed flush, turned into text after the rollback.
+    return Conflict(_l("This referral was changed meanwhile by someone else. Reload it: nothing was saved."))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from integration_centre.accounts.models import OperatorOrganisation, Role
 from integration_centre.accounts.permissions import require, roles_required
 from integration_centre.core import panels
 from integration_centre.core.navigation import add_item as add_nav_item
+from integration_centre.core.refusals import flash_refusal, refusal_message
 from integration_centre.extensions import db
 from integration_centre.operators import network, referrals, services
 from integration_centre.operators.forms import (
@@ -69,8 +70,7 @@ def _version() -> int | None:
 
 
 def _error_page_or_flash(exc: services.ReferralError, referral_id) -> object:
-    db.session.rollback()
-    flash(exc.message, "error")
+    flash_refusal(exc)  # rolls back first
     return redirect(url_for("operators.referral", referral_id=referral_id))
 
 
@@ -245,7 +245,7 @@ def attendance(referral_id: uuid.UUID):
                 expected_version=_version(),
             )
         except services.ReferralInvalid as exc:
-            db.session.rollback()
+            refusal_message(exc)  # rolls back first
             _add_errors(form, exc)
         except services.ReferralError as exc:
             return _error_page_or_flash(exc, referral_id)
@@ -274,7 +274,7 @@ def complete(referral_id: uuid.UUID):
                 expected_version=_version(),
             )
         except services.ReferralInvalid as exc:
-            db.session.rollback()
+            refusal_message(exc)  # rolls back first
             _add_errors(form, exc)
         except services.ReferralError as exc:
             return _error_page_or_flash(exc, referral_id)
@@ -309,11 +309,10 @@ def _confirm_with_reason(referral_id, action: str, *, back: str, done: str, act)
         try:
             act(item, form.reason.data, _version())
         except services.ReferralInvalid as exc:
-            db.session.rollback()
+            refusal_message(exc)  # rolls back first
             _add_errors(form, exc)
         except services.ReferralError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            flash_refusal(exc)
             return redirect(url_for(back, referral_id=referral_id))
         else:
             db.session.commit()
@@ -409,11 +408,10 @@ def refer(case_id: uuid.UUID, step_code: str):
                 expected_version=_version(),
             )
         except services.ReferralInvalid as exc:
-            db.session.rollback()
+            refusal_message(exc)  # rolls back first
             _add_errors(form, exc)
         except services.ReferralError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
+            form.form_errors.append(refusal_message(exc))
         else:
             db.session.commit()
             flash(_("Referral %(reference)s sent.", reference=item.reference), "success")
@@ -507,7 +505,7 @@ def edit_profile(organisation_id: int):
             services.save_profile(current_user, organisation, data)
             network.sync_profile(organisation)  # the organisation's services win over the entry
         except services.ReferralInvalid as exc:
-            db.session.rollback()
+            refusal_message(exc)  # rolls back first
             _add_errors(form, exc)
         else:
             db.session.commit()

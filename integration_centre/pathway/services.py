@@ -147,9 +147,13 @@ ACTION_LABELS = {
 }
 
 
-def conflict_message() -> str:
-    """The message shown when another person saved the same case meanwhile."""
-    return _("This case was modified meanwhile by someone else. Reload it and try again: nothing was saved.")
+def conflict_message():
+    """The message shown when another person saved the same case meanwhile.
+
+    Lazy: it is raised from a failed flush, when the session cannot read the user's language
+    until it is rolled back; it becomes text after the rollback (``core.refusals``).
+    """
+    return _l("This case was modified meanwhile by someone else. Reload it and try again: nothing was saved.")
 
 
 # ---------------------------------------------------------------------------------------------

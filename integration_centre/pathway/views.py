@@ -13,6 +13,7 @@ from flask_login import current_user
 from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import require, roles_required
 from integration_centre.core.navigation import add_item as add_nav_item
+from integration_centre.core.refusals import flash_refusal, refusal_message
 from integration_centre.extensions import db
 from integration_centre.pathway import reference, registration, services
 from integration_centre.pathway.definitions import registry
@@ -76,14 +77,14 @@ def register():
                 confirm_duplicate=form.confirm_duplicate.data == "yes",
             )
         except RegistrationInvalid as exc:
-            db.session.rollback()
+            refusal_message(exc)  # rolls back first
             form.add_errors(exc.errors)
         except DuplicateSuspected as exc:
-            db.session.rollback()
+            message = refusal_message(exc)  # rolls back first
             duplicates = [services.newcomer_summary(current_user, n, "duplicate_check") for n in exc.existing
                           if person_visible_to(current_user, n)]  # fmt: skip
             hidden = len(exc.existing) - len(duplicates)
-            form.form_errors.append(exc.message)
+            form.form_errors.append(message)
             if hidden:
                 form.form_errors.append(
                     _(
@@ -140,8 +141,7 @@ def open_case(newcomer_id: uuid.UUID):
     try:
         case = services.open_case(current_user, person, voluntary=form.voluntary.data)
     except PathwayError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        flash_refusal(exc)  # rolls back first
         return redirect(url_for("pathway.newcomer", newcomer_id=newcomer_id))
     db.session.commit()
     flash(_("The case was opened."), "success")

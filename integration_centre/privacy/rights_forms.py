@@ -7,13 +7,15 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from integration_centre.privacy.requests import KIND_LABELS, STATUS_LABELS
 
@@ -24,6 +26,27 @@ except ImportError:  # WTForms < 3.3 takes (value, label) tuples
     def SelectChoice(value, label) -> tuple:
         """A (value, label) choice for WTForms versions without ``SelectChoice``."""
         return (value, label)
+
+
+# The largest value an INTEGER column holds (PostgreSQL): a bigger number never reaches the database.
+MAX_INTEGER = 2**31 - 1
+
+
+class WholeNumberField(IntegerField):
+    """A whole number (hidden by default): not a number, out of ``NumberRange`` or too big for the
+    database is the field's translated message, never a 500."""
+
+    widget = HiddenInput()
+
+    def __init__(self, label=None, validators=None, *, message=None, **kwargs) -> None:
+        self.message = message
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(str(self.message or exc)) from exc
 
 
 def choices(pairs) -> list:
@@ -169,4 +192,10 @@ class NoticeGivenForm(FlaskForm):
 
     language = SelectField(_l("Language of the notice given"), choices=[], validators=[DataRequired()])
     given_on = DateField(_l("Date given"), validators=[DataRequired(DATE_MESSAGE)], description=DATE_MESSAGE)
-    version = HiddenField()
+    version = WholeNumberField(
+        message=_l("Choose a published version of the notice."),
+        validators=[
+            InputRequired(_l("Choose a published version of the notice.")),
+            NumberRange(min=1, max=MAX_INTEGER, message=_l("Choose a published version of the notice.")),
+        ],
+    )

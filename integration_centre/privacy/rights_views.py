@@ -479,7 +479,7 @@ def notice_given(person_id: uuid.UUID):
     try:
         notice.record_given(
             current_user, person_id, language=form.language.data, given_on=form.given_on.data,
-            version=int(form.version.data or 0),
+            version=form.version.data,
         )  # fmt: skip
     except requests.RequestInvalid as exc:
         db.session.rollback()
@@ -503,5 +503,3 @@ def notice_given(person_id: uuid.UUID):
 def records_page():
     """The records of processing activities, from configuration."""
     return render_template("privacy/rights/records.html", record=records.record(_language()))
-
-

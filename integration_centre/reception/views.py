@@ -18,6 +18,7 @@ from integration_centre.accounts.models import Office, Role
 from integration_centre.accounts.permissions import role_in, roles_required
 from integration_centre.core import panels
 from integration_centre.core.navigation import add_item as add_nav_item
+from integration_centre.core.refusals import refusal_message
 from integration_centre.extensions import db, limiter
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.errors import PathwayError
@@ -67,11 +68,11 @@ def _after_write(record, success: str, case_id) -> Response:
 
 
 def _refused(exc: PathwayError, form=None) -> None:
-    db.session.rollback()
+    message = refusal_message(exc)  # rolls back first
     if isinstance(exc, services.ReceptionInvalid) and form is not None:
         add_errors(form, exc.errors)
     else:
-        flash(exc.message, "error")
+        flash(message, "error")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -521,9 +522,7 @@ def notifications_panel(case=None, **_page) -> dict | None:
 panels.register("case", "reception", "reception/_panel_reception.html", context=reception_panel, order=20)
 panels.register("case", "agreement", "reception/_panel_agreement.html", context=agreement_panel, order=30)
 panels.register("case", "certificate", "reception/_panel_certificate.html", context=certificate_panel, order=35)
-panels.register(
-    "case", "notifications", "reception/_panel_notifications.html", context=notifications_panel, order=60
-)
+panels.register("case", "notifications", "reception/_panel_notifications.html", context=notifications_panel, order=60)
 
 
 from integration_centre.reception import subject_data  # noqa: E402,F401  (retention duty of certificates)

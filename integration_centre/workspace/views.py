@@ -17,11 +17,12 @@ from flask_login import current_user
 from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import require, roles_required
 from integration_centre.core.navigation import add_item as add_nav_item
+from integration_centre.core.refusals import flash_refusal, refusal_message
 from integration_centre.extensions import db
 from integration_centre.pathway import reference
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.definitions import CEFR_LEVELS
-from integration_centre.pathway.errors import PathwayConflict, PathwayError
+from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.forms import EDUCATION_LABELS, RESIDENCE_LABELS, SEX_LABELS
 from integration_centre.pathway.models import EvidenceDocument, Newcomer
 from integration_centre.pathway.states import StepState, case_actions_from, step_actions_from
@@ -387,8 +388,7 @@ def _commit_or_flash(action) -> bool:
     try:
         action()
     except PathwayError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        flash_refusal(exc)  # rolls back first
         return False
     db.session.commit()
     return True
@@ -478,15 +478,10 @@ def step(case_id: uuid.UUID, code: str):
     if form.validate_on_submit():
         try:
             _apply_step_form(case, item, form)
-        except PathwayConflict as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
         except services.WorkspaceError as exc:
-            db.session.rollback()
             _show_error(form, exc)
-        except PathwayError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
+        except PathwayError as exc:  # a conflict included
+            form.form_errors.append(refusal_message(exc))
         else:
             db.session.commit()
             flash(_("“%(step)s” was updated.", step=step_def.label(_locale())), "success")
@@ -503,11 +498,12 @@ def step(case_id: uuid.UUID, code: str):
 
 
 def _show_error(form, exc: services.WorkspaceError) -> None:
+    message = refusal_message(exc)  # rolls back first
     field = getattr(form, exc.field, None) if exc.field else None
     if field is None:
-        form.form_errors.append(exc.message)
+        form.form_errors.append(message)
     else:
-        field.errors = [exc.message]
+        field.errors = [message]
 
 
 def _form_page(case, form, template: str, handler, success: str, **context):
@@ -516,11 +512,9 @@ def _form_page(case, form, template: str, handler, success: str, **context):
         try:
             handler()
         except services.WorkspaceError as exc:
-            db.session.rollback()
             _show_error(form, exc)
         except PathwayError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
+            form.form_errors.append(refusal_message(exc))
         else:
             db.session.commit()
             flash(success, "success")

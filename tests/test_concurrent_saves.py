@@ -1,0 +1,195 @@
+"""Issue 15, finding 12: two saves of the same case at once never end in a 500.
+
+A real interleaving of two HTTP requests, on SQLite and PostgreSQL alike: agent A's request
+loads the case; at that moment agent B's request (its own application context, so its own
+database session and connection) saves the same case and commits; A then writes from its stale
+copy. The version check fails in A's flush (``StaleDataError``): A must be told, in its
+language, that someone else saved the case meanwhile — and nothing of A is written — while B's
+save stands. Before the fix the friendly message was built in A's failed session (looking up
+the user's language queried it) and the request ended in ``PendingRollbackError``.
+
+``CASE_WRITES`` lists every web endpoint that writes a case, each with a setup that makes the
+save valid; a test checks that no such endpoint is missing from it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from html import unescape
+
+import pytest
+from flask import g
+from flask_babel import force_locale, gettext
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import object_session
+
+from integration_centre.accounts.models import Role, UserSession
+from integration_centre.accounts.sessions import TOUCH_INTERVAL
+from integration_centre.db import utcnow
+from integration_centre.extensions import db
+from integration_centre.pathway.models import Case
+from integration_centre.privacy.models import AuditHead, AuditRecord
+from integration_centre.reception import services as reception
+from tests.conftest import login
+from tests.pathway.conftest import agent, newcomer_data, register, started_case  # noqa: F401 - fixtures
+
+TODAY = date.today()
+CASE_MESSAGE = "This case was modified meanwhile by someone else. Reload it and try again: nothing was saved."
+REFERRAL_MESSAGE = "This referral was changed meanwhile by someone else. Reload it: nothing was saved."
+
+
+@dataclass(frozen=True)
+class Save:
+    """A write endpoint of a case: ``prepare(ctx)`` readies the case and returns (url, form data)."""
+
+    endpoint: str
+    prepare: Callable[[dict], tuple[str, dict]]
+    # True when A's rules pass on its stale copy, so the version check in the flush refuses it;
+    # otherwise a rule refuses A first (the step is already done…), with its own message.
+    stale_write: bool = False
+
+
+def _reception_done(ctx) -> None:
+    a, case = ctx["agent"], ctx["case"]
+    reception.record_assessment(a, case, {"housing": "flat", "notes": ""}, on=TODAY)
+    reception.record_session(
+        a, case, held_on=TODAY, format="group", themes=["residence"], language="fr", interpreter=False, hours="3",
+        today=TODAY,
+    )  # fmt: skip
+    reception.record_positioning_test(a, case, tested_on=TODAY, level="B1", today=TODAY)
+    task = reception.add_task(a, case, kind="health_insurance", title="", due_on=TODAY, today=TODAY)
+    reception.complete_task(a, task, on=TODAY)
+    db.session.commit()
+
+
+def _task(ctx) -> tuple[str, dict]:
+    task = reception.add_task(ctx["agent"], ctx["case"], kind="health_insurance", title="", due_on=TODAY, today=TODAY)
+    db.session.commit()
+    return f"/reception/tasks/{task.id}/done", {}
+
+
+def _sign(ctx) -> tuple[str, dict]:
+    _reception_done(ctx)
+    return f"/cases/{ctx['case'].id}/agreement/sign", {"signed_on": TODAY.isoformat()}
+
+
+CASE_WRITES = [
+    Save("reception.task_done", _task, stale_write=True),
+    Save(
+        "reception.positioning_test",
+        lambda ctx: (f"/cases/{ctx['case'].id}/reception/test", {"tested_on": TODAY.isoformat(), "level": "A2"}),
+    ),
+    Save("reception.sign_agreement", _sign),
+    Save(
+        "reception.session",
+        lambda ctx: (
+            f"/cases/{ctx['case'].id}/reception/session",
+            {"held_on": _d(), "format": "group", "themes": "residence", "language": "fr", "hours": "2"},
+        ),
+    ),
+    Save(
+        "reception.add_task",
+        lambda ctx: (f"/cases/{ctx['case'].id}/reception/tasks", {"kind": "health_insurance", "title": "x"}),
+    ),
+    Save(
+        "workspace.case_action",
+        lambda ctx: (f"/cases/{ctx['case'].id}/status", {"action": "suspend", "reason": "illness"}),
+        stale_write=True,
+    ),
+    Save(
+        "workspace.step",
+        lambda ctx: (f"/cases/{ctx['case'].id}/steps/social_assessment", {"action": "start"}),
+    ),
+]
+
+
+def _d() -> str:
+    return TODAY.isoformat()
+
+
+def _message(msgid: str) -> str:
+    with force_locale("fr"):
+        return re.sub(r"\s+", " ", gettext(msgid))
+
+
+def _flashes_and_errors(client, response) -> str:
+    """The text the user sees after the POST (following a redirect)."""
+    if response.status_code == 302:
+        response = client.get(response.headers["Location"])
+    return unescape(re.sub(r"\s+", " ", response.get_data(as_text=True)))
+
+
+def _writes() -> dict[str, int]:
+    """Row counts of every table except the audit trail (reads are audited too)."""
+    db.session.expire_all()
+    skip = {AuditRecord.__tablename__, AuditHead.__tablename__}
+    return {
+        t.name: db.session.scalar(select(func.count()).select_from(t))
+        for t in db.metadata.sorted_tables
+        if t.name not in skip
+    }
+
+
+@pytest.fixture
+def two_agents(app, agent, make_user):  # noqa: F811 - the fixture imported above
+    """Two logged-in agents of the same office (A is ``agent``)."""
+    other = make_user(Role.AGENT)
+    client_a, client_b = app.test_client(), app.test_client()
+    assert login(client_a, agent).status_code == 302
+    assert login(client_b, other).status_code == 302
+    return client_a, client_b
+
+
+def race(app, client_a, client_b, url: str, data: dict, case_id):
+    """POST ``data`` to ``url`` as A and, once A's request has loaded the case, as B (to the end)."""
+    state = {"b": None, "a_session": db.session()}
+
+    def on_load(target, _context) -> None:
+        if state["b"] is not None or target.id != case_id or object_session(target) is not state["a_session"]:
+            return
+        state["b"], state["a_copy"] = "running", target  # A keeps its copy (the identity map is weak)
+        with app.app_context():  # B: another application context, so its own session and connection
+            state["b"] = client_b.post(url, data=data)
+        # As in a production request where nothing was translated before the save: A's language
+        # is not known yet, so building the message looks it up (the user, reloaded).
+        g.pop("_flask_babel", None)
+
+    # A's session record is due for its periodic touch, committed early in the request: after
+    # it every object of A's session (the user included) reloads on access, as in production.
+    db.session.execute(update(UserSession).values(last_seen_at=utcnow() - TOUCH_INTERVAL - timedelta(seconds=1)))
+    db.session.commit()
+    db.session.expunge_all()  # A loads the case from the database, as a fresh request would
+    event.listen(Case, "load", on_load)
+    try:
+        response_a = client_a.post(url, data=data)
+    finally:
+        event.remove(Case, "load", on_load)
+    assert state["b"] is not None and state["b"] != "running", "B's save did not run inside A's request"
+    return response_a, state["b"]
+
+
+@pytest.mark.parametrize("save", CASE_WRITES, ids=lambda s: s.endpoint)
+def test_two_saves_of_the_same_case_at_once(app, agent, started_case, two_agents, save):  # noqa: F811
+    client_a, client_b = two_agents
+    case = started_case(on=TODAY - timedelta(days=30))
+    url, data = save.prepare({"agent": agent, "case": case})
+    case_id = case.id
+    version = case.version
+    response_a, response_b = race(app, client_a, client_b, url, data, case_id)
+    # B's save stands (it committed first)…
+    seen_b = _flashes_and_errors(client_b, response_b)
+    assert response_b.status_code == 302, re.findall(r"error-summary.{0,900}", seen_b)
+    db.session.expire_all()
+    after_b = _writes()
+    assert db.session.get(Case, case_id).version > version
+    # …A is told, in French, that the case changed meanwhile; nothing of A is written.
+    assert response_a.status_code in (200, 302), response_a.status_code
+    seen = _flashes_and_errors(client_a, response_a)
+    refused = re.search(r'class="(notice notice-error|error-summary)"', seen)
+    assert refused, seen[:3000]
+    if save.stale_write:
+        assert _message(CASE_MESSAGE) in seen or _message(REFERRAL_MESSAGE) in seen, seen[:3000]
+    assert _writes() == after_b
