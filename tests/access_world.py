@@ -176,6 +176,13 @@ def build(app: Flask) -> World:
     release = stats.publish("2026-Q2").release
     db.session.commit()
 
+    from integration_centre.operators.models import OperatorService
+
+    service = OperatorService(organisation_id=organisation.id, service_type=referral.service_type, places=12)
+    spare_service = OperatorService(organisation_id=organisation.id, service_type=referral.service_type, places=3)
+    db.session.add_all([service, spare_service])
+    db.session.commit()
+
     world.ids.update(
         person=person.id,
         case=case.id,
@@ -190,6 +197,9 @@ def build(app: Flask) -> World:
         release=release.id,
         centre=centre.id,
         organisation=organisation.id,
+        office=office.id,
+        service=service.id,
+        spare_service=spare_service.id,
         user=target.id,
         token=spare_token.id,
         export_file=uuid.UUID("00000000-0000-4000-8000-00000000e4f0"),

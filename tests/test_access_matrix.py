@@ -74,7 +74,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "GET": "LOG 404 404 404 404 404 404 200",
         "POST": "LOG 404 404 404 404 404 404 200",
     },
-    "accounts_admin.centres": {"GET": "LOG 404 404 404 404 404 404 200"},
+    "accounts_admin.login_alert_seen": {"POST": "LOG 404 404 404 404 404 404 404"},
     "accounts_admin.confirmation": {"GET": "LOG 404 404 404 404 404 404 404"},
     "accounts_admin.create_user": {
         "GET": "LOG 404 404 404 404 404 404 200",
@@ -131,6 +131,26 @@ MATRIX: dict[str, dict[str, str]] = {
     "core.index": {"GET": "LOG 302 302 302 302 302 302 302"},
     "core.operator_home": {"GET": "LOG 404 404 404 200 200 404 404"},
     "core.set_language": {"POST": "302 302 302 302 302 302 302 302 302 302 302 302 302 302"},
+    "network.centre": {"GET": "LOG 404 404 404 404 404 404 200"},
+    "network.centres": {"GET": "LOG 404 404 404 404 404 404 200"},
+    "network.deactivate_office": {"GET": "LOG 404 404 404 404 404 404 200", "POST": "LOG 404 404 404 404 404 404 409"},
+    "network.deactivate_organisation": {
+        "GET": "LOG 404 404 404 404 404 404 200",
+        "POST": "LOG 404 404 404 404 404 404 409",
+    },
+    "network.delete_service": {"GET": "LOG 404 404 404 404 404 404 200", "POST": "LOG 404 404 404 404 404 404 302"},
+    "network.edit_centre": {"GET": "LOG 404 404 404 404 404 404 200", "POST": "LOG 404 404 404 404 404 404 200"},
+    "network.edit_office": {"GET": "LOG 404 404 404 404 404 404 200", "POST": "LOG 404 404 404 404 404 404 200"},
+    "network.edit_organisation": {"GET": "LOG 404 404 404 404 404 404 200", "POST": "LOG 404 404 404 404 404 404 200"},
+    "network.edit_service": {"GET": "LOG 404 404 404 404 404 404 200", "POST": "LOG 404 404 404 404 404 404 200"},
+    "network.new_centre": {"GET": "LOG 404 404 404 404 404 404 200", "POST": "LOG 404 404 404 404 404 404 200"},
+    "network.new_office": {"GET": "LOG 404 404 404 404 404 404 200", "POST": "LOG 404 404 404 404 404 404 200"},
+    "network.new_organisation": {"GET": "LOG 404 404 404 404 404 404 200", "POST": "LOG 404 404 404 404 404 404 200"},
+    "network.new_service": {"GET": "LOG 404 404 404 404 404 404 200", "POST": "LOG 404 404 404 404 404 404 200"},
+    "network.office": {"GET": "LOG 404 404 404 404 404 404 200"},
+    "network.organisation": {"GET": "LOG 404 404 404 404 404 404 200"},
+    "network.reactivate_office": {"POST": "LOG 404 404 404 404 404 404 302"},
+    "network.reactivate_organisation": {"POST": "LOG 404 404 404 404 404 404 302"},
     "operators.abandon": {
         "GET": "LOG 404 404 404 200 404 404 404",
         "POST": "LOG 404 404 404 200 404 404 404",
@@ -300,6 +320,9 @@ def params(world) -> dict[str, object]:
         "release_id": ids["release"],
         "centre_id": ids["centre"],
         "organisation_id": ids["organisation"],
+        "office_id": ids["office"],
+        "service_id": ids["service"],
+        "alert_id": 999_999,  # no such alert: the admin gets 404 too
         "user_id": ids["user"],
         "token_id": ids["token"],
         "code": ids["verify_code"],
@@ -313,6 +336,7 @@ def params(world) -> dict[str, object]:
 # Endpoints whose URL needs other values than PARAMS.
 OVERRIDES = {
     "workspace.document": lambda w: {"case_id": w.ids["second_case"]},
+    "network.delete_service": lambda w: {"service_id": w.ids["spare_service"]},  # the admin's POST deletes it
     "operators.refer": lambda w: {"case_id": w.ids["second_case"]},
     "workspace.step": lambda w: {"code": "french_course"},
     "pathway_admin.definition": lambda w: {"code": "wallonia", "version": "2024"},
