@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from integration_centre.accounts.models import Office, Role
 from integration_centre.accounts.permissions import role_in, roles_required
-from integration_centre.core import panels
+from integration_centre.core import csv_writer, panels
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.extensions import db, limiter
 from integration_centre.pathway import services as pathway
@@ -435,10 +435,7 @@ def outbox_csv(recipient: str):
     recipient = _recipient_or_404(recipient)
     rows = services.notification_rows(current_user, services.pending_for(current_user, recipient))
     body = "\ufeff" + documents.notifications_csv(rows)
-    response = Response(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="notifications-{recipient}.csv"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return csv_writer.text_response(body, f"notifications-{recipient}.csv")
 
 
 @bp.get("/reception/outbox/<recipient>.pdf")
@@ -521,9 +518,7 @@ def notifications_panel(case=None, **_page) -> dict | None:
 panels.register("case", "reception", "reception/_panel_reception.html", context=reception_panel, order=20)
 panels.register("case", "agreement", "reception/_panel_agreement.html", context=agreement_panel, order=30)
 panels.register("case", "certificate", "reception/_panel_certificate.html", context=certificate_panel, order=35)
-panels.register(
-    "case", "notifications", "reception/_panel_notifications.html", context=notifications_panel, order=60
-)
+panels.register("case", "notifications", "reception/_panel_notifications.html", context=notifications_panel, order=60)
 
 
 from integration_centre.reception import subject_data  # noqa: E402,F401  (retention duty of certificates)
