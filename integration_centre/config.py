@@ -64,6 +64,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("RETENTION_CERTIFICATE_YEARS", 30, int, "years a file is kept after the certificate (completion)"),
         Setting("RETENTION_UNFINISHED_MONTHS", 12, int, "months an unfinished registration (no case) is kept"),
         Setting("RETENTION_AUDIT_YEARS", 10, int, "years audit records are kept"),
+        Setting(
+            "OPERATOR_DATA_GRACE_DAYS", 30, int, "days an operator still sees the person after confirming completion"
+        ),
         Setting("ERASURE_LEDGER_FILE", None, str, "append-only erasure ledger kept outside the database"),
         Setting("BACKUP_DIR", None, str, "folder of `integration-centre backup create` (default <instance>/backups)"),
         Setting("SMTP_HOST", None, str, "SMTP server for e-mail notifications (unset: no e-mail is sent)"),
@@ -163,6 +166,7 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "RETENTION_CERTIFICATE_YEARS": settings["RETENTION_CERTIFICATE_YEARS"],
         "RETENTION_UNFINISHED_MONTHS": settings["RETENTION_UNFINISHED_MONTHS"],
         "RETENTION_AUDIT_YEARS": settings["RETENTION_AUDIT_YEARS"],
+        "OPERATOR_DATA_GRACE_DAYS": settings["OPERATOR_DATA_GRACE_DAYS"],
         "ERASURE_LEDGER_FILE": settings["ERASURE_LEDGER_FILE"] or str(instance_path / "erasure-ledger.jsonl"),
         "BACKUP_DIR": settings["BACKUP_DIR"] or str(instance_path / "backups"),
         "SMTP_HOST": settings["SMTP_HOST"],
@@ -186,11 +190,12 @@ RETENTION_LIMITS = {
     "RETENTION_CERTIFICATE_YEARS": (1, 100),
     "RETENTION_UNFINISHED_MONTHS": (1, 1200),
     "RETENTION_AUDIT_YEARS": (1, 100),
+    "OPERATOR_DATA_GRACE_DAYS": (0, 365),
 }
 
 
 def _check_retention(settings: dict[str, Any]) -> None:
-    """Retention periods are whole numbers within sane bounds (a typo never erases early)."""
+    """Retention and grace periods are whole numbers within sane bounds (a typo never erases early)."""
     for name, (low, high) in RETENTION_LIMITS.items():
         value = settings[name]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
