@@ -71,6 +71,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("RETENTION_CERTIFICATE_YEARS", 30, int, "years a file is kept after the certificate (completion)"),
         Setting("RETENTION_UNFINISHED_MONTHS", 12, int, "months an unfinished registration (no case) is kept"),
         Setting("RETENTION_AUDIT_YEARS", 10, int, "years audit records are kept"),
+        Setting(
+            "OPERATOR_DATA_GRACE_DAYS", 30, int, "days an operator still sees the person after confirming completion"
+        ),
         Setting("ERASURE_LEDGER_FILE", None, str, "append-only erasure ledger kept outside the database"),
         Setting("AUDIT_CHECKPOINT_FILE", None, str, "append-only checkpoints of the audit chain, outside the database"),
         Setting("AUDIT_CHECKPOINT_RECORDS", 100, int, "audit records between two checkpoints (at most)"),
@@ -179,6 +182,7 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "RETENTION_CERTIFICATE_YEARS": settings["RETENTION_CERTIFICATE_YEARS"],
         "RETENTION_UNFINISHED_MONTHS": settings["RETENTION_UNFINISHED_MONTHS"],
         "RETENTION_AUDIT_YEARS": settings["RETENTION_AUDIT_YEARS"],
+        "OPERATOR_DATA_GRACE_DAYS": settings["OPERATOR_DATA_GRACE_DAYS"],
         "ERASURE_LEDGER_FILE": settings["ERASURE_LEDGER_FILE"] or str(instance_path / "erasure-ledger.jsonl"),
         "AUDIT_CHECKPOINT_FILE": settings["AUDIT_CHECKPOINT_FILE"] or str(instance_path / "audit-checkpoints.jsonl"),
         "AUDIT_CHECKPOINT_RECORDS": settings["AUDIT_CHECKPOINT_RECORDS"],
@@ -240,6 +244,7 @@ RETENTION_LIMITS = {
     "RETENTION_CERTIFICATE_YEARS": (1, 100),
     "RETENTION_UNFINISHED_MONTHS": (1, 1200),
     "RETENTION_AUDIT_YEARS": (1, 100),
+    "OPERATOR_DATA_GRACE_DAYS": (0, 365),
 }
 CHECKPOINT_LIMITS = {
     "AUDIT_CHECKPOINT_RECORDS": (1, 1_000_000),
@@ -248,8 +253,8 @@ CHECKPOINT_LIMITS = {
 
 
 def _check_retention(settings: dict[str, Any]) -> None:
-    """Retention periods and checkpoint intervals are whole numbers within sane bounds (a typo never
-    erases early nor turns the audit checkpoints off)."""
+    """Retention, grace periods and checkpoint intervals are whole numbers within sane bounds (a typo
+    never erases early nor turns the audit checkpoints off)."""
     for name, (low, high) in {**RETENTION_LIMITS, **CHECKPOINT_LIMITS}.items():
         value = settings[name]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

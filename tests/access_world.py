@@ -123,10 +123,11 @@ def build(app: Flask) -> World:
     user("com", Role.COMMITTEE)
     admin = user("admin", Role.ADMIN)
     target = user("target", Role.AGENT)  # the account the admin pages act on
+    holder = user("holder", Role.AGENT)  # holds the spare token (its role never changes)
     db.session.flush()
     for key, (owner, scopes) in TOKEN_SCOPES.items():
         world.tokens[key] = tokens.create_token(world.users[owner], key, scopes, acting=admin).secret
-    spare_token = tokens.create_token(target, "spare", ["newcomers:read"], acting=admin).token
+    spare_token = tokens.create_token(holder, "spare", ["newcomers:read"], acting=admin).token
     notice.publish(Actor.system("matrix"), privacy_demo.NOTICE, "v1")
     db.session.commit()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,15 @@ from integration_centre.extensions import db
 from integration_centre.privacy import sealed
 
 TOTP_SECRET_PURPOSE = "totp-secret"  # noqa: S105 - the name of a key purpose, not a secret
+
+
+class AccessBinding(NamedTuple):
+    """The role and attachment a session or an API token was granted for (a snapshot)."""
+
+    role: str
+    office_id: int | None
+    operator_id: int | None
+    centre_id: int | None
 
 
 class Role(enum.StrEnum):
@@ -145,6 +155,12 @@ class User(TimestampMixin, db.Model):
         return any(centre is not None and centre.mfa_required for centre in centres)
 
     @property
+    def access_binding(self) -> AccessBinding:
+        """What the user's access rests on: role, office, organisation and centre (sessions and
+        API tokens are bound to it when they start; any change ends them)."""
+        return AccessBinding(self.role.value, self.office_id, self.operator_id, self.centre_id)
+
+    @property
     def attached_centre(self) -> Centre | None:
         """The centre the user belongs to, directly or through the office or organisation."""
         if self.centre is not None:
@@ -182,8 +198,22 @@ class UserSession(db.Model):
     authenticated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[str | None] = mapped_column(String(32))
+    # The role and attachment of the user at login (a snapshot, compared at every request).
+    bound_role: Mapped[str] = mapped_column(String(16))
+    bound_office_id: Mapped[int | None] = mapped_column(Integer)
+    bound_operator_id: Mapped[int | None] = mapped_column(Integer)
+    bound_centre_id: Mapped[int | None] = mapped_column(Integer)
 
     user: Mapped[User] = relationship()
+
+    @property
+    def binding(self) -> AccessBinding:
+        """The role and attachment this session was opened for."""
+        return AccessBinding(self.bound_role, self.bound_office_id, self.bound_operator_id, self.bound_centre_id)
+
+    def bind_to(self, user: User) -> None:
+        """Record ``user``'s current role and attachment on the session."""
+        (self.bound_role, self.bound_office_id, self.bound_operator_id, self.bound_centre_id) = user.access_binding
 
 
 class LoginAttempt(db.Model):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -191,6 +192,32 @@ def _resolve_attachment(
     return None, None, centre_id
 
 
+# Receivers of a change of access: ``hook(user, reason, acting)`` runs in the caller's transaction
+# after the user's role, attachment or enabled status changed and their sessions ended. Packages
+# above accounts register here (the API revokes the user's tokens) so accounts imports none of them.
+AccessChangeHook = Callable[[User, str, User | None], object]
+_ACCESS_CHANGE_HOOKS: list[AccessChangeHook] = []
+
+
+def on_access_change(hook: AccessChangeHook) -> AccessChangeHook:
+    """Register ``hook`` (once) to run after every change of a user's access; returns it."""
+    if hook not in _ACCESS_CHANGE_HOOKS:
+        _ACCESS_CHANGE_HOOKS.append(hook)
+    return hook
+
+
+def end_access(user: User, reason: str, *, acting: User | None = None) -> int:
+    """End what the user's previous access granted: every open session (audited) and whatever
+    the registered hooks end (API tokens). Flushed, not committed; returns the sessions ended."""
+    from integration_centre.accounts.sessions import revoke_user_sessions
+
+    ended = revoke_user_sessions(user, reason, actor=acting, audited=True)
+    for hook in list(_ACCESS_CHANGE_HOOKS):
+        hook(user, reason, acting)
+    db.session.flush()
+    return ended
+
+
 def _refuse_self(acting: User | None, user: User, code: str) -> None:
     if acting is not None and acting.id == user.id:
         raise AccountError(code)
@@ -205,32 +232,37 @@ def assign_role(
     *,
     acting: User | None = None,
 ) -> int:
-    """Change a user's role and attachment; their sessions end so the change applies at once.
+    """Change a user's role and attachment; when either changed, their sessions and API tokens
+    end (audited, ``end_access``) so the change applies at once and nothing granted for the old
+    one survives.
 
     An admin cannot change their own role (no lock-out by mistake). Returns the number of
     sessions ended.
     """
-    from integration_centre.accounts.sessions import revoke_user_sessions
-
     _refuse_self(acting, user, "own_role")
+    before = user.access_binding
     user.office_id, user.operator_id, user.centre_id = _resolve_attachment(
         role, office_id, operator_id, centre_id, current=user
     )
     user.role = role
     db.session.flush()
-    return revoke_user_sessions(user, "role_changed")
+    after = user.access_binding
+    if after == before:
+        return 0
+    return end_access(user, "role_changed" if after.role != before.role else "attachment_changed", acting=acting)
 
 
 def set_enabled(user: User, enabled: bool, *, acting: User | None = None) -> None:
-    """Disable (ending every session) or re-enable a user; an admin cannot disable themselves."""
-    from integration_centre.accounts.sessions import revoke_user_sessions
-
+    """Disable or re-enable a user; an admin cannot disable themselves. Either change ends every
+    session and API token of the user (audited, ``end_access``): a re-enabled user logs in again
+    and gets new tokens."""
     if not enabled:
         _refuse_self(acting, user, "own_account")
+    if user.is_enabled == enabled:
+        return
     user.is_enabled = enabled
     db.session.flush()
-    if not enabled:
-        revoke_user_sessions(user, "disabled")
+    end_access(user, "enabled" if enabled else "disabled", acting=acting)
 
 
 def reset_password(user: User, temporary_password: str, *, acting: User | None = None) -> None:

@@ -20,6 +20,7 @@ from integration_centre.accounts.models import User, UserSession
 from integration_centre.db import utcnow
 from integration_centre.extensions import db, login_manager
 from integration_centre.privacy import audit
+from integration_centre.privacy.context import Actor
 
 SESSION_KEY = "sid"
 # last_seen_at is written at most this often, to keep reads from becoming writes.
@@ -67,6 +68,13 @@ def _load_user(user_id: str) -> User | None:
     user = record.user
     if not user.is_enabled:
         return None
+    if record.binding != user.access_binding:
+        # The role or attachment changed without the services ending the session (they do):
+        # the session was granted for the old one, so it ends here, audited.
+        revoke_user_sessions(user, "binding_mismatch", only=record, actor=Actor.system("session_check"))
+        db.session.commit()
+        session.clear()
+        return None
     if now - record.last_seen_at >= TOUCH_INTERVAL:
         # A separate statement, committed at once: a request that fails must not undo it.
         db.session.execute(update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now))
@@ -89,6 +97,7 @@ def start_session(user: User) -> UserSession:
     session.clear()
     token = secrets.token_urlsafe(32)
     record = UserSession(id=_digest(token), user_id=user.id)
+    record.bind_to(user)
     db.session.add(record)
     db.session.flush()
     session[SESSION_KEY] = token
@@ -109,8 +118,18 @@ def end_session(reason: str = "logout") -> None:
     session.clear()
 
 
-def revoke_user_sessions(user: User, reason: str, keep: UserSession | None = None) -> int:
-    """Revoke every open session of ``user`` (but ``keep``); returns how many were revoked."""
+def revoke_user_sessions(
+    user: User,
+    reason: str,
+    keep: UserSession | None = None,
+    *,
+    only: UserSession | None = None,
+    actor=None,
+    audited: bool = False,
+) -> int:
+    """Revoke every open session of ``user`` (but ``keep``; or ``only`` that one); returns how
+    many were revoked. A revocation for a change of access (``audited``, or ``only``) writes one
+    audit record ``session_revoke`` under ``actor`` (default: the acting user, else the system)."""
     statement = (
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
@@ -118,7 +137,12 @@ def revoke_user_sessions(user: User, reason: str, keep: UserSession | None = Non
     )
     if keep is not None:
         statement = statement.where(UserSession.id != keep.id)
-    return db.session.execute(statement).rowcount
+    if only is not None:
+        statement = statement.where(UserSession.id == only.id)
+    count = db.session.execute(statement).rowcount
+    if count and (audited or only is not None):
+        audit.record("session_revoke", "user", user.id, purpose="access_change", actor=actor)
+    return count
 
 
 def mark_reauthenticated() -> None:

@@ -33,14 +33,40 @@ class ApiToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The role and attachment the token was created for (a snapshot of its user's, compared at
+    # every use): a token never acts for another role, organisation or office.
+    bound_role: Mapped[str] = mapped_column(String(16))
+    bound_office_id: Mapped[int | None] = mapped_column(Integer)
+    bound_operator_id: Mapped[int | None] = mapped_column(Integer)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
+    def bind_to(self, user: User) -> None:
+        """Record ``user``'s current role and attachment on the token."""
+        self.bound_role, self.bound_office_id, self.bound_operator_id = binding_of(user)
+
+    def fits(self, user: User | None) -> bool:
+        """True when ``user`` (the token's) still has the role and attachment the token was made for."""
+        return user is not None and (self.bound_role, self.bound_office_id, self.bound_operator_id) == binding_of(user)
+
     def is_usable(self, now: datetime) -> bool:
-        """Not revoked, not expired, and its user is enabled."""
-        return self.revoked_at is None and now < self.expires_at and self.user is not None and self.user.is_enabled
+        """Not revoked, not expired, its user enabled and still in the role and attachment it was made for."""
+        return (
+            self.revoked_at is None
+            and now < self.expires_at
+            and self.user is not None
+            and self.user.is_enabled
+            and self.fits(self.user)
+        )
+
+
+def binding_of(user: User) -> tuple[str, int | None, int | None]:
+    """What a token of ``user`` is bound to: role, office, organisation."""
+    binding = user.access_binding
+    return binding.role, binding.office_id, binding.operator_id
 
 
 class IdempotencyRecord(db.Model):

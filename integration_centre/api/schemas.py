@@ -287,7 +287,16 @@ class ReferralSummarySchema(Schema):
 class ReferralSchema(ReferralSummarySchema):
     """A referral with the person's contact data and its own history (the operator's view)."""
 
-    person = fields.Nested(ReferralPersonSchema, required=True)
+    person = fields.Nested(
+        ReferralPersonSchema,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Null once the referral is finished: declined, withdrawn or abandoned, or completed "
+            "more than the grace period ago (30 days by default). The history then holds the operator's own "
+            "entries only."
+        },
+    )
     history = fields.List(fields.Nested(ReferralHistorySchema), required=True)
 
 

@@ -15,11 +15,13 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from integration_centre.accounts import services as account_services
 from integration_centre.accounts.models import Role, User
 from integration_centre.api.models import ApiToken
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import audit
+from integration_centre.privacy.context import Actor
 
 SCOPES = {
     "referrals:read": _l("Read the organisation's referrals"),
@@ -85,9 +87,7 @@ def check_request(user: User | None, scopes: list[str], lifetime_days: int) -> N
             _("These scopes do not fit this account's role: %(scopes)s.", scopes=", ".join(unsuitable)), "scopes"
         )
     if not 1 <= lifetime_days <= MAX_LIFETIME_DAYS:
-        raise TokenError(
-            _("The lifetime is between 1 and %(days)s days.", days=MAX_LIFETIME_DAYS), "lifetime_days"
-        )
+        raise TokenError(_("The lifetime is between 1 and %(days)s days.", days=MAX_LIFETIME_DAYS), "lifetime_days")
 
 
 def create_token(
@@ -112,21 +112,42 @@ def create_token(
         created_by_id=acting.id if acting is not None else None,
         expires_at=utcnow() + timedelta(days=lifetime_days),
     )
+    token.bind_to(user)
     db.session.add(token)
     db.session.flush()
     audit.record("api_token_create", "api_token", token.id, purpose="api_administration", actor=acting)
     return NewToken(token, secret)
 
 
-def revoke_token(token: ApiToken, *, acting: User | None = None) -> bool:
-    """Revoke ``token`` now (flushed, not committed); False when it was already revoked."""
+def revoke_token(
+    token: ApiToken,
+    *,
+    acting: User | Actor | None = None,
+    reason: str = "revoked",
+    purpose: str = "api_administration",
+) -> bool:
+    """Revoke ``token`` now (flushed, not committed), audited under ``acting`` with ``purpose``;
+    False when it was already revoked."""
     if token.revoked_at is not None:
         return False
     token.revoked_at = utcnow()
-    token.revoked_by_id = acting.id if acting is not None else None
+    token.revoked_by_id = acting.id if acting is not None and not isinstance(acting, Actor) else None
+    token.revoked_reason = reason
     db.session.flush()
-    audit.record("api_token_revoke", "api_token", token.id, purpose="api_administration", actor=acting)
+    audit.record("api_token_revoke", "api_token", token.id, purpose=purpose, actor=acting)
     return True
+
+
+@account_services.on_access_change
+def revoke_user_tokens(user: User, reason: str, acting: User | None = None) -> int:
+    """Revoke every token of ``user`` (each audited): their role, attachment or enabled status
+    changed, and a token acts only for the access it was created for. Returns how many."""
+    open_tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
+    ).all()
+    for token in open_tokens:
+        revoke_token(token, acting=acting, reason=reason, purpose="access_change")
+    return len(open_tokens)
 
 
 def find_token(secret: str) -> ApiToken | None:
@@ -147,7 +168,14 @@ def authenticate(secret: str, now: datetime | None = None) -> ApiToken | None:
     """
     now = now or utcnow()
     token = find_token(secret)
-    if token is None or not token.is_usable(now):
+    if token is None or token.revoked_at is not None or now >= token.expires_at or token.user is None:
+        return None
+    if not token.user.is_enabled or not token.fits(token.user):
+        # Its user was disabled or moved without the services revoking the token (they do):
+        # the token was granted for the old access, so it is revoked here, audited.
+        reason = "disabled" if not token.user.is_enabled else "binding_mismatch"
+        revoke_token(token, acting=Actor.system("token_check"), reason=reason, purpose="access_change")
+        db.session.commit()
         return None
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_INTERVAL:
         db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))

@@ -17,10 +17,11 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, or_, select
@@ -510,13 +511,42 @@ def referral_summary(referral: Referral) -> dict:
     return _summary(referral, step_label(referral))
 
 
+# Referrals whose person the operator no longer sees: at once for these, after the grace period
+# (``OPERATOR_DATA_GRACE_DAYS`` from the completion) for completed ones.
+CLOSED_AT_ONCE = frozenset({ReferralState.DECLINED, ReferralState.WITHDRAWN, ReferralState.ABANDONED})
+DEFAULT_GRACE_DAYS = 30
+
+
+def person_closed(referral: Referral, now: datetime | None = None) -> bool:
+    """True when the operator may no longer read the person of ``referral``: it was declined,
+    withdrawn or abandoned, or completed more than ``OPERATOR_DATA_GRACE_DAYS`` ago (the time
+    the completion was recorded: a finished referral changes no more)."""
+    if referral.state in CLOSED_AT_ONCE:
+        return True
+    if referral.state != ReferralState.COMPLETED:
+        return False
+    grace = timedelta(days=current_app.config.get("OPERATOR_DATA_GRACE_DAYS", DEFAULT_GRACE_DAYS))
+    return (now or utcnow()) - referral.updated_at > grace
+
+
 def operator_view(referral: Referral, actor: User | None = None) -> dict:
     """Everything an operator may see of a referral — the ONE definition of it.
 
     The person: name, preferred language, interpreter need, phone and e-mail. Never the date of
     birth, NISS, address, nationality, residence status, assessment or the case's other steps.
     The decryption is audited under ``actor`` (default: the logged-in user).
+
+    Once the referral is finished (``person_closed``), ``person`` is None and nothing is
+    decrypted: the operator keeps the reference, the dates and its own records (what it
+    reported, its own history entries), not the agent's (e.g. the reason of a withdrawal).
     """
+    view = referral_summary(referral)
+    if person_closed(referral):
+        view["person"] = None
+        view["history"] = [event for event in history_of(referral) if event["actor_role"] == Role.OPERATOR.value]
+        if referral.state == ReferralState.WITHDRAWN:
+            view["reason"] = None
+        return view
     if actor is None:
         from flask_login import current_user
 
@@ -533,7 +563,6 @@ def operator_view(referral: Referral, actor: User | None = None) -> dict:
         }
     person["name"] = " ".join(p for p in (person["given_names"], person["family_name"]) if p)
     person["interpreter_needed"] = bool(person["interpreter_language"])
-    view = referral_summary(referral)
     view["person"] = person
     view["history"] = history_of(referral)
     return view

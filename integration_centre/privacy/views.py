@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from integration_centre.accounts.models import Role, User
 from integration_centre.accounts.permissions import fresh_login_required, roles_required
+from integration_centre.core import csv_writer
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.extensions import db
 from integration_centre.privacy import audit
@@ -74,11 +73,6 @@ def audit_log():
     )
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else (value.isoformat() if isinstance(value, datetime) else str(value))
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.route("/export.csv")
 @roles_required(Role.ADMIN)
 @fresh_login_required
@@ -88,18 +82,11 @@ def export_csv():
     if not valid:
         filters = audit.AuditFilter()
     records = db.session.scalars(audit.filtered_query(filters)).all()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(audit.CSV_COLUMNS)
-    for rec in records:
-        writer.writerow([_csv_cell(getattr(rec, column)) for column in audit.CSV_COLUMNS])
+    rows = [audit.CSV_COLUMNS, *([getattr(rec, column) for column in audit.CSV_COLUMNS] for rec in records)]
+    response = csv_writer.csv_response(rows, "audit-log.csv")
     audit.record("export", "audit_log", purpose="audit.export")
     db.session.commit()
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=audit-log.csv", "Cache-Control": "no-store"},
-    )
+    return response
 
 
 add_nav_item("privacy.audit_log", _l("Audit log"), [Role.ADMIN], order=50)

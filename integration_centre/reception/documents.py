@@ -9,7 +9,6 @@ and no system font is needed.
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 from decimal import Decimal
@@ -20,6 +19,7 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from integration_centre.core import csv_writer
 from integration_centre.core.pdf import FONT, Document
 from integration_centre.pathway import reference
 
@@ -190,9 +190,7 @@ def certificate_pdf(content: dict, language: str, verify_url: str, formatted_cod
             )
         pdf.paragraph(", ".join(details))
         definition = content["definition"].get(language) or content["definition"].get("fr", "")
-        pdf.paragraph(
-            _("has followed the integration pathway (%(pathway)s) and its modules:", pathway=definition)
-        )
+        pdf.paragraph(_("has followed the integration pathway (%(pathway)s) and its modules:", pathway=definition))
         rows, total = [], Decimal(0)
         for module in content["modules"]:
             label = module["labels"].get(language) or module["labels"].get("fr") or module["code"]
@@ -243,28 +241,15 @@ def _yes_no(value: bool) -> str:
     return _("yes") if value else _("no")
 
 
-def _safe_cell(value) -> str:
-    """CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def notifications_csv(rows: list[dict]) -> str:
-    """The minimal data of ``rows`` as CSV (name, NISS, agreement, certificate)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Family name"), _("Given names"), _("NISS"), _("Agreement signed"), _("Certificate issued")])
-    for row in rows:
-        writer.writerow(
-            [
-                _safe_cell(row["family_name"]),
-                _safe_cell(row["given_names"]),
-                _safe_cell(row["niss"]),
-                _yes_no(row["agreement"]),
-                _yes_no(row["certificate"]),
-            ]
-        )
-    return buffer.getvalue()
+    """The minimal data of ``rows`` as CSV (name, NISS, agreement, certificate), through the one
+    CSV writer (every field quoted, formulas neutralised)."""
+    header = [_("Family name"), _("Given names"), _("NISS"), _("Agreement signed"), _("Certificate issued")]
+    lines = [
+        [row["family_name"], row["given_names"], row["niss"], _yes_no(row["agreement"]), _yes_no(row["certificate"])]
+        for row in rows
+    ]
+    return csv_writer.to_csv([header, *lines], delimiter=";")
 
 
 def notifications_pdf(rows: list[dict], *, recipient_label: str, office: str, centre: str, on: date) -> bytes:

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from integration_centre.accounts.models import Office, Role
 from integration_centre.accounts.permissions import role_in, roles_required
-from integration_centre.core import panels
+from integration_centre.core import csv_writer, panels
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.core.refusals import refusal_message
 from integration_centre.extensions import db, limiter
@@ -436,10 +436,7 @@ def outbox_csv(recipient: str):
     recipient = _recipient_or_404(recipient)
     rows = services.notification_rows(current_user, services.pending_for(current_user, recipient))
     body = "\ufeff" + documents.notifications_csv(rows)
-    response = Response(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="notifications-{recipient}.csv"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return csv_writer.text_response(body, f"notifications-{recipient}.csv")
 
 
 @bp.get("/reception/outbox/<recipient>.pdf")

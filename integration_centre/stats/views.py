@@ -6,8 +6,6 @@ a live release, and a table id that must be in the catalogue: anything else answ
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Blueprint, Response, abort, get_template_attribute, render_template, request
@@ -17,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import roles_required
+from integration_centre.core import csv_writer
 from integration_centre.core.navigation import add_item
 from integration_centre.extensions import db
 from integration_centre.stats import charts, listener, report, services
@@ -143,16 +142,14 @@ def download_csv(release_id: int):
     """Exactly the cells the dashboard shows for this release, one line per cell."""
     release = _release_by_id(release_id)
     document = services.release_document(release)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["period", "scope", "table", "title", "row", "row_label", "column", "column_label", "value"])
+    rows = [["period", "scope", "table", "title", "row", "row_label", "column", "column_label", "value"]]
     for section in _grids(document, release.content_hash):
         data = section["grid"]
         if data is None:
             continue
         for row_code, row_label in zip(data.row_codes, data.row_labels, strict=True):
             for column_code, column_label in zip(data.column_codes, data.column_labels, strict=True):
-                writer.writerow(
+                rows.append(
                     [
                         release.period,
                         release.scope,
@@ -165,14 +162,10 @@ def download_csv(release_id: int):
                         data.cells[(row_code, column_code)],
                     ]
                 )
-    writer.writerow([])
-    writer.writerow([document["legend"]])
+    rows.append([])
+    rows.append([document["legend"]])
     filename = f"statistics-{release.period}-{release.scope.replace(':', '-')}.csv"
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_writer.csv_response(rows, filename, no_store=False)
 
 
 @bp.get("/releases/<int:release_id>.pdf")

@@ -53,17 +53,15 @@ def upgrade():
 
 
 def downgrade():
+    # Plain DROP COLUMN (SQLite >= 3.35): a batch table copy would drop tables that other rows
+    # still reference (operator_organisation, office, centre) and fail on their foreign keys.
     with op.batch_alter_table('operator_service', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_operator_service_organisation_id'))
     op.drop_table('operator_service')
-    with op.batch_alter_table('operator_organisation', schema=None) as batch_op:
-        batch_op.drop_column('is_active')
-        batch_op.drop_column('address')
-    with op.batch_alter_table('office', schema=None) as batch_op:
-        batch_op.drop_column('is_active')
-        batch_op.drop_column('territory')
-        batch_op.drop_column('opening_hours')
-        batch_op.drop_column('address')
-    with op.batch_alter_table('centre', schema=None) as batch_op:
-        batch_op.drop_column('territory')
-        batch_op.drop_column('address')
+    for table, columns in (
+        ('operator_organisation', ('is_active', 'address')),
+        ('office', ('is_active', 'territory', 'opening_hours', 'address')),
+        ('centre', ('territory', 'address')),
+    ):
+        for column in columns:
+            op.drop_column(table, column)

@@ -47,7 +47,7 @@ def test_committee_statistics_journey(pages: Pages) -> None:
         pages.page.locator("a[href$='.csv']").click()
     assert download.value.suggested_filename.endswith(".csv")
     csv_text = Path(download.value.path()).read_text(encoding="utf-8")
-    assert csv_text.startswith("period,scope,table,title,row,row_label,column,column_label,value")
+    assert csv_text.startswith('"period","scope","table","title","row","row_label","column","column_label","value"')
     with pages.page.expect_download() as report:
         pages.page.locator("a[href$='.pdf']").click()
     assert report.value.suggested_filename.endswith(".pdf")
