@@ -117,6 +117,29 @@ def _demo_password(instance: Path) -> str:
     return password
 
 
+@main.command("init", with_appcontext=False)
+def init_command() -> None:
+    """Prepare a production installation (no demo): key files, schema, reference data.
+
+    Creates only what is missing (secret key and keyring files, mode 0600, are never
+    overwritten) and no user: run `integration-centre users create-admin EMAIL` next. Checks
+    the database first: when it cannot be reached, nothing is written.
+    """
+    from integration_centre.install import InitError, init_installation
+
+    try:
+        report = init_installation()
+    except (ConfigurationError, InitError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    for line in report.lines:
+        click.echo(line)
+    if report.changed:
+        click.echo("Installation ready. Next: integration-centre users create-admin EMAIL --base-url https://…")
+    else:
+        click.echo("Nothing to do: the installation is already initialised (nothing changed).")
+
+
 @main.command("quickstart", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
