@@ -17,6 +17,7 @@ import stat
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,12 @@ def _run(workdir: Path, *args: str, timeout: int = 180, **settings: str) -> subp
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file under ``folder`` with its bytes (SQLite's transient -wal/-shm files left out)."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.endswith(("-wal", "-shm"))
+    }
 
 
 def _free_port() -> int:
@@ -151,7 +157,7 @@ def _keyring_file(instance: Path) -> Path:
 
 
 def _sqlite_dump(path: Path) -> list[str]:
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection:
         return list(connection.iterdump())
 
 
@@ -168,7 +174,7 @@ def test_init_creates_what_is_missing_then_has_nothing_to_do(tmp_path) -> None:
     assert "users create-admin" in first.stdout
 
     database = instance / "integration_centre.sqlite"
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         for table in ("user_account", "newcomer", "pathway_case", "centre"):
             assert connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table  # noqa: S608
     files, dump = _files(tmp_path), _sqlite_dump(database)
@@ -293,7 +299,7 @@ def test_create_admin_prints_a_link_under_the_public_address(tmp_path) -> None:
     assert re.search(r"^https://ic\.example\.be/account/setup/[A-Za-z0-9_-]{40,}$", reset.stdout, re.M)
 
     database = tmp_path / "instance" / "integration_centre.sqlite"
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         users = connection.execute("SELECT email, role FROM user_account").fetchall()
         assert users == [("first@centre.example", "ADMIN")]
         hashes = [row[0] for row in connection.execute("SELECT token_hash FROM account_setup_token")]
