@@ -1,4 +1,8 @@
-"""The ``integration-centre`` command: quickstart, demo data, and the Flask commands (db, run…)."""
+"""The ``integration-centre`` command: quickstart, init, demo data, and the Flask commands (db, run…).
+
+Every command is known without building the app (``--help`` works with no instance folder, keys
+or database); a command builds the app only when it runs (``with_appcontext``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import WSGIRequestHandler
 
 from integration_centre.config import ConfigurationError
@@ -35,14 +39,50 @@ def _create_app_for_cli() -> Flask:
         sys.exit(2)
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app_for_cli, add_version_option=False, load_dotenv=False)
+class _CommandTarget:
+    """Stands for the app in ``register(app)``: its ``cli`` is the console script's group."""
+
+    def __init__(self, group: click.Group) -> None:
+        self.cli = group
+
+
+class IntegrationCentreGroup(FlaskGroup):
+    """A FlaskGroup whose commands are registered up front instead of read from a built app.
+
+    Flask's own group builds the app to list or find a command, so ``--help`` failed without an
+    instance folder; here the domain packages register their commands on the group itself and
+    each command builds the app when (and only when) it runs.
+    """
+
+    def _load_plugin_commands(self) -> None:
+        if self._loaded_plugin_commands:
+            return
+        super()._load_plugin_commands()
+        register_commands(_CommandTarget(self))
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return sorted(click.Group.list_commands(self, ctx))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        self._load_plugin_commands()
+        return click.Group.get_command(self, ctx, name)
+
+
+@click.group(cls=IntegrationCentreGroup, create_app=_create_app_for_cli, add_version_option=False, load_dotenv=False)
 def main() -> None:
     """Integration centre: case management for the newcomers' integration pathway."""
 
 
-def register_commands(app: Flask) -> None:
-    """Attach the commands of every domain package (each module may expose ``register(app)``)."""
+def register_commands(app) -> None:
+    """Attach the commands of every domain package (each module may expose ``register(app)``).
+
+    ``app`` is a Flask app or anything with a ``cli`` group: the registration only adds commands.
+    """
+    from integration_centre.migrations_cli import db_group
+
     app.cli.add_command(demo_command)
+    app.cli.add_command(db_group)
     from integration_centre import domain_modules
 
     for module in domain_modules("cli"):
@@ -50,6 +90,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load the demo data into the configured database (idempotent)."""
     from flask import current_app
@@ -81,6 +122,29 @@ def _demo_password(instance: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(password + "\n")
     return password
+
+
+@main.command("init", with_appcontext=False)
+def init_command() -> None:
+    """Prepare a production installation (no demo): key files, schema, reference data.
+
+    Creates only what is missing (secret key and keyring files, mode 0600, are never
+    overwritten) and no user: run `integration-centre users create-admin EMAIL` next. Checks
+    the database first: when it cannot be reached, nothing is written.
+    """
+    from integration_centre.install import InitError, init_installation
+
+    try:
+        report = init_installation()
+    except (ConfigurationError, InitError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    for line in report.lines:
+        click.echo(line)
+    if report.changed:
+        click.echo("Installation ready. Next: integration-centre users create-admin EMAIL --base-url https://…")
+    else:
+        click.echo("Nothing to do: the installation is already initialised (nothing changed).")
 
 
 @main.command("quickstart", with_appcontext=False)

@@ -85,6 +85,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("SMTP_PASSWORD", None, str, "SMTP password (optional)"),
         Setting("SMTP_STARTTLS", False, bool, "upgrade the SMTP connection with STARTTLS"),
         Setting("MAIL_FROM", "no-reply@integration-centre.invalid", str, "sender address of notifications"),
+        Setting("BASE_URL", None, str, "public address behind the proxy, e.g. https://ic.example.be/ (setup links)"),
     ]
 }
 
@@ -194,6 +195,7 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "SMTP_PASSWORD": settings["SMTP_PASSWORD"],
         "SMTP_STARTTLS": settings["SMTP_STARTTLS"],
         "MAIL_FROM": settings["MAIL_FROM"],
+        "BASE_URL": settings["BASE_URL"],
     }
     _check_retention(settings)
     _check_trusted_proxies(settings["TRUSTED_PROXIES"])
@@ -270,7 +272,8 @@ def load_or_create_secret_key(path: Path, create: bool) -> bytes:
         return data
     if not create:
         raise ConfigurationError(
-            f"secret key file {path} is missing: run `integration-centre quickstart` or create it with "
+            f"secret key file {path} is missing: run `integration-centre init` (or `quickstart` for a demo) "
+            "or create it with "
             f'`python -c "import secrets; print(secrets.token_hex(32))" > {path}` (mode 0600)'
         )
     path.parent.mkdir(parents=True, exist_ok=True)

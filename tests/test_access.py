@@ -25,6 +25,8 @@ EXPECTED_PUBLIC = {
     "accounts.login",
     "accounts.login_second_factor",
     "accounts.enrol_totp_pending",
+    "accounts.account_setup_link",  # one-time link of users create-admin (token checked)
+    "accounts.account_setup",  # the same setup, the token kept in the session
     "reception.verify_certificate",
     "api.openapi_document",
     "api.openapi_page",

@@ -36,6 +36,12 @@ from tests.access_world import ACTORS, TOKEN_ACTORS, WEB_ACTORS
 # Notes: ``pathway_admin.definition``, ``accounts_admin.confirmation`` and ``rights.download`` answer
 # 404 to the admin too because the world has no such definition version / confirmation / export file.
 MATRIX: dict[str, dict[str, str]] = {
+    # Public pages of the one-time setup link: an unknown, used or expired link is the same 404.
+    "accounts.account_setup": {
+        "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
+        "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
+    },
+    "accounts.account_setup_link": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
     "accounts.account_security": {"GET": "LOG 200 200 200 200 200 200 200"},
     "accounts.change_password": {
         "GET": "LOG 200 200 200 200 200 200 200",
@@ -325,6 +331,7 @@ def params(world) -> dict[str, object]:
         "alert_id": 999_999,  # no such alert: the admin gets 404 too
         "user_id": ids["user"],
         "token_id": ids["token"],
+        "token": "no-such-setup-link",  # an unknown setup link: the same neutral 404 for everyone
         "code": ids["verify_code"],
         "step_code": "french_course",
         "recipient": "municipality",

@@ -219,3 +219,20 @@ class CentreMfaForm(FlaskForm):
         choices=[SelectChoice("yes", _l("Compulsory")), SelectChoice("no", _l("Optional"))],
         invalid_choice_message=_l("Choose compulsory or optional."),
     )
+
+
+class SetupPasswordForm(FlaskForm):
+    """An administrator created from the command line chooses a password on the setup link."""
+
+    new_password = PasswordField(
+        _l("New password"),
+        description=_l("At least 12 characters. A sentence of several words is easy to remember."),
+        validators=[DataRequired(_l("Enter a new password.")), _policy],
+    )
+    confirm_password = PasswordField(
+        _l("Confirm the new password"),
+        validators=[
+            DataRequired(_l("Type the new password again.")),
+            EqualTo("new_password", message=_l("The two passwords differ.")),
+        ],
+    )

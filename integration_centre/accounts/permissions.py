@@ -31,6 +31,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "accounts.login",
         "accounts.login_second_factor",
         "accounts.enrol_totp_pending",
+        "accounts.account_setup_link",
+        "accounts.account_setup",
         "reception.verify_certificate",
         "api.openapi_document",
         "api.openapi_page",

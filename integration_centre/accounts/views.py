@@ -14,7 +14,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from integration_centre.accounts import services, throttle, totp
+from integration_centre.accounts import services, setup, throttle, totp
 from integration_centre.accounts.forms import (
     ROLE_LABELS,
     CentreMfaForm,
@@ -25,6 +25,7 @@ from integration_centre.accounts.forms import (
     ReauthenticateForm,
     ResetPasswordForm,
     SecondFactorForm,
+    SetupPasswordForm,
     TotpEnrolmentForm,
     UserCreateForm,
     UserRoleForm,
@@ -194,6 +195,61 @@ def _enrolment(user: User, on_success, done_url: str, compulsory: bool = True):
     return render_template(
         "accounts/enrol_totp.html", form=form, qr_svg=totp.qr_svg(uri), secret=secret, compulsory=compulsory
     )
+
+
+SETUP_KEY = "account_setup"
+
+
+def _setup_link_invalid():
+    """The same neutral page for an unknown, used or expired setup link."""
+    session.pop(SETUP_KEY, None)
+    return render_template("accounts/setup_invalid.html"), 404
+
+
+@bp.get("/account/setup/<token>")
+@limiter.limit(_login_ip_limit)
+def account_setup_link(token: str):
+    """The one-time link printed by ``users create-admin``: remembered in the session, then the
+    token leaves the address bar (no token in later Referer headers or history)."""
+    row = setup.valid_token(setup.digest(token))
+    if row is None:
+        return _setup_link_invalid()
+    session.clear()
+    session[SETUP_KEY] = row.token_hash
+    return redirect(url_for("accounts.account_setup"))
+
+
+@bp.route("/account/setup", methods=["GET", "POST"])
+@limiter.limit(_login_ip_limit, methods=["POST"])
+def account_setup():
+    """Account setup: choose a password, then enrol TOTP; the link is then spent and the
+    administrator logged in."""
+    row = setup.valid_token(session.get(SETUP_KEY))
+    if row is None:
+        return _setup_link_invalid()
+    user = row.user
+    if row.password_set_at is None:
+        form = SetupPasswordForm()
+        if form.validate_on_submit():
+            try:
+                setup.set_password(row, form.new_password.data)
+            except services.AccountError as error:
+                db.session.rollback()
+                form.new_password.errors = [_account_error_message(error.code)]
+            else:
+                db.session.commit()
+                return redirect(url_for("accounts.account_setup"))
+        return render_template("accounts/setup_password.html", form=form, user=user)
+
+    def finish() -> None:
+        setup.complete(row)
+        start_session(user)
+
+    try:
+        return _enrolment(user, on_success=finish, done_url=url_for(home_endpoint(user)))
+    except setup.SetupError:
+        db.session.rollback()
+        return _setup_link_invalid()
 
 
 @bp.get("/account/security")
