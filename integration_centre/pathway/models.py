@@ -232,6 +232,25 @@ class Dispensation(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     documents: Mapped[list[EvidenceDocument]] = relationship(back_populates="dispensation")
 
 
+class DuplicateReview(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
+    """A possible duplicate found in another office by a registration's duplicate check: a task
+    for the centre's coordinator (the admin role). File references only — no personal data."""
+
+    __tablename__ = "pathway_duplicate_review"
+
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    person_ids: Mapped[list] = mapped_column(JSON, default=list)  # the existing files (UUID strings)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    office: Mapped[Office] = relationship(foreign_keys=[office_id])
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+
 class EvidenceDocument(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     """An uploaded evidence document, encrypted at rest like every personal field.
 
