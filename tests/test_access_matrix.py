@@ -195,6 +195,9 @@ MATRIX: dict[str, dict[str, str]] = {
         "GET": "LOG 200 200 200 404 404 404 404",
         "POST": "LOG 200 200 200 404 404 404 404",
     },
+    # No such review in the world: 404 for everyone (the admin included), before any role check.
+    "pathway_admin.duplicate_review_done": {"POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    "pathway_admin.duplicate_reviews_page": {"GET": "LOG 404 404 404 404 404 404 200"},
     "pathway_admin.definition": {"GET": "LOG 404 404 404 404 404 404 404"},
     "pathway_admin.definitions": {"GET": "LOG 404 404 404 404 404 404 200"},
     "privacy.audit_log": {"GET": "LOG 404 404 404 404 404 404 200"},
@@ -328,6 +331,7 @@ def params(world) -> dict[str, object]:
         "organisation_id": ids["organisation"],
         "office_id": ids["office"],
         "service_id": ids["service"],
+        "review_id": 999_999,  # no such duplicate review: the admin gets 404 too
         "alert_id": 999_999,  # no such alert: the admin gets 404 too
         "user_id": ids["user"],
         "token_id": ids["token"],

@@ -110,18 +110,26 @@ def _existing(token: ApiToken, key: str) -> IdempotencyRecord | None:
     return record
 
 
-def run(token: ApiToken, body: Any, work: Callable[[], Outcome]) -> Response:
+def run(
+    token: ApiToken, body: Any, work: Callable[[], Outcome], *, prepare: Callable[[], None] | None = None
+) -> Response:
     """Run ``work`` (service calls that flush) in one transaction, honouring the idempotency key.
 
-    ``work`` raises ``ApiProblem`` to refuse; nothing it did is kept then.
+    ``work`` raises ``ApiProblem`` to refuse; nothing it did is kept then. ``prepare`` (optional)
+    runs first, unless the request is a replay: a step that commits on its own whatever ``work``
+    does next (a registration's duplicate check, whose audited access must stay on record).
     """
     key = idempotency_key()
     if key is None:
+        if prepare is not None:
+            prepare()
         return _run_plain(work)
     digest = request_hash(body)
     record = _existing(token, key)
     if record is not None:
         return _replay(record, digest)
+    if prepare is not None:
+        prepare()
     record = IdempotencyRecord(token_id=token.id, key=key, request_hash=digest, created_at=utcnow(), status_code=0)
     db.session.add(record)
     try:

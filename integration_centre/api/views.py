@@ -38,7 +38,13 @@ from integration_centre.extensions import csrf, db, limiter
 from integration_centre.operators import services as referrals
 from integration_centre.pathway import registration
 from integration_centre.pathway import services as pathway
-from integration_centre.pathway.errors import DuplicateSuspected, PathwayConflict, PathwayError, RegistrationInvalid
+from integration_centre.pathway.errors import (
+    DuplicateCheckLimited,
+    DuplicateSuspected,
+    PathwayConflict,
+    PathwayError,
+    RegistrationInvalid,
+)
 from integration_centre.pathway.registration import NewcomerData
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -97,6 +103,8 @@ def _pathway_problem(exc: PathwayError) -> ApiProblem:
         return ApiProblem(422, exc.message, errors=exc.errors, code=exc.code)
     if isinstance(exc, PathwayConflict):
         return ApiProblem(409, exc.message, code=exc.code)
+    if isinstance(exc, DuplicateCheckLimited):
+        return ApiProblem(429, exc.message, code=exc.code)
     return ApiProblem(409, exc.message, code=exc.code)
 
 
@@ -167,13 +175,15 @@ def _render_case(resource_id: str) -> dict:
     summary="Create a newcomer file",
     description=(
         "Registers a newcomer at the token's office (same checks as the registration form). A file that looks "
-        "like the same person answers 409 unless `confirm_duplicate` is true. The answer holds the new id only."
+        "like the same person answers 409 unless `confirm_duplicate` is true (a match in another office is only "
+        "said to exist, and goes to the centre's coordinator for review). Duplicate checks are limited per user "
+        "and hour (429). The answer holds the new id only."
     ),
     tag="office",
     body=schemas.NewcomerCreateSchema,
     response=schemas.NewcomerCreatedSchema,
     status=201,
-    errors=(409,),
+    errors=(409, 429),
     idempotent_post=True,
 )
 def create_newcomer():
@@ -182,17 +192,28 @@ def create_newcomer():
     actor = token_user()
     confirm = values.pop("confirm_duplicate", False)
     data = NewcomerData(**values)
+    checked: list = []
+
+    def check() -> None:
+        # Committed on its own before the registration (and never for a replay): see registration.
+        if not confirm:
+            try:
+                checked.append(registration.check_duplicates(actor, data, actor.office))
+            except PathwayError as exc:
+                raise _pathway_problem(exc) from None
 
     def work() -> Outcome:
         try:
-            newcomer = registration.register_newcomer(actor, data, actor.office, confirm_duplicate=confirm)
+            newcomer = registration.register_newcomer(
+                actor, data, actor.office, confirm_duplicate=confirm, duplicate_check=checked[0] if checked else None
+            )
         except DuplicateSuspected as exc:
             raise ApiProblem(409, exc.message, code="duplicate_suspected") from None
         except PathwayError as exc:
             raise _pathway_problem(exc) from None
         return Outcome(201, "newcomer", str(newcomer.id))
 
-    response = idempotency.run(token_user_token(), raw, work)
+    response = idempotency.run(token_user_token(), raw, work, prepare=check)
     if response.status_code == 201 and idempotency.REPLAY_HEADER not in response.headers:
         # The consistency warnings are computed from the body sent: shown on the first answer only.
         payload = response.get_json()

@@ -28,8 +28,20 @@ class RegistrationInvalid(PathwayError):
 
 
 class DuplicateSuspected(PathwayError):
-    """Files that look like the same person exist; the agent must look and confirm."""
+    """Files that look like the same person exist; the agent must look and confirm.
 
-    def __init__(self, message: str, existing: list) -> None:
+    ``existing`` holds only the files the agent may see (their own office's); ``elsewhere`` is
+    whether a possible duplicate exists in an office the agent may not see (nothing more of it).
+    """
+
+    def __init__(self, message: str, existing: list, elsewhere: bool = False) -> None:
         super().__init__(message, code="duplicate")
         self.existing = existing
+        self.elsewhere = elsewhere
+
+
+class DuplicateCheckLimited(PathwayError):
+    """The agent ran more duplicate checks than allowed in the last hour."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="rate_limited")

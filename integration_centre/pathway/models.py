@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from integration_centre.accounts.models import Office, User
 from integration_centre.db import TimestampMixin, UTCDateTime, UUIDPrimaryKeyMixin, utcnow
 from integration_centre.extensions import db
+from integration_centre.pathway import reasons
 from integration_centre.pathway.states import CaseStatus, Participation, StepState
 from integration_centre.privacy.fields import EncryptedField
 
@@ -120,7 +121,8 @@ class Case(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     definition_code: Mapped[str] = mapped_column(String(32))
     definition_version: Mapped[str] = mapped_column(String(32))
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.OPEN, index=True)
-    status_reason: Mapped[str | None] = mapped_column(String(64))
+    status_reason: Mapped[str | None] = mapped_column(String(64))  # coarse code (see pathway.reasons)
+    status_reason_detail_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     participation: Mapped[Participation] = mapped_column(_enum(Participation))
     needs: Mapped[list] = mapped_column(JSON, default=list)
     opened_on: Mapped[date] = mapped_column(Date)
@@ -136,6 +138,9 @@ class Case(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
+
+    # The precise closure/suspension reason when it is sensitive (health…); see pathway.reasons.
+    status_reason_detail = EncryptedField("str", bucket=32)
 
     person: Mapped[Newcomer] = relationship(back_populates="cases")
     office: Mapped[Office] = relationship(foreign_keys=[office_id])
@@ -198,9 +203,11 @@ class TimelineEntry(UUIDPrimaryKeyMixin, db.Model):
     step_code: Mapped[str | None] = mapped_column(String(64))
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str | None] = mapped_column(String(16))
-    reason: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(String(64))  # coarse code (see pathway.reasons)
+    reason_detail_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     note_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
 
+    reason_detail = EncryptedField("str", bucket=32)  # the precise reason when it is sensitive
     note = EncryptedField("str")
 
     case: Mapped[Case] = relationship(back_populates="timeline")
@@ -232,6 +239,25 @@ class Dispensation(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     documents: Mapped[list[EvidenceDocument]] = relationship(back_populates="dispensation")
 
 
+class DuplicateReview(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
+    """A possible duplicate found in another office by a registration's duplicate check: a task
+    for the centre's coordinator (the admin role). File references only — no personal data."""
+
+    __tablename__ = "pathway_duplicate_review"
+
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    person_ids: Mapped[list] = mapped_column(JSON, default=list)  # the existing files (UUID strings)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    office: Mapped[Office] = relationship(foreign_keys=[office_id])
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+
 class EvidenceDocument(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     """An uploaded evidence document, encrypted at rest like every personal field.
 
@@ -255,3 +281,8 @@ class EvidenceDocument(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     content_base64 = EncryptedField("str", column="content_ct")
 
     dispensation: Mapped[Dispensation | None] = relationship(back_populates="documents")
+
+
+# Sensitive reason codes are kept coarse in clear, precise in these encrypted fields.
+reasons.register_column(Case, "status_reason", "status_reason_detail")
+reasons.register_column(TimelineEntry, "reason", "reason_detail")

@@ -3,6 +3,12 @@
 All personal values are written through the privacy core inside an access context; the
 duplicate search uses only blind indexes and then decrypts the few candidates to drop false
 positives.
+
+The duplicate check searches every office, so it must not become a silent oracle ("is this
+person known anywhere in the region?"): ``check_duplicates`` commits its audit records (and, for
+a match in another office, a review task for the centre's coordinator) in their own transaction
+before the registration goes on, tells the agent only THAT a possible duplicate exists in
+another office, and is rate-limited per user (``DUPLICATE_CHECKS_PER_HOUR``).
 """
 
 from __future__ import annotations
@@ -10,9 +16,11 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from integration_centre.accounts.models import Office, Role, User
 from integration_centre.accounts.permissions import can_see_office, require
@@ -20,12 +28,24 @@ from integration_centre.db import utcnow
 from integration_centre.extensions import db
 from integration_centre.pathway import niss as niss_module
 from integration_centre.pathway import reference
-from integration_centre.pathway.errors import DuplicateSuspected, PathwayError, RegistrationInvalid
-from integration_centre.pathway.models import EDUCATION_LEVELS, RESIDENCE_CATEGORIES, SEXES, Newcomer
+from integration_centre.pathway.errors import (
+    DuplicateCheckLimited,
+    DuplicateSuspected,
+    PathwayError,
+    RegistrationInvalid,
+)
+from integration_centre.pathway.models import (
+    EDUCATION_LEVELS,
+    RESIDENCE_CATEGORIES,
+    SEXES,
+    DuplicateReview,
+    Newcomer,
+)
 from integration_centre.pathway.permissions import person_visible_to
-from integration_centre.privacy import blind_index, keys, restrictions
+from integration_centre.privacy import audit, blind_index, keys, restrictions
 from integration_centre.privacy.access import access
 from integration_centre.privacy.errors import RestrictedError
+from integration_centre.privacy.models import AuditRecord
 
 PERSONAL_FIELDS = (
     "family_name",
@@ -47,6 +67,9 @@ PERSONAL_FIELDS = (
     "registration_date",
     "education_level",
 )
+DEFAULT_DUPLICATE_CHECKS_PER_HOUR = 30
+CHECK_ACTION = "duplicate_check"  # the audit action of one check (the rate limit counts them)
+CHECK_PURPOSE = "duplicate_check"
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^\+?[0-9 ./()-]{6,20}$")
 
@@ -181,25 +204,107 @@ def find_duplicates(actor: User, data: NewcomerData) -> list[Newcomer]:
     return blind_index.keep_true_matches(rows, same_person, actor=actor, purpose="duplicate_check")
 
 
+@dataclass(frozen=True)
+class DuplicateCheck:
+    """What a duplicate check may tell the agent: their own office's files, and whether a
+    possible duplicate exists in another office (nothing more of it)."""
+
+    existing: list[Newcomer]
+    elsewhere: bool
+    review_id: uuid.UUID | None = None
+
+    @property
+    def suspected(self) -> bool:
+        """True when the agent must look (and confirm) before creating a file."""
+        return bool(self.existing) or self.elsewhere
+
+
+def checks_per_hour() -> int:
+    """The per-user limit of duplicate checks in any hour (``DUPLICATE_CHECKS_PER_HOUR``)."""
+    return int(current_app.config.get("DUPLICATE_CHECKS_PER_HOUR", DEFAULT_DUPLICATE_CHECKS_PER_HOUR))
+
+
+def recent_checks(actor: User) -> int:
+    """How many duplicate checks ``actor`` ran in the last hour (their committed audit records)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(AuditRecord)
+        .where(
+            AuditRecord.actor_id == str(actor.id),
+            AuditRecord.action == CHECK_ACTION,
+            AuditRecord.occurred_at >= utcnow() - timedelta(hours=1),
+        )
+    )
+
+
+def check_duplicates(actor: User, data: NewcomerData, office: Office, *, today: date | None = None) -> DuplicateCheck:
+    """Search every office for the person about to be registered at ``office``; COMMITS.
+
+    Refuses invalid data (``RegistrationInvalid``) and, over the hourly limit, any check
+    (``DuplicateCheckLimited``). The candidates are decrypted in an audited "search" access; a
+    match in an office the agent may not see files a ``DuplicateReview`` for the centre's
+    coordinator; one "duplicate_check" audit record notes the check itself. All of it is
+    committed here, in its own transaction, BEFORE the registration: abandoning or failing the
+    registration afterwards cannot take the access off the record. Call it before writing
+    anything else in the session (whatever is pending is committed with it).
+    """
+    require(actor.role == Role.AGENT and can_see_office(actor, office.id))
+    outcome = validate(data, today=today)
+    if outcome.errors:
+        raise RegistrationInvalid(_("The file has errors: correct the fields marked."), outcome.errors)
+    limit = checks_per_hour()
+    if recent_checks(actor) >= limit:
+        raise DuplicateCheckLimited(
+            _(
+                "Too many duplicate checks in the last hour (%(limit)s at most): try again later "
+                "or ask the centre's coordinator.",
+                limit=limit,
+            )
+        )
+    found = find_duplicates(actor, data)
+    existing = [n for n in found if person_visible_to(actor, n)]
+    elsewhere = [n for n in found if not person_visible_to(actor, n)]
+    review = None
+    if elsewhere:
+        review = DuplicateReview(
+            centre_id=office.centre_id,
+            office_id=office.id,
+            requested_by_id=actor.id,
+            person_ids=sorted(str(n.id) for n in elsewhere),
+            status="open",
+        )
+        db.session.add(review)
+        db.session.flush()
+    review_id = review.id if review else None
+    audit.record(CHECK_ACTION, "newcomer_registration", review_id, purpose=CHECK_PURPOSE, actor=actor)
+    db.session.commit()
+    return DuplicateCheck(existing, bool(elsewhere), review_id)
+
+
 def register_newcomer(
-    actor: User, data: NewcomerData, office: Office, *, confirm_duplicate: bool = False, today: date | None = None
+    actor: User,
+    data: NewcomerData,
+    office: Office,
+    *,
+    confirm_duplicate: bool = False,
+    duplicate_check: DuplicateCheck | None = None,
+    today: date | None = None,
 ) -> Newcomer:
     """Create a newcomer's file at ``office`` (the agent's own).
 
-    Raises ``RegistrationInvalid`` (field errors) or ``DuplicateSuspected`` (existing files, unless
-    ``confirm_duplicate``). Flushes, does not commit.
+    Raises ``RegistrationInvalid`` (field errors), ``DuplicateCheckLimited`` or
+    ``DuplicateSuspected`` (possible duplicates, unless ``confirm_duplicate``). Unless confirmed,
+    runs ``check_duplicates`` first (which commits its own audit; pass ``duplicate_check`` when the
+    caller already ran it). The file itself is flushed, not committed.
     """
     require(actor.role == Role.AGENT and can_see_office(actor, office.id))
     outcome = validate(data, today=today)
     if outcome.errors:
         raise RegistrationInvalid(_("The file has errors: correct the fields marked."), outcome.errors)
     if not confirm_duplicate:
-        existing = find_duplicates(actor, data)
-        if existing:
-            raise DuplicateSuspected(
-                _("A file that looks like the same person already exists: check it before creating another."),
-                existing,
-            )
+        check = duplicate_check or check_duplicates(actor, data, office, today=today)
+        if check.suspected:
+            raise DuplicateSuspected(duplicate_message(check), check.existing, check.elsewhere)
     values = asdict(data)
     values["niss"] = outcome.niss
     values["family_name"] = " ".join(data.family_name.split())
@@ -215,6 +320,16 @@ def register_newcomer(
         _reindex(newcomer)
     db.session.flush()
     return newcomer
+
+
+def duplicate_message(check: DuplicateCheck) -> str:
+    """What the agent is told of a suspected duplicate (never a name or an office of elsewhere)."""
+    if check.existing:
+        return _("A file that looks like the same person already exists: check it before creating another.")
+    return _(
+        "A file that may be the same person exists in another office: the centre's coordinator "
+        "will review it. If you are sure this is another person, submit again to create the file."
+    )
 
 
 def update_newcomer(actor: User, newcomer: Newcomer, data: NewcomerData, *, today: date | None = None) -> list[str]:

@@ -25,7 +25,7 @@ from integration_centre.accounts.models import Office, OperatorOrganisation, Rol
 from integration_centre.accounts.permissions import can_see_office, require
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
-from integration_centre.pathway import events, reference
+from integration_centre.pathway import events, reasons, reference
 from integration_centre.pathway.dates import add_months, age_band
 from integration_centre.pathway.definitions import (
     CEFR_LEVELS,
@@ -362,7 +362,7 @@ def emit_case_event(
             centre_id=case.centre_id,
             person=person,
             step_code=step_code,
-            reason=reason,
+            reason=reasons.coarse(reason),  # never a health reason in the statistics
             result=result,
             hours=hours,
             duration_days=duration_days,
@@ -411,11 +411,12 @@ def _timeline(
         step_code=step.step_code if step else None,
         from_state=from_state,
         to_state=to_state,
-        reason=reason,
     )
-    if note:
+    entry.reason, detail = reasons.split(reason)  # a health reason is kept coarse in clear
+    if note or detail:
         with access(actor, "case.timeline", [case.person_id], action="update"):
-            entry.note = note
+            entry.note = note or None
+            entry.reason_detail = detail
     db.session.add(entry)
     return entry
 
@@ -531,7 +532,12 @@ def transition_case(
     if action == "transfer" and (target_office is None or target_office.id == case.office_id):
         raise PathwayError(_("Choose another office to transfer the case to."))
     case.status = target
-    case.status_reason = reason if action in ("close", "suspend") else None
+    case.status_reason, detail = reasons.split(reason) if action in ("close", "suspend") else (None, None)
+    if detail is not None:
+        with access(actor, "case.status", [case.person_id], action="update"):
+            case.status_reason_detail = detail
+    else:
+        case.status_reason_detail = None
     if action == "start":
         case.started_on = on
     if action in ("complete", "close", "transfer"):
@@ -785,7 +791,7 @@ def transition_step(
         step.started_on = on
     if target in (StepState.COMPLETED, StepState.FAILED, StepState.EXEMPTED, StepState.CANCELLED):
         step.ended_on = on
-        step.state_reason = change.reason
+        step.state_reason = reasons.coarse(change.reason)  # the timeline entry keeps it precisely (encrypted)
     if target == StepState.PENDING:
         step.ended_on = None
         step.state_reason = None

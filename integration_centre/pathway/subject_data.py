@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
+from integration_centre.pathway import reasons
 from integration_centre.pathway.dates import add_months
 from integration_centre.pathway.models import Case, EvidenceDocument, Newcomer
 from integration_centre.pathway.states import ACTIVE_CASE_STATUSES, CaseStatus
@@ -120,9 +121,7 @@ def holds(person_id: uuid.UUID) -> list[str]:
         )
     kept = _keep_until(cases)
     if kept is not None and kept[0] > utcnow().date():
-        reasons.append(
-            _("The centre must keep this file until %(date)s (retention duty).", date=format_date(kept[0]))
-        )
+        reasons.append(_("The centre must keep this file until %(date)s (retention duty).", date=format_date(kept[0])))
     return reasons
 
 
@@ -197,6 +196,7 @@ def export(person_id: uuid.UUID) -> dict:
     cases = []
     for case in db.session.scalars(select(Case).where(Case.person_id == person_id).order_by(Case.opened_on)):
         item = _row(case, _CASE_COLUMNS)
+        item["status_reason"] = reasons.precise(case.status_reason, case.status_reason_detail)
         item["status"] = str(case.status.value)
         item["participation"] = str(case.participation.value)
         item["steps"] = [
@@ -204,7 +204,7 @@ def export(person_id: uuid.UUID) -> dict:
             for step in case.steps
         ]
         item["timeline"] = [
-            _row(entry, _TIMELINE_COLUMNS)
+            {**_row(entry, _TIMELINE_COLUMNS), "reason": reasons.precise(entry.reason, entry.reason_detail)}
             for entry in case.timeline
         ]
         cases.append(item)
@@ -265,7 +265,7 @@ def visible(user, person_id: uuid.UUID) -> bool:
 
 
 def label(actor, person_id: uuid.UUID, purpose: str) -> str | None:
-    """"Family, Given (date of birth)" of the person (audited read); None when unknown or erased."""
+    """ "Family, Given (date of birth)" of the person (audited read); None when unknown or erased."""
     newcomer = db.session.get(Newcomer, person_id)
     if newcomer is None:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,6 +15,7 @@ from integration_centre.accounts.permissions import require, roles_required
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.core.refusals import flash_refusal, refusal_message
 from integration_centre.extensions import db
+from integration_centre.pathway import duplicates as duplicate_reviews
 from integration_centre.pathway import reference, registration, services
 from integration_centre.pathway.definitions import registry
 from integration_centre.pathway.errors import DuplicateSuspected, PathwayError, RegistrationInvalid
@@ -35,6 +36,7 @@ BLUEPRINTS = (bp, admin_bp)
 
 add_nav_item("pathway.register", _l("Register a newcomer"), [Role.AGENT], order=20)
 add_nav_item("pathway_admin.definitions", _l("Pathway definitions"), [Role.ADMIN], order=30)
+add_nav_item("pathway_admin.duplicate_reviews_page", _l("Duplicate reviews"), [Role.ADMIN], order=31)
 
 
 def _labels() -> dict:
@@ -80,19 +82,23 @@ def register():
             refusal_message(exc)  # rolls back first
             form.add_errors(exc.errors)
         except DuplicateSuspected as exc:
-            message = refusal_message(exc)  # rolls back first
+            # Rolls back first; the check's audit and review task were committed by the check itself.
+            message = refusal_message(exc)
             duplicates = [services.newcomer_summary(current_user, n, "duplicate_check") for n in exc.existing
                           if person_visible_to(current_user, n)]  # fmt: skip
-            hidden = len(exc.existing) - len(duplicates)
             form.form_errors.append(message)
-            if hidden:
+            if exc.elsewhere and duplicates:
                 form.form_errors.append(
                     _(
-                        "%(count)s matching file(s) belong to another office: ask them before creating a file.",
-                        count=hidden,
+                        "A file that may be the same person also exists in another office: the centre's "
+                        "coordinator will review it."
                     )
                 )
             form.confirm_duplicate.data = "yes"
+            db.session.commit()  # the audit of the summaries shown
+        except PathwayError as exc:  # too many duplicate checks
+            db.session.rollback()
+            form.form_errors.append(exc.message)
         else:
             db.session.commit()
             for warning in outcome.warnings:
@@ -173,6 +179,31 @@ def definition(code: str, version: str):
     except KeyError:
         abort(404)
     return render_template("pathway/definition.html", definition=item, locale=services.current_language())
+
+
+@admin_bp.get("/duplicate-reviews")
+@roles_required(Role.ADMIN)
+def duplicate_reviews_page():
+    """The possible duplicates across offices the coordinator has to review (file references only)."""
+    status = "reviewed" if request.args.get("status") == "reviewed" else "open"
+    items = duplicate_reviews.reviews(current_user, status)
+    return render_template(
+        "pathway/duplicate_reviews.html",
+        reviews=items,
+        status=status,
+        offices=duplicate_reviews.file_offices(items),
+    )
+
+
+@admin_bp.post("/duplicate-reviews/<uuid:review_id>/done")
+@roles_required(Role.ADMIN)
+def duplicate_review_done(review_id: uuid.UUID):
+    """Mark a review as done."""
+    review = duplicate_reviews.get_review(current_user, review_id)
+    duplicate_reviews.mark_reviewed(current_user, review)
+    db.session.commit()
+    flash(_("The review is marked as done."), "success")
+    return redirect(url_for("pathway_admin.duplicate_reviews_page"))
 
 
 from integration_centre.pathway import subject_data  # noqa: E402,F401  (registers holds/erase/retention)

@@ -34,7 +34,7 @@ RESIDENCE = [("international_protection", 45), ("family_reunification", 30), ("r
 DISPENSATION = [("work", 30), ("belgian_diploma", 15), ("age", 20), ("student", 15), ("medical", 10),
                 ("certificate_held", 10)]  # fmt: skip
 CLOSURE = [("moved_away", 35), ("no_contact", 35), ("dispensed_later", 15), ("other", 15)]
-EXTENSION_GROUNDS = [("illness", 35), ("pregnancy", 25), ("force_majeure", 15), ("no_places", 25)]
+EXTENSION_GROUNDS = [("personal_circumstances", 60), ("force_majeure", 15), ("no_places", 25)]
 CEFR = [("A0", 20), ("A1", 35), ("A2", 25), ("B1", 15), ("B2", 5)]
 DEMO_CENTRE_SCOPES = ("centre:CAI", "centre:CRIPEL")  # a couple of centres keep quickstart quick
 RECEPTION_STEPS = ("social_assessment", "rights_and_duties", "language_test", "admin_help")

@@ -8,7 +8,8 @@ or its ``as_dict()``; a plain mapping with the same keys works too). Read here:
   are kept; ``cohort_month`` (month the case was opened);
 - ``step_code``, ``office_id``, ``centre_id``, ``operator_id``, ``duration_days`` (for referral
   events: whole days since the referral was sent — response and waiting times);
-- ``reason`` (closure, exemption, dispensation…) kept as the fact's ``outcome``; ``result`` kept
+- ``reason`` (closure, exemption, dispensation…) kept as the fact's ``outcome`` (a health reason
+  folded into ``personal_circumstances``); ``result`` kept
   as the CEFR level when it is one (placement test, French course);
 - ``person``: ``age_band``, ``sex``, ``nationality`` (ISO code: only OUR regional group is kept,
   see ``data/nationality_groups.yaml``; the payload's coarse EU/non-EU group is ignored),
@@ -31,6 +32,10 @@ from typing import Any
 from integration_centre.extensions import db
 from integration_centre.stats.models import Fact
 from integration_centre.stats.reference import UNKNOWN, age_band, nationality_group
+
+# Health-related reasons (illness, pregnancy, death…) are folded into one coarse outcome.
+HEALTH_OUTCOMES = frozenset({"illness", "pregnancy", "deceased", "health"})
+COARSE_OUTCOME = "personal_circumstances"
 
 MILESTONE_EVENTS = frozenset(
     {
@@ -178,6 +183,8 @@ def fact_from_event(payload: Any) -> Fact:
     milestone = event_type in MILESTONE_EVENTS if first is None else bool(first)
     municipality = _text(_first(data, "municipality_code", "municipality"), 5)
     outcome = _text(_first(data, "outcome", "reason"))
+    if outcome in HEALTH_OUTCOMES:  # the pathway sends the coarse code already: never keep a health reason
+        outcome = COARSE_OUTCOME
     if event_type in CONTENT_FREE_EVENTS:
         # Only the fact that it happened: no level, no reason, nothing of its content.
         cefr, outcome = None, None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from integration_centre.pathway import reasons
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.definitions import PathwayDefinition
 from integration_centre.pathway.models import TimelineEntry
@@ -63,8 +64,11 @@ PARTICIPATION_LABELS = {"obliged": _l("obliged"), "voluntary": _l("voluntary")}
 
 
 def reason_label(entry: TimelineEntry, definition: PathwayDefinition, locale: str) -> str | None:
-    """The entry's reason as words (closure, suspension, exemption, extension ground…)."""
-    reason = entry.reason
+    """The entry's reason as words (closure, suspension, exemption, extension ground…).
+
+    A sensitive reason is read from its encrypted field: call inside an access to the person.
+    """
+    reason = reasons.precise(entry.reason, entry.reason_detail)
     if not reason:
         return None
     if entry.action == "case.extend":

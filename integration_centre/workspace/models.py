@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from integration_centre.accounts.models import User
 from integration_centre.db import TimestampMixin, UTCDateTime, UUIDPrimaryKeyMixin, utcnow
 from integration_centre.extensions import db
+from integration_centre.pathway import reasons
 from integration_centre.pathway.models import Case
 from integration_centre.privacy.fields import EncryptedField
 
@@ -101,7 +102,8 @@ class DeadlineExtension(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway_case.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     timeline_entry_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
-    ground: Mapped[str] = mapped_column(String(32))
+    ground: Mapped[str] = mapped_column(String(32))  # coarse code (see pathway.reasons)
+    ground_detail_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     months: Mapped[int] = mapped_column(Integer)
     previous_deadline: Mapped[date | None] = mapped_column(Date)
     new_deadline: Mapped[date | None] = mapped_column(Date)
@@ -109,6 +111,7 @@ class DeadlineExtension(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     agent_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     note_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
 
+    ground_detail = EncryptedField("str", bucket=32)  # the precise ground when it is sensitive (illness…)
     note = EncryptedField("str")
 
     agent: Mapped[User] = relationship()
@@ -151,6 +154,9 @@ class NoncomplianceProcedure(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
 
     opened_by: Mapped[User] = relationship()
 
+
+# A health-related ground is kept coarse in clear, precise in its encrypted field.
+reasons.register_column(DeadlineExtension, "ground", "ground_detail")
 
 # The schedule rows follow every case change, whoever makes it (session hooks).
 from integration_centre.workspace import schedule_sync  # noqa: E402, F401

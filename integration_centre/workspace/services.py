@@ -24,6 +24,7 @@ from integration_centre.accounts.models import Office, Role, User
 from integration_centre.accounts.permissions import can_see_office, require
 from integration_centre.db import utcnow
 from integration_centre.extensions import db
+from integration_centre.pathway import reasons
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.dates import add_months
 from integration_centre.pathway.definitions import PathwayDefinition, registry
@@ -272,16 +273,18 @@ def extend_deadline(
         person_id=case.person_id,
         case_id=case.id,
         timeline_entry_id=max(entry, key=lambda e: e.at).id if entry else None,
-        ground=ground,
+        ground=reasons.coarse(ground),  # a health ground is kept coarse in clear, precise below
         months=months,
         previous_deadline=previous,
         new_deadline=new_deadline,
         granted_on=on,
         agent_id=actor.id,
     )
-    if note:
+    detail = reasons.split(ground)[1]
+    if note or detail:
         with access(actor, "deadline.extend", [case.person_id], action="update"):
-            extension.note = note
+            extension.note = note or None
+            extension.ground_detail = detail
     db.session.add(extension)
     db.session.flush()
     pathway.emit_case_event(actor, case, "deadline_extended", on=on, reason=ground)
@@ -477,6 +480,13 @@ def procedures_of(case: Case) -> list[NoncomplianceProcedure]:
 
 # ---------------------------------------------------------------------------------------------
 # The case page
+
+
+def extension_grounds(actor: User, extensions: list[DeadlineExtension]) -> dict[uuid.UUID, str]:
+    """{extension id: its precise ground}, decrypted for an agent who may see the case (audited)."""
+    persons = {e.person_id for e in extensions}
+    with access(actor, "case.view", persons):
+        return {e.id: reasons.precise(e.ground, e.ground_detail) for e in extensions}
 
 
 def extensions_of(case: Case) -> list[DeadlineExtension]:

@@ -27,6 +27,7 @@ from integration_centre.pathway.forms import EDUCATION_LABELS, RESIDENCE_LABELS,
 from integration_centre.pathway.models import EvidenceDocument, Newcomer
 from integration_centre.pathway.states import StepState, case_actions_from, step_actions_from
 from integration_centre.privacy import erasure
+from integration_centre.privacy.access import access
 from integration_centre.workspace import services
 from integration_centre.workspace.forms import (
     CalculatorForm,
@@ -342,10 +343,11 @@ def case_page(case_id: uuid.UUID):
         )
     extensions = services.extensions_of(case)
     by_entry = {e.timeline_entry_id: e for e in extensions if e.timeline_entry_id}
-    timeline = [
-        {"entry": entry, "label": timeline_label(entry, definition, _locale()), "extension": by_entry.get(entry.id)}
-        for entry in services.timeline_of(case)
-    ]
+    with access(current_user, "case.view", [case.person_id]):  # sensitive reasons are encrypted
+        timeline = [
+            {"entry": entry, "label": timeline_label(entry, definition, _locale()), "extension": by_entry.get(entry.id)}
+            for entry in services.timeline_of(case)
+        ]
     case_actions = [a for a in case_actions_from(case.status) if a in CASE_ACTIONS]
     return render_template(
         "pathway/case.html",
@@ -358,6 +360,7 @@ def case_page(case_id: uuid.UUID):
         schedule=schedule,
         steps=steps,
         extensions=extensions,
+        extension_grounds=services.extension_grounds(current_user, extensions),
         interviews=services.interviews_of(current_user, case),
         procedures=services.procedures_of(case),
         documents=services.documents_of(current_user, case),

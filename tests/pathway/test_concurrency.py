@@ -13,6 +13,7 @@ from integration_centre.pathway.errors import PathwayConflict
 from integration_centre.pathway.models import Case
 from integration_centre.pathway.services import StepChange
 from integration_centre.pathway.states import CaseStatus, StepState
+from integration_centre.privacy.access import access
 
 
 def test_second_save_of_the_same_case_gets_the_conflict(app, agent, started_case):
@@ -75,7 +76,10 @@ def test_two_sessions_changing_the_case_status(app, agent, started_case):
     db.session.rollback()
     db.session.expire_all()
     final = db.session.get(Case, case_id)
-    assert final.status == CaseStatus.SUSPENDED and final.status_reason == "illness"
+    # The health reason is kept coarse in clear, precisely under the person's key (issue 15, finding 8).
+    assert final.status == CaseStatus.SUSPENDED and final.status_reason == "personal_circumstances"
+    with access(agent, "test.view", [final.person_id]):
+        assert final.status_reason_detail == "illness"
 
 
 def test_two_threads_saving_at_the_same_moment(app, agent, started_case):

@@ -13,6 +13,7 @@ from integration_centre.extensions import db
 from integration_centre.pathway import events
 from integration_centre.pathway.dates import add_months
 from integration_centre.pathway.models import TimelineEntry
+from integration_centre.privacy.access import access
 from integration_centre.workspace import services
 from integration_centre.workspace.models import CaseSchedule, DeadlineExtension, NoncomplianceProcedure
 from tests.accounts.helpers import fr, page_text
@@ -110,10 +111,13 @@ def test_extension_moves_the_deadline_records_the_agent_and_shows_in_the_timelin
         events.unsubscribe(seen.append)
     extension = db.session.scalar(select(DeadlineExtension))
     assert (extension.previous_deadline, extension.new_deadline) == (date(2025, 2, 28), date(2025, 8, 31))
-    assert extension.agent_id == agent.id and extension.ground == "illness" and extension.months == 6
+    # A health ground is kept coarse in clear, precisely under the person's key (issue 15, finding 8).
+    assert extension.agent_id == agent.id and extension.ground == "personal_circumstances" and extension.months == 6
+    with access(agent, "test.view", [extension.person_id]):
+        assert extension.ground_detail == "illness"
     assert db.session.get(CaseSchedule, case.id).completion_deadline == date(2025, 8, 31)
     assert [e.type for e in seen if e.type == "deadline_extended"] == ["deadline_extended"]
-    assert [e.reason for e in seen if e.type == "deadline_extended"] == ["illness"]
+    assert [e.reason for e in seen if e.type == "deadline_extended"] == ["personal_circumstances"]
     entry = db.session.scalar(select(TimelineEntry).where(TimelineEntry.action == "case.extend"))
     assert entry is not None and extension.timeline_entry_id == entry.id
     page = page_text(agent_client.get(f"/cases/{case.id}"))
