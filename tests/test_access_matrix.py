@@ -169,7 +169,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "GET": "LOG 404 404 404 302 404 404 404",
         "POST": "LOG 404 404 404 302 404 404 404",
     },
-    "operators.directory": {"GET": "LOG 200 200 200 404 404 404 200"},
+    "operators.directory": {"GET": "LOG 200 200 200 200 200 404 200"},
     "operators.inbox": {"GET": "LOG 404 404 404 200 200 404 404"},
     "operators.refer": {
         "GET": "LOG 200 404 404 404 404 404 404",

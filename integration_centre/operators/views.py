@@ -45,7 +45,7 @@ admin_bp = Blueprint("operators_admin", __name__, url_prefix="/admin/operators")
 BLUEPRINTS = (bp, admin_bp, network_bp)
 
 add_nav_item("operators.inbox", _l("Referrals"), [Role.OPERATOR], order=10)
-add_nav_item("operators.directory", _l("Who does what where"), [Role.AGENT], order=40)
+add_nav_item("operators.directory", _l("Who does what where"), [Role.AGENT, Role.OPERATOR], order=40)
 add_nav_item("operators_admin.organisations", _l("Operator directory"), [Role.ADMIN], order=40)
 
 REFERABLE_STATES = (StepState.PENDING, StepState.PLANNED)
@@ -354,9 +354,11 @@ def abandon(referral_id: uuid.UUID):
 
 
 @bp.get("/directory")
-@roles_required(Role.AGENT, Role.ADMIN)
+@roles_required(Role.AGENT, Role.OPERATOR, Role.ADMIN)
 def directory():
-    """Who does what where: partner organisations filtered by service, municipality, language, format."""
+    """Who does what where: partner organisations filtered by service, municipality, language, format.
+
+    Partners see it too: it names organisations and their services, never a person."""
     form = DirectoryFilterForm(request.args)
     valid = form.validate()
     filters = {}
