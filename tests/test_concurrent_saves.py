@@ -33,8 +33,10 @@ from integration_centre.extensions import db
 from integration_centre.pathway.models import Case
 from integration_centre.privacy.models import AuditHead, AuditRecord
 from integration_centre.reception import services as reception
+from integration_centre.reception.models import ASSESSMENT_DOMAINS
 from tests.conftest import login
 from tests.pathway.conftest import agent, newcomer_data, register, started_case  # noqa: F401 - fixtures
+from tests.reception.helpers import do_reception, finish_training
 
 TODAY = date.today()
 CASE_MESSAGE = "This case was modified meanwhile by someone else. Reload it and try again: nothing was saved."
@@ -50,6 +52,8 @@ class Save:
     # True when A's rules pass on its stale copy, so the version check in the flush refuses it;
     # otherwise a rule refuses A first (the step is already done…), with its own message.
     stale_write: bool = False
+    # A clean 4xx for A instead of a message (B's save moved the case to another stage).
+    refused_status: int | None = None
 
 
 def _reception_done(ctx) -> None:
@@ -76,6 +80,28 @@ def _sign(ctx) -> tuple[str, dict]:
     return f"/cases/{ctx['case'].id}/agreement/sign", {"signed_on": TODAY.isoformat()}
 
 
+def _assessment(ctx) -> tuple[str, dict]:
+    data = {f"{domain}_level": "none" for domain in ASSESSMENT_DOMAINS}
+    return f"/cases/{ctx['case'].id}/reception/assessment", {**data, "assessed_on": _d(), "notes": "x"}
+
+
+def _certificate_ready(ctx) -> None:
+    do_reception(ctx["agent"], ctx["case"], on=TODAY - timedelta(days=10))
+    finish_training(ctx["agent"], ctx["case"], on=TODAY - timedelta(days=1))
+
+
+def _issue(ctx) -> tuple[str, dict]:
+    _certificate_ready(ctx)
+    return f"/cases/{ctx['case'].id}/certificate/issue", {}
+
+
+def _revoke(ctx) -> tuple[str, dict]:
+    _certificate_ready(ctx)
+    certificate = reception.issue_certificate(ctx["agent"], ctx["case"], on=TODAY)
+    db.session.commit()
+    return f"/certificates/{certificate.id}/revoke", {"reason": "issued_in_error", "note": "", "confirm": "y"}
+
+
 CASE_WRITES = [
     Save("reception.task_done", _task, stale_write=True),
     Save(
@@ -98,6 +124,29 @@ CASE_WRITES = [
         "workspace.case_action",
         lambda ctx: (f"/cases/{ctx['case'].id}/status", {"action": "suspend", "reason": "illness"}),
         stale_write=True,
+    ),
+    Save("reception.assessment", _assessment),
+    Save("reception.issue_certificate", _issue),
+    Save("reception.revoke_certificate", _revoke),
+    Save(
+        "reception.queue_notification",
+        lambda ctx: (f"/cases/{ctx['case'].id}/notifications", {"recipient": "municipality"}),
+    ),
+    Save(
+        "workspace.evaluation",
+        lambda ctx: (f"/cases/{ctx['case'].id}/evaluation", {"held_on": _d(), "notes": "x"}),
+    ),
+    Save(
+        "workspace.extension",
+        lambda ctx: (f"/cases/{ctx['case'].id}/extension", {"ground": "no_places", "months": "3", "note": ""}),
+    ),
+    Save(
+        "workspace.noncompliance",
+        lambda ctx: (
+            f"/cases/{ctx['case'].id}/noncompliance",
+            {"stage": "notice", "notice-sent_on": _d(), "notice-grace_days": "30", "notice-note": ""},
+        ),
+        refused_status=400,  # B's notice opened the procedure: A's "notice" stage is gone
     ),
     Save(
         "workspace.step",
@@ -185,6 +234,10 @@ def test_two_saves_of_the_same_case_at_once(app, agent, started_case, two_agents
     db.session.expire_all()
     after_b = _writes()
     assert db.session.get(Case, case_id).version > version
+    if save.refused_status:
+        assert response_a.status_code == save.refused_status
+        assert _writes() == after_b
+        return
     # …A is told, in French, that the case changed meanwhile; nothing of A is written.
     assert response_a.status_code in (200, 302), response_a.status_code
     seen = _flashes_and_errors(client_a, response_a)
