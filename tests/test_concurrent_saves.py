@@ -54,6 +54,8 @@ class Save:
     stale_write: bool = False
     # A clean 4xx for A instead of a message (B's save moved the case to another stage).
     refused_status: int | None = None
+    # False when B's save writes the referral only (the office confirms the step afterwards).
+    bumps_case: bool = True
 
 
 def _reception_done(ctx) -> None:
@@ -155,6 +157,66 @@ CASE_WRITES = [
 ]
 
 
+# --- Writes of a case through a referral (the agent's and the operator's side) ---------------
+
+
+def _referable(ctx) -> Case:
+    from integration_centre.operators import services as operators
+
+    admin = ctx["make_user"](Role.ADMIN)
+    operators.save_profile(
+        admin, ctx["org"]["operator"], operators.ProfileData(service_types=["french_course"], capacity=30)
+    )
+    do_reception(ctx["agent"], ctx["case"], on=TODAY - timedelta(days=10))
+    return ctx["case"]
+
+
+def _referral(ctx, *steps: str):
+    from integration_centre.operators import services as operators
+
+    case = _referable(ctx)
+    item = operators.refer(ctx["agent"], case, "french_course", ctx["org"]["operator"].id, on=TODAY - timedelta(days=5))
+    db.session.commit()
+    for step in steps:
+        getattr(operators, step)(ctx["operator"], item, on=TODAY - timedelta(days=4))
+        db.session.commit()
+    return item
+
+
+def _on_referral(action: str, *steps: str, **data):
+    def prepare(ctx) -> tuple[str, dict]:
+        item = _referral(ctx, *steps)
+        prefix = "/referrals" if action == "withdraw" else "/operator/referrals"
+        return f"{prefix}/{item.id}/{action}", {"version": str(item.version), **data}
+
+    return prepare
+
+
+def _refer(ctx) -> tuple[str, dict]:
+    case = _referable(ctx)
+    url = f"/cases/{case.id}/steps/french_course/refer"
+    return url, {"version": str(case.version), "operator_id": str(ctx["org"]["operator"].id)}
+
+
+# (endpoint, who saves: "agent" or "operator", setup)
+REFERRAL_WRITES = [
+    Save("operators.refer", _refer),
+    Save("operators.withdraw", _on_referral("withdraw", reason="person_request")),
+    Save("operators.accept", _on_referral("accept")),
+    # Declined by B, the referral is finished: out of A's reach (finding 5), a clean 404.
+    Save("operators.decline", _on_referral("decline", reason="no_places"), refused_status=404),
+    Save("operators.start", _on_referral("start", "accept")),
+    Save("operators.attendance", _on_referral("attendance", "accept", sessions="2", hours="4")),
+    Save(
+        "operators.complete",
+        _on_referral("complete", "accept", "start", result="A2", course_format=""),
+        bumps_case=False,
+    ),
+    Save("operators.abandon", _on_referral("abandon", "accept", "start", reason="never_came")),
+]
+AGENT_SIDE = {"operators.refer", "operators.withdraw"}
+
+
 def _d() -> str:
     return TODAY.isoformat()
 
@@ -222,9 +284,26 @@ def race(app, client_a, client_b, url: str, data: dict, case_id):
 
 @pytest.mark.parametrize("save", CASE_WRITES, ids=lambda s: s.endpoint)
 def test_two_saves_of_the_same_case_at_once(app, agent, started_case, two_agents, save):  # noqa: F811
-    client_a, client_b = two_agents
-    case = started_case(on=TODAY - timedelta(days=30))
-    url, data = save.prepare({"agent": agent, "case": case})
+    _two_saves(app, two_agents, {"agent": agent, "case": started_case(on=TODAY - timedelta(days=30))}, save)
+
+
+@pytest.mark.parametrize("save", REFERRAL_WRITES, ids=lambda s: s.endpoint)
+def test_two_saves_of_the_same_referral_at_once(app, agent, org, make_user, started_case, two_agents, save):  # noqa: F811
+    operator = make_user(Role.OPERATOR)
+    ctx = {"agent": agent, "operator": operator, "org": org, "make_user": make_user,
+           "case": started_case(on=TODAY - timedelta(days=30))}  # fmt: skip
+    clients = two_agents
+    if save.endpoint not in AGENT_SIDE:
+        clients = app.test_client(), app.test_client()
+        assert login(clients[0], operator).status_code == 302
+        assert login(clients[1], make_user(Role.OPERATOR)).status_code == 302
+    _two_saves(app, clients, ctx, save)
+
+
+def _two_saves(app, clients, ctx, save) -> None:
+    client_a, client_b = clients
+    case = ctx["case"]
+    url, data = save.prepare(ctx)
     case_id = case.id
     version = case.version
     response_a, response_b = race(app, client_a, client_b, url, data, case_id)
@@ -233,7 +312,7 @@ def test_two_saves_of_the_same_case_at_once(app, agent, started_case, two_agents
     assert response_b.status_code == 302, re.findall(r"error-summary.{0,900}", seen_b)
     db.session.expire_all()
     after_b = _writes()
-    assert db.session.get(Case, case_id).version > version
+    assert db.session.get(Case, case_id).version > version or not save.bumps_case
     if save.refused_status:
         assert response_a.status_code == save.refused_status
         assert _writes() == after_b
