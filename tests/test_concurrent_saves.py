@@ -8,8 +8,10 @@ language, that someone else saved the case meanwhile — and nothing of A is wri
 save stands. Before the fix the friendly message was built in A's failed session (looking up
 the user's language queried it) and the request ended in ``PendingRollbackError``.
 
-``CASE_WRITES`` lists every web endpoint that writes a case, each with a setup that makes the
-save valid; a test checks that no such endpoint is missing from it.
+``CASE_WRITES`` lists every web endpoint that writes a case, ``REFERRAL_WRITES`` those that
+write it through a referral (the agent's and the operator's side), each with a setup that makes
+the save valid; ``test_every_case_write_endpoint_is_raced`` fails when a POST endpoint whose URL
+names a case (or its referral, task or certificate) is missing from them.
 """
 
 from __future__ import annotations
@@ -325,3 +327,19 @@ def _two_saves(app, clients, ctx, save) -> None:
     if save.stale_write:
         assert _message(CASE_MESSAGE) in seen or _message(REFERRAL_MESSAGE) in seen, seen[:3000]
     assert _writes() == after_b
+
+
+# URL arguments that name a case or an object of one case (its referral, task, certificate).
+CASE_ARGUMENTS = {"case_id", "referral_id", "task_id", "certificate_id"}
+
+
+def test_every_case_write_endpoint_is_raced(app):
+    """A new POST endpoint on a case (or on a referral, task or certificate of one) must be listed."""
+    listed = {save.endpoint for save in CASE_WRITES + REFERRAL_WRITES}
+    writes = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and not rule.endpoint.startswith("api.") and rule.arguments & CASE_ARGUMENTS
+    }
+    assert writes - listed == set(), f"case writes without a concurrent-save test: {sorted(writes - listed)}"
+    assert listed - writes == set(), f"listed but not a case write endpoint: {sorted(listed - writes)}"
