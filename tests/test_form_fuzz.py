@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ import pytest
 from sqlalchemy import func as sa_func
 from sqlalchemy import literal, select, union_all
 
+from integration_centre.accounts.models import Office
 from integration_centre.extensions import db
 from tests import access_world
 from tests.access_world import WEB_ACTORS
@@ -35,34 +37,122 @@ BAD_VALUES = {
     "control characters": "a\x00b\x07c\x1b[31m",
     "10 KB": "x" * 10_240,
 }
-# POST endpoints whose form no page of the matrix shows, and why.
+# POST endpoints whose form no page shows, and why (forms that need a login half done are
+# fuzzed by tests/test_forms_validation.py).
 NOT_DISCOVERED = {
-    # Forms shown only in another state of the seeded objects (the referral once accepted, a
-    # disabled account, a case without certificate…): not fuzzed yet — to do (issue 15).
-    "accounts_admin.enable_user": "shown for a disabled account only",
-    "operators.abandon": "shown once the referral is started",
-    "operators.attendance": "shown once the referral is started",
-    "operators.complete": "shown once the referral is started",
-    "operators.decline": "shown while the referral is new, on the operator's page (a link there)",
-    "operators.start": "shown once the referral is accepted",
-    "operators.refer": "shown for a step without open referral",
-    "operators.updates_seen": "a button shown when operator updates are unseen",
-    "privacy_retention.confirm": "shown for a person without legal hold",
-    "reception.issue_certificate": "shown for a case without certificate",
-    "reception.mark_sent": "shown when notifications are queued",
-    "rights.lift_restriction": "shown for a restricted file",
-    "rights.rectify": "shown for a started rectification request",
-    "rights.restrict": "shown for a started request",
     "accounts.login_second_factor": "needs a login half done (tests/test_forms_validation.py)",
     "accounts.enrol_totp_pending": "needs a login half done (tests/test_forms_validation.py)",
     "accounts.disable_totp": "only with two-step login on; covered by tests/test_forms_validation.py",
-    "accounts.regenerate_recovery_codes": "a button-only form (no field to fuzz)",
-    "rights.download": "needs a produced export file",
+    # Button-only forms: no field but the CSRF token, nothing to fuzz.
+    "accounts_admin.login_alert_seen": "a button-only form (shown for a raised login alert)",
+    "network.deactivate_office": "a button-only confirmation (shown for an office without open work)",
+    "network.deactivate_organisation": "a button-only confirmation (shown for an organisation without open work)",
+    "network.reactivate_office": "a button-only form (shown for a deactivated office)",
+    "network.reactivate_organisation": "a button-only form (shown for a deactivated organisation)",
 }
 # Tables a refused submission may still write: reads of personal data are audited, failed
 # passwords are counted (they feed the throttle), sessions are touched.
 MAY_CHANGE = {"privacy_audit", "privacy_audit_head", "login_attempt", "user_session"}
 ENGLISH_DEFAULTS = ("Not a valid", "Invalid Choice", "This field is required", "Field must be", "Invalid value")
+
+
+def add_states(world) -> dict[str, str]:
+    """Objects in the states that show the remaining forms; returns page key → URL to visit.
+
+    A disabled account, referrals accepted and started, a case ready for the certificate
+    without one, a case with a step to refer, queued notifications, an unseen operator update,
+    a person without legal hold, a started request, a restricted file and a produced export.
+    """
+    from integration_centre.accounts import services as account_services
+    from integration_centre.accounts.models import Role, User
+    from integration_centre.operators import services as operators
+    from integration_centre.operators.models import OperatorProfile
+    from integration_centre.pathway import registration
+    from integration_centre.pathway import services as pathway
+    from integration_centre.privacy import export, requests, restrictions
+    from integration_centre.privacy.context import Actor
+    from integration_centre.privacy.rights_models import SubjectRequest
+    from integration_centre.reception import services as reception
+    from tests.conftest import TEST_PASSWORD
+    from tests.pathway.conftest import newcomer_data
+    from tests.reception.helpers import do_reception, finish_training
+
+    ids, today = world.ids, date.today()
+    agent, op, admin = (db.session.get(User, world.users[k].id) for k in ("agent", "op", "admin"))
+    office = db.session.get(Office, ids["office"])
+    disabled = account_services.create_user(
+        email="disabled@matrix.example", display_name="disabled", role=Role.AGENT, password=TEST_PASSWORD,
+        office_id=office.id, centre_id=office.centre_id, must_change_password=False,
+    )  # fmt: skip
+    db.session.flush()
+    account_services.set_enabled(disabled, False, acting=admin)
+    db.session.commit()
+
+    def case_of(n: int, family: str):
+        person = registration.register_newcomer(
+            agent, newcomer_data(family_name=family, given_names="Test", date_of_birth=date(1980, 1, n),
+                                 email=f"{family.lower()}@example.org"),
+            office, confirm_duplicate=True, today=today - timedelta(days=100),
+        )  # fmt: skip
+        case = pathway.open_case(agent, person, on=today - timedelta(days=90))
+        pathway.transition_case(agent, case, "start", on=today - timedelta(days=90))
+        db.session.commit()
+        do_reception(agent, case, on=today - timedelta(days=80))
+        return person, case
+
+    _, accepted_case = case_of(2, "Accepte")
+    accepted = operators.refer(
+        agent, accepted_case, "french_course", ids["organisation"], on=today - timedelta(days=60)
+    )
+    db.session.commit()
+    operators.accept(op, accepted, on=today - timedelta(days=50))
+    db.session.commit()
+    _, started_case = case_of(3, "Commence")
+    started = operators.refer(agent, started_case, "french_course", ids["organisation"], on=today - timedelta(days=60))
+    db.session.commit()
+    operators.accept(op, started, on=today - timedelta(days=50))
+    operators.start(op, started, on=today - timedelta(days=40))
+    db.session.commit()
+    _, ready_case = case_of(4, "Pret")
+    finish_training(agent, ready_case, on=today - timedelta(days=20))
+    reception.queue_notification(agent, ready_case, "municipality")
+    db.session.commit()
+    _, refer_case = case_of(5, "Oriente")
+    db.session.add(
+        OperatorProfile(
+            organisation_id=ids["organisation"],
+            capacity=20,
+            service_types=operators.step_service_types(refer_case, "french_course"),
+        )
+    )
+    db.session.commit()
+    ids["accepted_referral"], ids["accepted_version"] = accepted.id, accepted.version
+    bare = registration.register_newcomer(
+        agent, newcomer_data(family_name="Libre", given_names="Test", date_of_birth=date(1981, 2, 3),
+                             email="libre@example.org"),
+        office, confirm_duplicate=True, today=today - timedelta(days=10),
+    )  # fmt: skip
+    db.session.commit()
+    system = Actor.system("fuzz")
+    started_request = requests.record_request(system, ids["second_person"], "rectification", today, today=today)
+    db.session.flush()
+    requests.start(system, started_request)
+    restricted_request = requests.record_request(system, ready_case.person_id, "restriction", today, today=today)
+    db.session.flush()
+    restrictions.restrict(ready_case.person_id, actor=system, request_id=restricted_request.id)
+    db.session.commit()
+    item = db.session.get(SubjectRequest, ids["request"])
+    files = export.produce(admin, item, person_name="Al-Hassan")
+    db.session.commit()
+    return {
+        "agent": ["/", f"/cases/{ready_case.id}/certificate/issue", "/reception/outbox/municipality/sent",
+                  f"/cases/{refer_case.id}/steps/french_course/refer"],
+        "op": [f"/operator/referrals/{accepted.id}", f"/operator/referrals/{started.id}",
+               f"/operator/referrals/{started.id}/abandon", f"/operator/referrals/{ids['referral']}/decline"],
+        "admin": [f"/admin/users/{disabled.id}/enable", f"/admin/erasure/{bare.id}",
+                  f"/admin/privacy/requests/{started_request.id}", f"/admin/privacy/requests/{restricted_request.id}",
+                  f"/admin/privacy/exports/{files[0].id}", "/account/security"],
+    }  # fmt: skip
 
 
 @dataclass
@@ -136,8 +226,23 @@ def _endpoint_of(app, path: str) -> str | None:
     return endpoint
 
 
-def discover(world) -> dict[str, Form]:
-    """POST endpoint → the first form found for it on the matrix's pages."""
+def _collect(world, actor: str, url: str, found: dict[str, Form]) -> None:
+    response = world.client(actor).get(url)
+    if response.status_code != 200 or "html" not in response.content_type:
+        response.close()
+        return
+    parser = _FormParser(url)
+    parser.feed(response.get_data(as_text=True))
+    response.close()
+    for form in parser.forms:
+        form.actor = actor
+        target = _endpoint_of(world.app, html.unescape(form.action))
+        if target and target not in ("accounts.logout", "core.set_language") and target not in found:
+            found[target] = form
+
+
+def discover(world, extra_pages: dict[str, list[str]] | None = None) -> dict[str, Form]:
+    """POST endpoint → the first form found for it on the matrix's pages, then on ``extra_pages``."""
     found: dict[str, Form] = {}
     for endpoint, rule in rules(world.app):
         if "GET" not in rule.methods or endpoint.startswith(("api.", "static")) or endpoint not in MATRIX:
@@ -146,26 +251,36 @@ def discover(world) -> dict[str, Form]:
         actor = next((a for a, c in zip(WEB_ACTORS, cells, strict=False) if c == "200"), None)
         if actor is None:
             continue
-        url = url_for_rule(world, endpoint, rule)
-        response = world.client(actor).get(url)
-        if response.status_code != 200 or "html" not in response.content_type:
-            continue
-        parser = _FormParser(url)
-        parser.feed(response.get_data(as_text=True))
-        for form in parser.forms:
-            form.actor = actor
-            target = _endpoint_of(world.app, html.unescape(form.action))
-            if target and target not in ("accounts.logout", "core.set_language") and target not in found:
-                found[target] = form
+        _collect(world, actor, url_for_rule(world, endpoint, rule), found)
+    for actor, urls in (extra_pages or {}).items():
+        for url in urls:
+            _collect(world, actor, url, found)
     return found
 
 
+_COUNT_QUERY = []
+
+
 def row_counts() -> dict[str, int]:
-    """Rows per table, in one statement."""
-    tables = [t for t in db.metadata.sorted_tables if t.name not in MAY_CHANGE]
-    query = union_all(*(select(literal(t.name), sa_func.count()).select_from(t) for t in tables))
+    """Rows per table, in one statement (built once: building it cost more than running it)."""
+    if not _COUNT_QUERY:
+        tables = [t for t in db.metadata.sorted_tables if t.name not in MAY_CHANGE]
+        _COUNT_QUERY.append(union_all(*(select(literal(t.name), sa_func.count()).select_from(t) for t in tables)))
     db.session.expire_all()
-    return dict(db.session.execute(query).all())
+    return dict(db.session.execute(_COUNT_QUERY[0]).all())
+
+
+def bad_values(form: Form, name: str) -> dict[str, str]:
+    """The bad values worth a request for the field: one per class of bad value.
+
+    For a choice whose options are all words (no number among them), "abc", a huge number and
+    a negative number are the same class as an unknown choice (a string not offered): one
+    request for the class. A choice of numbers (ids) gets every value.
+    """
+    options = [o for o in form.options.get(name, []) if o]
+    if options and not any(o.lstrip("-").isdigit() for o in options):
+        return {k: v for k, v in BAD_VALUES.items() if k not in ("wrong type", "huge", "negative")}
+    return BAD_VALUES
 
 
 def baseline(form: Form) -> dict[str, list[str]]:
@@ -184,13 +299,24 @@ def world(db_url, _schema, tmp_path_factory):
     app = access_world.world_app(db_url, tmp_path_factory.mktemp("fuzz"))
     with app.app_context():
         built = access_world.build(app)
+        built.ids["extra_pages"] = add_states(built)
         yield built
         access_world.teardown(built)
 
 
 @pytest.fixture(scope="module")
 def forms(world):
-    return discover(world)
+    found = discover(world, world.ids["extra_pages"])
+    # "Started" has no page of its own (recording attendance starts the referral): its form is
+    # the view's VersionForm, the same fields as the accept button's form.
+    accept = found["operators.accept"]
+    found["operators.start"] = Form(
+        accept.actor,
+        accept.page,
+        f"/operator/referrals/{world.ids['accepted_referral']}/start",
+        {**accept.fields, "version": [str(world.ids["accepted_version"])]},
+    )
+    return found
 
 
 def test_every_post_form_is_discovered(world, forms):
@@ -229,17 +355,19 @@ def _refused(status: int, body: str, world, form: Form, location: str | None) ->
 
 def test_every_form_field_refuses_bad_input_cleanly(world, forms):
     problems = []
+    before = None
     for endpoint, form in sorted(forms.items()):
         base = baseline(form)
         for name in sorted(form.fields):
-            for label, bad in BAD_VALUES.items():
+            for label, bad in bad_values(form, name).items():
                 data = {**base, name: [bad]}
-                before = row_counts()
+                before = before or row_counts()  # the previous request's "after" when nothing ran since
                 status, body, location = _submit(world, form, data)
                 where = f"{endpoint} [{form.action}] {name}={label}"
                 if status >= 500:
                     problems.append(f"{where}: {status} {body[:300]}")
                     db.session.rollback()
+                    before = None
                     continue
                 if status not in (200, 302, 400, 404, 409, 410, 413, 422):
                     problems.append(f"{where}: status {status}")
@@ -247,7 +375,10 @@ def test_every_form_field_refuses_bad_input_cleanly(world, forms):
                 if english:
                     problems.append(f"{where}: untranslated message {english}")
                 after = row_counts()
-                if after != before and _refused(status, body, world, form, location):
-                    changed = {t: (before[t], after[t]) for t in after if after[t] != before.get(t)}
-                    problems.append(f"{where}: refused but wrote {changed}")
+                if after != before:
+                    if _refused(status, body, world, form, location):
+                        changed = {t: (before[t], after[t]) for t in after if after[t] != before.get(t)}
+                        problems.append(f"{where}: refused but wrote {changed}")
+                    after = None  # _refused may have followed a redirect since: count again
+                before = after
     assert not problems, "\n".join([f"{len(problems)} problem(s):", *problems])

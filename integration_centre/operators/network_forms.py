@@ -95,9 +95,10 @@ class OrganisationForm(FlaskForm):
         self.centre_id.choices = choices([("", _l("Choose…")), *((str(c.id), f"{c.name} ({c.code})") for c in centres)])
 
     def centre(self) -> int | None:
-        """The chosen centre id, or None."""
-        value = self.centre_id.data
-        return int(value) if value and str(value).isdigit() else None
+        """The chosen centre id, or None (a value not offered, e.g. a number too big, is no choice)."""
+        value = str(self.centre_id.data or "")
+        offered = {str(c.value if hasattr(c, "value") else c[0]) for c in self.centre_id.choices or ()}
+        return int(value) if value.isdigit() and value in offered else None
 
 
 class ServiceForm(FlaskForm):

@@ -621,6 +621,7 @@ def _record(
 ) -> None:
     """History row, one case timeline entry, one domain event (contract 2 and 3)."""
     referral.updated_at = utcnow()
+    _flush()  # the version check, before loading the history would autoflush it (a 500)
     referral.history.append(
         ReferralEvent(
             office_id=referral.office_id,

@@ -232,7 +232,7 @@ def sync_schedule(actor: User, case: Case) -> CaseSchedule:
     row.noncompliance_status = schedule.noncompliance.status if schedule.noncompliance else None
     row.opened_on, row.last_change_at = case.opened_on, case.last_change_at
     row.refreshed_at = utcnow()
-    db.session.flush()
+    pathway._flush()  # a concurrent save of the case: PathwayConflict, not a 500
     return row
 
 
@@ -286,7 +286,7 @@ def extend_deadline(
             extension.note = note or None
             extension.ground_detail = detail
     db.session.add(extension)
-    db.session.flush()
+    pathway._flush()
     pathway.emit_case_event(actor, case, "deadline_extended", on=on, reason=ground)
     sync_schedule(actor, case)
     return extension
@@ -323,7 +323,7 @@ def record_evaluation(
             interview.notes = notes
     db.session.add(interview)
     pathway.add_timeline_entry(actor, case, "evaluation.record")
-    db.session.flush()
+    pathway._flush()
     sync_schedule(actor, case)
     return interview
 
@@ -396,7 +396,7 @@ def send_notice(
             procedure.note = note
     db.session.add(procedure)
     pathway.add_timeline_entry(actor, case, "noncompliance.notice")
-    db.session.flush()
+    pathway._flush()
     pathway.emit_case_event(actor, case, "noncompliance_notice", on=sent_on)
     sync_schedule(actor, case)
     return procedure
@@ -411,7 +411,7 @@ def record_compliance(actor: User, case: Case, on: date | None = None) -> Noncom
     procedure.status = "complied"
     procedure.outcome_on = on or date.today()
     pathway.add_timeline_entry(actor, case, "noncompliance.complied")
-    db.session.flush()
+    pathway._flush()
     sync_schedule(actor, case)
     return procedure
 
@@ -437,7 +437,7 @@ def refer_to_administration(
     procedure.status = "referred"
     procedure.referred_on = referred_on
     pathway.add_timeline_entry(actor, case, "noncompliance.refer")
-    db.session.flush()
+    pathway._flush()
     pathway.emit_case_event(actor, case, "noncompliance_referred", on=referred_on)
     sync_schedule(actor, case)
     return procedure
@@ -462,7 +462,7 @@ def record_outcome(
     procedure.outcome = outcome
     procedure.outcome_on = outcome_on
     pathway.add_timeline_entry(actor, case, "noncompliance.outcome", reason=outcome)
-    db.session.flush()
+    pathway._flush()
     sync_schedule(actor, case)
     return procedure
 
