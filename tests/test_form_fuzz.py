@@ -43,12 +43,14 @@ NOT_DISCOVERED = {
     "accounts.login_second_factor": "needs a login half done (tests/test_forms_validation.py)",
     "accounts.enrol_totp_pending": "needs a login half done (tests/test_forms_validation.py)",
     "accounts.disable_totp": "only with two-step login on; covered by tests/test_forms_validation.py",
+    "accounts.account_setup": "needs a valid one-time setup link; its errors: tests/accounts/test_setup_link.py",
     # Button-only forms: no field but the CSRF token, nothing to fuzz.
     "accounts_admin.login_alert_seen": "a button-only form (shown for a raised login alert)",
     "network.deactivate_office": "a button-only confirmation (shown for an office without open work)",
     "network.deactivate_organisation": "a button-only confirmation (shown for an organisation without open work)",
     "network.reactivate_office": "a button-only form (shown for a deactivated office)",
     "network.reactivate_organisation": "a button-only form (shown for a deactivated organisation)",
+    "pathway_admin.duplicate_review_done": "a button-only form (shown for an open duplicate review)",
 }
 # Tables a refused submission may still write: reads of personal data are audited, failed
 # passwords are counted (they feed the throttle), sessions are touched.
