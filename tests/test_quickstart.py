@@ -41,7 +41,7 @@ def _environment(workdir: Path) -> dict[str, str]:
     return env
 
 
-def _quickstart(workdir: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+def _quickstart(workdir: Path, *args: str, timeout: int = 420) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*_command(), "quickstart", *args],
         cwd=workdir,
@@ -114,7 +114,7 @@ def test_quickstart_serves_the_login_page_in_french(tmp_path) -> None:
     )
     try:
         page, status = _wait_for(
-            f"http://127.0.0.1:{port}/login", process, tmp_path / "server.log", deadline=time.monotonic() + 90
+            f"http://127.0.0.1:{port}/login", process, tmp_path / "server.log", deadline=time.monotonic() + 300
         )
         assert status == 200
         assert '<html lang="fr">' in page
