@@ -58,9 +58,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("LOGIN_MAX_FAILURES", 5, int, "failed logins (per source, and per account) before delays start"),
         Setting("LOGIN_DELAY_SECONDS", 30, int, "first login delay once throttled; doubles with each further failure"),
         Setting("LOGIN_FAILURE_WINDOW_MINUTES", 15, int, "longest login delay of the throttle"),
-        Setting(
-            "LOGIN_FAILURE_MEMORY_HOURS", 24, int, "failed logins older than this (or than a login) are forgotten"
-        ),
+        Setting("LOGIN_FAILURE_MEMORY_HOURS", 24, int, "failed logins older than this (or than a login) are forgotten"),
         Setting("LOGIN_KNOWN_SOURCE_DAYS", 90, int, "a device or address a user logged in from stays known this long"),
         Setting("LOGIN_ALERT_FAILURES", 10, int, "failed logins on one account that raise an alert for the admins"),
         Setting("LOGIN_IP_LIMIT", "30 per minute", str, "per-IP login limit (Flask-Limiter syntax)"),

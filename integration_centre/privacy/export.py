@@ -197,7 +197,6 @@ def generic_sections(person_id: uuid.UUID, *, skip_packages: set[str]) -> dict[s
 
 
 class _Pdf(Document):
-
     def __init__(self, title: str, footer: str) -> None:
         super().__init__(title, footer)
 
@@ -363,7 +362,6 @@ def take(actor: Any, file_id: uuid.UUID) -> tuple[ExportFile, bytes]:
     audit.record("download", "export_file", str(row.id), purpose=PURPOSE, actor=actor)
     db.session.flush()
     return row, data
-
 
 
 # --- Privacy's own subject data ---------------------------------------------------------------

@@ -94,4 +94,6 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     mac: Mapped[str] = mapped_column(String(64))
+
+
 from integration_centre.privacy import erasure_models  # noqa: E402,F401  (erasure ledger table)

@@ -69,6 +69,5 @@ def history(actor: Any, person_id: uuid.UUID) -> list[dict]:
         return []
     with access(actor, PURPOSE, [person_id]):
         return [
-            {"field": r.field, "at": r.rectified_at, "previous": r.previous_value, "new": r.new_value}
-            for r in rows
+            {"field": r.field, "at": r.rectified_at, "previous": r.previous_value, "new": r.new_value} for r in rows
         ]

@@ -217,7 +217,7 @@ def find_persons(actor: Any, **inputs) -> list[tuple[uuid.UUID, str]]:
 
 
 def person_label(actor: Any, person_id: uuid.UUID, purpose: str = PURPOSE) -> str | None:
-    """"Name, Given names (date of birth)" of the person (audited read), or None (erased, unknown)."""
+    """ "Name, Given names (date of birth)" of the person (audited read), or None (erased, unknown)."""
     hook = subject_data.person_hooks.label
     return hook(actor, person_id, purpose) if hook else None
 

@@ -96,9 +96,7 @@ class RunResult:
     refused: list[tuple[RetentionItem, list[str]]] = field(default_factory=list)
 
 
-def run(
-    *, actor: Any, today: date | None = None, progress: Callable[[RetentionItem], None] | None = None
-) -> RunResult:
+def run(*, actor: Any, today: date | None = None, progress: Callable[[RetentionItem], None] | None = None) -> RunResult:
     """Erase every due file (one transaction per person); a held file is refused and reported."""
     today = today or utcnow().date()
     result = RunResult()

@@ -61,9 +61,7 @@ def load(report) -> None:
         return
     if db.session.scalar(select(SocialAssessment.id).where(SocialAssessment.office_id == office.id).limit(1)):
         return
-    cases = db.session.scalars(
-        select(Case).where(Case.office_id == office.id).order_by(Case.opened_on, Case.id)
-    ).all()
+    cases = db.session.scalars(select(Case).where(Case.office_id == office.id).order_by(Case.opened_on, Case.id)).all()
     rng = random.Random(SEED)  # noqa: S311 - reproducible synthetic data, not security
     today = date.today()
     issued = []

@@ -79,9 +79,7 @@ class AssessmentForm(FlaskForm):
     """The social assessment: a level and a detail per domain, free notes."""
 
     assessed_on = LocalDateField(_l("Date of the assessment"), validators=[DataRequired(DATE_MESSAGE)])
-    notes = TextAreaField(
-        _l("Free notes"), validators=[Optional(), Length(max=MAX_NOTES, message=TOO_LONG)]
-    )
+    notes = TextAreaField(_l("Free notes"), validators=[Optional(), Length(max=MAX_NOTES, message=TOO_LONG)])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -573,9 +573,7 @@ def tasks_of(actor: User, case: Case) -> list[dict]:
     if not rows:
         return []
     with access(actor, "reception.task", [case.person_id]):
-        return [
-            {"id": t.id, "kind": t.kind, "title": t.title, "due_on": t.due_on, "done_on": t.done_on} for t in rows
-        ]
+        return [{"id": t.id, "kind": t.kind, "title": t.title, "due_on": t.due_on, "done_on": t.done_on} for t in rows]
 
 
 def get_task(actor: User, task_id) -> ProcedureTask:
@@ -659,9 +657,7 @@ def agreement_content(actor: User, case: Case, language: str) -> dict:
         )
     deadlines = []
     for deadline in definition.deadlines:
-        deadlines.append(
-            {"label": deadline.label(language), "date": pathway.deadline_date(case, dates, deadline.code)}
-        )
+        deadlines.append({"label": deadline.label(language), "date": pathway.deadline_date(case, dates, deadline.code)})
     office = db.session.get(Office, case.office_id)
     centre = db.session.get(Centre, case.centre_id)
     return {

@@ -56,7 +56,7 @@ class Figure:
 def _parents(dimension: str, code: str, on: date) -> dict[str, str]:
     """Conditions implied by a geographic category (a municipality lies in its arrondissement…)."""
     if code == UNKNOWN:
-        return dict.fromkeys(GEOGRAPHY[GEOGRAPHY.index(dimension):], UNKNOWN)
+        return dict.fromkeys(GEOGRAPHY[GEOGRAPHY.index(dimension) :], UNKNOWN)
     if dimension == "municipality":
         _, arrondissement, province = geography(code, on)
         return {"municipality": code, "arrondissement": arrondissement, "province": province}

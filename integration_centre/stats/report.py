@@ -23,7 +23,6 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 
 class _Report(Document):
-
     def __init__(self, title: str, footer: str) -> None:
         super().__init__(title, footer)
 

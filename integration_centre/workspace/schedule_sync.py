@@ -94,4 +94,3 @@ def _refresh_schedules(session: Session) -> None:
 def _forget(session: Session) -> None:
     session.info.pop(_PENDING_KEY, None)
     session.info.pop(_PERSONS_KEY, None)
-

@@ -106,13 +106,14 @@ def test_list_filters_by_state_and_updated_since_and_pages(client, make_token, m
     assert client.get("/api/v1/referrals?state=sent", headers=headers).get_json()["total"] == 2
 
     future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
-    assert client.get("/api/v1/referrals", query_string={"updated_since": future}, headers=headers).get_json()[
-        "total"
-    ] == 0
+    assert (
+        client.get("/api/v1/referrals", query_string={"updated_since": future}, headers=headers).get_json()["total"]
+        == 0
+    )
     past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
-    assert client.get("/api/v1/referrals", query_string={"updated_since": past}, headers=headers).get_json()[
-        "total"
-    ] == 3
+    assert (
+        client.get("/api/v1/referrals", query_string={"updated_since": past}, headers=headers).get_json()["total"] == 3
+    )
 
     page = client.get("/api/v1/referrals?per_page=2&page=2", headers=headers).get_json()
     assert page["total"] == 3 and page["pages"] == 2 and len(page["items"]) == 1

@@ -57,9 +57,7 @@ def _step_state(pages, case_id: str, code: str) -> str:
 
     with pages.server.app.app_context():
         return db.session.scalar(
-            select(StepInstance.state).where(
-                StepInstance.case_id == uuid.UUID(case_id), StepInstance.step_code == code
-            )
+            select(StepInstance.state).where(StepInstance.case_id == uuid.UUID(case_id), StepInstance.step_code == code)
         )
 
 

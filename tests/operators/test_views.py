@@ -252,9 +252,7 @@ def test_agent_refers_from_the_suggestions_and_withdraws_after_confirming(app, a
     refused = client.post(f"/cases/{case.id}/steps/french_course/refer", data={"deadline": "soon"})
     assert refused.status_code == 200 and _business_rows() == before
     assert field_error(refused, "deadline") == "Enter a date as day, month and year."
-    response = client.post(
-        f"/cases/{case.id}/steps/french_course/refer", data={"operator_id": str(org["operator"].id)}
-    )
+    response = client.post(f"/cases/{case.id}/steps/french_course/refer", data={"operator_id": str(org["operator"].id)})
     assert response.status_code == 302
     item = db.session.scalar(select(Referral).where(Referral.case_id == case.id))
     assert item.state == "sent"
