@@ -66,8 +66,7 @@ def create_app(config: dict[str, Any] | None = None, *, create_secret: bool = Fa
     _configure_proxies(app)
     _configure_logging(app)
     _register_extensions(app)
-    _register_blueprints(app)
-    _register_request_hooks(app)
+    _register_packages(app)
     _register_cli(app)
     return app
 
@@ -98,7 +97,7 @@ def _configure_logging(app: Flask) -> None:
 
 def _register_extensions(app: Flask) -> None:
     from integration_centre import i18n
-    from integration_centre.accounts import passwords, sessions
+    from integration_centre.accounts import passwords
     from integration_centre.database import configure_engine_options
     from integration_centre.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -111,10 +110,6 @@ def _register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     login_manager.init_app(app)
-    sessions.init_app(app)
-    from integration_centre import privacy
-
-    privacy.init_app(app)
 
 
 def import_models() -> None:
@@ -122,31 +117,21 @@ def import_models() -> None:
     domain_modules("models")
 
 
-def _register_blueprints(app: Flask) -> None:
-    from integration_centre.accounts.views import admin_bp
-    from integration_centre.accounts.views import bp as accounts_bp
-    from integration_centre.core.views import bp as core_bp
+def _register_packages(app: Flask) -> None:
+    """Each package wires itself (blueprints, hooks, listeners, panels, providers, navigation),
+    from the foundation up; core comes last: its access gate runs after the packages' own
+    request loaders (API tokens) and closes over every route."""
+    from integration_centre import accounts, api, core, operators, pathway, privacy, reception, stats, workspace
 
-    app.register_blueprint(core_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(admin_bp)
-    for module in _domain_view_modules():
-        for blueprint in getattr(module, "BLUEPRINTS", ()):
-            app.register_blueprint(blueprint)
-
-
-def _domain_view_modules() -> list:
-    """The view modules of the domain packages (accounts registers its own); each exposes ``BLUEPRINTS``."""
-    return domain_modules("views", tuple(name for name in DOMAIN_PACKAGES if name != "accounts"))
-
-
-def _register_request_hooks(app: Flask) -> None:
-    from integration_centre.core import errors, navigation, panels, security
-
-    security.init_app(app)
-    errors.init_app(app)
-    navigation.init_app(app)
-    panels.init_app(app)
+    privacy.register(app)
+    accounts.register(app)
+    pathway.register(app)
+    operators.register(app)
+    reception.register(app)
+    workspace.register(app)
+    stats.register(app)
+    api.register(app)
+    core.register(app)
 
 
 def _register_cli(app: Flask) -> None:

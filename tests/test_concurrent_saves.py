@@ -30,7 +30,7 @@ from sqlalchemy.orm import object_session
 
 from integration_centre.accounts.models import Role, UserSession
 from integration_centre.accounts.sessions import TOUCH_INTERVAL
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.pathway.models import Case
 from integration_centre.privacy.models import AuditHead, AuditRecord

@@ -9,7 +9,8 @@ from typing import NamedTuple
 from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from integration_centre.db import TimestampMixin, UTCDateTime, utcnow
+from integration_centre.clock import utcnow
+from integration_centre.database import TimestampMixin, UTCDateTime
 from integration_centre.extensions import db
 from integration_centre.privacy import sealed
 

@@ -22,6 +22,7 @@ import yaml
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from integration_centre import clock
 from integration_centre.accounts.models import Centre, Office, OperatorOrganisation, User
 from integration_centre.extensions import db
 from integration_centre.privacy import audit
@@ -76,7 +77,7 @@ def _municipalities() -> dict[str, dict]:
 def selectable_municipalities(on: date | None = None) -> set[str]:
     """NIS codes a territory may hold: municipalities valid on ``on`` (today) that a Walloon
     centre may cover (never the German-speaking ones)."""
-    day = (on or date.today()).isoformat()
+    day = (on or clock.today()).isoformat()
     return {
         code
         for code, raw in _municipalities().items()

@@ -24,7 +24,7 @@ from integration_centre.accounts.models import (
     User,
     UserSession,
 )
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 
 

@@ -17,7 +17,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import update
 
 from integration_centre.accounts.models import User, UserSession
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db, login_manager
 from integration_centre.privacy import audit
 from integration_centre.privacy.context import Actor

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 
 from integration_centre.accounts import services
 from integration_centre.accounts.models import Role, SetupToken, User
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import audit
 from integration_centre.privacy.context import Actor

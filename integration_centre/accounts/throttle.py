@@ -32,7 +32,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from integration_centre.accounts.models import KnownLoginSource, LoginAlert, LoginAttempt, User
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import audit, sealed
 from integration_centre.privacy.context import Actor

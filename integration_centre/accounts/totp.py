@@ -13,7 +13,7 @@ import segno
 from sqlalchemy import func, select
 
 from integration_centre.accounts.models import RecoveryCode, User
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import sealed
 from integration_centre.privacy.errors import DecryptionError

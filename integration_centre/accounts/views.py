@@ -40,8 +40,8 @@ from integration_centre.accounts.permissions import (
     roles_required,
 )
 from integration_centre.accounts.sessions import end_session, mark_reauthenticated, start_session
+from integration_centre.clock import utcnow
 from integration_centre.core.urls import safe_next
-from integration_centre.db import utcnow
 from integration_centre.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)

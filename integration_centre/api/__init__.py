@@ -6,3 +6,11 @@ Endpoints are thin: operator endpoints call ``operators.services``, office endpo
 ``pathway``. The only gate is ``api.auth.api_endpoint`` (scope and role of the token's user);
 ``accounts.permissions.enforce_access`` lets a request through once a valid token is loaded.
 """
+
+
+def register(app) -> None:
+    """Wire the package into ``app``: its blueprints."""
+    from integration_centre.api import views
+
+    for blueprint in views.BLUEPRINTS:
+        app.register_blueprint(blueprint)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from integration_centre.accounts.models import Role, User
 from integration_centre.api import tokens
 from integration_centre.api.models import ApiToken
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 
 OPERATOR_SCOPES = ["referrals:read", "referrals:write"]

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from integration_centre.api.models import ApiToken, IdempotencyRecord
 from integration_centre.api.problems import ApiProblem, problem_response
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 
 HEADER = "Idempotency-Key"

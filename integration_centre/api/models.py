@@ -13,7 +13,8 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integration_centre.accounts.models import User
-from integration_centre.db import UTCDateTime, utcnow
+from integration_centre.clock import utcnow
+from integration_centre.database import UTCDateTime
 from integration_centre.extensions import db
 
 

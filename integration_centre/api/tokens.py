@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from integration_centre.accounts import services as account_services
 from integration_centre.accounts.models import Role, User
 from integration_centre.api.models import ApiToken
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import audit
 from integration_centre.privacy.context import Actor

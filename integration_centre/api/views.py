@@ -11,7 +11,7 @@ import json
 import math
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -22,6 +22,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from integration_centre import clock
 from integration_centre.accounts.forms import SelectChoice
 from integration_centre.accounts.models import Role, User
 from integration_centre.accounts.permissions import fresh_login_required, require, roles_required
@@ -95,7 +96,7 @@ def _retry_after() -> int:
     current = limiter.current_limit
     if current is None:
         return 60
-    return max(1, math.ceil(current.reset_at - datetime.now(UTC).timestamp()))
+    return max(1, math.ceil(current.reset_at - clock.utcnow().timestamp()))
 
 
 def _pathway_problem(exc: PathwayError) -> ApiProblem:
@@ -321,7 +322,7 @@ def get_case(case_id: uuid.UUID):
 @roles_required(Role.ADMIN)
 def tokens_page():
     """Every token: account, scopes, expiry, last use, revocation."""
-    from integration_centre.db import utcnow
+    from integration_centre.clock import utcnow
 
     return render_template("api/admin_tokens.html", tokens=tokens.tokens_listing(), now=utcnow())
 

@@ -1,0 +1,13 @@
+"""What every page shares: the request pattern, error pages, security headers and the access
+gate, navigation, panels, PDF and CSV writers."""
+
+
+def register(app) -> None:
+    """Wire the package into ``app``: the home blueprint, security hooks, error pages, navigation and panels."""
+    from integration_centre.core import errors, navigation, panels, security, views
+
+    app.register_blueprint(views.bp)
+    security.init_app(app)
+    errors.init_app(app)
+    navigation.init_app(app)
+    panels.init_app(app)

@@ -11,14 +11,15 @@ Idempotent: nothing is added when the demo operator already has referrals.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from integration_centre import clock
 from integration_centre.accounts import network as accounts_network
 from integration_centre.accounts.demo import DEMO_OPERATOR, demo_office
 from integration_centre.accounts.models import Centre, OperatorOrganisation, Role, User
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.operators import network, services
 from integration_centre.operators.models import Referral, ReferralEvent
@@ -111,7 +112,7 @@ def load(report) -> None:
         return
     if db.session.scalar(select(Referral.id).where(Referral.operator_id == operator.id).limit(1)) is not None:
         return
-    today = date.today()
+    today = clock.today()
     _adopt_engine_referrals(agent, operator_user, office, operator, report, today)
     _citizenship_referrals(agent, operator_user, office, operator, report, today)
     db.session.flush()

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from flask import current_app
 from sqlalchemy import select
 
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.operators.models import OutboxMessage
 

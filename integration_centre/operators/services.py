@@ -28,9 +28,10 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
+from integration_centre import clock
 from integration_centre.accounts.models import OperatorOrganisation, Role, User
 from integration_centre.accounts.permissions import can_see_office, can_see_operator_item
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.operators.models import (
     OperatorProfile,
@@ -682,7 +683,7 @@ def refer(
     """
     if actor.role != Role.AGENT or not can_see_office(actor, case.office_id):
         raise NotFound()
-    on = on or date.today()
+    on = on or clock.today()
     try:
         step = case.step(step_code)
     except KeyError as exc:
@@ -781,7 +782,7 @@ def _check_reason(action: str, reason: str | None) -> str:
 def accept(actor: User, referral, *, expected_version: int | None = None, on: date | None = None) -> Referral:
     """The operator accepts a sent referral."""
     referral, case, source = _begin(actor, referral, "accept", expected_version)
-    on = on or date.today()
+    on = on or clock.today()
     referral.state = ReferralState.ACCEPTED.value
     referral.accepted_at = utcnow()
     _record(actor, referral, case, "accept", from_state=source, on=on)
@@ -794,7 +795,7 @@ def decline(
     """The operator declines a sent referral (with a reason); the step goes back to the office."""
     reason = _check_reason("decline", reason)
     referral, case, source = _begin(actor, referral, "decline", expected_version)
-    on = on or date.today()
+    on = on or clock.today()
     _step_move(actor, case, referral, "decline", on, reason="referral_declined")
     referral.state = ReferralState.DECLINED.value
     referral.reason = reason
@@ -806,7 +807,7 @@ def decline(
 def start(actor: User, referral, *, on: date | None = None, expected_version: int | None = None) -> Referral:
     """The operator reports that the person started (the step moves to in progress)."""
     referral, case, source = _begin(actor, referral, "start", expected_version)
-    return _start(actor, referral, case, source, on or date.today())
+    return _start(actor, referral, case, source, on or clock.today())
 
 
 def _start(actor: User, referral: Referral, case: Case, source: str, on: date) -> Referral:
@@ -861,7 +862,7 @@ def record_attendance(
         total = None
     if not isinstance(sessions, int) or isinstance(sessions, bool) or not 0 <= sessions <= MAX_SESSIONS:
         errors["sessions"] = [_("Enter a number of sessions between 0 and 1,000.")]
-    on = on or date.today()
+    on = on or clock.today()
     if attended_from and attended_until and attended_until < attended_from:
         errors["attended_until"] = [_("The last date is before the first date.")]
     for name, value in (("attended_from", attended_from), ("attended_until", attended_until)):
@@ -918,7 +919,7 @@ def complete(
     version make the others raise ``Conflict``/``InvalidTransition``.
     """
     referral, case, source = _begin(actor, referral, "complete", expected_version)
-    on = on or date.today()
+    on = on or clock.today()
     kind, options = result_options(referral)
     errors = {}
     if kind and result not in options:
@@ -961,7 +962,7 @@ def abandon(
     """The operator reports that the person abandoned; the step is recorded as failed (or returned)."""
     reason = _check_reason("abandon", reason)
     referral, case, source = _begin(actor, referral, "abandon", expected_version)
-    on = on or date.today()
+    on = on or clock.today()
     step = db.session.get(StepInstance, referral.step_id)
     if step.state == StepState.REFERRED:
         _step_move(actor, case, referral, "decline", on, reason="referral_abandoned")
@@ -980,7 +981,7 @@ def withdraw(
     """The agent withdraws an open referral; the step returns to "pending" so it can be referred again."""
     reason = _check_reason("withdraw", reason)
     referral, case, source = _begin(actor, referral, "withdraw", expected_version)
-    on = on or date.today()
+    on = on or clock.today()
     step = db.session.get(StepInstance, referral.step_id)
     if step.state == StepState.REFERRED:
         _step_move(actor, case, referral, "decline", on, reason="referral_withdrawn")

@@ -19,7 +19,7 @@ from integration_centre.accounts.models import OperatorOrganisation, Role
 from integration_centre.accounts.permissions import require, roles_required
 from integration_centre.core import panels
 from integration_centre.core.navigation import add_item as add_nav_item
-from integration_centre.core.refusals import flash_refusal, refusal_message
+from integration_centre.core.requests import flash_refusal, refusal_message
 from integration_centre.extensions import db
 from integration_centre.operators import network, referrals, services
 from integration_centre.operators.forms import (

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from integration_centre import clock
 from integration_centre.accounts.demo import DEMO_OPERATOR, demo_office
 from integration_centre.accounts.models import OperatorOrganisation, Role, User
 from integration_centre.extensions import db
@@ -72,7 +73,7 @@ def load(report) -> None:
     operator = db.session.scalar(select(OperatorOrganisation).where(OperatorOrganisation.name == DEMO_OPERATOR))
     rng = random.Random(SEED)  # noqa: S311 - reproducible synthetic data, not security
     people = random.Random(SEED + 1)  # noqa: S311 - names, addresses and numbers, drawn apart
-    today = date.today()
+    today = clock.today()
     # The commune used to be drawn from ``rng`` among the whole territory: that draw is kept (and the
     # house number still comes from ``rng``) so that the dates, stages and referrals of every case,
     # which the other packages' demos build on, stay as they were.

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from integration_centre.accounts.models import Office, Role, User
 from integration_centre.accounts.permissions import require
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.pathway.models import DuplicateReview, Newcomer
 

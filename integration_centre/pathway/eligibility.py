@@ -19,6 +19,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from integration_centre import clock
 from integration_centre.pathway.dates import add_months, age_on
 from integration_centre.pathway.definitions import DispensationReason, PathwayDefinition
 from integration_centre.pathway.reference import NATIONALITY_GROUPS
@@ -141,7 +142,7 @@ def assess(
     ``participating`` says the person follows the pathway anyway (a case is open): someone not
     obliged then counts as voluntary.
     """
-    on = on or date.today()
+    on = on or clock.today()
     rules = definition.eligibility
     conditions: list[Condition] = []
     exclusions: list[Exclusion] = []

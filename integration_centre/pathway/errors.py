@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from integration_centre.errors import DomainError
 
-class PathwayError(Exception):
-    """A refused operation: ``message`` says why, in the user's language; nothing was changed."""
 
-    def __init__(self, message: str, code: str = "refused") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class PathwayError(DomainError):
+    """A refused operation of the pathway: ``message`` says why, in the user's language; nothing was changed."""
+
+    def __init__(self, message: str, code: str = "refused", field_errors=None) -> None:
+        super().__init__(message, field_errors, code=code)
 
 
 class PathwayConflict(PathwayError):
@@ -23,7 +23,7 @@ class RegistrationInvalid(PathwayError):
     """The newcomer's file has errors; ``errors`` maps field names to messages."""
 
     def __init__(self, message: str, errors: dict[str, str]) -> None:
-        super().__init__(message, code="invalid")
+        super().__init__(message, code="invalid", field_errors=errors)
         self.errors = errors
 
 

@@ -28,7 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integration_centre.accounts.models import Office, User
-from integration_centre.db import TimestampMixin, UTCDateTime, UUIDPrimaryKeyMixin, utcnow
+from integration_centre.clock import utcnow
+from integration_centre.database import TimestampMixin, UTCDateTime, UUIDPrimaryKeyMixin
 from integration_centre.extensions import db
 from integration_centre.pathway import reasons
 from integration_centre.pathway.states import CaseStatus, Participation, StepState

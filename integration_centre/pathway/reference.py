@@ -18,6 +18,8 @@ from pathlib import Path
 import pycountry
 import yaml
 
+from integration_centre import clock
+
 DATA_DIR = Path(__file__).with_name("data")
 
 # ISO 3166-1 alpha-2 codes of the EU, EEA and Switzerland (citizens and families are outside the
@@ -80,7 +82,7 @@ def municipality(code: str | None) -> Municipality | None:
 
 def current_code(code: str, on: date | None = None) -> str:
     """Follow merger successors: the code that carries ``code``'s territory on ``on`` (today)."""
-    on = on or date.today()
+    on = on or clock.today()
     seen = set()
     entry = municipality(code)
     while entry is not None and not entry.valid_on(on) and entry.successor_code and entry.nis_code not in seen:
@@ -91,7 +93,7 @@ def current_code(code: str, on: date | None = None) -> str:
 
 def municipality_choices(on: date | None = None, locale: str = "fr") -> list[tuple[str, str]]:
     """(code, label) of the municipalities valid on ``on`` that a Walloon centre covers, by name."""
-    on = on or date.today()
+    on = on or clock.today()
     entries = [m for m in municipalities().values() if m.valid_on(on) and not m.german_speaking]
     entries.sort(key=lambda m: _sort_key(m.name(locale)))
     return [(m.nis_code, f"{m.name(locale)} ({m.nis_code})") for m in entries]

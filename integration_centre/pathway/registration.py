@@ -22,9 +22,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from integration_centre import clock
 from integration_centre.accounts.models import Office, Role, User
 from integration_centre.accounts.permissions import can_see_office, require
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.pathway import niss as niss_module
 from integration_centre.pathway import reference
@@ -109,7 +110,7 @@ class ValidationOutcome:
 
 def validate(data: NewcomerData, *, today: date | None = None) -> ValidationOutcome:
     """Check every field of ``data``; the messages are ready to show beside the fields."""
-    today = today or date.today()
+    today = today or clock.today()
     outcome = ValidationOutcome()
     errors = outcome.errors
     if not (data.family_name or "").strip():

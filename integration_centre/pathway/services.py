@@ -21,9 +21,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from integration_centre import clock
 from integration_centre.accounts.models import Office, OperatorOrganisation, Role, User
 from integration_centre.accounts.permissions import can_see_office, require
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.pathway import events, reasons, reference
 from integration_centre.pathway.dates import add_months, age_band
@@ -151,7 +152,7 @@ def conflict_message():
     """The message shown when another person saved the same case meanwhile.
 
     Lazy: it is raised from a failed flush, when the session cannot read the user's language
-    until it is rolled back; it becomes text after the rollback (``core.refusals``).
+    until it is rolled back; it becomes text after the rollback (``core.requests``).
     """
     return _l("This case was modified meanwhile by someone else. Reload it and try again: nothing was saved.")
 
@@ -343,7 +344,7 @@ def emit_case_event(
     target_office_id: int | None = None,
 ) -> None:
     """Queue one domain event about ``case`` (payload contract in ``pathway.events``)."""
-    on = on or date.today()
+    on = on or clock.today()
     definition = definition_of(case)
     newcomer = db.session.get(Newcomer, case.person_id)
     with access(actor, "pathway.event", [newcomer.id]):
@@ -460,7 +461,7 @@ def open_case(
     require(actor.role == Role.AGENT and office is not None and can_see_office(actor, office.id))
     require(person_visible_to(actor, newcomer))
     ensure_writable(newcomer.id)
-    on = on or date.today()
+    on = on or clock.today()
     active = db.session.scalar(
         select(Case).where(Case.person_id == newcomer.id, Case.status.in_(list(ACTIVE_CASE_STATUSES)))
     )
@@ -512,7 +513,7 @@ def transition_case(
     require(can_see_case(actor, case))
     ensure_writable(case.person_id)
     _check_version(case, expected_version)
-    on = on or date.today()
+    on = on or clock.today()
     source = CaseStatus(case.status)
     target = case_target(action, source)
     if target is None:
@@ -698,7 +699,7 @@ def transition_step(
     (hours, result, evidence) are checked and applied with the move, all or nothing.
     """
     change = change or StepChange()
-    on = on or date.today()
+    on = on or clock.today()
     try:
         step = case.step(step_code)
     except KeyError:

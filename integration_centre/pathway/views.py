@@ -13,7 +13,7 @@ from flask_login import current_user
 from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import require, roles_required
 from integration_centre.core.navigation import add_item as add_nav_item
-from integration_centre.core.refusals import flash_refusal, refusal_message
+from integration_centre.core.requests import flash_refusal, refusal_message
 from integration_centre.extensions import db
 from integration_centre.pathway import duplicates as duplicate_reviews
 from integration_centre.pathway import reference, registration, services

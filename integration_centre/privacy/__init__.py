@@ -34,7 +34,7 @@ Encrypted fields — ``integration_centre.privacy.fields``
         import uuid
         from sqlalchemy import LargeBinary, Uuid
         from sqlalchemy.orm import Mapped, mapped_column
-        from integration_centre.db import TimestampMixin, UUIDPrimaryKeyMixin
+        from integration_centre.database import TimestampMixin, UUIDPrimaryKeyMixin
         from integration_centre.extensions import db
         from integration_centre.privacy.fields import EncryptedField
 
@@ -250,3 +250,12 @@ def ensure_keyring_file(instance_path, demo: bool = False) -> Path | None:
     if not path.exists():
         write_keyring_file(path, generate_keyring(demo=demo))
     return path
+
+
+def register(app: Flask) -> None:
+    """Wire the package into ``app``: the keyring and the audit hooks, then the desk's pages."""
+    from integration_centre.privacy import views
+
+    init_app(app)
+    for blueprint in views.BLUEPRINTS:
+        app.register_blueprint(blueprint)

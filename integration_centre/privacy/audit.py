@@ -24,7 +24,7 @@ from flask import Response, g, has_request_context
 from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import audit_checkpoints, runtime
 from integration_centre.privacy.context import Actor, as_actor, check_code, current_actor, request_id

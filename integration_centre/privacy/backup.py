@@ -20,7 +20,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.engine import URL, make_url
 
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import audit_checkpoints, erasure
 from integration_centre.privacy.errors import PrivacyError

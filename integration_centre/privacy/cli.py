@@ -11,8 +11,8 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from integration_centre.clock import utcnow
 from integration_centre.config import ConfigurationError
-from integration_centre.db import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import audit, audit_checkpoints, keys, runtime
 from integration_centre.privacy.context import Actor

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from integration_centre import clock
 from integration_centre.extensions import db
 from integration_centre.privacy import notice, requests
 from integration_centre.privacy.context import Actor
@@ -78,7 +79,7 @@ def load_requests(report, person_ids: list) -> None:
     """A few data-subject requests about the first demo persons (one overdue), once."""
     if len(person_ids) < 3 or db.session.scalar(select(SubjectRequest.id).limit(1)) is not None:
         return
-    today = date.today()
+    today = clock.today()
     overdue = requests.record_request(
         DEMO_ACTOR, person_ids[0], "access", today - timedelta(days=40), details="Lettre reçue à l'accueil.",
         today=today,

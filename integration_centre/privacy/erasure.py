@@ -30,7 +30,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import append_only, blind_index, keys, subject_data
 from integration_centre.privacy.erasure_models import ErasureLedgerEntry

@@ -12,7 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from integration_centre.db import UTCDateTime, utcnow
+from integration_centre.clock import utcnow
+from integration_centre.database import UTCDateTime
 from integration_centre.extensions import db
 
 

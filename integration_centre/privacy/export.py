@@ -25,8 +25,8 @@ from flask_babel import lazy_gettext as _l
 from fpdf.enums import XPos, YPos
 from sqlalchemy import select
 
+from integration_centre.clock import utcnow
 from integration_centre.core.pdf import FONT, Document
-from integration_centre.db import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import audit, subject_data
 from integration_centre.privacy.access import access

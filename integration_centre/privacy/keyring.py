@@ -25,13 +25,13 @@ import secrets
 import stat
 import tempfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from integration_centre import clock
 from integration_centre.config import ConfigurationError
 from integration_centre.privacy import crypto
 
@@ -50,7 +50,7 @@ def create_hint(path: str | Path) -> str:
 
 def new_kek_id() -> str:
     """A fresh KEK id: date plus random suffix (never reused)."""
-    return f"kek-{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(3)}"
+    return f"kek-{clock.utcnow():%Y%m%d}-{secrets.token_hex(3)}"
 
 
 @dataclass

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm.util import identity_key
 
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import access as access_module
 from integration_centre.privacy import audit, crypto, runtime

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from integration_centre.db import UTCDateTime, utcnow
+from integration_centre.clock import utcnow
+from integration_centre.database import UTCDateTime
 from integration_centre.extensions import db
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.

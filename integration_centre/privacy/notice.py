@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from integration_centre import clock
 from integration_centre.extensions import db
 from integration_centre.privacy import audit, restrictions
 from integration_centre.privacy.access import access
@@ -83,7 +84,7 @@ def record_given(
     actor: Any, person_id: uuid.UUID, *, language: str, given_on: date, version: int, today: date | None = None
 ) -> NoticeGiven:
     """Record that the notice ``version`` was given to the person in ``language`` on ``given_on``."""
-    today = today or date.today()
+    today = today or clock.today()
     restrictions.ensure_writable(person_id)
     errors = {}
     notice = get(version) if version else None

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, select
 
+from integration_centre import clock
 from integration_centre.extensions import db
 from integration_centre.privacy import audit, subject_data
 from integration_centre.privacy.access import access
@@ -80,7 +81,7 @@ def record_request(
     today: date | None = None,
 ) -> SubjectRequest:
     """Record a request received on ``received_on``; its deadline is one month later."""
-    today = today or date.today()
+    today = today or clock.today()
     errors = {}
     if kind not in REQUEST_KINDS:
         errors["kind"] = _("Choose the kind of request.")
@@ -160,7 +161,7 @@ def close(actor: Any, item: SubjectRequest, status: str, answer: str, *, today: 
     if errors:
         raise RequestInvalid(errors)
     item.status = status
-    item.closed_on = today or date.today()
+    item.closed_on = today or clock.today()
     from integration_centre.privacy.erasure import erased_on
 
     if erased_on(item.person_id) is None:  # an erased person's key is gone: no answer is kept then
@@ -182,7 +183,7 @@ class RequestFilter:
 
 def filtered_query(filters: RequestFilter, *, today: date | None = None) -> Select:
     """The register's query: filtered and sorted (by deadline: open requests first, the most urgent on top)."""
-    today = today or date.today()
+    today = today or clock.today()
     query = select(SubjectRequest)
     if filters.status == "open":
         query = query.where(SubjectRequest.status.in_(OPEN_STATUSES))
@@ -202,7 +203,7 @@ def filtered_query(filters: RequestFilter, *, today: date | None = None) -> Sele
 
 def overdue_count(today: date | None = None) -> int:
     """How many open requests are past their deadline."""
-    today = today or date.today()
+    today = today or clock.today()
     return db.session.scalar(
         select(func.count()).where(SubjectRequest.status.in_(OPEN_STATUSES), SubjectRequest.due_on < today)
     )

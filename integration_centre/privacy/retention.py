@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import current_app
 
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import erasure
 from integration_centre.privacy.errors import PrivacyError

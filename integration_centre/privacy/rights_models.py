@@ -14,7 +14,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from integration_centre.db import TimestampMixin, UTCDateTime, UUIDPrimaryKeyMixin, utcnow
+from integration_centre.clock import utcnow
+from integration_centre.database import TimestampMixin, UTCDateTime, UUIDPrimaryKeyMixin
 from integration_centre.extensions import db
 from integration_centre.privacy.fields import EncryptedField
 

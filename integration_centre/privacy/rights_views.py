@@ -8,7 +8,6 @@ birth through blind indexes); URLs carry only UUIDs.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -17,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from integration_centre import clock
 from integration_centre.accounts import services as account_services
 from integration_centre.accounts.models import Role, User
 from integration_centre.accounts.permissions import require, roles_required
@@ -87,7 +87,7 @@ def register():
         kind=form.kind.data or None if valid else None,
         sort=form.sort.data or "due_on" if valid else "due_on",
     )
-    today = date.today()
+    today = clock.today()
     listing = db.paginate(
         requests.filtered_query(filters, today=today), page=request.args.get("page", 1, type=int), per_page=PER_PAGE
     )
@@ -124,7 +124,7 @@ def new_request():
             )
             db.session.commit()  # the audited search
         if not record_form.received_on.data:
-            record_form.received_on.data = date.today()
+            record_form.received_on.data = clock.today()
     elif request.method == "POST" and request.form.get("step") == "record":
         person_ids = request.form.getlist("req-candidates")
         matches = _labels_for(person_ids)
@@ -185,7 +185,7 @@ def _request_or_404(request_id: uuid.UUID) -> SubjectRequest:
 
 
 def _detail(item: SubjectRequest, **forms):
-    today = date.today()
+    today = clock.today()
     person = requests.person_label(current_user, item.person_id)
     with_access = {}
     if person is not None:
@@ -447,7 +447,7 @@ def _notice_panel(newcomer=None, **_page):
     if latest is not None:
         form.language.choices = choices((lang, LANGUAGE_NAMES.get(lang, lang)) for lang in latest.texts)
         form.version.data = str(latest.version)
-        form.given_on.data = form.given_on.data or date.today()
+        form.given_on.data = form.given_on.data or clock.today()
     return {
         "notice_form": form,
         "notice_latest": latest,

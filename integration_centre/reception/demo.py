@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from integration_centre import clock
 from integration_centre.accounts.demo import demo_office
 from integration_centre.accounts.models import Role, User
 from integration_centre.extensions import db
@@ -63,7 +64,7 @@ def load(report) -> None:
         return
     cases = db.session.scalars(select(Case).where(Case.office_id == office.id).order_by(Case.opened_on, Case.id)).all()
     rng = random.Random(SEED)  # noqa: S311 - reproducible synthetic data, not security
-    today = date.today()
+    today = clock.today()
     issued = []
     for case in cases:
         if case.status == CaseStatus.TRANSFERRED:

@@ -18,7 +18,8 @@ from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, Numeric, String, Uui
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integration_centre.accounts.models import Centre, User
-from integration_centre.db import TimestampMixin, UTCDateTime, UUIDPrimaryKeyMixin, utcnow
+from integration_centre.clock import utcnow
+from integration_centre.database import TimestampMixin, UTCDateTime, UUIDPrimaryKeyMixin
 from integration_centre.extensions import db
 from integration_centre.privacy.fields import EncryptedField
 

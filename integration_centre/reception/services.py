@@ -23,9 +23,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from integration_centre import clock
 from integration_centre.accounts.models import Centre, Office, User
 from integration_centre.accounts.permissions import require
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.pathway import reference
 from integration_centre.pathway import services as pathway
@@ -206,7 +207,7 @@ def _parse_hours(value, field: str, errors: dict, *, maximum: Decimal) -> Decima
 
 
 def _today(on: date | None) -> date:
-    return on or date.today()
+    return on or clock.today()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -859,7 +860,7 @@ def revoke_certificate(actor: User, certificate: Certificate, *, reason: str, no
     pathway._touch(case)
     pathway._timeline(actor, case, "certificate.revoke", reason=reason)
     pathway._flush()
-    _emit(actor, case, "certificate_revoked", date.today(), reason=reason)
+    _emit(actor, case, "certificate_revoked", clock.today(), reason=reason)
     return certificate
 
 

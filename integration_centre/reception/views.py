@@ -7,18 +7,18 @@ Every page here is for agents of the case's office (``services`` answers 404 oth
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from integration_centre import clock
 from integration_centre.accounts.models import Office, Role
 from integration_centre.accounts.permissions import role_in, roles_required
 from integration_centre.core import csv_writer, panels
 from integration_centre.core.navigation import add_item as add_nav_item
-from integration_centre.core.refusals import refusal_message
+from integration_centre.core.requests import refusal_message
 from integration_centre.extensions import db, limiter
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.errors import PathwayError
@@ -108,7 +108,7 @@ def _module_context(case) -> dict:
         "format_labels": services.SESSION_FORMATS,
         "theme_labels": services.SESSION_THEMES,
         "task_labels": services.TASK_KINDS,
-        "today": date.today(),
+        "today": clock.today(),
         "done_form": ConfirmForm(),
     }
 
@@ -124,7 +124,7 @@ def assessment(case_id: uuid.UUID):
         if existing:
             form.fill(existing)
         else:
-            form.assessed_on.data = date.today()
+            form.assessed_on.data = clock.today()
     if form.validate_on_submit():
         try:
             record = services.record_assessment(current_user, case, form.to_data())
@@ -142,7 +142,7 @@ def session(case_id: uuid.UUID):
     case = _case(case_id)
     form = SessionForm()
     if request.method == "GET":
-        form.held_on.data = date.today()
+        form.held_on.data = clock.today()
         form.language.data = "fr"
     if form.validate_on_submit():
         try:
@@ -170,7 +170,7 @@ def positioning_test(case_id: uuid.UUID):
     case = _case(case_id)
     form = PositioningTestForm()
     if request.method == "GET":
-        form.tested_on.data = date.today()
+        form.tested_on.data = clock.today()
     if form.validate_on_submit():
         try:
             record = services.record_positioning_test(
@@ -269,7 +269,7 @@ def sign_agreement(case_id: uuid.UUID):
     case = _case(case_id)
     form = SignForm()
     if request.method == "GET":
-        form.signed_on.data = date.today()
+        form.signed_on.data = clock.today()
     if form.validate_on_submit():
         try:
             services.sign_agreement(current_user, case, signed_on=form.signed_on.data)
@@ -451,7 +451,7 @@ def outbox_pdf(recipient: str):
         recipient_label=str(services.RECIPIENTS[recipient]),
         office=office.name,
         centre=office.centre.name if getattr(office, "centre", None) else "",
-        on=date.today(),
+        on=clock.today(),
     )
     return _pdf(body, f"notifications-{recipient}.pdf")
 

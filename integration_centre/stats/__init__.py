@@ -52,3 +52,11 @@ Schedule, reports, supply
     (``report.py``) laid out from the same cells as the page and the CSV. Supply tables read the
     places of the operator directory through ``supply.py`` (organisations, never people).
 """
+
+
+def register(app) -> None:
+    """Wire the package into ``app``: its blueprints."""
+    from integration_centre.stats import views
+
+    for blueprint in views.BLUEPRINTS:
+        app.register_blueprint(blueprint)

@@ -18,7 +18,7 @@ import yaml
 from sqlalchemy import func, insert, select
 
 from integration_centre.accounts.models import Centre, Office, OperatorOrganisation
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.stats import services
 from integration_centre.stats.models import Fact, Release

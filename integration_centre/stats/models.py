@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, Integer, SmallInteger, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from integration_centre.db import UTCDateTime, utcnow
+from integration_centre.clock import utcnow
+from integration_centre.database import UTCDateTime
 from integration_centre.extensions import db
 
 

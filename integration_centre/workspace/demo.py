@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from integration_centre import clock
 from integration_centre.accounts.demo import demo_office
 from integration_centre.accounts.models import Role, User
 from integration_centre.extensions import db
@@ -60,7 +61,7 @@ def load(report) -> None:
     done = select(DeadlineExtension.id).join(Case, Case.id == DeadlineExtension.case_id)
     if db.session.scalar(done.where(Case.office_id == office.id).limit(1)):
         return
-    today = date.today()
+    today = clock.today()
     for index, key in enumerate(PEOPLE):
         _situation(agent, office, key, index, today)
         report.count("workspace situations")

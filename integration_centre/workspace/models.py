@@ -19,7 +19,8 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Uu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integration_centre.accounts.models import User
-from integration_centre.db import TimestampMixin, UTCDateTime, UUIDPrimaryKeyMixin, utcnow
+from integration_centre.clock import utcnow
+from integration_centre.database import TimestampMixin, UTCDateTime, UUIDPrimaryKeyMixin
 from integration_centre.extensions import db
 from integration_centre.pathway import reasons
 from integration_centre.pathway.models import Case

@@ -20,9 +20,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
+from integration_centre import clock
 from integration_centre.accounts.models import Office, Role, User
 from integration_centre.accounts.permissions import can_see_office, require
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.pathway import reasons
 from integration_centre.pathway import services as pathway
@@ -182,12 +183,12 @@ class Schedule:
 
 def compute_schedule(actor: User, case: Case, *, today: date | None = None) -> Schedule:
     """The case's deadlines (extensions included), next evaluation and next action."""
-    today = today or date.today()
-    clock = _clock_dates(actor, case)
+    today = today or clock.today()
+    start_dates = _clock_dates(actor, case)
     definition = pathway.definition_of(case)
-    completion = pathway.deadline_date(case, clock, "completion")
+    completion = pathway.deadline_date(case, start_dates, "completion")
     base = deadlines_for(
-        definition, permit_order=clock["permit_order"], registration=clock["registration"], agreement=None
+        definition, permit_order=start_dates["permit_order"], registration=start_dates["registration"], agreement=None
     )
     active = case.status in ACTIVE_CASE_STATUSES
     last_held = db.session.scalar(
@@ -206,7 +207,7 @@ def compute_schedule(actor: User, case: Case, *, today: date | None = None) -> S
     candidates.append(planned)
     upcoming = [d for d in candidates if d is not None]
     return Schedule(
-        report_by=pathway.deadline_date(case, clock, "report"),
+        report_by=pathway.deadline_date(case, start_dates, "report"),
         completion_deadline=completion if active else None,
         base_deadline=base.get("completion"),
         next_evaluation_on=evaluation,
@@ -249,7 +250,7 @@ def extend_deadline(
     """Extend the completion deadline by ``months`` on ``ground``; records the new date and the
     agent, writes the timeline entry and emits ``deadline_extended`` (reason = ground)."""
     require(can_see_case(actor, case))
-    on = on or date.today()
+    on = on or clock.today()
     definition = pathway.definition_of(case)
     if ground not in {g["code"] for g in definition.extension_grounds}:
         raise WorkspaceError(_("Choose a ground for the extension."), "ground")
@@ -257,8 +258,8 @@ def extend_deadline(
         raise WorkspaceError(_("An extension is 1 to 24 months."), "months")
     if case.status not in ACTIVE_CASE_STATUSES:
         raise WorkspaceError(_("Only an active case can have its deadline extended."))
-    clock = _clock_dates(actor, case)
-    previous = pathway.deadline_date(case, clock, "completion")
+    start_dates = _clock_dates(actor, case)
+    previous = pathway.deadline_date(case, start_dates, "completion")
     if previous is None:
         raise WorkspaceError(_("The deadline is unknown: enter the permit-order date in the person's file first."))
     try:
@@ -268,7 +269,7 @@ def extend_deadline(
     entry = db.session.scalars(
         select(TimelineEntry).where(TimelineEntry.case_id == case.id, TimelineEntry.action == "case.extend")
     ).all()
-    new_deadline = pathway.deadline_date(case, clock, "completion")
+    new_deadline = pathway.deadline_date(case, start_dates, "completion")
     extension = DeadlineExtension(
         person_id=case.person_id,
         case_id=case.id,
@@ -301,7 +302,7 @@ def record_evaluation(
 ) -> EvaluationInterview:
     """Record an evaluation interview (date, encrypted notes); the next one is scheduled from it."""
     require(can_see_case(actor, case))
-    today = today or date.today()
+    today = today or clock.today()
     if held_on is None:
         raise WorkspaceError(_("Enter the date of the interview."), "held_on")
     if held_on > today:
@@ -370,7 +371,7 @@ def send_notice(
 ) -> NoncomplianceProcedure:
     """Record the formal notice sent to the person; the grace period runs from it."""
     require(can_see_case(actor, case))
-    today = today or date.today()
+    today = today or clock.today()
     if case.status not in ACTIVE_CASE_STATUSES:
         raise WorkspaceError(_("A notice can be sent only on an active case."))
     if case.participation != Participation.OBLIGED:
@@ -409,7 +410,7 @@ def record_compliance(actor: User, case: Case, on: date | None = None) -> Noncom
     if procedure is None or procedure.status != "notice_sent":
         raise WorkspaceError(_("No notice is waiting for an answer on this case."))
     procedure.status = "complied"
-    procedure.outcome_on = on or date.today()
+    procedure.outcome_on = on or clock.today()
     pathway.add_timeline_entry(actor, case, "noncompliance.complied")
     pathway._flush()
     sync_schedule(actor, case)
@@ -421,7 +422,7 @@ def refer_to_administration(
 ) -> NoncomplianceProcedure:
     """Refer the case to the regional administration once the grace period has ended."""
     require(can_see_case(actor, case))
-    today = today or date.today()
+    today = today or clock.today()
     procedure = open_procedure(case)
     if procedure is None or procedure.status != "notice_sent":
         raise WorkspaceError(_("Send a notice first: a referral follows an unanswered notice."))
@@ -448,7 +449,7 @@ def record_outcome(
 ) -> NoncomplianceProcedure:
     """Record the administration's decision on a referred case; the procedure is closed."""
     require(can_see_case(actor, case))
-    today = today or date.today()
+    today = today or clock.today()
     procedure = open_procedure(case)
     if procedure is None or procedure.status != "referred":
         raise WorkspaceError(_("There is no referral waiting for a decision on this case."))
@@ -811,7 +812,7 @@ def dashboard(user: User, query: DashboardQuery, *, today: date | None = None) -
     for the persons with their keys; names decrypted in one audited access). Only cases of the
     agent's office; restricted persons left out."""
     require(user.role == Role.AGENT and can_see_office(user, user.office_id))
-    today = today or date.today()
+    today = today or clock.today()
     query = query.normalised()
     status_mode = {"active": "active", "all": "all"}.get(query.status, "one")
     with_version = bool(query.version)

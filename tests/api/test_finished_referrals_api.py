@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from integration_centre.accounts.models import Role
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.operators.models import Referral
 from tests.api.conftest import bearer

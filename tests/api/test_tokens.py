@@ -15,7 +15,7 @@ from sqlalchemy import select
 from integration_centre.accounts.models import Role, UserSession
 from integration_centre.api import tokens
 from integration_centre.api.models import ApiToken
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy.models import AuditRecord
 from tests.accounts.helpers import field_error, row_counts

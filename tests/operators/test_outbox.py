@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from integration_centre.db import utcnow
+from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.operators import outbox, services
 from integration_centre.operators.models import OutboxMessage
