@@ -111,7 +111,7 @@ def municipality_name(code: str, locale: str = "fr") -> str:
     return raw["name_nl"] if locale.startswith("nl") else raw["name_fr"]
 
 
-def _territory_errors(codes: list[str], within: set[str] | None = None) -> list[str]:
+def territory_errors(codes: list[str], within: set[str] | None = None) -> list[str]:
     unknown = sorted(set(codes) - selectable_municipalities())
     if unknown:
         return [_("Unknown municipality code: %(codes)s.", codes=", ".join(unknown))]
@@ -123,7 +123,7 @@ def _territory_errors(codes: list[str], within: set[str] | None = None) -> list[
     return []
 
 
-def _clean(value: str | None) -> str:
+def clean_text(value: str | None) -> str:
     return (value or "").strip()
 
 
@@ -187,7 +187,7 @@ class CentreData:
 
 def _centre_errors(data: CentreData, centre: Centre | None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    code = _clean(data.code).upper()
+    code = clean_text(data.code).upper()
     if not code:
         errors["code"] = [_("Enter the code.")]
     elif not _CODE.match(code):
@@ -198,19 +198,19 @@ def _centre_errors(data: CentreData, centre: Centre | None) -> dict[str, list[st
             query = query.where(Centre.id != centre.id)
         if db.session.scalar(query) is not None:
             errors["code"] = [_("Another centre already has this code.")]
-    if problems := _name_errors(_clean(data.name)):
+    if problems := _name_errors(clean_text(data.name)):
         errors["name"] = problems
-    if problems := _address_errors(_clean(data.address)):
+    if problems := _address_errors(clean_text(data.address)):
         errors["address"] = problems
-    if problems := _territory_errors(data.territory):
+    if problems := territory_errors(data.territory):
         errors["territory"] = problems
     return errors
 
 
 def _apply_centre(centre: Centre, data: CentreData) -> None:
-    centre.code = _clean(data.code).upper()
-    centre.name = _clean(data.name)
-    centre.address = _clean(data.address) or None
+    centre.code = clean_text(data.code).upper()
+    centre.name = clean_text(data.name)
+    centre.address = clean_text(data.address) or None
     centre.territory = sorted(set(data.territory))
 
 
@@ -311,7 +311,7 @@ def hours_errors(hours: dict[str, list[tuple[str, str]]]) -> dict[str, list[str]
 
 def _office_errors(centre: Centre, data: OfficeData, office: Office | None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    name = _clean(data.name)
+    name = clean_text(data.name)
     if problems := _name_errors(name):
         errors["name"] = problems
     else:
@@ -320,17 +320,17 @@ def _office_errors(centre: Centre, data: OfficeData, office: Office | None) -> d
             query = query.where(Office.id != office.id)
         if db.session.scalar(query) is not None:
             errors["name"] = [_("This centre already has an office with this name.")]
-    if problems := _address_errors(_clean(data.address)):
+    if problems := _address_errors(clean_text(data.address)):
         errors["address"] = problems
-    if problems := _territory_errors(data.territory, within=set(centre.territory or [])):
+    if problems := territory_errors(data.territory, within=set(centre.territory or [])):
         errors["territory"] = problems
     errors.update(hours_errors(data.opening_hours))
     return errors
 
 
 def _apply_office(office: Office, data: OfficeData) -> None:
-    office.name = _clean(data.name)
-    office.address = _clean(data.address) or None
+    office.name = clean_text(data.name)
+    office.address = clean_text(data.address) or None
     office.territory = sorted(set(data.territory))
     hours = {day: [[o, c] for o, c in data.opening_hours.get(day, []) if o and c] for day in DAYS}
     office.opening_hours = {day: pairs for day, pairs in hours.items() if pairs}
@@ -373,7 +373,7 @@ class OrganisationData:
 
 def _organisation_errors(data: OrganisationData, organisation: OperatorOrganisation | None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    name = _clean(data.name)
+    name = clean_text(data.name)
     if problems := _name_errors(name):
         errors["name"] = problems
     else:
@@ -384,9 +384,9 @@ def _organisation_errors(data: OrganisationData, organisation: OperatorOrganisat
             errors["name"] = [_("An organisation with this name already exists.")]
     if data.centre_id is None or db.session.get(Centre, data.centre_id) is None:
         errors["centre_id"] = [_("Choose the centre this organisation works with.")]
-    if problems := _address_errors(_clean(data.address)):
+    if problems := _address_errors(clean_text(data.address)):
         errors["address"] = problems
-    email = _clean(data.contact_email)
+    email = clean_text(data.contact_email)
     if email and (len(email) > 254 or not is_valid_email(email)):
         errors["contact_email"] = [_("Enter an e-mail address like name@example.be.")]
     return errors
@@ -398,7 +398,7 @@ def create_organisation(acting: User, data: OrganisationData) -> OperatorOrganis
     if errors := _organisation_errors(data, None):
         raise NetworkInvalid(errors)
     organisation = OperatorOrganisation(
-        name=_clean(data.name), centre_id=data.centre_id, address=_clean(data.address) or None, is_active=True
+        name=clean_text(data.name), centre_id=data.centre_id, address=clean_text(data.address) or None, is_active=True
     )
     db.session.add(organisation)
     db.session.flush()
@@ -410,9 +410,9 @@ def update_organisation(acting: User, organisation: OperatorOrganisation, data: 
     """Change an organisation's name, centre or address, audited."""
     if errors := _organisation_errors(data, organisation):
         raise NetworkInvalid(errors)
-    organisation.name = _clean(data.name)
+    organisation.name = clean_text(data.name)
     organisation.centre_id = data.centre_id
-    organisation.address = _clean(data.address) or None
+    organisation.address = clean_text(data.address) or None
     db.session.flush()
     record_change("organisation_update", "operator_organisation", organisation.id, acting)
     return organisation

@@ -177,7 +177,7 @@ def _adopt_engine_referrals(agent, operator_user, office, operator, report, toda
         sent_on = step.started_on - timedelta(days=7) if step.started_on else (step.ended_on or today)
         sent_on = min(max(sent_on, case.opened_on), today)
         referral = Referral(
-            reference=services._next_reference(sent_on.year),
+            reference=services.next_reference(sent_on.year),
             case_id=case.id,
             step_id=step.id,
             person_id=case.person_id,
@@ -186,7 +186,7 @@ def _adopt_engine_referrals(agent, operator_user, office, operator, report, toda
             step_code=step.step_code,
             service_type=step.service_type or "french_course",
             state=state,
-            deadline=services._case_deadline(agent, case),
+            deadline=services.case_deadline(agent, case),
             sent_on=sent_on,
             sent_at=utcnow(),
             started_on=step.started_on,

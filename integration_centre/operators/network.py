@@ -46,7 +46,7 @@ def open_referrals(*, office: Office | None = None, organisation: OperatorOrgani
     return db.session.scalar(query)
 
 
-def _open_work_message(cases: int, referrals: int) -> str:
+def open_work_message(cases: int, referrals: int) -> str:
     parts = []
     if cases:
         parts.append(ngettext("%(num)d open case", "%(num)d open cases", cases))
@@ -65,7 +65,7 @@ def deactivate_office(acting: User, office: Office) -> None:
     """
     cases, referrals = open_cases(office), open_referrals(office=office)
     if cases or referrals:
-        raise NetworkRefused(_open_work_message(cases, referrals))
+        raise NetworkRefused(open_work_message(cases, referrals))
     if office.is_active:
         office.is_active = False
         db.session.flush()
@@ -88,7 +88,7 @@ def deactivate_organisation(acting: User, organisation: OperatorOrganisation) ->
     """
     referrals = open_referrals(organisation=organisation)
     if referrals:
-        raise NetworkRefused(_open_work_message(0, referrals))
+        raise NetworkRefused(open_work_message(0, referrals))
     if organisation.is_active:
         organisation.is_active = False
         db.session.flush()
@@ -123,7 +123,7 @@ def _profile(organisation: OperatorOrganisation) -> OperatorProfile:
 def create_organisation(acting: User, data: network.OrganisationData) -> OperatorOrganisation:
     """Create an organisation (and its directory entry with the contact e-mail), audited."""
     organisation = network.create_organisation(acting, data)
-    _profile(organisation).contact_email = network._clean(data.contact_email) or None
+    _profile(organisation).contact_email = network.clean_text(data.contact_email) or None
     db.session.flush()
     return organisation
 
@@ -132,7 +132,7 @@ def update_organisation(acting: User, organisation: OperatorOrganisation, data: 
     """Change an organisation (name, centre, address, contact e-mail), audited."""
     network.update_organisation(acting, organisation, data)
     profile = _profile(organisation)
-    email = network._clean(data.contact_email) or None
+    email = network.clean_text(data.contact_email) or None
     if profile.notify_by_email and email is None:
         raise NetworkInvalid({"contact_email": [_("Enter the e-mail address that receives notifications.")]})
     profile.contact_email = email
@@ -166,11 +166,11 @@ def _service_errors(data: ServiceData) -> dict[str, list[str]]:
         errors["languages"] = [_("Choose at least one language.")]
     elif any(not reference.is_valid_language(code) for code in data.languages):
         errors["languages"] = [_("Choose languages from the list.")]
-    if len(network._clean(data.schedule)) > 1000:
+    if len(network.clean_text(data.schedule)) > 1000:
         errors["schedule"] = [_("At most 1,000 characters.")]
     if not data.territory:
         errors["territory"] = [_("Choose at least one municipality.")]
-    elif problems := network._territory_errors(data.territory):
+    elif problems := network.territory_errors(data.territory):
         errors["territory"] = problems
     return errors
 
@@ -179,7 +179,7 @@ def _apply_service(service: OperatorService, data: ServiceData) -> None:
     service.service_type = data.service_type
     service.places = int(data.places or 0)
     service.languages = sorted(set(data.languages))
-    service.schedule = network._clean(data.schedule) or None
+    service.schedule = network.clean_text(data.schedule) or None
     service.territory = sorted(set(data.territory))
 
 

@@ -245,7 +245,7 @@ def _confirm(kind: str, item, *, act, back: str, blocked: str | None):
 
 def _blocked_office(item: Office) -> str | None:
     cases, referrals = network.open_cases(item), network.open_referrals(office=item)
-    return network._open_work_message(cases, referrals) if cases or referrals else None
+    return network.open_work_message(cases, referrals) if cases or referrals else None
 
 
 @bp.route("/offices/<int:office_id>/deactivate", methods=["GET", "POST"])
@@ -362,7 +362,7 @@ def deactivate_organisation(organisation_id: int):
         item,
         act=lambda: network.deactivate_organisation(current_user, item),
         back=url_for("network.organisation", organisation_id=item.id),
-        blocked=network._open_work_message(0, referrals) if referrals else None,
+        blocked=network.open_work_message(0, referrals) if referrals else None,
     )
 
 

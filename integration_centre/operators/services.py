@@ -582,7 +582,7 @@ def case_referrals(actor: User, case: Case) -> list[Referral]:
 # Writing referrals
 
 
-def _next_reference(year: int) -> str:
+def next_reference(year: int) -> str:
     row = db.session.execute(
         select(ReferralSequence).where(ReferralSequence.year == year).with_for_update()
     ).scalar_one_or_none()
@@ -711,7 +711,7 @@ def refer(
     if open_one is not None:
         raise InvalidTransition(_("This step already has an open referral: withdraw it first."))
     if deadline is None:
-        deadline = _case_deadline(actor, case)
+        deadline = case_deadline(actor, case)
     elif deadline < on:
         raise ReferralInvalid(
             _("The deadline cannot be in the past."), {"deadline": [_("The deadline cannot be in the past.")]}
@@ -727,7 +727,7 @@ def refer(
         on=on,
     )
     referral = Referral(
-        reference=_next_reference(on.year),
+        reference=next_reference(on.year),
         case_id=case.id,
         step_id=step.id,
         person_id=case.person_id,
@@ -746,7 +746,7 @@ def refer(
     return referral
 
 
-def _case_deadline(actor: User, case: Case) -> date | None:
+def case_deadline(actor: User, case: Case) -> date | None:
     newcomer = db.session.get(Newcomer, case.person_id)
     with access(actor, "referral.deadline", [case.person_id]):
         dates = {"permit_order": newcomer.permit_order_date, "registration": newcomer.registration_date}

@@ -384,13 +384,13 @@ def add_timeline_entry(
     reason: str | None = None,
 ) -> TimelineEntry:
     """Write one timeline entry on ``case`` for other packages (codes only, no note)."""
-    entry = _timeline(actor, case, action, from_state=from_state, to_state=to_state, reason=reason)
+    entry = timeline_entry(actor, case, action, from_state=from_state, to_state=to_state, reason=reason)
     entry.step_code = step_code
-    _touch(case)
+    touch_case(case)
     return entry
 
 
-def _timeline(
+def timeline_entry(
     actor: User,
     case: Case,
     action: str,
@@ -422,19 +422,19 @@ def _timeline(
     return entry
 
 
-def _flush() -> None:
+def flush_or_conflict() -> None:
     try:
         db.session.flush()
     except StaleDataError as exc:
         raise PathwayConflict(conflict_message()) from exc
 
 
-def _check_version(case: Case, expected_version: int | None) -> None:
+def check_version(case: Case, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != case.version:
         raise PathwayConflict(conflict_message())
 
 
-def _touch(case: Case) -> None:
+def touch_case(case: Case) -> None:
     # Every change to a case or its steps updates the case row, so the version check applies.
     case.last_change_at = utcnow()
 
@@ -492,8 +492,8 @@ def open_case(
         case.steps.append(
             StepInstance(person_id=newcomer.id, step_code=step_def.code, order=step_def.order, state=StepState.PENDING)
         )
-    _timeline(actor, case, "case.open", to_state=CaseStatus.OPEN.value, reason=participation.value)
-    _flush()
+    timeline_entry(actor, case, "case.open", to_state=CaseStatus.OPEN.value, reason=participation.value)
+    flush_or_conflict()
     _emit(actor, "case_opened", case, on)
     return case
 
@@ -512,7 +512,7 @@ def transition_case(
     """Apply case ``action`` (start, complete, close, suspend, resume, transfer); see the module doc."""
     require(can_see_case(actor, case))
     ensure_writable(case.person_id)
-    _check_version(case, expected_version)
+    check_version(case, expected_version)
     on = on or clock.today()
     source = CaseStatus(case.status)
     target = case_target(action, source)
@@ -543,13 +543,15 @@ def transition_case(
         case.started_on = on
     if action in ("complete", "close", "transfer"):
         case.ended_on = on
-    _touch(case)
+    touch_case(case)
     successor = None
     if action == "transfer":
         successor = _successor_case(actor, case, target_office, source, on)
         case.transferred_to_office_id = target_office.id
-    _timeline(actor, case, f"case.{action}", from_state=source.value, to_state=target.value, reason=reason, note=note)
-    _flush()
+    timeline_entry(
+        actor, case, f"case.{action}", from_state=source.value, to_state=target.value, reason=reason, note=note
+    )
+    flush_or_conflict()
     if successor is not None:
         case.successor_case_id = successor.id
     _emit(
@@ -561,7 +563,7 @@ def transition_case(
         target_office_id=target_office.id if target_office else None,
         duration=action in ("complete", "close"),
     )
-    _flush()
+    flush_or_conflict()
     return case
 
 
@@ -620,7 +622,7 @@ def _successor_case(actor: User, case: Case, target_office: Office, source: Case
                 confirmed_at=step.confirmed_at,
             )
         )
-    _timeline(actor, successor, "case.transfer_in", to_state=successor.status.value)
+    timeline_entry(actor, successor, "case.transfer_in", to_state=successor.status.value)
     return successor
 
 
@@ -628,15 +630,15 @@ def set_needs(actor: User, case: Case, needs: list[str], *, expected_version: in
     """Record the needs analysis (which conditional steps are needed); timeline, no event."""
     require(can_see_case(actor, case))
     ensure_writable(case.person_id)
-    _check_version(case, expected_version)
+    check_version(case, expected_version)
     definition = definition_of(case)
     unknown = [n for n in needs if n not in definition.needs]
     if unknown:
         raise PathwayError(_("Unknown need: %(needs)s.", needs=", ".join(unknown)))
     case.needs = sorted(set(needs))
-    _touch(case)
-    _timeline(actor, case, "case.needs", reason=",".join(case.needs) or None)
-    _flush()
+    touch_case(case)
+    timeline_entry(actor, case, "case.needs", reason=",".join(case.needs) or None)
+    flush_or_conflict()
     return case
 
 
@@ -646,7 +648,7 @@ def extend_deadline(
     """Extend the completion deadline on one of the definition's extension grounds."""
     require(can_see_case(actor, case))
     ensure_writable(case.person_id)
-    _check_version(case, expected_version)
+    check_version(case, expected_version)
     definition = definition_of(case)
     if ground not in {g["code"] for g in definition.extension_grounds}:
         raise PathwayError(_("Choose a ground for the extension."))
@@ -656,9 +658,9 @@ def extend_deadline(
     if deadline is None or not deadline.extendable:
         raise PathwayError(_("This pathway has no extendable deadline."))
     case.deadline_extended_months += months
-    _touch(case)
-    _timeline(actor, case, "case.extend", reason=ground, note=note)
-    _flush()
+    touch_case(case)
+    timeline_entry(actor, case, "case.extend", reason=ground, note=note)
+    flush_or_conflict()
     return case
 
 
@@ -706,7 +708,7 @@ def transition_step(
         require(False)
     require(can_act_on_step(actor, step))
     ensure_writable(step.person_id)
-    _check_version(case, expected_version)
+    check_version(case, expected_version)
     definition = definition_of(case)
     step_def = definition.step(step_code)
     source = StepState(step.state)
@@ -799,13 +801,13 @@ def transition_step(
     if target == StepState.COMPLETED:
         step.confirmed_by_id = actor.id
         step.confirmed_at = utcnow()
-        if step_code == _agreement_step(definition):
+        if step_code == agreement_step(definition):
             case.agreement_signed_on = on
     if change.note:
         with access(actor, "case.step", [case.person_id], action="update"):
             step.note = change.note
-    _touch(case)
-    _timeline(
+    touch_case(case)
+    timeline_entry(
         actor,
         case,
         f"step.{action}",
@@ -815,7 +817,7 @@ def transition_step(
         reason=change.reason,
         note=change.note,
     )
-    _flush()
+    flush_or_conflict()
     _emit(actor, STEP_EVENT[action], case, on, step=step, reason=change.reason)
     return step
 
@@ -836,7 +838,7 @@ def record_attendance(
         require(False)
     require(can_act_on_step(actor, step))
     ensure_writable(step.person_id)
-    _check_version(case, expected_version)
+    check_version(case, expected_version)
     if step.state not in (StepState.IN_PROGRESS, StepState.REFERRED, StepState.PLANNED):
         raise PathwayError(_("Hours can be recorded only on a step planned, referred or in progress."))
     step_def = definition_of(case).step(step_code)
@@ -845,13 +847,13 @@ def record_attendance(
         raise PathwayError(_("Unexpected evidence: %(evidence)s.", evidence=", ".join(unknown)))
     step.hours = _parse_hours(hours)
     step.evidence = sorted(set(step.evidence or []) | set(evidence))
-    _touch(case)
-    _timeline(actor, case, "step.attendance", step=step)
-    _flush()
+    touch_case(case)
+    timeline_entry(actor, case, "step.attendance", step=step)
+    flush_or_conflict()
     return step
 
 
-def _agreement_step(definition: PathwayDefinition) -> str | None:
+def agreement_step(definition: PathwayDefinition) -> str | None:
     """The step whose completion is the agreement signature (the one expecting a signed agreement)."""
     return next((s.code for s in definition.steps if "signed_agreement" in s.evidence), None)
 
@@ -980,7 +982,7 @@ def record_dispensation(
     ensure_writable(newcomer.id)
     if case is not None:
         require(can_see_case(actor, case) and case.person_id == newcomer.id)
-        _check_version(case, expected_version)
+        check_version(case, expected_version)
     with access(actor, "dispensation.record", [newcomer.id], action="update"):
         definition = definition_of(case) if case is not None else applicable_definition(newcomer.permit_order_date)
     try:
@@ -1023,10 +1025,10 @@ def record_dispensation(
             case.obligation_ended_on = (
                 start_date if case.obligation_ended_on is None else min(case.obligation_ended_on, start_date)
             )
-        _touch(case)
+        touch_case(case)
         # The reason may be health data: the timeline keeps only that a dispensation was recorded.
-        _timeline(actor, case, "dispensation.record")
-    _flush()
+        timeline_entry(actor, case, "dispensation.record")
+    flush_or_conflict()
     if case is not None:
         _emit(actor, "dispensation_recorded", case, max(start_date, case.opened_on), reason=reason_def.code)
     return dispensation

@@ -290,9 +290,9 @@ def record_assessment(
             setattr(assessment, domain, clean[domain])
         assessment.notes = clean["notes"]
     _ensure_started(actor, case, clean["assessed_on"])
-    pathway._touch(case)
-    pathway._timeline(actor, case, "assessment.record" if first else "assessment.update")
-    pathway._flush()
+    pathway.touch_case(case)
+    pathway.timeline_entry(actor, case, "assessment.record" if first else "assessment.update")
+    pathway.flush_or_conflict()
     step = _step(case, ASSESSMENT_STEPS)
     test = _latest_test(case)
     complete = step is not None and (step.step_code != COMBINED_STEP or test is not None)
@@ -377,9 +377,9 @@ def record_session(
         session.interpreter = bool(interpreter)
     db.session.add(session)
     _ensure_started(actor, case, held_on)
-    pathway._touch(case)
-    pathway._timeline(actor, case, "session.record", reason=format)
-    pathway._flush()
+    pathway.touch_case(case)
+    pathway.timeline_entry(actor, case, "session.record", reason=format)
+    pathway.flush_or_conflict()
     step = _step(case, RIGHTS_STEPS)
     message = None
     if step is not None and step.state not in DONE_STEP_STATES:
@@ -472,9 +472,9 @@ def record_positioning_test(
             test.note = note
     db.session.add(test)
     _ensure_started(actor, case, tested_on)
-    pathway._touch(case)
-    pathway._timeline(actor, case, "positioning.record", reason=level)
-    pathway._flush()
+    pathway.touch_case(case)
+    pathway.timeline_entry(actor, case, "positioning.record", reason=level)
+    pathway.flush_or_conflict()
     complete = step is not None and (step.step_code != COMBINED_STEP or _has_assessment(case))
     test.step_message = _advance(
         actor, case, step, tested_on, complete=complete, change=pathway.StepChange(result=level)
@@ -535,9 +535,9 @@ def add_task(
             task.title = title
     db.session.add(task)
     _ensure_started(actor, case, today)
-    pathway._touch(case)
-    pathway._timeline(actor, case, "task.add", reason=kind)
-    pathway._flush()
+    pathway.touch_case(case)
+    pathway.timeline_entry(actor, case, "task.add", reason=kind)
+    pathway.flush_or_conflict()
     task.step_message = _advance(actor, case, _step(case, ADMIN_HELP_STEPS), today, complete=False)
     return task
 
@@ -555,9 +555,9 @@ def complete_task(
     _check_case_active(case)
     task.done_on = max(on, case.opened_on)
     _ensure_started(actor, case, on)
-    pathway._touch(case)
-    pathway._timeline(actor, case, "task.done", reason=task.kind)
-    pathway._flush()
+    pathway.touch_case(case)
+    pathway.timeline_entry(actor, case, "task.done", reason=task.kind)
+    pathway.flush_or_conflict()
     open_tasks = db.session.scalar(
         select(func.count(ProcedureTask.id)).where(ProcedureTask.case_id == case.id, ProcedureTask.done_on.is_(None))
     )
@@ -591,7 +591,7 @@ def get_task(actor: User, task_id) -> ProcedureTask:
 
 def agreement_step(definition: PathwayDefinition) -> str | None:
     """The step whose completion is the agreement signature."""
-    return pathway._agreement_step(definition)
+    return pathway.agreement_step(definition)
 
 
 def sign_agreement(
@@ -621,8 +621,8 @@ def sign_agreement(
         actor, case, code, "complete", pathway.StepChange(evidence=("signed_agreement",)), on=signed_on
     )
     case.agreement_signed_on = signed_on
-    pathway._timeline(actor, case, "agreement.sign", step=step)
-    pathway._flush()
+    pathway.timeline_entry(actor, case, "agreement.sign", step=step)
+    pathway.flush_or_conflict()
     _emit(actor, case, "agreement_signed", signed_on)
     return case
 
@@ -771,9 +771,9 @@ def issue_certificate(
     with access(actor, "reception.certificate", [case.person_id], action="update"):
         certificate.snapshot = snapshot
     db.session.add(certificate)
-    pathway._touch(case)
-    pathway._timeline(actor, case, "certificate.issue")
-    pathway._flush()
+    pathway.touch_case(case)
+    pathway.timeline_entry(actor, case, "certificate.issue")
+    pathway.flush_or_conflict()
     _emit(actor, case, "certificate_issued", on)
     return certificate
 
@@ -857,9 +857,9 @@ def revoke_certificate(actor: User, certificate: Certificate, *, reason: str, no
     if note:
         with access(actor, "reception.certificate", [certificate.person_id], action="update"):
             certificate.revocation_note = note
-    pathway._touch(case)
-    pathway._timeline(actor, case, "certificate.revoke", reason=reason)
-    pathway._flush()
+    pathway.touch_case(case)
+    pathway.timeline_entry(actor, case, "certificate.revoke", reason=reason)
+    pathway.flush_or_conflict()
     _emit(actor, case, "certificate_revoked", clock.today(), reason=reason)
     return certificate
 
@@ -925,9 +925,9 @@ def queue_notification(actor: User, case: Case, recipient: str) -> ThirdPartyNot
         )
         notification.payload = payload
     db.session.add(notification)
-    pathway._touch(case)
-    pathway._timeline(actor, case, "notification.queue", reason=recipient)
-    pathway._flush()
+    pathway.touch_case(case)
+    pathway.timeline_entry(actor, case, "notification.queue", reason=recipient)
+    pathway.flush_or_conflict()
     return notification
 
 
@@ -995,9 +995,9 @@ def mark_sent(actor: User, notifications: list[ThirdPartyNotification]) -> int:
         item.sent_at = utcnow()
         item.sent_by_id = actor.id
         case = db.session.get(Case, item.case_id)
-        pathway._timeline(actor, case, "notification.sent", reason=item.recipient)
+        pathway.timeline_entry(actor, case, "notification.sent", reason=item.recipient)
         count += 1
-    pathway._flush()
+    pathway.flush_or_conflict()
     return count
 
 

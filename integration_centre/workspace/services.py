@@ -233,7 +233,7 @@ def sync_schedule(actor: User, case: Case) -> CaseSchedule:
     row.noncompliance_status = schedule.noncompliance.status if schedule.noncompliance else None
     row.opened_on, row.last_change_at = case.opened_on, case.last_change_at
     row.refreshed_at = utcnow()
-    pathway._flush()  # a concurrent save of the case: PathwayConflict, not a 500
+    pathway.flush_or_conflict()  # a concurrent save of the case: PathwayConflict, not a 500
     return row
 
 
@@ -287,7 +287,7 @@ def extend_deadline(
             extension.note = note or None
             extension.ground_detail = detail
     db.session.add(extension)
-    pathway._flush()
+    pathway.flush_or_conflict()
     pathway.emit_case_event(actor, case, "deadline_extended", on=on, reason=ground)
     sync_schedule(actor, case)
     return extension
@@ -324,7 +324,7 @@ def record_evaluation(
             interview.notes = notes
     db.session.add(interview)
     pathway.add_timeline_entry(actor, case, "evaluation.record")
-    pathway._flush()
+    pathway.flush_or_conflict()
     sync_schedule(actor, case)
     return interview
 
@@ -397,7 +397,7 @@ def send_notice(
             procedure.note = note
     db.session.add(procedure)
     pathway.add_timeline_entry(actor, case, "noncompliance.notice")
-    pathway._flush()
+    pathway.flush_or_conflict()
     pathway.emit_case_event(actor, case, "noncompliance_notice", on=sent_on)
     sync_schedule(actor, case)
     return procedure
@@ -412,7 +412,7 @@ def record_compliance(actor: User, case: Case, on: date | None = None) -> Noncom
     procedure.status = "complied"
     procedure.outcome_on = on or clock.today()
     pathway.add_timeline_entry(actor, case, "noncompliance.complied")
-    pathway._flush()
+    pathway.flush_or_conflict()
     sync_schedule(actor, case)
     return procedure
 
@@ -438,7 +438,7 @@ def refer_to_administration(
     procedure.status = "referred"
     procedure.referred_on = referred_on
     pathway.add_timeline_entry(actor, case, "noncompliance.refer")
-    pathway._flush()
+    pathway.flush_or_conflict()
     pathway.emit_case_event(actor, case, "noncompliance_referred", on=referred_on)
     sync_schedule(actor, case)
     return procedure
@@ -463,7 +463,7 @@ def record_outcome(
     procedure.outcome = outcome
     procedure.outcome_on = outcome_on
     pathway.add_timeline_entry(actor, case, "noncompliance.outcome", reason=outcome)
-    pathway._flush()
+    pathway.flush_or_conflict()
     sync_schedule(actor, case)
     return procedure
 
