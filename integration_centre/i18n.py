@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import (
+    get_locale,
     format_date,
     format_datetime,
     format_decimal,
@@ -32,6 +33,12 @@ def select_locale() -> str:
     if user_locale in locales:
         return user_locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    """The language code (fr, nl, en) of the current request's locale; French outside requests."""
+    locale = get_locale()
+    return locale.language if locale is not None else "fr"
 
 
 def init_app(app: Flask) -> None:
