@@ -6,13 +6,13 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import (
-    get_locale,
     format_date,
     format_datetime,
     format_decimal,
     format_number,
     format_percent,
     format_timedelta,
+    get_locale,
 )
 from flask_login import current_user
 
