@@ -28,8 +28,9 @@ def parse_hours(value, *, field: str = "hours", maximum: Decimal = MAX_HOURS, po
     try:
         hours = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError, AttributeError) as exc:
-        example = "2 or 2.5" if positive else "12 or 12.5"
-        raise HoursInvalid(_("Hours must be a number, like %(example)s.", example=example), field) from exc
+        if positive:
+            raise HoursInvalid(_("Hours must be a number, like 2 or 2.5."), field) from exc
+        raise HoursInvalid(_("Hours must be a number, like 12 or 12.5."), field) from exc
     if positive:
         if not hours.is_finite() or hours <= 0 or hours > maximum:
             limit = f"{maximum.normalize():f}"
