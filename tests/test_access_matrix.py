@@ -131,7 +131,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "POST": "LOG 404 404 404 404 404 404 302",
     },
     "api_admin.tokens_page": {"GET": "LOG 404 404 404 404 404 404 200"},
-    "core.agent_home": {"GET": "LOG 200 200 200 404 404 404 404"},
+    "workspace.home": {"GET": "LOG 200 200 200 404 404 404 404"},
     "core.committee_home": {"GET": "LOG 404 404 404 404 404 200 404"},
     "core.healthz": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200"},
     "core.index": {"GET": "LOG 302 302 302 302 302 302 302"},
@@ -188,7 +188,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "POST": "LOG 404 404 404 404 404 404 200",
     },
     "operators_admin.organisations": {"GET": "LOG 404 404 404 404 404 404 200"},
-    "pathway.case": {"GET": "LOG 200 404 404 404 404 404 404"},
+    "workspace.case": {"GET": "LOG 200 404 404 404 404 404 404"},
     "pathway.newcomer": {"GET": "LOG 200 404 404 404 404 404 404"},
     "pathway.open_case": {"POST": "LOG 302 404 404 404 404 404 404"},
     "pathway.register": {

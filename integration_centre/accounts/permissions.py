@@ -127,7 +127,7 @@ def home_endpoint(user: User) -> str:
 
 
 HOME_ENDPOINTS: dict[Role, str] = {
-    Role.AGENT: "core.agent_home",
+    Role.AGENT: "workspace.home",
     Role.OPERATOR: "core.operator_home",
     Role.COMMITTEE: "stats.dashboard",
     Role.ADMIN: "accounts_admin.users",

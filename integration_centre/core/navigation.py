@@ -48,7 +48,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["navigation_items"] = navigation_items
 
 
-add_item("core.agent_home", _l("Home"), [Role.AGENT], order=0)
 add_item("core.operator_home", _l("Home"), [Role.OPERATOR], order=0)
 add_item("core.committee_home", _l("Home"), [Role.COMMITTEE], order=0)
 add_item("accounts_admin.users", _l("Users"), [Role.ADMIN], order=10)

@@ -47,15 +47,6 @@ def set_language():
     return redirect(safe_next(request.form.get("next")) or url_for("core.index"))
 
 
-@bp.get("/agent")
-@roles_required(Role.AGENT)
-def agent_home():
-    """The reception agent's home page: the office dashboard of the workspace."""
-    from integration_centre.workspace.views import dashboard_page
-
-    return dashboard_page()
-
-
 @bp.get("/operator")
 @roles_required(Role.OPERATOR)
 def operator_home():

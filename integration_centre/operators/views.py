@@ -417,7 +417,7 @@ def refer(case_id: uuid.UUID, step_code: str):
         else:
             db.session.commit()
             flash(_("Referral %(reference)s sent.", reference=item.reference), "success")
-            return redirect(url_for("pathway.case", case_id=case.id))
+            return redirect(url_for("workspace.case", case_id=case.id))
     definition = pathway.definition_of(case)
     return render_template(
         "operators/refer.html",

@@ -151,16 +151,7 @@ def open_case(newcomer_id: uuid.UUID):
         return redirect(url_for("pathway.newcomer", newcomer_id=newcomer_id))
     db.session.commit()
     flash(_("The case was opened."), "success")
-    return redirect(url_for("pathway.case", case_id=case.id))
-
-
-@bp.get("/cases/<uuid:case_id>")
-@roles_required(Role.AGENT)
-def case(case_id: uuid.UUID):
-    """A case: the agent's workspace page (person, eligibility, deadlines, steps, panels, timeline)."""
-    from integration_centre.workspace.views import case_page  # the workspace builds on the pathway
-
-    return case_page(case_id)
+    return redirect(url_for("workspace.case", case_id=case.id))
 
 
 @admin_bp.get("/")

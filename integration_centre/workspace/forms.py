@@ -1,4 +1,4 @@
-"""Forms of the agent's workspace (shapes only; the rules are in ``workspace.services``)."""
+"""Forms of the agent's workspace (shapes only; the rules are in the service modules)."""
 
 from __future__ import annotations
 

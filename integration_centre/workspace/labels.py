@@ -9,6 +9,7 @@ from integration_centre.pathway import reasons
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.definitions import PathwayDefinition
 from integration_centre.pathway.models import TimelineEntry
+from integration_centre.workspace.noncompliance import OUTCOME_LABELS
 
 EVIDENCE_LABELS = {
     "signed_agreement": _l("Signed reception agreement"),
@@ -83,8 +84,6 @@ def reason_label(entry: TimelineEntry, definition: PathwayDefinition, locale: st
         ):
             return str(table[reason])
     if entry.action == "noncompliance.outcome":
-        from integration_centre.workspace.services import OUTCOME_LABELS
-
         return str(OUTCOME_LABELS.get(reason, reason))
     if entry.action == "case.needs":
         return reason.replace(",", ", ")

@@ -5,7 +5,7 @@
 opening date and last change to sort them by. They are pathway
 bookkeeping dates, kept in clear like the case's own dates, so that the office dashboard is a
 few indexed queries even with 100,000 persons; they are recomputed by
-``workspace.services.sync_schedule`` from the encrypted permit-order and registration dates
+``workspace.schedule.sync_schedule`` from the encrypted permit-order and registration dates
 whenever the case changes, whatever package changes it (``workspace.schedule_sync``). Free text
 (extension notes, interview notes, non-compliance notes) is encrypted under the person's key.
 """
@@ -156,8 +156,7 @@ class NoncomplianceProcedure(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     opened_by: Mapped[User] = relationship()
 
 
-# A health-related ground is kept coarse in clear, precise in its encrypted field.
-reasons.register_column(DeadlineExtension, "ground", "ground_detail")
-
-# The schedule rows follow every case change, whoever makes it (session hooks).
-from integration_centre.workspace import schedule_sync  # noqa: E402, F401
+def register() -> None:
+    """Declare the extension's ground as a reason column: a health-related ground is kept coarse
+    in clear, precise in its encrypted field."""
+    reasons.register_column(DeadlineExtension, "ground", "ground_detail")

@@ -2,8 +2,8 @@
 
 A case changes through many packages: pathway services and views, reception (agreement
 signature), operators (referrals moving steps), the REST API, the workspace itself. Rather than
-asking each of them to call ``workspace.services.sync_schedule``, two session hooks do it in one
-place:
+asking each of them to call ``workspace.schedule.sync_schedule``, session hooks do it in one
+place (installed by ``register()``, called from ``workspace.register(app)``):
 
 - after every flush, the ids of the cases touched by the flush are noted on the session: a
   ``Case`` or ``StepInstance`` added or changed, a ``Newcomer`` changed (its permit-order or
@@ -27,11 +27,8 @@ from sqlalchemy.orm import Session
 from integration_centre.extensions import db
 from integration_centre.pathway.models import Case, Newcomer, StepInstance
 from integration_centre.privacy.errors import KeyDestroyedError
-from integration_centre.workspace.models import (
-    DeadlineExtension,
-    EvaluationInterview,
-    NoncomplianceProcedure,
-)
+from integration_centre.workspace.models import DeadlineExtension, EvaluationInterview, NoncomplianceProcedure
+from integration_centre.workspace.schedule import sync_schedule
 
 _PENDING_KEY = "workspace_stale_cases"
 _PERSONS_KEY = "workspace_stale_persons"
@@ -39,7 +36,6 @@ _SYNCING_KEY = "workspace_syncing"
 _BY_CASE_ID = (StepInstance, EvaluationInterview, DeadlineExtension, NoncomplianceProcedure)
 
 
-@event.listens_for(Session, "after_flush")
 def _note_changed_cases(session: Session, _flush_context) -> None:
     if session.info.get(_SYNCING_KEY):
         return
@@ -59,7 +55,6 @@ def _note_changed_cases(session: Session, _flush_context) -> None:
         session.info.setdefault(_PERSONS_KEY, set()).update(persons)
 
 
-@event.listens_for(Session, "before_commit")
 def _refresh_schedules(session: Session) -> None:
     if session.info.get(_SYNCING_KEY) or session is not db.session():
         return
@@ -69,7 +64,6 @@ def _refresh_schedules(session: Session) -> None:
     if not cases and not persons:
         return
     from integration_centre.privacy.context import current_actor
-    from integration_centre.workspace.services import sync_schedule
 
     session.info[_SYNCING_KEY] = True
     try:
@@ -90,7 +84,20 @@ def _refresh_schedules(session: Session) -> None:
         session.info.pop(_SYNCING_KEY, None)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_PENDING_KEY, None)
     session.info.pop(_PERSONS_KEY, None)
+
+
+_LISTENERS = (
+    ("after_flush", _note_changed_cases),
+    ("before_commit", _refresh_schedules),
+    ("after_rollback", _forget),
+)
+
+
+def register() -> None:
+    """Install the session hooks (once, whatever the number of apps created)."""
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

@@ -41,4 +41,6 @@ def holds(person_id: uuid.UUID) -> list[str]:
     return reasons
 
 
-subject_data.register("workspace", holds=holds)
+def register() -> None:
+    """Register the workspace's legal hold with privacy's subject-data registry."""
+    subject_data.register("workspace", holds=holds)

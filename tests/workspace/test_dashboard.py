@@ -12,7 +12,7 @@ from sqlalchemy import event, select
 from integration_centre.accounts.models import Role
 from integration_centre.extensions import db
 from integration_centre.pathway import services as pathway
-from integration_centre.workspace import services
+from integration_centre.workspace import dashboard, services
 from integration_centre.workspace.models import CaseSchedule
 from tests.accounts.helpers import fr, page_text
 from tests.conftest import login
@@ -217,8 +217,8 @@ def test_queries_per_dashboard_page_are_bounded(agent_client, open_case):
 
 
 def test_badges_of_other_lists_are_capped(agent_client, open_case, monkeypatch):
-    monkeypatch.setattr(services, "COUNT_CAP", 2)
-    services._STATEMENTS.clear()
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 2)
+    dashboard._STATEMENTS.clear()
     try:
         _overdue_cases(open_case, 3)
         html = agent_client.get("/agent?view=mine").get_data(as_text=True)
@@ -226,4 +226,4 @@ def test_badges_of_other_lists_are_capped(agent_client, open_case, monkeypatch):
         assert 'data-count="overdue">2+<' in html  # another list: capped
         assert 'data-count="overdue">3<' in agent_client.get("/agent?view=overdue").get_data(as_text=True)
     finally:
-        services._STATEMENTS.clear()
+        dashboard._STATEMENTS.clear()

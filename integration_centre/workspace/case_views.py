@@ -1,0 +1,309 @@
+"""The case page and its forms: case status, steps, deadline extension, evaluation interview,
+non-compliance procedure."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from integration_centre.accounts.models import Role
+from integration_centre.accounts.permissions import roles_required
+from integration_centre.core.requests import perform
+from integration_centre.extensions import db
+from integration_centre.i18n import current_language
+from integration_centre.pathway import reference
+from integration_centre.pathway import services as pathway
+from integration_centre.pathway.definitions import CEFR_LEVELS
+from integration_centre.pathway.errors import PathwayError
+from integration_centre.pathway.forms import EDUCATION_LABELS, RESIDENCE_LABELS, SEX_LABELS
+from integration_centre.pathway.models import Newcomer
+from integration_centre.pathway.states import StepState, case_actions_from, step_actions_from
+from integration_centre.privacy import erasure
+from integration_centre.privacy.access import access
+from integration_centre.workspace import services
+from integration_centre.workspace.forms import (
+    CaseActionForm,
+    ComplianceForm,
+    EvaluationForm,
+    ExtensionForm,
+    NoticeForm,
+    OutcomeForm,
+    ReferralForm,
+    StepActionForm,
+)
+from integration_centre.workspace.labels import EVIDENCE_LABELS, timeline_label
+from integration_centre.workspace.views import bp, case_or_404, to_int
+
+BLUEPRINTS = (bp,)
+
+# Moves an agent makes from the case page (referrals to operators have their own panel).
+AGENT_STEP_ACTIONS = ("plan", "start", "complete", "fail", "retry", "exempt", "cancel")
+CASE_ACTIONS = ("start", "suspend", "resume", "complete", "close")
+
+
+@bp.get("/cases/<uuid:case_id>")
+@roles_required(Role.AGENT)
+def case(case_id: uuid.UUID):
+    """A case: person summary, eligibility, deadlines, steps, panels, documents, timeline."""
+    case = case_or_404(case_id)
+    erased = erasure.erased_on(case.person_id)
+    if erased is not None:  # crypto-shredded (Art. 17): only the bookkeeping of the case is left
+        return render_template(
+            "privacy/retention/erased_person.html",
+            erased_on=erased,
+            cases=[case],
+            labels={"status": pathway.STATUS_LABELS},
+        )
+    definition = pathway.definition_of(case)
+    newcomer = db.session.get(Newcomer, case.person_id)
+    person = pathway.newcomer_summary(current_user, newcomer, "case.view")
+    try:
+        eligibility = pathway.eligibility_for(current_user, newcomer, case=case)
+        eligibility_error = None
+    except PathwayError as exc:
+        eligibility, eligibility_error = None, exc.message
+    schedule = services.compute_schedule(current_user, case)
+    steps = []
+    for step in case.steps:
+        step_def = definition.step(step.step_code)
+        steps.append(
+            {
+                "step": step,
+                "definition": step_def,
+                "label": step_def.label(current_language()),
+                "required": pathway.step_required(case, step_def, definition),
+                "actions": [a for a in step_actions_from(StepState(step.state)) if a in AGENT_STEP_ACTIONS],
+            }
+        )
+    extensions = services.extensions_of(case)
+    by_entry = {e.timeline_entry_id: e for e in extensions if e.timeline_entry_id}
+    with access(current_user, "case.view", [case.person_id]):  # sensitive reasons are encrypted
+        timeline = [
+            {
+                "entry": entry,
+                "label": timeline_label(entry, definition, current_language()),
+                "extension": by_entry.get(entry.id),
+            }
+            for entry in services.timeline_of(case)
+        ]
+    case_actions = [a for a in case_actions_from(case.status) if a in CASE_ACTIONS]
+    return render_template(
+        "workspace/case.html",
+        case=case,
+        definition=definition,
+        newcomer=newcomer,
+        person=person,
+        eligibility=eligibility,
+        eligibility_error=eligibility_error,
+        schedule=schedule,
+        steps=steps,
+        extensions=extensions,
+        extension_grounds=services.extension_grounds(current_user, extensions),
+        interviews=services.interviews_of(current_user, case),
+        procedures=services.procedures_of(case),
+        documents=services.documents_of(current_user, case),
+        timeline=timeline,
+        case_actions=case_actions,
+        case_form=CaseActionForm(),
+        closure_reasons=pathway.CLOSURE_REASONS,
+        suspension_reasons=pathway.SUSPENSION_REASONS,
+        locale=current_language(),
+        labels={
+            "sex": SEX_LABELS,
+            "residence": RESIDENCE_LABELS,
+            "education": EDUCATION_LABELS,
+            "status": pathway.STATUS_LABELS,
+            "state": pathway.STATE_LABELS,
+            "action": pathway.ACTION_LABELS,
+            "country": reference.country_name,
+            "language": reference.language_name,
+            "noncompliance": services.NONCOMPLIANCE_LABELS,
+            "outcome": services.OUTCOME_LABELS,
+            "ground": {g["code"]: g["labels"].get(current_language(), g["code"]) for g in definition.extension_grounds},
+        },
+    )
+
+
+@bp.post("/cases/<uuid:case_id>/status")
+@roles_required(Role.AGENT)
+def case_action(case_id: uuid.UUID):
+    """Start, suspend, resume, complete or close the case."""
+    case = case_or_404(case_id)
+    form = CaseActionForm()
+    if not form.validate_on_submit() or form.action.data not in CASE_ACTIONS:
+        abort(400)
+
+    def act() -> None:
+        pathway.transition_case(
+            current_user,
+            case,
+            form.action.data,
+            reason=form.reason.data or None,
+            expected_version=to_int(form.version.data),
+        )
+        services.sync_schedule(current_user, case)
+
+    if perform(act):
+        flash(_("The case is now %(status)s.", status=pathway.STATUS_LABELS[case.status]), "success")
+    return redirect(url_for("workspace.case", case_id=case_id))
+
+
+def _step_form(case, step, step_def, definition) -> StepActionForm:
+    form = StepActionForm()
+    actions = [a for a in step_actions_from(StepState(step.state)) if a in AGENT_STEP_ACTIONS]
+    form.action.choices = [(a, str(pathway.ACTION_LABELS[a]).capitalize()) for a in actions]
+    if step.state in (StepState.PLANNED, StepState.IN_PROGRESS, StepState.REFERRED):
+        form.action.choices.append(("attendance", _("Record hours and evidence only")))
+    expected = step_def.result or {}
+    options = {"cefr": CEFR_LEVELS, "pass_fail": pathway.PASS_FAIL}.get(
+        expected.get("type"), tuple(expected.get("options", ()))
+    )
+    form.result.choices = [("", "—")] + [(o, o) for o in options]
+    form.reason.choices = [("", "—")] + [(k, str(v)) for k, v in pathway.EXEMPTION_REASONS.items()]
+    form.evidence.choices = [(code, str(EVIDENCE_LABELS.get(code, code))) for code in step_def.evidence]
+    if not form.is_submitted():
+        form.version.data = str(case.version)
+        form.hours.data = f"{step.hours.normalize():f}" if step.hours else ""
+    return form
+
+
+def _apply_step_form(case, step, form: StepActionForm) -> None:
+    action = form.action.data
+    evidence = tuple(form.evidence.data or ())
+    version = to_int(form.version.data)
+    if action == "attendance":
+        if not (form.hours.data or "").strip():
+            raise services.WorkspaceError(_("Enter the hours attended."), "hours")
+        pathway.record_attendance(current_user, case, step.step_code, form.hours.data, evidence=evidence,
+                                  expected_version=version)  # fmt: skip
+    else:
+        if action == "plan" and form.planned_on.data is None:
+            raise services.WorkspaceError(_("Enter the planned date."), "planned_on")
+        if action == "exempt" and not form.reason.data:
+            raise services.WorkspaceError(_("Choose why the step is exempted."), "reason")
+        change = pathway.StepChange(
+            planned_on=form.planned_on.data,
+            hours=(form.hours.data or "").strip() or None,
+            result=form.result.data or None,
+            evidence=evidence,
+            reason=form.reason.data or ("other" if action in ("cancel", "fail") else None),
+            note=(form.note.data or "").strip() or None,
+        )
+        pathway.transition_step(current_user, case, step.step_code, action, change, expected_version=version)
+    services.sync_schedule(current_user, case)
+
+
+@bp.route("/cases/<uuid:case_id>/steps/<code>", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def step(case_id: uuid.UUID, code: str):
+    """Act on one step: plan, start, complete with hours and evidence, exempt, cancel…"""
+    case = case_or_404(case_id)
+    definition = pathway.definition_of(case)
+    try:
+        item = case.step(code)
+    except KeyError:
+        abort(404)
+    step_def = definition.step(code)
+    form = _step_form(case, item, step_def, definition)
+    success = _("“%(step)s” was updated.", step=step_def.label(current_language()))
+    if form.validate_on_submit() and perform(lambda: _apply_step_form(case, item, form), success=success, form=form):
+        return redirect(url_for("workspace.case", case_id=case_id))
+    return render_template(
+        "workspace/step.html",
+        case=case,
+        step=item,
+        step_def=step_def,
+        label=step_def.label(current_language()),
+        form=form,
+        state_labels=pathway.STATE_LABELS,
+    )
+
+
+def _form_page(case, form, template: str, handler, success: str, **context):
+    """GET shows the form; a valid POST runs ``handler`` (one transaction), else field errors."""
+    if form.validate_on_submit() and perform(handler, success=success, form=form):
+        return redirect(url_for("workspace.case", case_id=case.id))
+    return render_template(template, case=case, form=form, **context)
+
+
+@bp.route("/cases/<uuid:case_id>/extension", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def extension(case_id: uuid.UUID):
+    """Extend the completion deadline (ground, months, note)."""
+    case = case_or_404(case_id)
+    definition = pathway.definition_of(case)
+    form = ExtensionForm()
+    form.ground.choices = [("", "—")] + [
+        (g["code"], g["labels"].get(current_language(), g["code"])) for g in definition.extension_grounds
+    ]
+    schedule = services.compute_schedule(current_user, case)
+
+    def handler() -> None:
+        services.extend_deadline(
+            current_user, case, form.ground.data, form.months.data, note=(form.note.data or "").strip() or None
+        )
+
+    return _form_page(
+        case, form, "workspace/extension.html", handler, _("The deadline was extended."), schedule=schedule
+    )
+
+
+@bp.route("/cases/<uuid:case_id>/evaluation", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def evaluation(case_id: uuid.UUID):
+    """Record an evaluation interview."""
+    case = case_or_404(case_id)
+    form = EvaluationForm()
+    schedule = services.compute_schedule(current_user, case)
+
+    def handler() -> None:
+        services.record_evaluation(current_user, case, form.held_on.data, (form.notes.data or "").strip() or None)
+
+    return _form_page(
+        case, form, "workspace/evaluation.html", handler, _("The evaluation interview was recorded."),
+        schedule=schedule,
+    )  # fmt: skip
+
+
+@bp.route("/cases/<uuid:case_id>/noncompliance", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def noncompliance(case_id: uuid.UUID):
+    """The non-compliance procedure: notice, then compliance or referral, then the outcome."""
+    case = case_or_404(case_id)
+    procedure = services.open_procedure(case)
+    stage = "notice" if procedure is None else ("answer" if procedure.status == "notice_sent" else "outcome")
+    step_name = request.form.get("stage", stage) if request.method == "POST" else stage
+    if step_name not in ("notice", "answer", "complied", "outcome") or (
+        request.method == "POST" and step_name not in ({stage} | ({"complied"} if stage == "answer" else set()))
+    ):
+        abort(400)
+    forms = {
+        "notice": NoticeForm(prefix="notice"),
+        "answer": ReferralForm(prefix="referral"),
+        "complied": ComplianceForm(prefix="complied"),
+        "outcome": OutcomeForm(prefix="outcome"),
+    }
+    forms["outcome"].outcome.choices = [("", "—")] + [(k, str(v)) for k, v in services.OUTCOME_LABELS.items()]
+    form = forms[step_name]
+    handlers = {
+        "notice": lambda: services.send_notice(
+            current_user, case, form.sent_on.data, form.grace_days.data, note=(form.note.data or "").strip() or None
+        ),
+        "answer": lambda: services.refer_to_administration(current_user, case, form.referred_on.data),
+        "complied": lambda: services.record_compliance(current_user, case),
+        "outcome": lambda: services.record_outcome(current_user, case, form.outcome.data, form.outcome_on.data),
+    }
+    messages = {
+        "notice": _("The notice was recorded; the grace period has started."),
+        "answer": _("The case was referred to the regional administration."),
+        "complied": _("The procedure is closed: the person complied."),
+        "outcome": _("The outcome was recorded."),
+    }
+    return _form_page(
+        case, form, "workspace/noncompliance.html", handlers[step_name], messages[step_name],
+        forms=forms, stage=stage, procedure=procedure, procedures=services.procedures_of(case),
+        labels=services.NONCOMPLIANCE_LABELS, outcomes=services.OUTCOME_LABELS,
+    )  # fmt: skip
