@@ -1,5 +1,5 @@
 """Run sqlmap against a running demo server, logged in as each role, on every query parameter and
-the search and login forms; exit 1 if sqlmap reports an injectable parameter.
+the search and login forms; exit 1 if sqlmap reports an injectable parameter or could not test one.
 
     integration-centre quickstart --port 5077 &            # the demo server (SQLite)
     python -m venv /tmp/sqlmap && /tmp/sqlmap/bin/pip install sqlmap
@@ -31,7 +31,7 @@ TARGETS = {
     "committee": ["/statistics/?period=2026&scope=region", "/statistics/trends?table=t1&scope=region"],
     "admin": ["/admin/users?sort=email&dir=asc&page=1&role=agent", "/admin/audit/?page=1"],
 }
-SEARCH_FORM = "family_name=Dupont&given_names=Marie&date_of_birth=1990-01-01&niss=&page=1"
+SEARCH_FORM = "csrf_token=x&family_name=Dupont&given_names=Marie&date_of_birth=1990-01-01&niss=85073003328&page=1"
 
 
 class _Cookies(urllib.request.BaseHandler):
@@ -97,11 +97,14 @@ def sqlmap(binary: str, url: str, output: Path, *extra: str) -> bool:
         *extra,
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
-    found = "is vulnerable" in result.stdout or "injectable" in result.stdout.replace("not injectable", "")
-    tested = result.stdout.count("testing '")
-    verdict = "INJECTABLE" if found else "clean"
-    print(f"{verdict:10} {tested:4} payload families  {url} {' '.join(e for e in extra if e.startswith('--data'))}")
-    return found
+    output.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9]+", "_", url.split("//", 1)[-1])[:80]
+    (output / f"{name}.txt").write_text(result.stdout + result.stderr)
+    found = "identified the following injection point" in result.stdout
+    clean = "do not appear to be injectable" in result.stdout
+    verdict = "INJECTABLE" if found else "clean" if clean else "UNTESTED"
+    print(f"{verdict:10} {url}", flush=True)
+    return found or not clean
 
 
 def main() -> int:
@@ -127,7 +130,7 @@ def main() -> int:
         args.sqlmap,
         f"{args.base}/login",
         output,
-        "--data=email=agent@demo.example&password=x",
+        "--data=csrf_token=x&email=agent@demo.example&password=x",
         "--csrf-token=csrf_token",
         f"--csrf-url={args.base}/login",
     )
