@@ -56,13 +56,6 @@ def agent_home():
     return dashboard_page()
 
 
-@bp.get("/operator")
-@roles_required(Role.OPERATOR)
-def operator_home():
-    """The operator's home page."""
-    return render_template("core/operator_home.html")
-
-
 @bp.get("/committee")
 @roles_required(Role.COMMITTEE)
 def committee_home():
