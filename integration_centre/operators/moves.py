@@ -34,6 +34,7 @@ from integration_centre.privacy.access import access
 
 
 def next_reference(year: int) -> str:
+    """The next referral reference of ``year`` (``R-2026-000123``), from the locked yearly sequence."""
     row = db.session.execute(
         select(ReferralSequence).where(ReferralSequence.year == year).with_for_update()
     ).scalar_one_or_none()
@@ -198,6 +199,7 @@ def refer(
 
 
 def case_deadline(actor: User, case: Case) -> date | None:
+    """The case's completion deadline (the default deadline of a referral); reading the dates is audited."""
     newcomer = db.session.get(Newcomer, case.person_id)
     with access(actor, "referral.deadline", [case.person_id]):
         dates = {"permit_order": newcomer.permit_order_date, "registration": newcomer.registration_date}
@@ -260,6 +262,7 @@ def start(actor: User, referral, *, on: date | None = None, expected_version: in
 
 
 def mark_started(actor: User, referral: Referral, case: Case, source: str, on: date) -> Referral:
+    """Put the loaded referral in progress on ``on`` (the step too while it is only referred)."""
     step = db.session.get(StepInstance, referral.step_id)
     if step.state == StepState.REFERRED:
         move_step(actor, case, referral, "start", on)
@@ -270,6 +273,7 @@ def mark_started(actor: User, referral: Referral, case: Case, source: str, on: d
 
 
 def move_step(actor: User, case: Case, referral: Referral, action: str, on: date, **change) -> StepInstance:
+    """Move the referred step of an in-progress case with the pathway transition ``action``."""
     if case.status != CaseStatus.IN_PROGRESS:
         raise ReferralError(
             _("The case is not in progress at the reception office: contact the office before going on.")
