@@ -135,7 +135,6 @@ MATRIX: dict[str, dict[str, str]] = {
     "core.committee_home": {"GET": "LOG 404 404 404 404 404 200 404"},
     "core.healthz": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200"},
     "core.index": {"GET": "LOG 302 302 302 302 302 302 302"},
-    "core.operator_home": {"GET": "LOG 404 404 404 200 200 404 404"},
     "core.set_language": {"POST": "302 302 302 302 302 302 302 302 302 302 302 302 302 302"},
     "network.centre": {"GET": "LOG 404 404 404 404 404 404 200"},
     "network.centres": {"GET": "LOG 404 404 404 404 404 404 200"},
@@ -170,6 +169,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "POST": "LOG 404 404 404 302 404 404 404",
     },
     "operators.directory": {"GET": "LOG 200 200 200 200 200 404 200"},
+    "operators.home": {"GET": "LOG 404 404 404 200 200 404 404"},
     "operators.inbox": {"GET": "LOG 404 404 404 200 200 404 404"},
     "operators.refer": {
         "GET": "LOG 200 404 404 404 404 404 404",

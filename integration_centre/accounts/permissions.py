@@ -128,7 +128,7 @@ def home_endpoint(user: User) -> str:
 
 HOME_ENDPOINTS: dict[Role, str] = {
     Role.AGENT: "workspace.home",
-    Role.OPERATOR: "core.operator_home",
+    Role.OPERATOR: "operators.home",
     Role.COMMITTEE: "stats.dashboard",
     Role.ADMIN: "accounts_admin.users",
 }

@@ -48,7 +48,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["navigation_items"] = navigation_items
 
 
-add_item("core.operator_home", _l("Home"), [Role.OPERATOR], order=0)
 add_item("core.committee_home", _l("Home"), [Role.COMMITTEE], order=0)
 add_item("accounts_admin.users", _l("Users"), [Role.ADMIN], order=10)
 add_item("accounts.change_password", _l("My password"), list(Role), order=900)

@@ -47,13 +47,6 @@ def set_language():
     return redirect(safe_next(request.form.get("next")) or url_for("core.index"))
 
 
-@bp.get("/operator")
-@roles_required(Role.OPERATOR)
-def operator_home():
-    """The operator's home page."""
-    return render_template("core/operator_home.html")
-
-
 @bp.get("/committee")
 @roles_required(Role.COMMITTEE)
 def committee_home():

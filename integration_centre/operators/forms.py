@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,6 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -27,17 +27,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from integration_centre.operators import referrals
-from integration_centre.operators.services import FORMAT_LABELS, SERVICE_LABELS, service_types
+from integration_centre.i18n import current_language
+from integration_centre.operators.directory import service_types
+from integration_centre.operators.labels import FORMAT_LABELS, REASONS, SERVICE_LABELS
 from integration_centre.pathway import reference
-
-try:
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # WTForms < 3.3 takes (value, label) tuples
-
-    def SelectChoice(value, label) -> tuple:
-        """A (value, label) choice for WTForms versions without ``SelectChoice``."""
-        return (value, label)
 
 
 def choices(pairs) -> list:
@@ -48,11 +41,6 @@ def choices(pairs) -> list:
 DATE_MESSAGE = _l("Enter a date as day, month and year.")
 NUMBER_MESSAGE = _l("Enter a whole number.")
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-
-
-def _locale() -> str:
-    locale = get_locale()
-    return locale.language if locale is not None else "fr"
 
 
 class LocalisedIntegerField(IntegerField):
@@ -125,7 +113,7 @@ class ProfileForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        locale = _locale()
+        locale = current_language()
         self.service_types.choices = _service_choices()
         self.municipalities.choices = choices(reference.municipality_choices(locale=locale))
         self.languages.choices = choices(reference.language_choices(locale))
@@ -151,7 +139,7 @@ class DirectoryFilterForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        locale = _locale()
+        locale = current_language()
         anything = [SelectChoice("", _l("Any"))]
         self.service_type.choices = [*anything, *_service_choices()]
         self.municipality.choices = [*anything, *choices(reference.municipality_choices(locale=locale))]
@@ -173,7 +161,7 @@ class ReasonForm(FlaskForm):
 
     def __init__(self, action: str, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reason.choices = choices(referrals.REASONS[action].items())
+        self.reason.choices = choices(REASONS[action].items())
 
 
 class AttendanceForm(FlaskForm):

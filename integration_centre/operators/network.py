@@ -17,9 +17,9 @@ from integration_centre.accounts import network
 from integration_centre.accounts.models import Office, OperatorOrganisation, User
 from integration_centre.accounts.network import NetworkInvalid, NetworkRefused, record_change
 from integration_centre.extensions import db
+from integration_centre.operators.directory import service_types
 from integration_centre.operators.models import OperatorProfile, OperatorService, Referral
 from integration_centre.operators.referrals import OPEN_STATES
-from integration_centre.operators.services import service_types
 from integration_centre.pathway import reference
 from integration_centre.pathway.models import Case
 from integration_centre.pathway.states import CaseStatus

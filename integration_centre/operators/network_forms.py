@@ -12,19 +12,12 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from integration_centre.accounts.network import DAYS
-from integration_centre.operators.forms import SERVICE_LABELS, LocalisedIntegerField, _locale, choices
-from integration_centre.operators.services import service_types
+from integration_centre.i18n import current_language
+from integration_centre.operators.directory import service_types
+from integration_centre.operators.forms import LocalisedIntegerField, choices
+from integration_centre.operators.labels import SERVICE_LABELS
 from integration_centre.pathway import reference
 
-DAY_LABELS = {
-    "mon": _l("Monday"),
-    "tue": _l("Tuesday"),
-    "wed": _l("Wednesday"),
-    "thu": _l("Thursday"),
-    "fri": _l("Friday"),
-    "sat": _l("Saturday"),
-    "sun": _l("Sunday"),
-}
 SEVERAL = _l("Hold Ctrl (or Cmd) to choose several.")
 
 
@@ -43,7 +36,7 @@ class CentreForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.territory.choices = choices(reference.municipality_choices(locale=_locale()))
+        self.territory.choices = choices(reference.municipality_choices(locale=current_language()))
 
 
 class OfficeForm(FlaskForm):
@@ -56,7 +49,7 @@ class OfficeForm(FlaskForm):
     def __init__(self, *args, centre=None, **kwargs):
         super().__init__(*args, **kwargs)
         allowed = set(centre.territory or []) if centre is not None else None
-        pairs = reference.municipality_choices(locale=_locale())
+        pairs = reference.municipality_choices(locale=current_language())
         self.territory.choices = choices((c, label) for c, label in pairs if allowed is None or c in allowed)
 
     def hours(self) -> dict[str, list[tuple[str, str]]]:
@@ -114,7 +107,7 @@ class ServiceForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        locale = _locale()
+        locale = current_language()
         self.service_type.choices = choices(
             [("", _l("Choose…")), *((code, SERVICE_LABELS.get(code, code)) for code in service_types())]
         )

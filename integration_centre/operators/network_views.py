@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,45 +13,24 @@ from integration_centre.accounts.forms import ConfirmForm
 from integration_centre.accounts.models import Centre, Office, OperatorOrganisation, Role, User
 from integration_centre.accounts.network import DAYS, NetworkInvalid, NetworkRefused
 from integration_centre.accounts.permissions import require, roles_required
-from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.extensions import db
 from integration_centre.operators import network
+from integration_centre.operators.labels import DAY_LABELS, NETWORK_ACTION_LABELS, SERVICE_LABELS
 from integration_centre.operators.models import OperatorProfile, OperatorService
 from integration_centre.operators.network_forms import (
-    DAY_LABELS,
     CentreForm,
     OfficeForm,
     OrganisationForm,
     ServiceForm,
 )
-from integration_centre.operators.services import SERVICE_LABELS
 from integration_centre.pathway import reference
 
 bp = Blueprint("network", __name__, url_prefix="/admin")
 
-add_nav_item("network.centres", _l("Centres"), [Role.ADMIN], order=20)
-
-ACTION_LABELS = {
-    "centre_create": _l("Centre created"),
-    "centre_update": _l("Centre changed"),
-    "centre_two_step": _l("Two-step login policy changed"),
-    "office_create": _l("Office created"),
-    "office_update": _l("Office changed"),
-    "office_deactivate": _l("Office deactivated"),
-    "office_reactivate": _l("Office reactivated"),
-    "organisation_create": _l("Organisation created"),
-    "organisation_update": _l("Organisation changed"),
-    "organisation_deactivate": _l("Organisation deactivated"),
-    "organisation_reactivate": _l("Organisation reactivated"),
-    "service_create": _l("Service added"),
-    "service_update": _l("Service changed"),
-    "service_delete": _l("Service removed"),
-}
-
 
 def _labels() -> dict:
     return {
-        "action": ACTION_LABELS,
+        "action": NETWORK_ACTION_LABELS,
         "day": DAY_LABELS,
         "days": DAYS,
         "service": SERVICE_LABELS,

@@ -9,7 +9,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from integration_centre.operators import labels
+from integration_centre.pathway.states import StepState
 
 
 class ReferralState(enum.StrEnum):
@@ -47,6 +48,8 @@ MOVES: tuple[Move, ...] = (
     Move("withdraw", S.IN_PROGRESS, S.WITHDRAWN, "agent"),
 )
 OPEN_STATES = frozenset({S.SENT, S.ACCEPTED, S.IN_PROGRESS})
+# The states of a case step that an agent may refer to an operator.
+REFERABLE_STATES = (StepState.PENDING, StepState.PLANNED)
 FINAL_STATES = frozenset({S.DECLINED, S.COMPLETED, S.ABANDONED, S.WITHDRAWN})
 # The operator's inbox tabs.
 TABS: dict[str, tuple[ReferralState, ...]] = {
@@ -54,31 +57,6 @@ TABS: dict[str, tuple[ReferralState, ...]] = {
     "accepted": (S.ACCEPTED,),
     "in_progress": (S.IN_PROGRESS,),
     "done": (S.COMPLETED, S.DECLINED, S.ABANDONED, S.WITHDRAWN),
-}
-TAB_LABELS = {
-    "new": _l("New"),
-    "accepted": _l("Accepted"),
-    "in_progress": _l("In progress"),
-    "done": _l("Done"),
-}
-STATE_LABELS = {
-    S.SENT: _l("sent"),
-    S.ACCEPTED: _l("accepted"),
-    S.DECLINED: _l("declined"),
-    S.IN_PROGRESS: _l("in progress"),
-    S.COMPLETED: _l("completed"),
-    S.ABANDONED: _l("abandoned"),
-    S.WITHDRAWN: _l("withdrawn"),
-}
-ACTION_LABELS = {
-    "send": _l("Referral sent"),
-    "accept": _l("Referral accepted"),
-    "decline": _l("Referral declined"),
-    "start": _l("Course started"),
-    "attendance": _l("Attendance recorded"),
-    "complete": _l("Completion confirmed"),
-    "abandon": _l("Abandonment reported"),
-    "withdraw": _l("Referral withdrawn"),
 }
 # Event types of contract 2, per action.
 EVENT_OF = {
@@ -90,29 +68,7 @@ EVENT_OF = {
     "abandon": "referral_abandoned",
     "withdraw": "referral_withdrawn",
 }
-DECLINE_REASONS = {
-    "no_places": _l("No places available"),
-    "not_suitable": _l("Our offer does not suit this person"),
-    "schedule": _l("No session at a suitable time"),
-    "out_of_area": _l("Outside the area we serve"),
-    "other": _l("Other reason"),
-}
-ABANDON_REASONS = {
-    "stopped_attending": _l("Stopped attending"),
-    "never_came": _l("Never came"),
-    "moved_away": _l("Moved away"),
-    "work": _l("Started working"),
-    "health": _l("Health reasons"),
-    "other": _l("Other reason"),
-}
-WITHDRAW_REASONS = {
-    "referred_elsewhere": _l("Referred to another operator"),
-    "person_request": _l("At the person's request"),
-    "case_changed": _l("The case changed (suspension, closure, dispensation)"),
-    "error": _l("Referred by mistake"),
-    "other": _l("Other reason"),
-}
-REASONS = {"decline": DECLINE_REASONS, "abandon": ABANDON_REASONS, "withdraw": WITHDRAW_REASONS}
+REASONS = labels.REASONS  # the reason codes of each move (with their labels)
 
 
 def target_of(action: str, source: str) -> ReferralState | None:

@@ -39,4 +39,6 @@ def export(person_id: uuid.UUID) -> dict:
     }
 
 
-subject_data.register("operators", export=export)
+def register() -> None:
+    """Register the referrals' export with the privacy core."""
+    subject_data.register("operators", export=export)

@@ -1,7 +1,7 @@
-"""Thin views: the operator portal, the agents' directory and referral pages, the admin's directory.
+"""Thin views of the operator portal (home, inbox, referral) and the agents' directory and referral pages.
 
 The rules are in ``services``; every page checks roles with ``roles_required`` and objects with
-the services (another organisation's referral answers 404).
+the services (another organisation's referral answers 404). Writes go through ``core.requests``.
 """
 
 from __future__ import annotations
@@ -12,56 +12,30 @@ from babel import dates as babel_dates
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from integration_centre.accounts.models import OperatorOrganisation, Role
+from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import require, roles_required
-from integration_centre.core import panels
-from integration_centre.core.navigation import add_item as add_nav_item
-from integration_centre.core.requests import flash_refusal, refusal_message
+from integration_centre.core.requests import flash_refusal, perform, show_refusal
 from integration_centre.extensions import db
-from integration_centre.operators import network, referrals, services
+from integration_centre.i18n import current_language
+from integration_centre.operators import referrals, services
 from integration_centre.operators.forms import (
     AttendanceForm,
     CompleteForm,
     DirectoryFilterForm,
-    ProfileForm,
     ReasonForm,
     ReferenceSearchForm,
     ReferForm,
     VersionForm,
     choices,
 )
-from integration_centre.operators.network_views import bp as network_bp
-from integration_centre.pathway import reference
+from integration_centre.operators.labels import SERVICE_LABELS, STATE_LABELS, template_labels
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.models import Case, Newcomer
-from integration_centre.pathway.states import StepState
 from integration_centre.privacy.access import access
 
 bp = Blueprint("operators", __name__)
-admin_bp = Blueprint("operators_admin", __name__, url_prefix="/admin/operators")
-BLUEPRINTS = (bp, admin_bp, network_bp)
-
-add_nav_item("operators.inbox", _l("Referrals"), [Role.OPERATOR], order=10)
-add_nav_item("operators.directory", _l("Who does what where"), [Role.AGENT, Role.OPERATOR], order=40)
-add_nav_item("operators_admin.organisations", _l("Operator directory"), [Role.ADMIN], order=40)
-
-REFERABLE_STATES = (StepState.PENDING, StepState.PLANNED)
-
-
-def _labels() -> dict:
-    return {
-        "state": referrals.STATE_LABELS,
-        "action": referrals.ACTION_LABELS,
-        "tab": referrals.TAB_LABELS,
-        "service": services.SERVICE_LABELS,
-        "format": services.FORMAT_LABELS,
-        "reasons": {**referrals.DECLINE_REASONS, **referrals.ABANDON_REASONS, **referrals.WITHDRAW_REASONS},
-        "language": reference.language_name,
-        "municipality": reference.municipality,
-    }
 
 
 def _version() -> int | None:
@@ -69,13 +43,34 @@ def _version() -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _error_page_or_flash(exc: services.ReferralError, referral_id) -> object:
-    flash_refusal(exc)  # rolls back first
-    return redirect(url_for("operators.referral", referral_id=referral_id))
+def _submit(call, *, form, success: str, back: str):
+    """Run ``call`` as one transaction; a redirect to ``back``, or None to show the form again.
+
+    Refused values are shown beside ``form``'s fields (None); any other refusal (the referral
+    changed or moved meanwhile) is flashed and, like the success message, goes back to ``back``.
+    """
+    try:
+        call()
+    except services.ReferralInvalid as exc:
+        show_refusal(exc, form)  # rolls back first
+        return None
+    except services.ReferralError as exc:
+        flash_refusal(exc)  # rolls back first
+        return redirect(back)
+    db.session.commit()
+    flash(success, "success")
+    return redirect(back)
 
 
 # ---------------------------------------------------------------------------------------------
 # Operator portal
+
+
+@bp.get("/operator")
+@roles_required(Role.OPERATOR)
+def home():
+    """The operator's home page."""
+    return render_template("operators/home.html")
 
 
 @bp.get("/operator/referrals")
@@ -86,7 +81,7 @@ def inbox():
     if tab not in referrals.TABS:
         tab = "new"
     service_type = request.args.get("service_type") or None
-    if service_type not in services.SERVICE_LABELS:
+    if service_type not in SERVICE_LABELS:
         service_type = None
     counts = services.tab_counts(current_user)
     page = services.list_referrals(
@@ -104,7 +99,7 @@ def inbox():
         rows=_inbox_rows(page.items),
         counts=counts,
         search=ReferenceSearchForm(),
-        labels=_labels(),
+        labels=template_labels(),
     )
 
 
@@ -124,8 +119,8 @@ def _inbox_rows(items) -> list[dict]:
             "{1}", short_date.apply(local, locale)
         )
 
-    states = {code: str(label) for code, label in referrals.STATE_LABELS.items()}
-    service_names = {code: str(label) for code, label in services.SERVICE_LABELS.items()}
+    states = {code: str(label) for code, label in STATE_LABELS.items()}
+    service_names = {code: str(label) for code, label in SERVICE_LABELS.items()}
     link = url_for("operators.referral", referral_id=uuid.UUID(int=0))
     return [
         {
@@ -160,7 +155,7 @@ def search():
         page=page,
         counts=services.tab_counts(current_user),
         search=form,
-        labels=_labels(),
+        labels=template_labels(),
     )
 
 
@@ -186,7 +181,7 @@ def _operator_page(referral, *, attendance=None, completion=None, status: int = 
             attendance=attendance,
             completion=completion,
             result_kind=kind,
-            labels=_labels(),
+            labels=template_labels(),
         ),
         status,
     )
@@ -204,12 +199,7 @@ def _versioned_action(action, referral_id: uuid.UUID, done_message: str):
     form = VersionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        action(current_user, referral_id, expected_version=_version())
-    except services.ReferralError as exc:
-        return _error_page_or_flash(exc, referral_id)
-    db.session.commit()
-    flash(done_message, "success")
+    perform(lambda: action(current_user, referral_id, expected_version=_version()), success=done_message)
     return redirect(url_for("operators.referral", referral_id=referral_id))
 
 
@@ -234,8 +224,8 @@ def attendance(referral_id: uuid.UUID):
     item = services.get_referral(current_user, referral_id)
     form = AttendanceForm()
     if form.validate_on_submit():
-        try:
-            services.record_attendance(
+        done = _submit(
+            lambda: services.record_attendance(
                 current_user,
                 referral_id,
                 sessions=form.sessions.data,
@@ -243,16 +233,13 @@ def attendance(referral_id: uuid.UUID):
                 attended_from=form.attended_from.data,
                 attended_until=form.attended_until.data,
                 expected_version=_version(),
-            )
-        except services.ReferralInvalid as exc:
-            refusal_message(exc)  # rolls back first
-            _add_errors(form, exc)
-        except services.ReferralError as exc:
-            return _error_page_or_flash(exc, referral_id)
-        else:
-            db.session.commit()
-            flash(_("The attendance was recorded."), "success")
-            return redirect(url_for("operators.referral", referral_id=referral_id))
+            ),
+            form=form,
+            success=_("The attendance was recorded."),
+            back=url_for("operators.referral", referral_id=referral_id),
+        )
+        if done is not None:
+            return done
     item = services.get_referral(current_user, referral_id)
     return _operator_page(item, attendance=form)
 
@@ -265,61 +252,43 @@ def complete(referral_id: uuid.UUID):
     _kind, options = services.result_options(item)
     form = CompleteForm(options)
     if form.validate_on_submit():
-        try:
-            services.complete(
+        done = _submit(
+            lambda: services.complete(
                 current_user,
                 referral_id,
                 result=form.result.data or None,
                 course_format=form.course_format.data or None,
                 expected_version=_version(),
-            )
-        except services.ReferralInvalid as exc:
-            refusal_message(exc)  # rolls back first
-            _add_errors(form, exc)
-        except services.ReferralError as exc:
-            return _error_page_or_flash(exc, referral_id)
-        else:
-            db.session.commit()
-            flash(_("Completion confirmed: the reception office is informed."), "success")
-            return redirect(url_for("operators.referral", referral_id=referral_id))
+            ),
+            form=form,
+            success=_("Completion confirmed: the reception office is informed."),
+            back=url_for("operators.referral", referral_id=referral_id),
+        )
+        if done is not None:
+            return done
     item = services.get_referral(current_user, referral_id)
     return _operator_page(item, completion=form)
-
-
-def _add_errors(form, exc: services.ReferralInvalid) -> None:
-    for name, messages in exc.errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors or []) + list(messages)
-        else:
-            form.form_errors.append(" ".join(messages))
-    if not exc.errors:
-        form.form_errors.append(exc.message)
 
 
 def _confirm_with_reason(referral_id, action: str, *, back: str, done: str, act):
     item = services.get_referral(current_user, referral_id)
     if action not in referrals.actions_from(item.state, "operator" if current_user.role == Role.OPERATOR else "agent"):
-        flash(_("This referral is %(state)s: this is no longer possible.", state=referrals.STATE_LABELS[item.state]))
+        flash(_("This referral is %(state)s: this is no longer possible.", state=STATE_LABELS[item.state]))
         return redirect(url_for(back, referral_id=referral_id))
     form = ReasonForm(action)
     if request.method == "GET":
         form.version.data = item.version
     if form.validate_on_submit():
-        try:
-            act(item, form.reason.data, _version())
-        except services.ReferralInvalid as exc:
-            refusal_message(exc)  # rolls back first
-            _add_errors(form, exc)
-        except services.ReferralError as exc:
-            flash_refusal(exc)
-            return redirect(url_for(back, referral_id=referral_id))
-        else:
-            db.session.commit()
-            flash(done, "success")
-            return redirect(url_for(back, referral_id=referral_id))
+        response = _submit(
+            lambda: act(item, form.reason.data, _version()),
+            form=form,
+            success=done,
+            back=url_for(back, referral_id=referral_id),
+        )
+        if response is not None:
+            return response
     return render_template(
-        "operators/confirm.html", referral=item, form=form, action=action, back=back, labels=_labels()
+        "operators/confirm.html", referral=item, form=form, action=action, back=back, labels=template_labels()
     )
 
 
@@ -372,7 +341,7 @@ def directory():
         }
     page = services.search_directory(**filters, page=request.args.get("page", 1))
     query = {k: v for k, v in filters.items() if v}
-    return render_template("operators/directory.html", form=form, page=page, query=query, labels=_labels())
+    return render_template("operators/directory.html", form=form, page=page, query=query, labels=template_labels())
 
 
 def _case_for_agent(case_id: uuid.UUID) -> Case:
@@ -400,34 +369,33 @@ def refer(case_id: uuid.UUID, step_code: str):
         if suggestions:
             form.operator_id.data = suggestions[0].entry.organisation.id
     if form.validate_on_submit():
-        try:
-            item = services.refer(
-                current_user,
-                case,
-                step_code,
-                form.operator_id.data,
-                deadline=form.deadline.data,
-                expected_version=_version(),
+        sent = []
+
+        def send() -> None:
+            sent.append(
+                services.refer(
+                    current_user,
+                    case,
+                    step_code,
+                    form.operator_id.data,
+                    deadline=form.deadline.data,
+                    expected_version=_version(),
+                )
             )
-        except services.ReferralInvalid as exc:
-            refusal_message(exc)  # rolls back first
-            _add_errors(form, exc)
-        except services.ReferralError as exc:
-            form.form_errors.append(refusal_message(exc))
-        else:
-            db.session.commit()
-            flash(_("Referral %(reference)s sent.", reference=item.reference), "success")
+
+        if perform(send, form=form):
+            flash(_("Referral %(reference)s sent.", reference=sent[0].reference), "success")
             return redirect(url_for("workspace.case", case_id=case.id))
     definition = pathway.definition_of(case)
     return render_template(
         "operators/refer.html",
         case=case,
         step=step,
-        step_label=definition.step(step_code).label(pathway.current_language()),
-        referable=step.state in REFERABLE_STATES and case.status == "in_progress",
+        step_label=definition.step(step_code).label(current_language()),
+        referable=step.state in referrals.REFERABLE_STATES and case.status == "in_progress",
         suggestions=suggestions,
         form=form,
-        labels=_labels(),
+        labels=template_labels(),
     )
 
 
@@ -441,7 +409,7 @@ def agent_referral(referral_id: uuid.UUID):
         referral=item,
         step_label=services.step_label(item),
         can_withdraw="withdraw" in referrals.actions_from(item.state, "agent"),
-        labels=_labels(),
+        labels=template_labels(),
     )
 
 
@@ -464,113 +432,5 @@ def updates_seen():
     """Mark the operator updates shown on the dashboard as seen."""
     if not VersionForm().validate_on_submit():
         abort(400)
-    services.mark_updates_seen(current_user)
-    db.session.commit()
+    perform(lambda: services.mark_updates_seen(current_user))
     return redirect(url_for("core.index"))
-
-
-# ---------------------------------------------------------------------------------------------
-# Admin
-
-
-@admin_bp.get("/")
-@roles_required(Role.ADMIN)
-def organisations():
-    """Every operator organisation with its directory entry."""
-    page = services.search_directory(page=request.args.get("page", 1), per_page=50, include_inactive=True)
-    return render_template("operators/admin_list.html", page=page, labels=_labels())
-
-
-@admin_bp.route("/<int:organisation_id>", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
-def edit_profile(organisation_id: int):
-    """Edit an organisation's directory entry; errors beside the fields, nothing saved on bad input."""
-    organisation = db.session.get(OperatorOrganisation, organisation_id)
-    require(organisation is not None)
-    profile = services.get_profile(organisation_id)
-    form = ProfileForm(obj=profile) if request.method == "GET" and profile else ProfileForm()
-    if form.validate_on_submit():
-        data = services.ProfileData(
-            description=form.description.data,
-            service_types=form.service_types.data,
-            municipalities=form.municipalities.data,
-            languages=form.languages.data,
-            formats=form.formats.data,
-            capacity=form.capacity.data,
-            contact_email=form.contact_email.data,
-            contact_phone=form.contact_phone.data,
-            website=form.website.data,
-            accepts_referrals=form.accepts_referrals.data,
-            notify_by_email=form.notify_by_email.data,
-        )
-        try:
-            services.save_profile(current_user, organisation, data)
-            network.sync_profile(organisation)  # the organisation's services win over the entry
-        except services.ReferralInvalid as exc:
-            refusal_message(exc)  # rolls back first
-            _add_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The directory entry was saved."), "success")
-            return redirect(url_for("operators_admin.organisations"))
-    return render_template(
-        "operators/admin_profile.html",
-        organisation=organisation,
-        form=form,
-        labels=_labels(),
-        has_services=bool(network.services_of(organisation)),
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Panels on shared pages (contract 1)
-
-
-def referrals_panel(case=None, definition=None, newcomer=None, **_page) -> dict | None:
-    """The "referrals" case panel: the case's referrals and a refer link per referable step."""
-    if case is None or getattr(current_user, "role", None) != Role.AGENT:
-        return None
-    if current_user.office_id != case.office_id:
-        return None
-    definition = definition or pathway.definition_of(case)
-    items = services.case_referrals(current_user, case)
-    open_steps = {r.step_code for r in items if r.state in referrals.OPEN_STATES}
-    referable = [
-        (step, definition.step(step.step_code).label(pathway.current_language()))
-        for step in case.steps
-        if step.state in REFERABLE_STATES
-        and step.step_code not in open_steps
-        and services.step_service_types(case, step.step_code)
-    ]
-    labels = {s.step_code: definition.step(s.step_code).label(pathway.current_language()) for s in case.steps}
-    return {
-        "referral_items": items,
-        "referable_steps": referable if case.status == "in_progress" else [],
-        "step_labels": labels,
-        "referral_labels": _labels(),
-    }
-
-
-_UPDATE_LABELS = {"action": referrals.ACTION_LABELS}  # all the dashboard panel shows
-
-
-def updates_panel(user=None, **_page) -> dict | None:
-    """The "operator_updates" agent dashboard panel: the latest operator updates of the office."""
-    user = user or current_user
-    if getattr(user, "role", None) != Role.AGENT:
-        return None
-    updates, unseen = services.operator_updates(user)
-    return {
-        "operator_updates": updates,
-        "unseen_updates": unseen,
-        "seen_form": VersionForm(formdata=None) if unseen else None,  # the form shows only with news
-        "referral_labels": _UPDATE_LABELS,
-    }
-
-
-panels.register("case", "referrals", "operators/_case_panel.html", context=referrals_panel, order=40)
-panels.register(
-    "agent_dashboard", "operator_updates", "operators/_dashboard_panel.html", context=updates_panel, order=30
-)
-
-from integration_centre.operators import subject_data  # noqa: E402,F401  (access export of the referrals)

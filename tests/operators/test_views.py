@@ -12,7 +12,7 @@ from flask import render_template_string
 from sqlalchemy import select
 
 from integration_centre.extensions import db
-from integration_centre.operators import services
+from integration_centre.operators import reading, services
 from integration_centre.operators.models import Referral
 from integration_centre.pathway import registration
 from integration_centre.pathway import services as pathway
@@ -231,12 +231,12 @@ def test_inbox_tabs_pagination_and_empty_state(app, agent, org, case_ready, prof
     for _ in range(3):
         services.refer(agent, case_ready(), "citizenship", org["operator"].id, on=ON)
     db.session.commit()
-    services.PER_PAGE, saved = 2, services.PER_PAGE
+    reading.PER_PAGE, saved = 2, reading.PER_PAGE
     try:
         first = page_text(client.get("/operator/referrals?tab=new"))
         second = page_text(client.get("/operator/referrals?tab=new&page=2"))
     finally:
-        services.PER_PAGE = saved
+        reading.PER_PAGE = saved
     assert "Page 1 of 2" in first and "Page 2 of 2" in second
     refs = set(re.findall(r">(R-\d{4}-\d{6})</a>", first + second))
     assert len(refs) == 3

@@ -1,0 +1,259 @@
+"""Reading referrals: lookup within the actor's reach, lists, summaries and what an operator may see.
+
+``operator_view`` is the ONE place that defines what an operator may see of a person.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from integration_centre.accounts.models import Role, User
+from integration_centre.accounts.permissions import can_see_office, can_see_operator_item
+from integration_centre.clock import utcnow
+from integration_centre.extensions import db
+from integration_centre.i18n import current_language
+from integration_centre.operators.directory import Page, page_number
+from integration_centre.operators.errors import NotFound
+from integration_centre.operators.models import Referral
+from integration_centre.operators.referrals import TABS, ReferralState
+from integration_centre.pathway.definitions import registry
+from integration_centre.pathway.models import Case, Newcomer
+from integration_centre.privacy.access import access
+
+PER_PAGE = 25
+MAX_PER_PAGE = 100
+
+
+def _visible(actor: User, referral: Referral | None) -> bool:
+    if referral is None:
+        return False
+    if actor.role == Role.OPERATOR:
+        return can_see_operator_item(actor, referral.operator_id)
+    return can_see_office(actor, referral.office_id)
+
+
+def _as_uuid(value) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def get_referral(actor: User, referral_id, *, for_update: bool = False) -> Referral:
+    """The referral ``referral_id`` if ``actor`` may see it (its operator or its office), else ``NotFound``."""
+    if isinstance(referral_id, Referral):
+        referral_id = referral_id.id
+    key = _as_uuid(referral_id)
+    if key is None:
+        raise NotFound()
+    if for_update:
+        referral = db.session.execute(
+            select(Referral).where(Referral.id == key).with_for_update().execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+    else:
+        referral = db.session.get(Referral, key)
+    if not _visible(actor, referral):
+        raise NotFound()
+    return referral
+
+
+def list_referrals(
+    actor: User,
+    state: str | None = None,
+    updated_since: datetime | None = None,
+    page: int = 1,
+    *,
+    tab: str | None = None,
+    reference: str | None = None,
+    service_type: str | None = None,
+    per_page: int | None = None,
+    known_total: int | None = None,
+    summaries: bool = False,
+) -> Page:
+    """The operator's referrals (their organisation only), newest change first, one page.
+
+    Filters: ``state`` (one referral state), ``tab`` (new, accepted, in_progress, done),
+    ``updated_since`` (changed at or after), ``reference`` (exact, case-insensitive),
+    ``service_type``. Agents get the referrals of their office. ``known_total`` (the number of
+    matching referrals, when the caller already counted them) saves the count query. With
+    ``summaries`` the items are ``referral_summary`` dicts read as plain rows, each with its
+    step label (the case's rule version joined), instead of ``Referral`` entities.
+    """
+    if actor.role == Role.OPERATOR and actor.operator_id is not None:
+        query = select(Referral).where(Referral.operator_id == actor.operator_id)
+    elif actor.role == Role.AGENT and actor.office_id is not None:
+        query = select(Referral).where(Referral.office_id == actor.office_id)
+    else:
+        raise NotFound()
+    if state:
+        query = query.where(Referral.state == str(state))
+    if tab in TABS:
+        query = query.where(Referral.state.in_([s.value for s in TABS[tab]]))
+    if updated_since is not None:
+        query = query.where(Referral.updated_at >= updated_since)
+    if reference:
+        query = query.where(Referral.reference == reference.strip().upper())
+    if service_type:
+        query = query.where(Referral.service_type == service_type)
+    per_page = max(1, min(int(per_page or PER_PAGE), MAX_PER_PAGE))
+    page = page_number(page)
+    if known_total is None:
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    else:
+        total = known_total
+    # The page's ids come from the listing index alone, in its order (newest change first, ties by
+    # id, both descending: a backward scan, no sort; deep pages skip index entries, not rows); the
+    # rows are joined to them in the same statement.
+    order = (Referral.updated_at.desc(), Referral.id.desc())
+    page_ids = query.with_only_columns(Referral.id).order_by(*order).offset((page - 1) * per_page).limit(per_page)
+    page_ids = page_ids.subquery()
+    if summaries:
+        rows = db.session.execute(
+            select(*_SUMMARY_COLUMNS, Case.definition_code, Case.definition_version)
+            .select_from(Referral)
+            .join(page_ids, page_ids.c.id == Referral.id)
+            .join(Case, Case.id == Referral.case_id)
+            .order_by(*order)
+        )
+        locale = current_language()
+        items = [
+            _summary(row, _step_label(row.definition_code, row.definition_version, row.step_code, locale))
+            for row in rows
+        ]
+    else:
+        items = list(db.session.scalars(select(Referral).join(page_ids, page_ids.c.id == Referral.id).order_by(*order)))
+    return Page(items, total, page, per_page)
+
+
+def tab_counts(actor: User) -> dict[str, int]:
+    """Number of referrals per inbox tab for the operator's organisation."""
+    rows = db.session.execute(
+        select(Referral.state, func.count()).where(Referral.operator_id == actor.operator_id).group_by(Referral.state)
+    ).all()
+    by_state = dict(rows)
+    return {tab: sum(by_state.get(s.value, 0) for s in states) for tab, states in TABS.items()}
+
+
+def step_label(referral: Referral, locale: str | None = None) -> str:
+    """The label of the referred step in the case's definition version."""
+    case = db.session.get(Case, referral.case_id)
+    version = (case.definition_code, case.definition_version) if case else (None, None)
+    return _step_label(*version, referral.step_code, locale or current_language())
+
+
+def _step_label(code: str | None, version: str | None, step_code: str, locale: str) -> str:
+    """The label of ``step_code`` in rule version (``code``, ``version``); the code when unknown."""
+    try:
+        return registry().get(code, version).step(step_code).label(locale)
+    except (KeyError, LookupError):
+        return step_code
+
+
+def history_of(referral: Referral) -> list[dict]:
+    """The referral's own history (no personal data)."""
+    return [
+        {
+            "at": event.at,
+            "action": event.action,
+            "from_state": event.from_state,
+            "to_state": event.to_state,
+            "reason": event.reason,
+            "hours": event.hours,
+            "sessions": event.sessions,
+            "result": event.result,
+            "actor_role": event.actor_role,
+        }
+        for event in referral.history
+    ]
+
+
+# What a referral says about itself in a list (no person data at all), in this order.
+SUMMARY_FIELDS = (
+    "id", "reference", "state", "service_type", "step_code", "deadline", "sent_on", "accepted_at",
+    "started_on", "ended_on", "sessions", "hours", "attended_from", "attended_until", "result",
+    "course_format", "reason", "updated_at", "version",
+)  # fmt: skip
+_SUMMARY_COLUMNS = tuple(getattr(Referral, name) for name in SUMMARY_FIELDS)
+
+
+def _summary(source: Any, label: str) -> dict:
+    """The summary fields of a referral entity or row, with its step label."""
+    return {**{name: getattr(source, name) for name in SUMMARY_FIELDS}, "step_label": label}
+
+
+def referral_summary(referral: Referral) -> dict:
+    """What a referral says about itself: no person data at all (lists, API list items)."""
+    return _summary(referral, step_label(referral))
+
+
+# Referrals whose person the operator no longer sees: at once for these, after the grace period
+# (``OPERATOR_DATA_GRACE_DAYS`` from the completion) for completed ones.
+CLOSED_AT_ONCE = frozenset({ReferralState.DECLINED, ReferralState.WITHDRAWN, ReferralState.ABANDONED})
+DEFAULT_GRACE_DAYS = 30
+
+
+def person_closed(referral: Referral, now: datetime | None = None) -> bool:
+    """True when the operator may no longer read the person of ``referral``: it was declined,
+    withdrawn or abandoned, or completed more than ``OPERATOR_DATA_GRACE_DAYS`` ago (the time
+    the completion was recorded: a finished referral changes no more)."""
+    if referral.state in CLOSED_AT_ONCE:
+        return True
+    if referral.state != ReferralState.COMPLETED:
+        return False
+    grace = timedelta(days=current_app.config.get("OPERATOR_DATA_GRACE_DAYS", DEFAULT_GRACE_DAYS))
+    return (now or utcnow()) - referral.updated_at > grace
+
+
+def operator_view(referral: Referral, actor: User | None = None) -> dict:
+    """Everything an operator may see of a referral — the ONE definition of it.
+
+    The person: name, preferred language, interpreter need, phone and e-mail. Never the date of
+    birth, NISS, address, nationality, residence status, assessment or the case's other steps.
+    The decryption is audited under ``actor`` (default: the logged-in user).
+
+    Once the referral is finished (``person_closed``), ``person`` is None and nothing is
+    decrypted: the operator keeps the reference, the dates and its own records (what it
+    reported, its own history entries), not the agent's (e.g. the reason of a withdrawal).
+    """
+    view = referral_summary(referral)
+    if person_closed(referral):
+        view["person"] = None
+        view["history"] = [event for event in history_of(referral) if event["actor_role"] == Role.OPERATOR.value]
+        if referral.state == ReferralState.WITHDRAWN:
+            view["reason"] = None
+        return view
+    if actor is None:
+        from flask_login import current_user
+
+        actor = current_user._get_current_object()
+    newcomer = db.session.get(Newcomer, referral.person_id)
+    with access(actor, "referral.operator_view", [referral.person_id]):
+        person = {
+            "given_names": newcomer.given_names,
+            "family_name": newcomer.family_name,
+            "preferred_language": newcomer.preferred_language,
+            "interpreter_language": newcomer.interpreter_language,
+            "phone": newcomer.phone,
+            "email": newcomer.email,
+        }
+    person["name"] = " ".join(p for p in (person["given_names"], person["family_name"]) if p)
+    person["interpreter_needed"] = bool(person["interpreter_language"])
+    view["person"] = person
+    view["history"] = history_of(referral)
+    return view
+
+
+def case_referrals(actor: User, case: Case) -> list[Referral]:
+    """The referrals of a case (agents of its office), newest first."""
+    if not can_see_office(actor, case.office_id):
+        raise NotFound()
+    return list(
+        db.session.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.sent_at.desc()))
+    )
