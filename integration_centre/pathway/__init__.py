@@ -2,8 +2,11 @@
 
 
 def register(app) -> None:
-    """Wire the package into ``app``: its blueprints."""
-    from integration_centre.pathway import views
+    """Wire the package into ``app``: its reason columns, event delivery, privacy providers, blueprints."""
+    from integration_centre.pathway import events, models, subject_data, views
 
+    models.register_reason_columns()
+    events.install()
+    subject_data.register()
     for blueprint in views.BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -159,7 +159,6 @@ def pending(session: Session | scoped_session) -> list[DomainEvent]:
     return [e for _, e in session.info.get(_QUEUE_KEY, [])]
 
 
-@sa_event.listens_for(Session, "before_commit")
 def _deliver(session: Session) -> None:
     if session.in_nested_transaction():
         return  # releasing a savepoint: deliver only when the outermost transaction commits
@@ -169,13 +168,19 @@ def _deliver(session: Session) -> None:
             listener(domain_event)
 
 
-@sa_event.listens_for(Session, "after_soft_rollback")
 def _discard(session: Session, previous_transaction: SessionTransaction) -> None:
     queued = session.info.get(_QUEUE_KEY)
     if not queued:
         return
     kept = [(t, e) for t, e in queued if not _within(t, previous_transaction)]
     session.info[_QUEUE_KEY] = kept
+
+
+def install() -> None:
+    """Listen to every session: deliver queued events on commit, drop a rolled-back transaction's (idempotent)."""
+    for name, listener in (("before_commit", _deliver), ("after_soft_rollback", _discard)):
+        if not sa_event.contains(Session, name, listener):
+            sa_event.listen(Session, name, listener)
 
 
 def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:

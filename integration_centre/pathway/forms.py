@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,36 +16,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Optional
 
+from integration_centre.i18n import current_language
 from integration_centre.pathway import reference
+from integration_centre.pathway.labels import EDUCATION_LABELS, RESIDENCE_LABELS, SEX_LABELS
 from integration_centre.pathway.registration import NewcomerData
 
-SEX_LABELS = {"F": _l("Woman"), "M": _l("Man"), "X": _l("Other / not specified")}
-RESIDENCE_LABELS = {
-    "refugee": _l("Refugee"),
-    "subsidiary_protection": _l("Subsidiary protection"),
-    "regularisation_9bis": _l("Regularisation (9bis)"),
-    "regularisation_9ter": _l("Regularisation (9ter, medical)"),
-    "family_reunification": _l("Family reunification"),
-    "family_of_eu_citizen": _l("Family member of an EU, EEA or Swiss citizen"),
-    "temporary_protection": _l("Temporary protection"),
-    "work": _l("Work"),
-    "study": _l("Study"),
-    "other": _l("Other"),
-}
-EDUCATION_LABELS = {
-    "none": _l("No schooling"),
-    "primary": _l("Primary"),
-    "lower_secondary": _l("Lower secondary"),
-    "upper_secondary": _l("Upper secondary"),
-    "higher": _l("Higher education"),
-    "unknown": _l("Unknown"),
-}
 DATE_MESSAGE = _l("Enter a date as day, month and year.")
-
-
-def _locale() -> str:
-    locale = get_locale()
-    return locale.language if locale is not None else "fr"
 
 
 class NewcomerForm(FlaskForm):
@@ -91,7 +66,7 @@ class NewcomerForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        locale = _locale()
+        locale = current_language()
         empty = [("", "—")]
         self.sex.choices = empty + [(k, str(v)) for k, v in SEX_LABELS.items()]
         self.nationality.choices = [*empty, ("XX", str(_l("Stateless"))), *reference.nationality_choices(locale)]

@@ -284,6 +284,7 @@ class EvidenceDocument(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     dispensation: Mapped[Dispensation | None] = relationship(back_populates="documents")
 
 
-# Sensitive reason codes are kept coarse in clear, precise in these encrypted fields.
-reasons.register_column(Case, "status_reason", "status_reason_detail")
-reasons.register_column(TimelineEntry, "reason", "reason_detail")
+def register_reason_columns() -> None:
+    """Declare the pathway's reason columns whose sensitive codes are kept encrypted (``reasons``)."""
+    reasons.register_column(Case, "status_reason", "status_reason_detail")
+    reasons.register_column(TimelineEntry, "reason", "reason_detail")

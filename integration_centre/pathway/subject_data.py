@@ -1,7 +1,8 @@
-"""The pathway's part of the data-subject rights: legal holds, erasure clean-up, retention.
+"""The pathway's part of the data-subject rights: legal holds, erasure clean-up, retention, export.
 
-Registered with the privacy core (``privacy.subject_data``, ``privacy.retention``,
-``privacy.erasure``); the privacy package never imports the pathway.
+``register()`` (called by ``pathway.register(app)``) hands these to the privacy core
+(``privacy.subject_data``, ``privacy.retention``, ``privacy.erasure``); the privacy package never
+imports the pathway.
 """
 
 from __future__ import annotations
@@ -98,15 +99,6 @@ def unfinished_registrations_dates() -> Iterator[retention.RetentionItem]:
         yield retention.RetentionItem(person_id, "unfinished_registration", add_months(registered, months), reason)
 
 
-retention.register_category(
-    "ended_cases", _l("Files whose cases all ended (closure or certificate)"), CLOSED_SETTING, ended_cases_dates
-)
-retention.register_category(
-    "unfinished_registrations", _l("Registrations that never became a case"), UNFINISHED_SETTING,
-    unfinished_registrations_dates,
-)  # fmt: skip
-
-
 # --- Legal holds and erasure ------------------------------------------------------------------
 
 
@@ -142,10 +134,6 @@ def describe(person_id: uuid.UUID, actor) -> str | None:
     except DecryptionError:
         return None
     return f"{name} ({format_date(born)})" if born else name
-
-
-erasure.register_describer(describe)
-subject_data.register("pathway", holds=holds, erase=erase)
 
 
 # --- Access export and rights hooks (RIGHTS-A) -------------------------------------------------
@@ -326,7 +314,18 @@ def rectify(actor, person_id: uuid.UUID, field: str, value):
     return previous
 
 
-subject_data.register("pathway", export=export)
-subject_data.register_person_hooks(
-    find=find, visible=visible, label=label, rectifiable=lambda: dict(RECTIFIABLE), rectify=rectify
-)
+def register() -> None:
+    """Register the pathway with the privacy core: retention categories, legal holds, erasure,
+    export and the person-level hooks of the rights pages (idempotent)."""
+    retention.register_category(
+        "ended_cases", _l("Files whose cases all ended (closure or certificate)"), CLOSED_SETTING, ended_cases_dates
+    )
+    retention.register_category(
+        "unfinished_registrations", _l("Registrations that never became a case"), UNFINISHED_SETTING,
+        unfinished_registrations_dates,
+    )  # fmt: skip
+    erasure.register_describer(describe)
+    subject_data.register("pathway", export=export, holds=holds, erase=erase)
+    subject_data.register_person_hooks(
+        find=find, visible=visible, label=label, rectifiable=lambda: dict(RECTIFIABLE), rectify=rectify
+    )

@@ -13,18 +13,20 @@ from flask_login import current_user
 from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import require, roles_required
 from integration_centre.core.navigation import add_item as add_nav_item
-from integration_centre.core.requests import flash_refusal, refusal_message
+from integration_centre.core.requests import perform, refusal_message
 from integration_centre.extensions import db
+from integration_centre.i18n import current_language
 from integration_centre.pathway import duplicates as duplicate_reviews
 from integration_centre.pathway import reference, registration, services
 from integration_centre.pathway.definitions import registry
 from integration_centre.pathway.errors import DuplicateSuspected, PathwayError, RegistrationInvalid
-from integration_centre.pathway.forms import (
+from integration_centre.pathway.forms import NewcomerForm, OpenCaseForm
+from integration_centre.pathway.labels import (
     EDUCATION_LABELS,
     RESIDENCE_LABELS,
     SEX_LABELS,
-    NewcomerForm,
-    OpenCaseForm,
+    STATE_LABELS,
+    STATUS_LABELS,
 )
 from integration_centre.pathway.models import Newcomer
 from integration_centre.pathway.permissions import person_visible_to
@@ -44,8 +46,8 @@ def _labels() -> dict:
         "sex": SEX_LABELS,
         "residence": RESIDENCE_LABELS,
         "education": EDUCATION_LABELS,
-        "status": services.STATUS_LABELS,
-        "state": services.STATE_LABELS,
+        "status": STATUS_LABELS,
+        "state": STATE_LABELS,
         "country": reference.country_name,
         "language": reference.language_name,
         "municipality": reference.municipality,
@@ -97,8 +99,7 @@ def register():
             form.confirm_duplicate.data = "yes"
             db.session.commit()  # the audit of the summaries shown
         except PathwayError as exc:  # too many duplicate checks
-            db.session.rollback()
-            form.form_errors.append(exc.message)
+            form.form_errors.append(refusal_message(exc))  # rolls back first
         else:
             db.session.commit()
             for warning in outcome.warnings:
@@ -144,21 +145,21 @@ def open_case(newcomer_id: uuid.UUID):
     form = OpenCaseForm()
     if not form.validate_on_submit() or erasure.erased_on(person.id) is not None:
         abort(400)
-    try:
-        case = services.open_case(current_user, person, voluntary=form.voluntary.data)
-    except PathwayError as exc:
-        flash_refusal(exc)  # rolls back first
+    opened = []
+
+    def open_it() -> None:
+        opened.append(services.open_case(current_user, person, voluntary=form.voluntary.data))
+
+    if not perform(open_it, success=_("The case was opened.")):
         return redirect(url_for("pathway.newcomer", newcomer_id=newcomer_id))
-    db.session.commit()
-    flash(_("The case was opened."), "success")
-    return redirect(url_for("workspace.case", case_id=case.id))
+    return redirect(url_for("workspace.case", case_id=opened[0].id))
 
 
 @admin_bp.get("/")
 @roles_required(Role.ADMIN)
 def definitions():
     """Every installed pathway definition, old versions included."""
-    return render_template("pathway/definitions.html", definitions=registry().all(), locale=services.current_language())
+    return render_template("pathway/definitions.html", definitions=registry().all(), locale=current_language())
 
 
 @admin_bp.get("/<code>/<version>")
@@ -169,7 +170,7 @@ def definition(code: str, version: str):
         item = registry().get(code, version)
     except KeyError:
         abort(404)
-    return render_template("pathway/definition.html", definition=item, locale=services.current_language())
+    return render_template("pathway/definition.html", definition=item, locale=current_language())
 
 
 @admin_bp.get("/duplicate-reviews")
@@ -191,10 +192,5 @@ def duplicate_reviews_page():
 def duplicate_review_done(review_id: uuid.UUID):
     """Mark a review as done."""
     review = duplicate_reviews.get_review(current_user, review_id)
-    duplicate_reviews.mark_reviewed(current_user, review)
-    db.session.commit()
-    flash(_("The review is marked as done."), "success")
+    perform(lambda: duplicate_reviews.mark_reviewed(current_user, review), success=_("The review is marked as done."))
     return redirect(url_for("pathway_admin.duplicate_reviews_page"))
-
-
-from integration_centre.pathway import subject_data  # noqa: E402,F401  (registers holds/erase/retention)

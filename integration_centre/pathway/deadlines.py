@@ -1,0 +1,54 @@
+"""Deadlines: when a case's deadline falls, and the one rule extending the completion deadline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+from integration_centre.accounts.models import User
+from integration_centre.accounts.permissions import require
+from integration_centre.pathway.dates import add_months
+from integration_centre.pathway.errors import PathwayError
+from integration_centre.pathway.models import Case
+from integration_centre.pathway.permissions import can_see_case
+from integration_centre.pathway.reading import definition_of
+from integration_centre.pathway.registration import ensure_writable
+from integration_centre.pathway.timeline import check_version, flush_or_conflict, timeline_entry, touch_case
+
+
+def deadline_date(case: Case, newcomer_dates: dict[str, date | None], code: str = "completion") -> date | None:
+    """When deadline ``code`` falls for this case (extensions included), None when it has none."""
+    deadline = definition_of(case).deadline(code)
+    if deadline is None:
+        return None
+    start = {
+        "permit_order": newcomer_dates.get("permit_order"),
+        "registration": newcomer_dates.get("registration"),
+        "agreement_signature": case.agreement_signed_on,
+    }[deadline.clock_start]
+    if start is None:
+        return None
+    return add_months(start, deadline.months + (case.deadline_extended_months if deadline.extendable else 0))
+
+
+def extend_deadline(
+    actor: User, case: Case, ground: str, months: int, *, note: str | None = None, expected_version: int | None = None
+) -> Case:
+    """Extend the completion deadline on one of the definition's extension grounds."""
+    require(can_see_case(actor, case))
+    ensure_writable(case.person_id)
+    check_version(case, expected_version)
+    definition = definition_of(case)
+    if ground not in {g["code"] for g in definition.extension_grounds}:
+        raise PathwayError(_("Choose a ground for the extension."))
+    if not 0 < months <= 24:
+        raise PathwayError(_("An extension is 1 to 24 months."))
+    deadline = definition.deadline("completion")
+    if deadline is None or not deadline.extendable:
+        raise PathwayError(_("This pathway has no extendable deadline."))
+    case.deadline_extended_months += months
+    touch_case(case)
+    timeline_entry(actor, case, "case.extend", reason=ground, note=note)
+    flush_or_conflict()
+    return case

@@ -1,0 +1,309 @@
+"""Steps: their transitions with every guard (role, dependencies, hours, evidence, result) and attendance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+
+from integration_centre import clock
+from integration_centre.accounts.models import OperatorOrganisation, Role, User
+from integration_centre.accounts.permissions import require
+from integration_centre.clock import utcnow
+from integration_centre.extensions import db
+from integration_centre.i18n import current_language
+from integration_centre.pathway import reasons
+from integration_centre.pathway.case_events import STEP_EVENT, emit_transition_event
+from integration_centre.pathway.definitions import CEFR_LEVELS, PathwayDefinition, StepDefinition, cefr_rank
+from integration_centre.pathway.errors import PathwayError
+from integration_centre.pathway.hours import parse_hours
+from integration_centre.pathway.labels import ACTION_LABELS, EXEMPTION_REASONS, STATE_LABELS, STATUS_LABELS
+from integration_centre.pathway.models import Case, StepInstance
+from integration_centre.pathway.permissions import can_act_on_step
+from integration_centre.pathway.reading import definition_of
+from integration_centre.pathway.registration import ensure_writable
+from integration_centre.pathway.states import DONE_STEP_STATES, FINAL_STEP_STATES, CaseStatus, StepState, step_target
+from integration_centre.pathway.timeline import check_version, flush_or_conflict, timeline_entry, touch_case
+from integration_centre.privacy.access import access
+
+PASS_FAIL = ("pass", "fail")
+
+
+@dataclass
+class StepChange:
+    """Optional values recorded with a step transition."""
+
+    planned_on: date | None = None
+    operator_id: int | None = None
+    service_type: str | None = None
+    hours: Decimal | float | str | None = None
+    result: str | None = None
+    evidence: tuple[str, ...] = ()
+    reason: str | None = None
+    note: str | None = None
+
+
+def transition_step(
+    actor: User,
+    case: Case,
+    step_code: str,
+    action: str,
+    change: StepChange | None = None,
+    *,
+    expected_version: int | None = None,
+    on: date | None = None,
+) -> StepInstance:
+    """Apply step ``action`` (plan, refer, start, decline, complete, fail, retry, exempt, cancel).
+
+    Guards: the case is in progress; the move exists from the step's state; the actor's role may
+    do it (operators only on steps referred to their organisation, and only start, decline,
+    complete, fail); dependencies are done for refer/start/complete; for complete, hours reached,
+    evidence present and a valid result when the definition expects one. Values in ``change``
+    (hours, result, evidence) are checked and applied with the move, all or nothing.
+    """
+    change = change or StepChange()
+    on = on or clock.today()
+    try:
+        step = case.step(step_code)
+    except KeyError:
+        require(False)
+    require(can_act_on_step(actor, step))
+    ensure_writable(step.person_id)
+    check_version(case, expected_version)
+    definition = definition_of(case)
+    step_def = definition.step(step_code)
+    source = StepState(step.state)
+    target = step_target(action, source)
+    label = step_def.label(current_language())
+    if case.status != CaseStatus.IN_PROGRESS:
+        raise PathwayError(
+            _(
+                "Steps can change only while the case is in progress (it is %(status)s).",
+                status=STATUS_LABELS[case.status],
+            )
+        )
+    if target is None:
+        raise PathwayError(
+            _(
+                "“%(step)s” is %(state)s: it cannot be %(action)s.",
+                step=label,
+                state=STATE_LABELS[source],
+                action=ACTION_LABELS.get(action, action),
+            )
+        )
+    _check_role(actor, step, step_def, action, label)
+    hours = parse_hours(change.hours) if change.hours is not None else None
+    if action in ("refer", "start", "complete"):
+        _check_dependencies(case, step_def, definition)
+    if action == "plan" and change.planned_on is None:
+        raise PathwayError(_("Enter the planned date."))
+    if action == "refer":
+        _check_referral(step_def, change)
+    if action in ("exempt", "cancel", "fail") and not change.reason:
+        raise PathwayError(_("Give the reason."))
+    if action == "exempt" and change.reason not in EXEMPTION_REASONS:
+        raise PathwayError(_("Choose why the step is exempted."))
+    if (
+        action == "exempt"
+        and change.reason == "condition_not_met"
+        and step_required(case, step_def, definition) is not False
+    ):
+        raise PathwayError(
+            _("“%(step)s” is needed for this person: its condition is met or not yet known.", step=label)
+        )
+    result = change.result if change.result is not None else step.result
+    if action == "complete":
+        total = hours if hours is not None else Decimal(step.hours or 0)
+        if step_def.min_hours is not None and total < Decimal(str(step_def.min_hours)):
+            raise PathwayError(
+                _(
+                    "%(hours)s hours recorded for “%(step)s”; at least %(minimum)s are required.",
+                    hours=_format_hours(total),
+                    step=label,
+                    minimum=_format_hours(Decimal(str(step_def.min_hours))),
+                )
+            )
+        evidence = set(step.evidence or []) | set(change.evidence)
+        missing = [code for code in step_def.evidence if code not in evidence]
+        if missing:
+            raise PathwayError(
+                _("Evidence missing for “%(step)s”: %(evidence)s.", step=label, evidence=", ".join(missing))
+            )
+        _check_result(step_def, result, label)
+        if step_def.ends_pathway:
+            _check_all_steps_done(case, definition, step_code)
+    if change.result is not None and action != "complete":
+        _check_result(step_def, change.result, label)
+
+    # All guards passed: apply.
+    step.state = target
+    if hours is not None:
+        step.hours = hours
+    if change.result is not None:
+        step.result = change.result
+    if change.evidence:
+        step.evidence = sorted(set(step.evidence or []) | set(change.evidence))
+    if action == "plan":
+        step.planned_on = change.planned_on
+    if action == "refer":
+        step.operator_id = change.operator_id
+        step.service_type = change.service_type
+    if action == "decline":
+        step.operator_id = None
+        step.service_type = None
+    if action == "start":
+        step.started_on = on
+    if target in (StepState.COMPLETED, StepState.FAILED, StepState.EXEMPTED, StepState.CANCELLED):
+        step.ended_on = on
+        step.state_reason = reasons.coarse(change.reason)  # the timeline entry keeps it precisely (encrypted)
+    if target == StepState.PENDING:
+        step.ended_on = None
+        step.state_reason = None
+    if target == StepState.COMPLETED:
+        step.confirmed_by_id = actor.id
+        step.confirmed_at = utcnow()
+        if step_code == agreement_step(definition):
+            case.agreement_signed_on = on
+    if change.note:
+        with access(actor, "case.step", [case.person_id], action="update"):
+            step.note = change.note
+    touch_case(case)
+    timeline_entry(
+        actor,
+        case,
+        f"step.{action}",
+        step=step,
+        from_state=source.value,
+        to_state=target.value,
+        reason=change.reason,
+        note=change.note,
+    )
+    flush_or_conflict()
+    emit_transition_event(actor, STEP_EVENT[action], case, on, step=step, reason=change.reason)
+    return step
+
+
+def record_attendance(
+    actor: User,
+    case: Case,
+    step_code: str,
+    hours,
+    *,
+    evidence: tuple[str, ...] = (),
+    expected_version: int | None = None,
+) -> StepInstance:
+    """Record hours attended (total) and evidence received on a step in progress; timeline only."""
+    try:
+        step = case.step(step_code)
+    except KeyError:
+        require(False)
+    require(can_act_on_step(actor, step))
+    ensure_writable(step.person_id)
+    check_version(case, expected_version)
+    if step.state not in (StepState.IN_PROGRESS, StepState.REFERRED, StepState.PLANNED):
+        raise PathwayError(_("Hours can be recorded only on a step planned, referred or in progress."))
+    step_def = definition_of(case).step(step_code)
+    unknown = [code for code in evidence if code not in step_def.evidence]
+    if unknown:
+        raise PathwayError(_("Unexpected evidence: %(evidence)s.", evidence=", ".join(unknown)))
+    step.hours = parse_hours(hours)
+    step.evidence = sorted(set(step.evidence or []) | set(evidence))
+    touch_case(case)
+    timeline_entry(actor, case, "step.attendance", step=step)
+    flush_or_conflict()
+    return step
+
+
+def agreement_step(definition: PathwayDefinition) -> str | None:
+    """The step whose completion is the agreement signature (the one expecting a signed agreement)."""
+    return next((s.code for s in definition.steps if "signed_agreement" in s.evidence), None)
+
+
+def _check_role(actor: User, step: StepInstance, step_def: StepDefinition, action: str, label: str) -> None:
+    operator_moves = ("start", "decline", "complete", "fail")
+    operator_states = (StepState.REFERRED, StepState.IN_PROGRESS)
+    if actor.role == Role.OPERATOR and (action not in operator_moves or step.state not in operator_states):
+        raise PathwayError(_("Only the reception office can %(action)s this step.", action=ACTION_LABELS[action]))
+    if action in ("complete", "fail"):
+        role = actor.role.value
+        service_type = step.service_type if actor.role == Role.OPERATOR else None
+        if not step_def.confirmable_by_role(role, service_type):
+            raise PathwayError(_("Your role cannot confirm “%(step)s”.", step=label))
+
+
+def _check_dependencies(case: Case, step_def: StepDefinition, definition: PathwayDefinition) -> None:
+    waiting = []
+    for code in step_def.depends_on:
+        dependency = case.step(code)
+        if dependency.state in DONE_STEP_STATES:
+            continue
+        if dependency.state == StepState.CANCELLED and step_required(case, definition.step(code), definition) is False:
+            continue
+        waiting.append(definition.step(code).label(current_language()))
+    if waiting:
+        raise PathwayError(
+            _("“%(step)s” needs first: %(steps)s.", step=step_def.label(current_language()), steps=", ".join(waiting))
+        )
+
+
+def _check_all_steps_done(case: Case, definition: PathwayDefinition, final_code: str) -> None:
+    open_steps = [
+        definition.step(s.step_code).label(current_language())
+        for s in case.steps
+        if s.step_code != final_code
+        and (
+            s.state not in FINAL_STEP_STATES
+            or (definition.step(s.step_code).mandatory and s.state not in DONE_STEP_STATES)
+        )
+    ]
+    if open_steps:
+        raise PathwayError(_("Steps still to do: %(steps)s.", steps=", ".join(open_steps)))
+
+
+def _check_referral(step_def: StepDefinition, change: StepChange) -> None:
+    services = [rule.get("service_type") for rule in step_def.confirmable_by if rule["role"] == "operator"]
+    if not services:
+        raise PathwayError(_("“%(step)s” is not done by operators.", step=step_def.label(current_language())))
+    if change.operator_id is None or db.session.get(OperatorOrganisation, change.operator_id) is None:
+        raise PathwayError(_("Choose the operator."))
+    if change.service_type is None:
+        change.service_type = services[0]
+    if change.service_type not in services:
+        raise PathwayError(
+            _("This operator service cannot deliver “%(step)s”.", step=step_def.label(current_language()))
+        )
+
+
+def _check_result(step_def: StepDefinition, result: str | None, label: str) -> None:
+    expected = step_def.result
+    if expected is None:
+        return
+    kind = expected["type"]
+    valid = {
+        "cefr": CEFR_LEVELS,
+        "choice": tuple(expected.get("options", ())),
+        "pass_fail": PASS_FAIL,
+    }[kind]
+    if result not in valid:
+        raise PathwayError(_("Record the result of “%(step)s” (%(options)s).", step=label, options=", ".join(valid)))
+
+
+def _format_hours(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def step_required(case: Case, step_def: StepDefinition, definition: PathwayDefinition) -> bool | None:
+    """Whether a step is required for this case: True, False, or None while still unknown."""
+    if step_def.mandatory:
+        return True
+    condition = step_def.condition or {}
+    if condition.get("type") == "needs_analysis":
+        return condition["need"] in (case.needs or [])
+    if condition.get("type") == "result_below_level":
+        source = case.step(condition["step"])
+        if source.state != StepState.COMPLETED or cefr_rank(source.result) is None:
+            return None
+        return cefr_rank(source.result) < cefr_rank(definition.parameters[condition["parameter"]])
+    return None
