@@ -1,6 +1,7 @@
-"""The data-protection desk (the DPO is the admin role): requests register, access exports,
-rectification, restriction, privacy notice, records of processing, retention and erasure pages,
-audit log.
+"""The data-protection desk: the pages and services of the DPO (the admin role).
+
+Requests register, access exports, rectification, restriction, privacy notice, records of
+processing, retention and erasure pages, audit log.
 
 It sits above ``accounts`` and ``core`` and below ``pathway``: it uses privacy's engines and
 reaches the domain only through privacy's registries (``privacy.subject_data``).

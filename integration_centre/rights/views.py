@@ -1,5 +1,4 @@
-"""The desk's blueprints and their wiring: audit log, retention and erasure, requests register
-with the notice and records pages."""
+"""The desk's blueprints (audit log, retention and erasure, requests, notice, records) and their wiring."""
 
 from __future__ import annotations
 
