@@ -22,7 +22,7 @@ __all__ = ["DOMAIN_PACKAGES", "ConfigurationError", "create_app", "domain_module
 
 # The domain packages in dependency order: each may offer ``models``, ``views`` (``BLUEPRINTS``),
 # ``cli`` (``register(app)``) and ``demo`` (``load(report)``) modules.
-DOMAIN_PACKAGES = ("accounts", "privacy", "pathway", "operators", "reception", "workspace", "stats", "api")
+DOMAIN_PACKAGES = ("accounts", "privacy", "rights", "pathway", "operators", "reception", "workspace", "stats", "api")
 
 
 def domain_modules(module: str, packages: tuple[str, ...] = DOMAIN_PACKAGES) -> list:
@@ -121,10 +121,11 @@ def _register_packages(app: Flask) -> None:
     """Each package wires itself (blueprints, hooks, listeners, panels, providers, navigation),
     from the foundation up; core comes last: its access gate runs after the packages' own
     request loaders (API tokens) and closes over every route."""
-    from integration_centre import accounts, api, core, operators, pathway, privacy, reception, stats, workspace
+    from integration_centre import accounts, api, core, operators, pathway, privacy, reception, rights, stats, workspace
 
     privacy.register(app)
     accounts.register(app)
+    rights.register(app)
     pathway.register(app)
     operators.register(app)
     reception.register(app)

@@ -79,10 +79,10 @@ def build(app: Flask) -> World:
     from integration_centre.api import tokens
     from integration_centre.pathway import registration
     from integration_centre.pathway import services as pathway
-    from integration_centre.privacy import demo as privacy_demo
-    from integration_centre.privacy import notice, requests
     from integration_centre.privacy.context import Actor
     from integration_centre.reception import services as reception
+    from integration_centre.rights import demo as privacy_demo
+    from integration_centre.rights import notice, requests
     from tests.pathway.conftest import newcomer_data
     from tests.reception.helpers import do_reception, finish_training
 

@@ -71,10 +71,11 @@ def add_states(world) -> dict[str, str]:
     from integration_centre.operators.models import OperatorProfile
     from integration_centre.pathway import registration
     from integration_centre.pathway import services as pathway
-    from integration_centre.privacy import export, requests, restrictions
+    from integration_centre.privacy import restrictions
     from integration_centre.privacy.context import Actor
-    from integration_centre.privacy.rights_models import SubjectRequest
     from integration_centre.reception import services as reception
+    from integration_centre.rights import export, requests
+    from integration_centre.rights.models import SubjectRequest
     from tests.conftest import TEST_PASSWORD
     from tests.pathway.conftest import newcomer_data
     from tests.reception.helpers import do_reception, finish_training

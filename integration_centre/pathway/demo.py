@@ -118,10 +118,10 @@ def load(report) -> None:
         _walk(agent, newcomer, stage, opened, today, operator, rng)
         report.count("cases")
     db.session.flush()
-    from integration_centre.privacy import demo as privacy_demo  # the rights demo needs persons
+    from integration_centre.rights import demo as rights_demo  # the rights demo needs persons
 
     first = select(Newcomer.id).where(Newcomer.registered_by_office_id == office.id).order_by(Newcomer.created_at)
-    privacy_demo.load_requests(report, list(db.session.scalars(first.limit(3))))
+    rights_demo.load_requests(report, list(db.session.scalars(first.limit(3))))
 
 
 def _national_number(people: random.Random, born: date, index: int, sex: str) -> str | None:

@@ -25,7 +25,28 @@ from integration_centre.pathway.states import ACTIVE_CASE_STATUSES, CaseStatus
 from integration_centre.privacy import erasure, retention, subject_data
 from integration_centre.privacy.access import access
 from integration_centre.privacy.errors import DecryptionError
-from integration_centre.privacy.export import FIELD_LABELS
+
+# Labels of the pathway's field codes in the access export (their msgids are those of the forms).
+FIELD_LABELS = {
+    "family_name": _l("Family name(s)"),
+    "given_names": _l("Given names"),
+    "date_of_birth": _l("Date of birth"),
+    "sex": _l("Sex"),
+    "nationality": _l("Nationality"),
+    "niss": _l("National register number (NISS)"),
+    "address": _l("Address"),
+    "municipality_code": _l("Municipality"),
+    "phone": _l("Phone"),
+    "email": _l("E-mail address"),
+    "languages": _l("Languages spoken"),
+    "preferred_language": _l("Preferred language"),
+    "interpreter_language": _l("Interpreter's language"),
+    "residence_category": _l("Residence status"),
+    "permit_order_date": _l("Date the residence permit was ordered"),
+    "registration_date": _l("Date of registration at the municipality"),
+    "education_level": _l("Education level"),
+    "cases": _l("Cases"),
+}
 
 CLOSED_SETTING = "RETENTION_CLOSED_CASE_YEARS"
 CERTIFICATE_SETTING = "RETENTION_CERTIFICATE_YEARS"
@@ -325,7 +346,7 @@ def register() -> None:
         unfinished_registrations_dates,
     )  # fmt: skip
     erasure.register_describer(describe)
-    subject_data.register("pathway", export=export, holds=holds, erase=erase)
+    subject_data.register("pathway", export=export, holds=holds, erase=erase, labels=FIELD_LABELS)
     subject_data.register_person_hooks(
         find=find, visible=visible, label=label, rectifiable=lambda: dict(RECTIFIABLE), rectify=rectify
     )

@@ -162,16 +162,18 @@ Backups — ``integration_centre.privacy.backup``
     ``restore(path, *, actor)`` (ledger and checkpoints checked first, database replaced, the
     restore recorded in the checkpoint file, ledger replayed).
 
-Data-subject rights (GDPR Art. 13-21; the DPO is the admin role)
-    ``subject_data.register(name, export=, holds=, erase=)``: each package's provider (in
-        ``<package>/subject_data.py``); ``subject_data.register_person_hooks(find=, visible=,
-        label=, rectifiable=, rectify=)`` by the package owning the person rows.
+Data-subject rights (GDPR Art. 13-21): the engines here, the desk's pages in ``integration_centre.rights``
+    ``subject_data.register(name, export=, holds=, erase=, labels=)``: each package's provider (in
+        ``<package>/subject_data.py``); ``labels`` names its field codes for readable exports;
+        ``subject_data.register_person_hooks(find=, visible=, label=, rectifiable=, rectify=)`` by
+        the package owning the person rows.
     ``restrictions.ensure_writable(person_id)`` (``RestrictedError``) in write paths,
         ``restrictions.not_restricted(person_id_column)`` in agents' list/search queries; encrypted
         writes to a restricted person are refused by the core too, except for ``rights.*`` purposes.
-    ``requests`` (register, deadlines), ``export`` (Art. 15/20 JSON valid against
-        ``schemas/subject_export.schema.json`` + PDF, downloaded once), ``rectification``,
-        ``notice`` (versions, notice given), ``records`` (Art. 30 from ``config/processing.yaml``).
+    Refusals shown to users (``PrivacyRefusal``: ``ErasureRefused``, ``RestrictedError``…) are
+    ``integration_centre.errors.DomainError``s.
+    The requests register, exports, rectification, notice and records of processing are the
+    data-protection desk (``integration_centre.rights``), above this package.
 
 App wiring — ``integration_centre.privacy``
     ``init_app(app)`` loads the keyring and FAILS CLOSED (``ConfigurationError``);
@@ -253,9 +255,5 @@ def ensure_keyring_file(instance_path, demo: bool = False) -> Path | None:
 
 
 def register(app: Flask) -> None:
-    """Wire the package into ``app``: the keyring and the audit hooks, then the desk's pages."""
-    from integration_centre.privacy import views
-
+    """Wire the foundation into ``app``: the keyring and the audit hooks (the desk's pages are ``rights``)."""
     init_app(app)
-    for blueprint in views.BLUEPRINTS:
-        app.register_blueprint(blueprint)

@@ -34,7 +34,7 @@ from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import append_only, blind_index, keys, subject_data
 from integration_centre.privacy.erasure_models import ErasureLedgerEntry
-from integration_centre.privacy.errors import PrivacyError
+from integration_centre.privacy.errors import ErasureRefused, PrivacyError, PrivacyRefusal
 from integration_centre.privacy.fields import EncryptedField
 from integration_centre.privacy.models import BlindIndexEntry, PersonKey
 
@@ -44,14 +44,6 @@ _PENDING = "erasure_ledger_pending"
 # An optional short description of a person for the confirmation page (name, birth date),
 # registered by the package that owns the person rows; called inside no access context.
 _describers: list[Callable[[uuid.UUID, Any], str | None]] = []
-
-
-class ErasureRefused(PrivacyError):
-    """A legal hold applies: ``reasons`` are translated sentences for the user."""
-
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__("; ".join(str(r) for r in reasons))
-        self.reasons = reasons
 
 
 def register_describer(describe: Callable[[uuid.UUID, Any], str | None]) -> None:
@@ -213,9 +205,9 @@ def erase_person(person_id: Any, *, actor: Any, ground: str = "request", today: 
         raise ValueError(f"unknown erasure ground {ground!r}")
     person_id = _as_uuid(person_id)
     if erased_on(person_id) is not None:
-        raise PrivacyError(_("This person was already erased."))
+        raise PrivacyRefusal(_("This person was already erased."))
     if not keys.has_person_key(person_id) and not any(remains(person_id).values()):
-        raise PrivacyError(_("No data is held about this person."))
+        raise PrivacyRefusal(_("No data is held about this person."))
     reasons = legal_holds(person_id)
     if reasons:
         raise ErasureRefused(reasons)

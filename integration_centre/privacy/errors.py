@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from integration_centre.errors import DomainError
+
 
 class PrivacyError(Exception):
     """Base class of every privacy error."""
@@ -26,7 +28,19 @@ class InvalidNISSError(ValueError):
     """The value is not a valid Belgian national register number (NISS)."""
 
 
-class RestrictedError(PrivacyError):
+class PrivacyRefusal(PrivacyError, DomainError):
+    """A privacy rule refused the operation; ``str(error)`` is a translated sentence for the user."""
+
+
+class ErasureRefused(PrivacyRefusal):
+    """A legal hold applies: ``reasons`` are translated sentences for the user."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(str(r) for r in reasons))
+        self.reasons = reasons
+
+
+class RestrictedError(PrivacyRefusal):
     """The person's file is restricted (GDPR Art. 18): it is read-only until the restriction is lifted.
 
     ``str(error)`` is a translated sentence for the user.

@@ -1,16 +1,29 @@
-"""Tables owned by the privacy core: wrapped person keys, key checks, blind indexes, audit log."""
+"""Tables owned by the privacy core: wrapped person keys, key checks, blind indexes, audit log,
+restrictions of processing (and, from ``erasure_models``, the erasure ledger and audit anchor)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, UniqueConstraint, Uuid
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from integration_centre.clock import utcnow
-from integration_centre.database import UTCDateTime
+from integration_centre.database import UTCDateTime, UUIDPrimaryKeyMixin
 from integration_centre.extensions import db
+from integration_centre.privacy.erasure_models import AuditAnchor, ErasureLedgerEntry
+
+__all__ = [
+    "AuditAnchor",
+    "AuditHead",
+    "AuditRecord",
+    "BlindIndexEntry",
+    "ErasureLedgerEntry",
+    "KeyCheck",
+    "PersonKey",
+    "Restriction",
+]
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
@@ -97,4 +110,14 @@ class AuditHead(db.Model):
     mac: Mapped[str] = mapped_column(String(64))
 
 
-from integration_centre.privacy import erasure_models  # noqa: E402,F401  (erasure ledger table)
+class Restriction(UUIDPrimaryKeyMixin, db.Model):
+    """A restriction of processing (Art. 18): the file is read-only and hidden while active."""
+
+    __tablename__ = "privacy_restriction"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("privacy_subject_request.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -20,8 +20,19 @@ from sqlalchemy import exists, select
 from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy import audit
-from integration_centre.privacy.errors import PrivacyError, RestrictedError
-from integration_centre.privacy.rights_models import Restriction
+from integration_centre.privacy.errors import PrivacyRefusal, RestrictedError
+from integration_centre.privacy.models import Restriction
+
+__all__ = [
+    "Restriction",
+    "active_restriction",
+    "ensure_writable",
+    "is_restricted",
+    "lift",
+    "not_restricted",
+    "restrict",
+    "restricted_ids",
+]
 
 
 def _as_uuid(value: Any) -> uuid.UUID:
@@ -69,7 +80,7 @@ def restrict(person_id: Any, *, actor: Any, request_id: uuid.UUID | None = None)
     """Restrict the person's file (refused when it already is); audited."""
     person_id = _as_uuid(person_id)
     if is_restricted(person_id):
-        raise PrivacyError(_("This file is already restricted."))
+        raise PrivacyRefusal(_("This file is already restricted."))
     restriction = Restriction(person_id=person_id, request_id=request_id, started_by_id=_actor_id(actor))
     db.session.add(restriction)
     audit.record("restrict", "person", str(person_id), purpose="rights.restriction", actor=actor)
@@ -81,7 +92,7 @@ def lift(person_id: Any, *, actor: Any) -> Restriction:
     """Lift the person's active restriction (refused when none); audited."""
     restriction = active_restriction(person_id)
     if restriction is None:
-        raise PrivacyError(_("This file is not restricted."))
+        raise PrivacyRefusal(_("This file is not restricted."))
     restriction.lifted_at = utcnow()
     restriction.lifted_by_id = _actor_id(actor)
     audit.record("lift_restriction", "person", str(restriction.person_id), purpose="rights.restriction", actor=actor)

@@ -3,7 +3,8 @@
 Privacy never imports the domain packages: each package registers one provider (in its own
 ``<package>/subject_data.py``, imported from its ``models.py`` or ``views.py``) with
 
-``register(name, export=fn(person_id) -> dict, holds=fn(person_id) -> list[str], erase=fn(person_id) -> None)``
+``register(name, export=fn(person_id) -> dict, holds=fn(person_id) -> list[str], erase=fn(person_id) -> None,
+labels={field code: label})``
 
 - ``export(person_id)``: everything the package holds about the person, decrypted, as a
   JSON-serialisable dict (strings, numbers, booleans, None, lists, dicts; dates as ISO strings).
@@ -13,6 +14,8 @@ Privacy never imports the domain packages: each package registers one provider (
   sentences (empty list when none).
 - ``erase(person_id)``: the package's own clean-up at erasure (documents, files...), in the
   caller's transaction; the generic ciphertext scrubbing is done by privacy itself.
+- ``labels``: ``{field code: label}`` (lazy translated strings) of the codes its export uses, so
+  that a readable export names them; privacy knows no field of the domain.
 
 The package that owns the person rows also registers the person-level hooks the rights pages
 need (privacy cannot import it): ``register_person_hooks(find=..., visible=..., label=...,
@@ -40,6 +43,7 @@ from typing import Any
 ExportFn = Callable[[uuid.UUID], dict[str, Any]]
 HoldsFn = Callable[[uuid.UUID], list[str]]
 EraseFn = Callable[[uuid.UUID], None]
+Labels = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -50,13 +54,19 @@ class Provider:
     export: ExportFn | None = None
     holds: HoldsFn | None = None
     erase: EraseFn | None = None
+    labels: Labels | None = None
 
 
 _providers: dict[str, Provider] = {}
 
 
 def register(
-    name: str, *, export: ExportFn | None = None, holds: HoldsFn | None = None, erase: EraseFn | None = None
+    name: str,
+    *,
+    export: ExportFn | None = None,
+    holds: HoldsFn | None = None,
+    erase: EraseFn | None = None,
+    labels: Labels | None = None,
 ) -> Provider:
     """Register (or replace) the provider ``name``; returns it.
 
@@ -69,6 +79,7 @@ def register(
         export=export if export is not None else (previous.export if previous else None),
         holds=holds if holds is not None else (previous.holds if previous else None),
         erase=erase if erase is not None else (previous.erase if previous else None),
+        labels=labels if labels is not None else (previous.labels if previous else None),
     )
     _providers[name] = provider
     return provider
@@ -130,3 +141,11 @@ def erasers() -> Iterator[tuple[str, EraseFn]]:
     for provider in providers():
         if provider.erase is not None:
             yield provider.name, provider.erase
+
+
+def field_labels() -> Labels:
+    """``{field code: label}`` of every provider's ``labels``, in registration order."""
+    merged: Labels = {}
+    for provider in providers():
+        merged.update(provider.labels or {})
+    return merged

@@ -51,7 +51,7 @@ def _request_status(app, request_id: str) -> str:
     import uuid
 
     from integration_centre.extensions import db
-    from integration_centre.privacy.rights_models import SubjectRequest
+    from integration_centre.rights.models import SubjectRequest
 
     with app.app_context():
         try:

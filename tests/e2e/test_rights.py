@@ -14,7 +14,7 @@ from integration_centre.extensions import db
 from integration_centre.pathway.models import Newcomer
 from integration_centre.privacy.access import access
 from integration_centre.privacy.context import Actor
-from integration_centre.privacy.rights_models import ExportFile
+from integration_centre.rights.models import ExportFile
 from tests.e2e.harness import DEMO_PASSWORD, Pages
 
 pytestmark = pytest.mark.e2e

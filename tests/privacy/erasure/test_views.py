@@ -102,7 +102,7 @@ def test_agent_sees_the_shell_of_an_erased_file(app, login_as, person, agent):
 
 
 def test_erasure_from_a_request_of_the_register_then_the_request_is_closed(app, login_as, person):
-    from integration_centre.privacy import requests as register
+    from integration_centre.rights import requests as register
 
     target = person("Van den Bossche", "Leila")
     client, admin = login_as(Role.ADMIN)
@@ -125,7 +125,7 @@ def test_erasure_from_a_request_of_the_register_then_the_request_is_closed(app, 
     )
     assert closed.status_code == 302
     db.session.expire_all()
-    from integration_centre.privacy.rights_models import SubjectRequest
+    from integration_centre.rights.models import SubjectRequest
 
     assert db.session.get(SubjectRequest, item.id).status == "answered"
     assert client.get(f"/admin/privacy/requests/{item.id}").status_code == 200

@@ -8,7 +8,7 @@ import pytest
 
 from integration_centre.accounts.models import Role
 from integration_centre.extensions import db
-from integration_centre.privacy import requests as rights_requests
+from integration_centre.rights import requests as rights_requests
 from tests.pathway.conftest import (  # noqa: F401  (fixtures shared with the pathway tests)
     agent,
     english_messages,

@@ -18,10 +18,11 @@ from integration_centre.extensions import db
 from integration_centre.pathway import services
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.registration import PERSONAL_FIELDS
-from integration_centre.privacy import audit, export
+from integration_centre.privacy import audit
 from integration_centre.privacy.access import access
 from integration_centre.privacy.models import AuditRecord
-from integration_centre.privacy.rights_models import ExportFile
+from integration_centre.rights import export
+from integration_centre.rights.models import ExportFile
 from tests.conftest import TEST_PASSWORD, csrf_token_from
 from tests.privacy.rights.conftest import NISS
 

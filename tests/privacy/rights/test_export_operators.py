@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import jsonschema
 
-from integration_centre.privacy import export
-from integration_centre.privacy import requests as rights
+from integration_centre.rights import export
+from integration_centre.rights import requests as rights
 from tests.operators.conftest import case_ready, profiles, referral  # noqa: F401  (fixtures)
 
 

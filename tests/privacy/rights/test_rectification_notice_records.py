@@ -13,11 +13,12 @@ from sqlalchemy import select, text
 from integration_centre.accounts.models import Role
 from integration_centre.extensions import db
 from integration_centre.pathway.models import Newcomer
-from integration_centre.privacy import audit, blind_index, notice, records, rectification, restrictions
+from integration_centre.privacy import audit, blind_index, restrictions
 from integration_centre.privacy.access import access
 from integration_centre.privacy.models import AuditRecord
-from integration_centre.privacy.requests import RequestInvalid
-from integration_centre.privacy.rights_models import NoticeGiven, RectificationEntry
+from integration_centre.rights import notice, records, rectification
+from integration_centre.rights.models import NoticeGiven, RectificationEntry
+from integration_centre.rights.requests import RequestInvalid
 from tests.conftest import csrf_token_from
 
 TEXTS = {

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from integration_centre.accounts.models import Role
 from integration_centre.extensions import db
 from integration_centre.privacy import audit
-from integration_centre.privacy import requests as rights
 from integration_centre.privacy.errors import PrivacyError
 from integration_centre.privacy.models import AuditRecord
-from integration_centre.privacy.rights_models import SubjectRequest
+from integration_centre.rights import requests as rights
+from integration_centre.rights.models import SubjectRequest
 from tests.conftest import csrf_token_from
 
 

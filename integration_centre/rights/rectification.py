@@ -16,9 +16,9 @@ from sqlalchemy import select
 from integration_centre.extensions import db
 from integration_centre.privacy import audit, subject_data
 from integration_centre.privacy.access import access
-from integration_centre.privacy.export import _jsonable
-from integration_centre.privacy.requests import RequestInvalid
-from integration_centre.privacy.rights_models import RectificationEntry, SubjectRequest
+from integration_centre.rights.errors import RequestInvalid
+from integration_centre.rights.export import _jsonable
+from integration_centre.rights.models import RectificationEntry, SubjectRequest
 
 PURPOSE = "rights.rectification"
 

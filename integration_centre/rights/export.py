@@ -30,9 +30,9 @@ from integration_centre.core.pdf import FONT, Document
 from integration_centre.extensions import db
 from integration_centre.privacy import audit, subject_data
 from integration_centre.privacy.access import access
-from integration_centre.privacy.errors import PrivacyError
-from integration_centre.privacy.models import AuditRecord
-from integration_centre.privacy.rights_models import ExportFile, SubjectRequest
+from integration_centre.privacy.errors import PrivacyRefusal
+from integration_centre.privacy.models import AuditRecord, Restriction
+from integration_centre.rights.models import ExportFile, NoticeGiven, RectificationEntry, SubjectRequest
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "subject_export.schema.json"
 SCHEMA_VERSION = "1.0"
@@ -124,7 +124,7 @@ def build(actor: Any, item: SubjectRequest, *, generated_at: datetime | None = N
             part = export(person_id) or {}
             if part:
                 data[name] = _jsonable(part)
-        exporting = {name for name, _export in subject_data.exporters()} | {"privacy"}
+        exporting = {name for name, _export in subject_data.exporters()} | {"privacy", "rights"}
         for name, part in generic_sections(person_id, skip_packages=exporting).items():
             data[name] = _jsonable(part)
     return {
@@ -212,26 +212,9 @@ class _Pdf(Document):
         self.multi_cell(0, 4.6, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-# Labels of the usual field codes (their msgids are those of the forms); other codes are humanised.
+# Labels of this desk's own field codes (their msgids are those of the forms); the domain's come
+# from its subject-data providers (``labels``); other codes are humanised.
 FIELD_LABELS = {
-    "family_name": _l("Family name(s)"),
-    "given_names": _l("Given names"),
-    "date_of_birth": _l("Date of birth"),
-    "sex": _l("Sex"),
-    "nationality": _l("Nationality"),
-    "niss": _l("National register number (NISS)"),
-    "address": _l("Address"),
-    "municipality_code": _l("Municipality"),
-    "phone": _l("Phone"),
-    "email": _l("E-mail address"),
-    "languages": _l("Languages spoken"),
-    "preferred_language": _l("Preferred language"),
-    "interpreter_language": _l("Interpreter's language"),
-    "residence_category": _l("Residence status"),
-    "permit_order_date": _l("Date the residence permit was ordered"),
-    "registration_date": _l("Date of registration at the municipality"),
-    "education_level": _l("Education level"),
-    "cases": _l("Cases"),
     "status": _l("Status"),
     "details": _l("Details"),
     "answer": _l("Answer"),
@@ -241,8 +224,9 @@ FIELD_LABELS = {
 def _label(key: str | None) -> str:
     if key is None:
         return ""
-    if key in FIELD_LABELS:
-        return str(FIELD_LABELS[key])
+    labels = subject_data.field_labels()
+    if key in labels:
+        return str(labels[key])
     return key.replace("_", " ").capitalize()
 
 
@@ -314,7 +298,7 @@ def produce(
 ) -> list[ExportFile]:
     """Build the export and store it (JSON and PDF) for one download by ``actor``; audited."""
     if item.kind not in ("access", "portability"):
-        raise PrivacyError(_("Only an access or portability request produces an export."))
+        raise PrivacyRefusal(_("Only an access or portability request produces an export."))
     document = build(actor, item)
     text = json.dumps(document, ensure_ascii=False, indent=2)
     pdf = render_pdf(document, person_name=person_name, language=language)
@@ -364,12 +348,11 @@ def take(actor: Any, file_id: uuid.UUID) -> tuple[ExportFile, bytes]:
     return row, data
 
 
-# --- Privacy's own subject data ---------------------------------------------------------------
+# --- The desk's own subject data ----------------------------------------------------------------
 
 
 def _privacy_export(person_id: uuid.UUID) -> dict[str, Any]:
     """Notices given, requests, rectifications and restrictions of the person (inside the caller's context)."""
-    from integration_centre.privacy.rights_models import NoticeGiven, RectificationEntry, Restriction
 
     def rows(model, order):
         return list(db.session.scalars(select(model).where(model.person_id == person_id).order_by(order)))
@@ -397,4 +380,6 @@ def _privacy_export(person_id: uuid.UUID) -> dict[str, Any]:
     return result if any(result.values()) else {}
 
 
-subject_data.register("privacy", export=_privacy_export)
+def register_subject_data() -> None:
+    """Register the desk's own provider (named "privacy" in the export) with its field labels."""
+    subject_data.register("privacy", export=_privacy_export, labels=FIELD_LABELS)

@@ -19,8 +19,8 @@ from integration_centre import clock
 from integration_centre.extensions import db
 from integration_centre.privacy import audit, restrictions
 from integration_centre.privacy.access import access
-from integration_centre.privacy.requests import RequestInvalid
-from integration_centre.privacy.rights_models import NoticeGiven, NoticeVersion
+from integration_centre.rights.errors import RequestInvalid
+from integration_centre.rights.models import NoticeGiven, NoticeVersion
 
 REQUIRED_LANGUAGES = ("fr", "en", "nl")
 NOTICE_LANGUAGES = ("fr", "en", "nl", "de")

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from integration_centre.privacy.requests import KIND_LABELS, STATUS_LABELS
+from integration_centre.rights.requests import KIND_LABELS, STATUS_LABELS
 
 try:
     from wtforms.fields.choices import SelectChoice

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from integration_centre import clock
 from integration_centre.extensions import db
-from integration_centre.privacy import notice, requests
 from integration_centre.privacy.context import Actor
-from integration_centre.privacy.rights_models import NoticeVersion, SubjectRequest
+from integration_centre.rights import notice, requests
+from integration_centre.rights.models import NoticeVersion, SubjectRequest
 
 DEMO_ACTOR = Actor.system("demo")
 

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from integration_centre import clock
 from integration_centre.accounts.models import Role, User
 from integration_centre.accounts.permissions import fresh_login_required, roles_required
 from integration_centre.core import csv_writer
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.extensions import db
 from integration_centre.privacy import audit
-from integration_centre.privacy.forms import AuditFilterForm
+from integration_centre.rights.audit_forms import AuditFilterForm
 
 bp = Blueprint("privacy", __name__, url_prefix="/admin/audit")
-BLUEPRINTS = [bp]
 PER_PAGE = 50
-LOCAL_ZONE = ZoneInfo("Europe/Brussels")
 
 ACTION_LABELS = {
     "view": _l("Viewed"),
@@ -48,7 +46,7 @@ def _form() -> tuple[AuditFilterForm, audit.AuditFilter, bool]:
     def bound(day, end: bool) -> datetime | None:
         if day is None:
             return None
-        local = datetime.combine(day + timedelta(days=1) if end else day, time.min, LOCAL_ZONE)
+        local = datetime.combine(day + timedelta(days=1) if end else day, time.min, clock.zone())
         return local - timedelta(microseconds=1) if end else local
 
     filters = audit.AuditFilter(
@@ -69,7 +67,7 @@ def audit_log():
     page = db.paginate(audit.filtered_query(filters), page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "privacy/audit_log.html", form=form, listing=page, valid=valid, args=args, action_labels=ACTION_LABELS
+        "rights/audit_log.html", form=form, listing=page, valid=valid, args=args, action_labels=ACTION_LABELS
     )
 
 
@@ -89,12 +87,6 @@ def export_csv():
     return response
 
 
-add_nav_item("privacy.audit_log", _l("Audit log"), [Role.ADMIN], order=50)
-
-from integration_centre.privacy import retention_views  # noqa: E402  (retention and erasure pages)
-
-BLUEPRINTS.append(retention_views.bp)
-
-from integration_centre.privacy import rights_views  # noqa: E402  (data-subject rights pages)
-
-BLUEPRINTS.append(rights_views.bp)
+def wire() -> None:
+    """The audit log's navigation link."""
+    add_nav_item("privacy.audit_log", _l("Audit log"), [Role.ADMIN], order=50)

@@ -1,5 +1,5 @@
-"""Tables of the data-subject rights: notice versions, notice given, requests, exports,
-rectification history and restrictions.
+"""Tables of the data-protection desk: notice versions, notice given, requests, exports and
+rectification history (restrictions are privacy's own table).
 
 Free text about a person (answers, reasons, previous values, export files) is encrypted under
 the person's key, so it is crypto-shredded with the person. What stays in clear is bookkeeping:
@@ -116,16 +116,3 @@ class RectificationEntry(UUIDPrimaryKeyMixin, db.Model):
 
     previous_value = EncryptedField("json")
     new_value = EncryptedField("json")
-
-
-class Restriction(UUIDPrimaryKeyMixin, db.Model):
-    """A restriction of processing (Art. 18): the file is read-only and hidden while active."""
-
-    __tablename__ = "privacy_restriction"
-
-    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
-    request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("privacy_subject_request.id"))
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -21,8 +21,9 @@ from integration_centre import clock
 from integration_centre.extensions import db
 from integration_centre.privacy import audit, subject_data
 from integration_centre.privacy.access import access
-from integration_centre.privacy.errors import PrivacyError
-from integration_centre.privacy.rights_models import (
+from integration_centre.privacy.errors import PrivacyRefusal
+from integration_centre.rights.errors import RequestInvalid
+from integration_centre.rights.models import (
     OPEN_STATUSES,
     REQUEST_KINDS,
     REQUEST_STATUSES,
@@ -48,14 +49,6 @@ STATUS_LABELS = {
     "answered": _l("Answered"),
     "refused": _l("Refused"),
 }
-
-
-class RequestInvalid(PrivacyError):
-    """Bad input: ``errors`` maps field names to translated messages."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(str(e) for e in errors.values()))
-        self.errors = errors
 
 
 def add_months(day: date, months: int) -> date:
@@ -117,7 +110,7 @@ def record_request(
 def start(actor: Any, item: SubjectRequest) -> SubjectRequest:
     """Mark a received request as being handled."""
     if item.status != "received":
-        raise PrivacyError(_("Only a request just received can be started."))
+        raise PrivacyRefusal(_("Only a request just received can be started."))
     item.status = "in_progress"
     audit.record("update", "subject_request", str(item.id), purpose=PURPOSE, actor=actor)
     db.session.flush()
@@ -128,7 +121,7 @@ def extend(actor: Any, item: SubjectRequest, months: int, reason: str) -> Subjec
     """Extend the deadline by ``months`` (two months at most in all), with a reason."""
     errors = {}
     if not item.is_open:
-        raise PrivacyError(_("This request is closed: its deadline cannot be extended."))
+        raise PrivacyRefusal(_("This request is closed: its deadline cannot be extended."))
     if months not in (1, 2) or item.extended_months + months > MAX_EXTENSION_MONTHS:
         errors["months"] = _(
             "The deadline can be extended by two further months at most (already extended by %(months)s).",
@@ -153,7 +146,7 @@ def close(actor: Any, item: SubjectRequest, status: str, answer: str, *, today: 
     """Close the request as answered or refused, with the answer given to the person."""
     errors = {}
     if not item.is_open:
-        raise PrivacyError(_("This request is already closed."))
+        raise PrivacyRefusal(_("This request is already closed."))
     if status not in ("answered", "refused"):
         errors["status"] = _("Choose whether the request was answered or refused.")
     if not (answer or "").strip():

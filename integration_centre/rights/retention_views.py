@@ -1,4 +1,5 @@
-"""Admin pages: upcoming purges (retention) and the erasure of a person after a confirmation step."""
+"""Admin pages: upcoming purges (retention) and the erasure of a person after a confirmation step
+(the engines are ``privacy.retention`` and ``privacy.erasure``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import fresh_login_required, roles_required
 from integration_centre.core import panels
 from integration_centre.core.navigation import add_item as add_nav_item
+from integration_centre.core.requests import flash_refusal
 from integration_centre.extensions import db
 from integration_centre.privacy import audit_retention, erasure, retention
 from integration_centre.privacy.context import Actor
@@ -60,7 +62,7 @@ def upcoming():
     page = min(page, pages)
     periods = [(c, current_app.config[c.setting]) for c in retention.categories()]
     return render_template(
-        "privacy/retention/upcoming.html",
+        "rights/retention/upcoming.html",
         purges=items[(page - 1) * PER_PAGE : page * PER_PAGE],
         total=len(items),
         page=page,
@@ -91,7 +93,7 @@ def find_person():
     form = FindPersonForm()
     if form.validate_on_submit():
         return redirect(url_for("privacy_retention.confirm", person_id=form.person.data, **_request_arg()))
-    return render_template("privacy/retention/find.html", form=form)
+    return render_template("rights/retention/find.html", form=form)
 
 
 def _request_arg() -> dict:
@@ -133,8 +135,7 @@ def confirm(person_id: uuid.UUID):
             db.session.rollback()
             holds = exc.reasons
         except PrivacyError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            flash_refusal(exc)  # rolls back first
             return redirect(url_for("privacy_retention.find_person"))
         else:
             try:
@@ -146,9 +147,9 @@ def confirm(person_id: uuid.UUID):
             return redirect(url_for("privacy_retention.erased", person_id=person_id, **_request_arg()))
     description = erasure.describe(person_id, actor)
     if description is None and not holds and not erasure.remains(person_id)["live_key"]:
-        return render_template("privacy/retention/find.html", form=FindPersonForm(), unknown=True), 404
+        return render_template("rights/retention/find.html", form=FindPersonForm(), unknown=True), 404
     return render_template(
-        "privacy/retention/confirm.html",
+        "rights/retention/confirm.html",
         person_id=person_id,
         description=description,
         holds=holds,
@@ -165,16 +166,12 @@ def erased(person_id: uuid.UUID):
     if on is None:
         return redirect(url_for("privacy_retention.confirm", person_id=person_id))
     return render_template(
-        "privacy/retention/erased.html",
+        "rights/retention/erased.html",
         person_id=person_id,
         erased_on=on,
         remains=erasure.remains(person_id),
         request_url=_back_to_request(),
     )
-
-
-add_nav_item("privacy_retention.upcoming", _l("Retention"), [Role.ADMIN], order=52)
-add_nav_item("privacy_retention.find_person", _l("Erasure"), [Role.ADMIN], order=53)
 
 
 def _erased_panel(case=None, **_page) -> dict | None:
@@ -183,4 +180,8 @@ def _erased_panel(case=None, **_page) -> dict | None:
     return None if on is None else {"erased_on": on}
 
 
-panels.register("case", "erasure", "privacy/retention/_panel_erased.html", context=_erased_panel, order=1)
+def wire() -> None:
+    """The retention and erasure links, and the "erased on" panel of the case page."""
+    add_nav_item("privacy_retention.upcoming", _l("Retention"), [Role.ADMIN], order=52)
+    add_nav_item("privacy_retention.find_person", _l("Erasure"), [Role.ADMIN], order=53)
+    panels.register("case", "erasure", "rights/retention/_panel_erased.html", context=_erased_panel, order=1)

@@ -1,16 +1,16 @@
-"""Thin views of the data-subject rights: requests register, exports, rectification, restriction,
-privacy notice (edited by the centre, printable, recorded as given) and records of processing.
+"""Thin views of the requests register: requests, their handling (deadline, answer, export,
+rectification, restriction) and the single download of an export.
 
 The DPO is represented by the admin role. Persons are found by POST (NISS or names and date of
-birth through blind indexes); URLs carry only UUIDs.
+birth through blind indexes); URLs carry only UUIDs. The notice and records pages share the
+blueprint (``notice_views``).
 """
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,41 +21,37 @@ from integration_centre.accounts import services as account_services
 from integration_centre.accounts.models import Role, User
 from integration_centre.accounts.permissions import require, roles_required
 from integration_centre.accounts.sessions import mark_reauthenticated
-from integration_centre.core import panels
 from integration_centre.core.navigation import add_item as add_nav_item
+from integration_centre.core.requests import perform
 from integration_centre.extensions import db
-from integration_centre.privacy import export, notice, records, rectification, requests, restrictions, subject_data
-from integration_centre.privacy.errors import PrivacyError
-from integration_centre.privacy.rights_forms import (
+from integration_centre.privacy import restrictions
+from integration_centre.privacy.access import access
+from integration_centre.privacy.errors import PrivacyRefusal
+from integration_centre.rights import export, rectification, requests
+from integration_centre.rights.errors import as_refusals
+from integration_centre.rights.forms import (
     CloseForm,
     ConfirmForm,
     DownloadForm,
     ExportForm,
     ExtendForm,
     FindPersonForm,
-    NoticeForm,
-    NoticeGivenForm,
     RecordRequestForm,
     RectifyForm,
     RequestFilterForm,
     choices,
 )
-from integration_centre.privacy.rights_models import ExportFile, SubjectRequest
+from integration_centre.rights.models import ExportFile, SubjectRequest
 
 bp = Blueprint("rights", __name__)
-BLUEPRINTS = [bp]
 PER_PAGE = 25
 ERASURE_ENDPOINT = "privacy_retention.confirm"
-LANGUAGE_NAMES = {"fr": "Français", "en": "English", "nl": "Nederlands", "de": "Deutsch"}
-
-add_nav_item("rights.register", _l("Data-subject requests"), [Role.ADMIN], order=55)
-add_nav_item("rights.notice_admin", _l("Privacy notice"), [Role.ADMIN], order=56)
-add_nav_item("rights.records_page", _l("Records of processing"), [Role.ADMIN], order=57)
 
 
-def _language() -> str:
-    locale = get_locale()
-    return locale.language if locale else "fr"
+def wire() -> None:
+    """The register's navigation link and the export's description of the audit log's actors."""
+    add_nav_item("rights.register", _l("Data-subject requests"), [Role.ADMIN], order=55)
+    export.register_actor_describer(_describe_actors)
 
 
 def _describe_actors(ids: set[str]) -> dict[str, dict[str, str | None]]:
@@ -68,9 +64,6 @@ def _describe_actors(ids: set[str]) -> dict[str, dict[str, str | None]]:
         organisation = user.office or user.operator or user.centre
         result[str(user.id)] = {"role": str(user.role), "organisation": organisation.name if organisation else None}
     return result
-
-
-export.register_actor_describer(_describe_actors)
 
 
 # --- Register ---------------------------------------------------------------------------------
@@ -93,7 +86,7 @@ def register():
     )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "privacy/rights/register.html",
+        "rights/register.html",
         form=form,
         listing=listing,
         args=args,
@@ -131,24 +124,22 @@ def new_request():
         record_form.person_id.choices = choices((str(pid), label) for pid, label in matches)
         if record_form.validate():
             person_id = uuid.UUID(record_form.person_id.data)
-            try:
-                item = requests.record_request(
+            recorded = []
+            if perform(
+                lambda: recorded.append(requests.record_request(
                     current_user, person_id, record_form.kind.data, record_form.received_on.data,
                     details=record_form.details.data,
-                )  # fmt: skip
-            except requests.RequestInvalid as exc:
-                db.session.rollback()
-                _add_errors(record_form, exc.errors)
-            else:
-                db.session.commit()
-                flash(_("The request %(ref)s was recorded.", ref=item.reference), "success")
-                return redirect(url_for("rights.request_detail", request_id=item.id))
+                )),
+                form=record_form,
+            ):  # fmt: skip
+                flash(_("The request %(ref)s was recorded.", ref=recorded[0].reference), "success")
+                return redirect(url_for("rights.request_detail", request_id=recorded[0].id))
         searched = True
     record_form.person_id.choices = choices((str(pid), label) for pid, label in matches)
     if len(matches) == 1 and not record_form.person_id.data:
         record_form.person_id.data = str(matches[0][0])
     return render_template(
-        "privacy/rights/new_request.html",
+        "rights/new_request.html",
         find_form=find_form,
         record_form=record_form,
         matches=matches,
@@ -169,15 +160,6 @@ def _labels_for(person_ids: list[str]) -> list[tuple[uuid.UUID, str]]:
     return result
 
 
-def _add_errors(form, errors: dict[str, str]) -> None:
-    for name, message in errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            form.form_errors.append(message)
-
-
 def _request_or_404(request_id: uuid.UUID) -> SubjectRequest:
     item = db.session.get(SubjectRequest, request_id)
     require(item is not None)
@@ -189,8 +171,6 @@ def _detail(item: SubjectRequest, **forms):
     person = requests.person_label(current_user, item.person_id)
     with_access = {}
     if person is not None:
-        from integration_centre.privacy.access import access
-
         with access(current_user, requests.PURPOSE, [item.person_id]):
             with_access = {"details": item.details, "extension_reason": item.extension_reason, "answer": item.answer}
     rectify_form = forms.get("rectify_form") or RectifyForm(prefix="rect")
@@ -214,13 +194,11 @@ def _detail(item: SubjectRequest, **forms):
         "confirm_form": ConfirmForm(),
         "erasure_url": _erasure_url(item),
     }
-    return render_template("privacy/rights/request.html", **context)
+    return render_template("rights/request.html", **context)
 
 
 def _erasure_url(item: SubjectRequest) -> str | None:
     """The erasure page (legal holds, confirmation) for the person, when it is installed."""
-    from flask import current_app
-
     if ERASURE_ENDPOINT not in current_app.view_functions:
         return None
     return url_for(ERASURE_ENDPOINT, person_id=item.person_id, request=str(item.id))
@@ -234,26 +212,18 @@ def request_detail(request_id: uuid.UUID):
 
 
 def _act(request_id: uuid.UUID, action, success: str, form_name: str | None = None, form=None):
+    """Validate, then ``perform`` the action: a refusal naming the form's fields shows the page
+    again (400); any other refusal is flashed on the request's page."""
     item = _request_or_404(request_id)
     if form is not None and not form.validate_on_submit():
         return _detail(item, **{form_name: form}), 400
     if form is None and not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        action(item)
-    except requests.RequestInvalid as exc:
-        db.session.rollback()
-        if form is None:
-            flash(str(exc), "error")
-            return redirect(url_for("rights.request_detail", request_id=request_id))
-        _add_errors(form, exc.errors)
-        return _detail(db.session.get(SubjectRequest, request_id), **{form_name: form}), 400
-    except PrivacyError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("rights.request_detail", request_id=request_id))
-    db.session.commit()
-    flash(success, "success")
+    if not perform(as_refusals(lambda: action(item)), success=success, form=form) and form is not None:
+        if not form.form_errors:  # the refusal is on the form's fields
+            return _detail(db.session.get(SubjectRequest, request_id), **{form_name: form}), 400
+        for message in form.form_errors:
+            flash(message, "error")
     return redirect(url_for("rights.request_detail", request_id=request_id))
 
 
@@ -301,7 +271,7 @@ def produce_export(request_id: uuid.UUID):
     def act(item):
         name = requests.person_label(current_user, item.person_id, export.PURPOSE)
         if name is None:
-            raise PrivacyError(_("No data can be read for this person any more (erased)."))
+            raise PrivacyRefusal(_("No data can be read for this person any more (erased)."))
         export.produce(current_user, item, person_name=name, language=form.language.data)
 
     return _act(request_id, act, _("The export is ready: download each file once."), "export_form", form)
@@ -386,120 +356,5 @@ def download(file_id: uuid.UUID):
                 mimetype=mimetype,
                 headers={"Content-Disposition": f"attachment; filename={name}", "Cache-Control": "no-store"},
             )
-    return render_template("privacy/rights/download.html", row=row, form=form,
+    return render_template("rights/download.html", row=row, form=form,
                            item=db.session.get(SubjectRequest, row.request_id))  # fmt: skip
-
-
-# --- Privacy notice ---------------------------------------------------------------------------
-
-
-@bp.route("/admin/privacy/notice/", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
-def notice_admin():
-    """The versions of the notice, and a form publishing a new version (pre-filled with the latest)."""
-    form = NoticeForm()
-    latest = notice.current()
-    if request.method == "GET" and latest is not None:
-        for language, part in latest.texts.items():
-            if hasattr(form, f"{language}_title"):
-                getattr(form, f"{language}_title").data = part["title"]
-                getattr(form, f"{language}_body").data = part["body"]
-    if form.validate_on_submit():
-        texts = {
-            lang: {"title": getattr(form, f"{lang}_title").data, "body": getattr(form, f"{lang}_body").data}
-            for lang in notice.NOTICE_LANGUAGES
-        }
-        try:
-            version = notice.publish(current_user, texts, form.change_note.data)
-        except requests.RequestInvalid as exc:
-            db.session.rollback()
-            _add_errors(form, exc.errors)
-        else:
-            db.session.commit()
-            flash(_("Version %(version)s of the notice is published.", version=version.version), "success")
-            return redirect(url_for("rights.notice_admin"))
-    return render_template(
-        "privacy/rights/notice_admin.html", form=form, versions=notice.versions(), languages=LANGUAGE_NAMES
-    )
-
-
-@bp.get("/privacy/notice")
-@roles_required(Role.ADMIN, Role.AGENT)
-def notice_page():
-    """The notice in one language (printable); ``?lang=`` and ``?version=`` choose."""
-    version = request.args.get("version", type=int)
-    item = notice.get(version) if version else notice.current()
-    if item is None:
-        return render_template("privacy/rights/notice.html", item=None, languages=LANGUAGE_NAMES), 404
-    language, text = notice.text_of(item, request.args.get("lang") or _language())
-    return render_template(
-        "privacy/rights/notice.html", item=item, language=language, text=text, languages=LANGUAGE_NAMES
-    )
-
-
-def _notice_panel(newcomer=None, **_page):
-    """The "notice given" panel of the person page (agents who may see the file)."""
-    if newcomer is None or current_user.role != Role.AGENT:
-        return None
-    person_id = newcomer["id"] if isinstance(newcomer, dict) else newcomer.id
-    latest = notice.current()
-    form = NoticeGivenForm(prefix="notice")
-    if latest is not None:
-        form.language.choices = choices((lang, LANGUAGE_NAMES.get(lang, lang)) for lang in latest.texts)
-        form.version.data = str(latest.version)
-        form.given_on.data = form.given_on.data or clock.today()
-    return {
-        "notice_form": form,
-        "notice_latest": latest,
-        "notice_given": notice.given_to(current_user, person_id),
-        "notice_person_id": person_id,
-        "notice_restricted": restrictions.is_restricted(person_id),
-        "notice_languages": LANGUAGE_NAMES,
-    }
-
-
-panels.register("newcomer", "privacy_notice", "privacy/rights/_notice_panel.html", context=_notice_panel, order=10)
-
-
-@bp.post("/privacy/notice-given/<uuid:person_id>")
-@roles_required(Role.AGENT)
-def notice_given(person_id: uuid.UUID):
-    """Record that the notice was given to the person (language, date, version)."""
-    visible = subject_data.person_hooks.visible
-    require(visible is not None and visible(current_user, person_id))
-    form = NoticeGivenForm(prefix="notice")
-    latest = notice.current()
-    form.language.choices = choices((lang, lang) for lang in (latest.texts if latest else {}))
-    back = url_for("pathway.newcomer", newcomer_id=person_id)
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
-        return redirect(back)
-    try:
-        notice.record_given(
-            current_user, person_id, language=form.language.data, given_on=form.given_on.data,
-            version=form.version.data,
-        )  # fmt: skip
-    except requests.RequestInvalid as exc:
-        db.session.rollback()
-        for message in exc.errors.values():
-            flash(message, "error")
-        return redirect(back)
-    except PrivacyError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("The privacy notice was recorded as given."), "success")
-    return redirect(back)
-
-
-# --- Records of processing (Art. 30) ---------------------------------------------------------
-
-
-@bp.get("/admin/privacy/records")
-@roles_required(Role.ADMIN)
-def records_page():
-    """The records of processing activities, from configuration."""
-    return render_template("privacy/rights/records.html", record=records.record(_language()))
