@@ -1,5 +1,4 @@
-"""What every reception record shares: the input error, text limits, and the checks and step moves
-around a write (case in reach, case active, dates, hours, the pathway step it moves).
+"""What the reception records share: the input error, limits, checks and the pathway step moves.
 
 Every public function of the reception services checks permission (404 when the case is out of
 reach: agents of the case's office only), validates its input (``ReceptionInvalid`` with one

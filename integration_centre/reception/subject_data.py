@@ -1,4 +1,4 @@
-"""Reception's part of the data-subject rights: the retention duty after a certificate.
+"""Reception's part of the data-subject rights: certificate retention, legal hold, access export.
 
 A certificate of attendance is kept (with the file) ``RETENTION_CERTIFICATE_YEARS`` after it was
 issued; until then an erasure is refused and the retention run leaves the file alone. The

@@ -1,4 +1,4 @@
-"""Thin views of the reception module, its case panels and the public certificate check.
+"""Thin views of the reception module, its outbox and the public certificate check.
 
 Every page here is for agents of the case's office (``services`` answers 404 otherwise), except
 ``/verify/<code>``: public, rate-limited, showing only valid/revoked, issue date and centre.
@@ -17,18 +17,14 @@ from flask_login import current_user
 
 from integration_centre import clock
 from integration_centre.accounts.models import Office, Role
-from integration_centre.accounts.permissions import role_in, roles_required
-from integration_centre.core import csv_writer, panels
+from integration_centre.accounts.permissions import roles_required
+from integration_centre.core import csv_writer
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.core.requests import flash_refusal, perform, refusal_message
 from integration_centre.errors import DomainError
 from integration_centre.extensions import db, limiter
-from integration_centre.i18n import LANGUAGE_NAMES, current_language
 from integration_centre.pathway import services as pathway
-from integration_centre.pathway.models import Newcomer
-from integration_centre.pathway.permissions import can_see_case
-from integration_centre.privacy.access import access
-from integration_centre.reception import documents, labels, services
+from integration_centre.reception import case_panels, documents, labels, services
 from integration_centre.reception.forms import (
     AssessmentForm,
     ConfirmForm,
@@ -40,7 +36,6 @@ from integration_centre.reception.forms import (
     TaskForm,
     add_errors,
 )
-from integration_centre.reception.models import ASSESSMENT_DOMAINS
 
 bp = Blueprint("reception", __name__)
 BLUEPRINTS = (bp,)
@@ -50,12 +45,6 @@ PER_PAGE = 25
 
 def _case(case_id: uuid.UUID):
     return pathway.get_case(current_user, case_id)
-
-
-def _step_labels(case) -> dict:
-    definition = pathway.definition_of(case)
-    language = current_language()
-    return {s.code: s.label(language) for s in definition.steps}
 
 
 def _write(action: Callable[[], Any], success: str | None = None, form=None) -> Any:
@@ -103,30 +92,13 @@ def module(case_id: uuid.UUID):
     return render_template(
         "reception/module.html",
         case=case,
-        labels=_step_labels(case),
+        labels=case_panels.step_labels(case),
         state_labels=pathway.STATE_LABELS,
-        **_module_context(case),
-        **_agreement_context(case),
-        **_certificate_context(case),
-        **_notifications_context(case),
+        **case_panels.module_context(case),
+        **case_panels.agreement_context(case),
+        **case_panels.certificate_context(case),
+        **case_panels.notifications_context(case),
     )
-
-
-def _module_context(case) -> dict:
-    return {
-        "assessment": services.assessment_for(current_user, case),
-        "sessions": services.sessions_of(current_user, case),
-        "tests": services.tests_of(current_user, case),
-        "tasks": services.tasks_of(current_user, case),
-        "domain_labels": labels.DOMAIN_LABELS,
-        "need_labels": labels.NEED_LABELS,
-        "domains": ASSESSMENT_DOMAINS,
-        "format_labels": labels.SESSION_FORMATS,
-        "theme_labels": labels.SESSION_THEMES,
-        "task_labels": labels.TASK_KINDS,
-        "today": clock.today(),
-        "done_form": ConfirmForm(),
-    }
 
 
 @bp.route("/cases/<uuid:case_id>/reception/assessment", methods=["GET", "POST"])
@@ -238,30 +210,6 @@ def task_done(task_id: uuid.UUID):
 # Agreement
 
 
-def _person_language(case) -> str | None:
-    newcomer = db.session.get(Newcomer, case.person_id)
-    with access(current_user, "reception.language", [case.person_id]):
-        preferred = newcomer.preferred_language
-    return preferred if preferred in documents.DOCUMENT_LANGUAGES else None
-
-
-def _document_languages(case) -> list[str]:
-    languages = ["fr"]
-    preferred = _person_language(case)
-    if preferred and preferred not in languages:
-        languages.append(preferred)
-    return languages
-
-
-def _agreement_context(case) -> dict:
-    code = pathway.agreement_step(pathway.definition_of(case))
-    return {
-        "agreement_step": case.step(code) if code else None,
-        "agreement_languages": _document_languages(case),
-        "document_language_names": LANGUAGE_NAMES,
-    }
-
-
 @bp.get("/cases/<uuid:case_id>/agreement.pdf")
 @roles_required(Role.AGENT)
 def agreement_pdf(case_id: uuid.UUID):
@@ -296,23 +244,11 @@ def sign_agreement(case_id: uuid.UUID):
         )
         if signed is not None:
             return redirect(url_for("reception.module", case_id=case.id))
-    return render_template("reception/sign.html", case=case, form=form, **_agreement_context(case))
+    return render_template("reception/sign.html", case=case, form=form, **case_panels.agreement_context(case))
 
 
 # ---------------------------------------------------------------------------------------------
 # Certificate
-
-
-def _certificate_context(case) -> dict:
-    missing = services.certificate_missing_steps(case)
-    return {
-        "certificate_missing": missing,
-        "certificates": services.certificates_of(current_user, case),
-        "active_certificate": services.active_certificate(case),
-        "certificate_languages": list(documents.DOCUMENT_LANGUAGES),
-        "format_code": services.format_code,
-        "revocation_labels": labels.REVOCATION_REASONS,
-    }
 
 
 @bp.route("/cases/<uuid:case_id>/certificate/issue", methods=["GET", "POST"])
@@ -329,7 +265,7 @@ def issue_certificate(case_id: uuid.UUID):
                 "success",
             )
             return redirect(url_for("reception.module", case_id=case.id))
-    return render_template("reception/issue.html", case=case, form=form, **_certificate_context(case))
+    return render_template("reception/issue.html", case=case, form=form, **case_panels.certificate_context(case))
 
 
 @bp.get("/certificates/<uuid:certificate_id>.pdf")
@@ -380,14 +316,6 @@ def verify_certificate(code: str):
 
 # ---------------------------------------------------------------------------------------------
 # Notifications to third parties
-
-
-def _notifications_context(case) -> dict:
-    return {
-        "notifications": services.notifications_of(current_user, case),
-        "notification_form": NotificationForm(),
-        "recipient_labels": labels.RECIPIENTS,
-    }
 
 
 @bp.post("/cases/<uuid:case_id>/notifications")
@@ -488,51 +416,6 @@ def mark_sent(recipient: str):
     )
 
 
-# ---------------------------------------------------------------------------------------------
-# Case panels (contract 1): shown to agents of the case's office only.
-
-
-def _panel_allowed(case) -> bool:
-    return role_in(current_user, [Role.AGENT]) and can_see_case(current_user, case)
-
-
-def reception_panel(case=None, **_page) -> dict | None:
-    """The reception module at a glance: assessment levels (never details), session, test, tasks."""
-    if case is None or not _panel_allowed(case):
-        return None
-    return {"labels": _step_labels(case), **_module_context(case)}
-
-
-def agreement_panel(case=None, **_page) -> dict | None:
-    """The agreement: download, sign, signature date."""
-    if case is None or not _panel_allowed(case):
-        return None
-    context = _agreement_context(case)
-    if context["agreement_step"] is None:
-        return None
-    return context
-
-
-def certificate_panel(case=None, **_page) -> dict | None:
-    """The certificate: what is missing, issue, download, verify, revoke."""
-    if case is None or not _panel_allowed(case):
-        return None
-    return _certificate_context(case)
-
-
-def notifications_panel(case=None, **_page) -> dict | None:
-    """Notifications to the municipality and the CPAS about this case."""
-    if case is None or not _panel_allowed(case):
-        return None
-    return _notifications_context(case)
-
-
-def register_navigation_and_panels() -> None:
-    """Add the outbox to the agents' navigation and the reception panels to the case page."""
+def register_navigation() -> None:
+    """Add the outbox to the agents' navigation."""
     add_nav_item("reception.outbox", _l("Notifications outbox"), [Role.AGENT], order=45)
-    panels.register("case", "reception", "reception/_panel_reception.html", context=reception_panel, order=20)
-    panels.register("case", "agreement", "reception/_panel_agreement.html", context=agreement_panel, order=30)
-    panels.register("case", "certificate", "reception/_panel_certificate.html", context=certificate_panel, order=35)
-    panels.register(
-        "case", "notifications", "reception/_panel_notifications.html", context=notifications_panel, order=60
-    )
