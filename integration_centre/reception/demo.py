@@ -23,6 +23,7 @@ from integration_centre.pathway.models import Case, Newcomer
 from integration_centre.pathway.states import CaseStatus, StepState
 from integration_centre.privacy.access import access
 from integration_centre.reception import services
+from integration_centre.reception.labels import SESSION_THEMES
 from integration_centre.reception.models import (
     ASSESSMENT_DOMAINS,
     InformationSession,
@@ -118,7 +119,7 @@ def _reception_records(agent: User, case: Case, rng: random.Random, today: date,
             case_id=case.id,
             held_on=step_date["rights_and_duties"],
             format=rng.choice(["group", "group", "individual"]),
-            themes=rng.sample(list(services.SESSION_THEMES), 4),
+            themes=rng.sample(list(SESSION_THEMES), 4),
             hours=Decimal("3.00"),
             recorded_by_id=agent.id,
         )

@@ -1,8 +1,7 @@
-"""Forms of the reception module (shapes only; the rules live in ``reception.services``)."""
+"""Forms of the reception module (shapes only; the rules live in the reception services)."""
 
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,14 +16,12 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
+from integration_centre.i18n import current_language
 from integration_centre.pathway import reference
 from integration_centre.pathway.definitions import CEFR_LEVELS
-from integration_centre.reception.models import ASSESSMENT_DOMAINS, NEED_LEVELS
-from integration_centre.reception.services import (
+from integration_centre.reception.common import MAX_DETAIL, MAX_NOTES, MAX_TITLE
+from integration_centre.reception.labels import (
     DOMAIN_LABELS,
-    MAX_DETAIL,
-    MAX_NOTES,
-    MAX_TITLE,
     NEED_LABELS,
     RECIPIENTS,
     REVOCATION_REASONS,
@@ -32,6 +29,7 @@ from integration_centre.reception.services import (
     SESSION_THEMES,
     TASK_KINDS,
 )
+from integration_centre.reception.models import ASSESSMENT_DOMAINS, NEED_LEVELS
 
 DATE_MESSAGE = _l("Enter a date as day, month and year.")
 TOO_LONG = _l("This text is too long.")
@@ -52,11 +50,6 @@ class CheckboxesField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
-
-
-def _locale() -> str:
-    locale = get_locale()
-    return locale.language if locale is not None else "fr"
 
 
 def _choices(labels: dict, empty: bool = True) -> list[tuple[str, str]]:
@@ -162,7 +155,7 @@ class SessionForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.language.choices = [("", "—"), *reference.language_choices(_locale())]
+        self.language.choices = [("", "—"), *reference.language_choices(current_language())]
         self.format.choices = _choices(SESSION_FORMATS, empty=False)
         self.themes.choices = _choices(SESSION_THEMES, empty=False)
 

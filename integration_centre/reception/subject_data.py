@@ -1,4 +1,4 @@
-"""Reception's part of the data-subject rights: the retention duty after a certificate.
+"""Reception's part of the data-subject rights: certificate retention, legal hold, access export.
 
 A certificate of attendance is kept (with the file) ``RETENTION_CERTIFICATE_YEARS`` after it was
 issued; until then an erasure is refused and the retention run leaves the file alone. The
@@ -20,9 +20,26 @@ from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.pathway.dates import add_months
 from integration_centre.privacy import retention, subject_data
-from integration_centre.reception.models import Certificate
+from integration_centre.reception.certificates import format_code
+from integration_centre.reception.models import (
+    ASSESSMENT_DOMAINS,
+    Certificate,
+    InformationSession,
+    PositioningTest,
+    ProcedureTask,
+    SocialAssessment,
+    ThirdPartyNotification,
+)
 
 CERTIFICATE_SETTING = "RETENTION_CERTIFICATE_YEARS"
+
+
+def register() -> None:
+    """Register the certificates' retention category, the legal hold and the access export."""
+    retention.register_category(
+        "certificates", _l("Files with a certificate of attendance"), CERTIFICATE_SETTING, certificate_dates
+    )
+    subject_data.register("reception", holds=holds, export=subject_export)
 
 
 def _kept_until(issued_on):
@@ -56,17 +73,71 @@ def holds(person_id: uuid.UUID) -> list[str]:
               date=format_date(until))]  # fmt: skip
 
 
-retention.register_category(
-    "certificates", _l("Files with a certificate of attendance"), CERTIFICATE_SETTING, certificate_dates
-)
-subject_data.register("reception", holds=holds)
+def subject_export(person_id) -> dict:
+    """Everything the reception module holds about the person, decrypted, as plain data.
 
+    Called by the privacy core's access export inside an access context naming the person.
+    """
 
-def export(person_id: uuid.UUID) -> dict:
-    """The reception records of the person for an access request (RIGHTS-A)."""
-    from integration_centre.reception.services import subject_export
+    def day(value) -> str | None:
+        return value.isoformat() if value is not None else None
 
-    return subject_export(person_id)
+    def rows(model, order):
+        return db.session.scalars(select(model).where(model.person_id == person_id).order_by(order)).all()
 
-
-subject_data.register("reception", export=export)
+    assessments = [
+        {
+            "case_id": str(a.case_id),
+            "assessed_on": day(a.assessed_on),
+            "needs": {domain: getattr(a, domain) for domain in ASSESSMENT_DOMAINS if getattr(a, domain)},
+            "notes": a.notes,
+        }
+        for a in rows(SocialAssessment, SocialAssessment.assessed_on)
+    ]
+    sessions = [
+        {
+            "held_on": day(s.held_on),
+            "format": s.format,
+            "themes": list(s.themes or []),
+            "hours": str(s.hours),
+            "language": s.language,
+            "interpreter": s.interpreter,
+        }
+        for s in rows(InformationSession, InformationSession.held_on)
+    ]
+    tests = [
+        {"tested_on": day(t.tested_on), "level": t.level, "note": t.note}
+        for t in rows(PositioningTest, PositioningTest.tested_on)
+    ]
+    tasks = [
+        {"kind": t.kind, "title": t.title, "due_on": day(t.due_on), "done_on": day(t.done_on)}
+        for t in rows(ProcedureTask, ProcedureTask.created_at)
+    ]
+    certificates = [
+        {
+            "verification_code": format_code(c.code),
+            "issued_on": day(c.issued_on),
+            "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+            "revocation_reason": c.revocation_reason,
+            "content": c.snapshot,
+        }
+        for c in rows(Certificate, Certificate.issued_on)
+    ]
+    notifications = [
+        {
+            "recipient": n.recipient,
+            "queued_at": n.queued_at.isoformat(),
+            "sent_at": n.sent_at.isoformat() if n.sent_at else None,
+            "data_sent": n.payload,
+        }
+        for n in rows(ThirdPartyNotification, ThirdPartyNotification.queued_at)
+    ]
+    found = {
+        "social_assessments": assessments,
+        "information_sessions": sessions,
+        "positioning_tests": tests,
+        "procedure_tasks": tasks,
+        "certificates": certificates,
+        "third_party_notifications": notifications,
+    }
+    return {key: value for key, value in found.items() if value}

@@ -1,4 +1,4 @@
-"""Thin views of the reception module, its case panels and the public certificate check.
+"""Thin views of the reception module, its outbox and the public certificate check.
 
 Every page here is for agents of the case's office (``services`` answers 404 otherwise), except
 ``/verify/<code>``: public, rate-limited, showing only valid/revoked, issue date and centre.
@@ -7,6 +7,8 @@ Every page here is for agents of the case's office (``services`` answers 404 oth
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,17 +17,14 @@ from flask_login import current_user
 
 from integration_centre import clock
 from integration_centre.accounts.models import Office, Role
-from integration_centre.accounts.permissions import role_in, roles_required
-from integration_centre.core import csv_writer, panels
+from integration_centre.accounts.permissions import roles_required
+from integration_centre.core import csv_writer
 from integration_centre.core.navigation import add_item as add_nav_item
-from integration_centre.core.requests import refusal_message
+from integration_centre.core.requests import flash_refusal, perform, refusal_message
+from integration_centre.errors import DomainError
 from integration_centre.extensions import db, limiter
 from integration_centre.pathway import services as pathway
-from integration_centre.pathway.errors import PathwayError
-from integration_centre.pathway.models import Newcomer
-from integration_centre.pathway.permissions import can_see_case
-from integration_centre.privacy.access import access
-from integration_centre.reception import documents, services
+from integration_centre.reception import case_panels, documents, labels, services
 from integration_centre.reception.forms import (
     AssessmentForm,
     ConfirmForm,
@@ -37,42 +36,48 @@ from integration_centre.reception.forms import (
     TaskForm,
     add_errors,
 )
-from integration_centre.reception.models import ASSESSMENT_DOMAINS
 
 bp = Blueprint("reception", __name__)
 BLUEPRINTS = (bp,)
 VERIFY_LIMIT = "30 per minute;300 per hour"
 PER_PAGE = 25
 
-add_nav_item("reception.outbox", _l("Notifications outbox"), [Role.AGENT], order=45)
-
 
 def _case(case_id: uuid.UUID):
     return pathway.get_case(current_user, case_id)
 
 
-def _step_labels(case) -> dict:
-    definition = pathway.definition_of(case)
-    language = pathway.current_language()
-    return {s.code: s.label(language) for s in definition.steps}
+def _write(action: Callable[[], Any], success: str | None = None, form=None) -> Any:
+    """Run the service call ``action`` as one transaction; what it returned, or None when refused.
 
-
-def _after_write(record, success: str, case_id) -> Response:
-    """Commit, flash the success (and the step the pathway refused to move, if any), go back."""
+    Without a form this is ``core.requests.perform``. With one, input errors (``ReceptionInvalid``)
+    go beside the form's fields (a message about no field to its summary) and every other refusal
+    is flashed, as without a form.
+    """
+    written = []
+    if form is None:
+        return written[0] if perform(lambda: written.append(action()), success=success) else None
+    try:
+        written.append(action())
+    except services.ReceptionInvalid as exc:
+        refusal_message(exc)  # rolls back
+        add_errors(form, exc.errors)
+        return None
+    except DomainError as exc:
+        flash_refusal(exc)
+        return None
     db.session.commit()
-    flash(success, "success")
+    if success:
+        flash(success, "success")
+    return written[0]
+
+
+def _back(record, case_id) -> Response:
+    """Back to the module page, with the step the pathway refused to move (if any) as a warning."""
     message = getattr(record, "step_message", None)
     if message:
         flash(_("The pathway step did not move: %(reason)s", reason=message), "warning")
     return redirect(url_for("reception.module", case_id=case_id))
-
-
-def _refused(exc: PathwayError, form=None) -> None:
-    message = refusal_message(exc)  # rolls back first
-    if isinstance(exc, services.ReceptionInvalid) and form is not None:
-        add_errors(form, exc.errors)
-    else:
-        flash(message, "error")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,30 +92,13 @@ def module(case_id: uuid.UUID):
     return render_template(
         "reception/module.html",
         case=case,
-        labels=_step_labels(case),
+        labels=case_panels.step_labels(case),
         state_labels=pathway.STATE_LABELS,
-        **_module_context(case),
-        **_agreement_context(case),
-        **_certificate_context(case),
-        **_notifications_context(case),
+        **case_panels.module_context(case),
+        **case_panels.agreement_context(case),
+        **case_panels.certificate_context(case),
+        **case_panels.notifications_context(case),
     )
-
-
-def _module_context(case) -> dict:
-    return {
-        "assessment": services.assessment_for(current_user, case),
-        "sessions": services.sessions_of(current_user, case),
-        "tests": services.tests_of(current_user, case),
-        "tasks": services.tasks_of(current_user, case),
-        "domain_labels": services.DOMAIN_LABELS,
-        "need_labels": services.NEED_LABELS,
-        "domains": ASSESSMENT_DOMAINS,
-        "format_labels": services.SESSION_FORMATS,
-        "theme_labels": services.SESSION_THEMES,
-        "task_labels": services.TASK_KINDS,
-        "today": clock.today(),
-        "done_form": ConfirmForm(),
-    }
 
 
 @bp.route("/cases/<uuid:case_id>/reception/assessment", methods=["GET", "POST"])
@@ -126,12 +114,13 @@ def assessment(case_id: uuid.UUID):
         else:
             form.assessed_on.data = clock.today()
     if form.validate_on_submit():
-        try:
-            record = services.record_assessment(current_user, case, form.to_data())
-        except PathwayError as exc:
-            _refused(exc, form)
-        else:
-            return _after_write(record, _("The social assessment was saved."), case.id)
+        record = _write(
+            lambda: services.record_assessment(current_user, case, form.to_data()),
+            _("The social assessment was saved."),
+            form,
+        )
+        if record is not None:
+            return _back(record, case.id)
     return render_template("reception/assessment.html", case=case, form=form)
 
 
@@ -145,8 +134,8 @@ def session(case_id: uuid.UUID):
         form.held_on.data = clock.today()
         form.language.data = "fr"
     if form.validate_on_submit():
-        try:
-            record = services.record_session(
+        record = _write(
+            lambda: services.record_session(
                 current_user,
                 case,
                 held_on=form.held_on.data,
@@ -155,11 +144,12 @@ def session(case_id: uuid.UUID):
                 language=form.language.data,
                 interpreter=form.interpreter.data,
                 hours=form.hours.data,
-            )
-        except PathwayError as exc:
-            _refused(exc, form)
-        else:
-            return _after_write(record, _("The information session was recorded."), case.id)
+            ),
+            _("The information session was recorded."),
+            form,
+        )
+        if record is not None:
+            return _back(record, case.id)
     return render_template("reception/session.html", case=case, form=form)
 
 
@@ -172,14 +162,15 @@ def positioning_test(case_id: uuid.UUID):
     if request.method == "GET":
         form.tested_on.data = clock.today()
     if form.validate_on_submit():
-        try:
-            record = services.record_positioning_test(
+        record = _write(
+            lambda: services.record_positioning_test(
                 current_user, case, tested_on=form.tested_on.data, level=form.level.data, note=form.note.data
-            )
-        except PathwayError as exc:
-            _refused(exc, form)
-        else:
-            return _after_write(record, _("The positioning test result was recorded."), case.id)
+            ),
+            _("The positioning test result was recorded."),
+            form,
+        )
+        if record is not None:
+            return _back(record, case.id)
     return render_template("reception/test.html", case=case, form=form)
 
 
@@ -190,14 +181,15 @@ def add_task(case_id: uuid.UUID):
     case = _case(case_id)
     form = TaskForm()
     if form.validate_on_submit():
-        try:
-            record = services.add_task(
+        record = _write(
+            lambda: services.add_task(
                 current_user, case, kind=form.kind.data, title=form.title.data, due_on=form.due_on.data
-            )
-        except PathwayError as exc:
-            _refused(exc, form)
-        else:
-            return _after_write(record, _("The task was added."), case.id)
+            ),
+            _("The task was added."),
+            form,
+        )
+        if record is not None:
+            return _back(record, case.id)
     return render_template("reception/task.html", case=case, form=form)
 
 
@@ -208,40 +200,14 @@ def task_done(task_id: uuid.UUID):
     task = services.get_task(current_user, task_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        record = services.complete_task(current_user, task)
-    except PathwayError as exc:
-        _refused(exc)
+    record = _write(lambda: services.complete_task(current_user, task), _("The task is done."))
+    if record is None:
         return redirect(url_for("reception.module", case_id=task.case_id))
-    return _after_write(record, _("The task is done."), task.case_id)
+    return _back(record, task.case_id)
 
 
 # ---------------------------------------------------------------------------------------------
 # Agreement
-
-
-def _person_language(case) -> str | None:
-    newcomer = db.session.get(Newcomer, case.person_id)
-    with access(current_user, "reception.language", [case.person_id]):
-        preferred = newcomer.preferred_language
-    return preferred if preferred in documents.DOCUMENT_LANGUAGES else None
-
-
-def _document_languages(case) -> list[str]:
-    languages = ["fr"]
-    preferred = _person_language(case)
-    if preferred and preferred not in languages:
-        languages.append(preferred)
-    return languages
-
-
-def _agreement_context(case) -> dict:
-    code = services.agreement_step(pathway.definition_of(case))
-    return {
-        "agreement_step": case.step(code) if code else None,
-        "agreement_languages": _document_languages(case),
-        "document_language_names": {"fr": "Français", "en": "English", "nl": "Nederlands"},
-    }
 
 
 @bp.get("/cases/<uuid:case_id>/agreement.pdf")
@@ -271,31 +237,18 @@ def sign_agreement(case_id: uuid.UUID):
     if request.method == "GET":
         form.signed_on.data = clock.today()
     if form.validate_on_submit():
-        try:
-            services.sign_agreement(current_user, case, signed_on=form.signed_on.data)
-        except PathwayError as exc:
-            _refused(exc, form)
-        else:
-            db.session.commit()
-            flash(_("The signature of the agreement was recorded."), "success")
+        signed = _write(
+            lambda: services.sign_agreement(current_user, case, signed_on=form.signed_on.data),
+            _("The signature of the agreement was recorded."),
+            form,
+        )
+        if signed is not None:
             return redirect(url_for("reception.module", case_id=case.id))
-    return render_template("reception/sign.html", case=case, form=form, **_agreement_context(case))
+    return render_template("reception/sign.html", case=case, form=form, **case_panels.agreement_context(case))
 
 
 # ---------------------------------------------------------------------------------------------
 # Certificate
-
-
-def _certificate_context(case) -> dict:
-    missing = services.certificate_missing_steps(case)
-    return {
-        "certificate_missing": missing,
-        "certificates": services.certificates_of(current_user, case),
-        "active_certificate": services.active_certificate(case),
-        "certificate_languages": list(documents.DOCUMENT_LANGUAGES),
-        "format_code": services.format_code,
-        "revocation_labels": services.REVOCATION_REASONS,
-    }
 
 
 @bp.route("/cases/<uuid:case_id>/certificate/issue", methods=["GET", "POST"])
@@ -305,18 +258,14 @@ def issue_certificate(case_id: uuid.UUID):
     case = _case(case_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            certificate = services.issue_certificate(current_user, case)
-        except PathwayError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
+        certificate = _write(lambda: services.issue_certificate(current_user, case))
+        if certificate is not None:
             flash(
                 _("The certificate was issued (code %(code)s).", code=services.format_code(certificate.code)),
                 "success",
             )
             return redirect(url_for("reception.module", case_id=case.id))
-    return render_template("reception/issue.html", case=case, form=form, **_certificate_context(case))
+    return render_template("reception/issue.html", case=case, form=form, **case_panels.certificate_context(case))
 
 
 @bp.get("/certificates/<uuid:certificate_id>.pdf")
@@ -341,13 +290,14 @@ def revoke_certificate(certificate_id: uuid.UUID):
         return redirect(url_for("reception.module", case_id=certificate.case_id))
     form = RevokeForm()
     if form.validate_on_submit():
-        try:
-            services.revoke_certificate(current_user, certificate, reason=form.reason.data, note=form.note.data)
-        except PathwayError as exc:
-            _refused(exc, form)
-        else:
-            db.session.commit()
-            flash(_("The certificate was revoked."), "success")
+        revoked = _write(
+            lambda: services.revoke_certificate(
+                current_user, certificate, reason=form.reason.data, note=form.note.data
+            ),
+            _("The certificate was revoked."),
+            form,
+        )
+        if revoked is not None:
             return redirect(url_for("reception.module", case_id=certificate.case_id))
     return render_template(
         "reception/revoke.html", certificate=certificate, form=form, format_code=services.format_code
@@ -368,14 +318,6 @@ def verify_certificate(code: str):
 # Notifications to third parties
 
 
-def _notifications_context(case) -> dict:
-    return {
-        "notifications": services.notifications_of(current_user, case),
-        "notification_form": NotificationForm(),
-        "recipient_labels": services.RECIPIENTS,
-    }
-
-
 @bp.post("/cases/<uuid:case_id>/notifications")
 @roles_required(Role.AGENT)
 def queue_notification(case_id: uuid.UUID):
@@ -385,18 +327,15 @@ def queue_notification(case_id: uuid.UUID):
     if not form.validate_on_submit():
         flash(_("Choose the municipality or the CPAS."), "error")
         return redirect(url_for("reception.module", case_id=case.id))
-    try:
-        services.queue_notification(current_user, case, form.recipient.data)
-    except PathwayError as exc:
-        _refused(exc)
-    else:
-        db.session.commit()
-        flash(_("The notification was put in the outbox."), "success")
+    perform(
+        lambda: services.queue_notification(current_user, case, form.recipient.data),
+        success=_("The notification was put in the outbox."),
+    )
     return redirect(url_for("reception.module", case_id=case.id))
 
 
 def _recipient_or_404(recipient: str) -> str:
-    if recipient not in services.RECIPIENTS:
+    if recipient not in labels.RECIPIENTS:
         abort(404)
     return recipient
 
@@ -406,7 +345,7 @@ def _recipient_or_404(recipient: str) -> str:
 def outbox():
     """The office's notifications to third parties: pending or sent, by recipient, paginated."""
     recipient = request.args.get("recipient") or None
-    if recipient is not None and recipient not in services.RECIPIENTS:
+    if recipient is not None and recipient not in labels.RECIPIENTS:
         recipient = None
     sent = request.args.get("sent") == "1"
     page = max(1, request.args.get("page", 1, type=int) or 1)
@@ -415,7 +354,7 @@ def outbox():
     if page > pages:
         page = pages
         rows, total = services.outbox(current_user, recipient=recipient, sent=sent, page=page, per_page=PER_PAGE)
-    pending = {r: len(services.pending_for(current_user, r)) for r in services.RECIPIENTS}
+    pending = {r: len(services.pending_for(current_user, r)) for r in labels.RECIPIENTS}
     return render_template(
         "reception/outbox.html",
         rows=services.notification_rows(current_user, rows),
@@ -425,7 +364,7 @@ def outbox():
         recipient=recipient,
         sent=sent,
         pending=pending,
-        recipient_labels=services.RECIPIENTS,
+        recipient_labels=labels.RECIPIENTS,
     )
 
 
@@ -448,7 +387,7 @@ def outbox_pdf(recipient: str):
     office = db.session.get(Office, current_user.office_id)
     body = documents.notifications_pdf(
         rows,
-        recipient_label=str(services.RECIPIENTS[recipient]),
+        recipient_label=str(labels.RECIPIENTS[recipient]),
         office=office.name,
         centre=office.centre.name if getattr(office, "centre", None) else "",
         on=clock.today(),
@@ -473,53 +412,10 @@ def mark_sent(recipient: str):
         form=form,
         recipient=recipient,
         count=len(pending),
-        recipient_labels=services.RECIPIENTS,
+        recipient_labels=labels.RECIPIENTS,
     )
 
 
-# ---------------------------------------------------------------------------------------------
-# Case panels (contract 1): shown to agents of the case's office only.
-
-
-def _panel_allowed(case) -> bool:
-    return role_in(current_user, [Role.AGENT]) and can_see_case(current_user, case)
-
-
-def reception_panel(case=None, **_page) -> dict | None:
-    """The reception module at a glance: assessment levels (never details), session, test, tasks."""
-    if case is None or not _panel_allowed(case):
-        return None
-    return {"labels": _step_labels(case), **_module_context(case)}
-
-
-def agreement_panel(case=None, **_page) -> dict | None:
-    """The agreement: download, sign, signature date."""
-    if case is None or not _panel_allowed(case):
-        return None
-    context = _agreement_context(case)
-    if context["agreement_step"] is None:
-        return None
-    return context
-
-
-def certificate_panel(case=None, **_page) -> dict | None:
-    """The certificate: what is missing, issue, download, verify, revoke."""
-    if case is None or not _panel_allowed(case):
-        return None
-    return _certificate_context(case)
-
-
-def notifications_panel(case=None, **_page) -> dict | None:
-    """Notifications to the municipality and the CPAS about this case."""
-    if case is None or not _panel_allowed(case):
-        return None
-    return _notifications_context(case)
-
-
-panels.register("case", "reception", "reception/_panel_reception.html", context=reception_panel, order=20)
-panels.register("case", "agreement", "reception/_panel_agreement.html", context=agreement_panel, order=30)
-panels.register("case", "certificate", "reception/_panel_certificate.html", context=certificate_panel, order=35)
-panels.register("case", "notifications", "reception/_panel_notifications.html", context=notifications_panel, order=60)
-
-
-from integration_centre.reception import subject_data  # noqa: E402,F401  (retention duty of certificates)
+def register_navigation() -> None:
+    """Add the outbox to the agents' navigation."""
+    add_nav_item("reception.outbox", _l("Notifications outbox"), [Role.AGENT], order=45)
