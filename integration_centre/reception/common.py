@@ -90,9 +90,7 @@ def read_hours(value, field: str, errors: dict, *, maximum: Decimal) -> Decimal 
     try:
         return parse_hours(value, field=field, maximum=maximum, positive=True)
     except HoursInvalid as exc:
-        # Not a number (raised from the parse error): pathway.hours words it with an English example
-        # in a msgid no catalog translates; keep the translated message until it has a literal one.
-        errors[field] = _("Hours must be a number, like 2 or 2.5.") if exc.__cause__ else exc.message
+        errors[field] = exc.message
         return None
 
 
