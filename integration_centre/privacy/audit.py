@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from integration_centre.clock import utcnow
 from integration_centre.extensions import db
-from integration_centre.privacy import audit_checkpoints, runtime
+from integration_centre.privacy import audit_anchor, audit_checkpoints, runtime
 from integration_centre.privacy.context import Actor, as_actor, check_code, current_actor, request_id
 from integration_centre.privacy.errors import PrivacyError
 from integration_centre.privacy.models import AuditHead, AuditRecord
@@ -238,15 +238,13 @@ def _records(batch: int = 1000) -> Iterator[AuditRecord]:
 def verify_chain() -> VerifyResult:
     """Walk the whole chain and report the first broken record; then check that the database
     still holds every record the checkpoints outside it saw (a cut tail names the missing range)."""
-    from integration_centre.privacy import audit_retention  # the anchor left by a retention purge
-
     key = runtime.keyring().audit_key
     try:
         marks = audit_checkpoints.expected(audit_checkpoints.read())
     except PrivacyError as exc:
         return VerifyResult(False, 0, None, str(exc))
     try:
-        expected, prev = audit_retention.chain_start(key)
+        expected, prev = audit_anchor.chain_start(key)
     except ValueError as exc:
         return VerifyResult(False, 0, 1, str(exc))
     first, checked, compared = expected, 0, 0

@@ -8,8 +8,6 @@ key is therefore still detected. The purge is itself an audit record.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -18,31 +16,12 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from integration_centre.extensions import db
-from integration_centre.privacy import runtime
+from integration_centre.privacy import audit, runtime
+from integration_centre.privacy.audit_anchor import ANCHOR_ID, seal
 from integration_centre.privacy.erasure_models import AuditAnchor
 from integration_centre.privacy.models import AuditRecord
 
-ANCHOR_ID = 1
-GENESIS = "0" * 64
 SETTING = "RETENTION_AUDIT_YEARS"
-
-
-def _seal(key: bytes, seq: int, prev_mac: str, purged_before: datetime) -> str:
-    message = f"audit-anchor:v1|{seq}|{prev_mac}|{purged_before.astimezone(UTC).isoformat()}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
-
-
-def chain_start(key: bytes) -> tuple[int, str]:
-    """(first sequence number, MAC it chains from): the anchor's, else (1, genesis).
-
-    Raises ``ValueError`` when the anchor was altered (its seal does not verify).
-    """
-    anchor = db.session.get(AuditAnchor, ANCHOR_ID)
-    if anchor is None:
-        return 1, GENESIS
-    if not hmac.compare_digest(_seal(key, anchor.seq, anchor.prev_mac, anchor.purged_before), anchor.mac):
-        raise ValueError("the anchor of the purged audit log was altered")
-    return anchor.seq, anchor.prev_mac
 
 
 def cutoff(today: date) -> datetime:
@@ -79,8 +58,6 @@ def purge(today: date, *, actor: Any) -> AuditPurge:
 
     Flushes; the caller commits (one transaction).
     """
-    from integration_centre.privacy import audit
-
     plan = purgeable(today)
     if not plan.count:
         return plan
@@ -92,7 +69,7 @@ def purge(today: date, *, actor: Any) -> AuditPurge:
         anchor = AuditAnchor(id=ANCHOR_ID)
         db.session.add(anchor)
     anchor.seq, anchor.prev_mac, anchor.purged_before = seq, prev_mac, plan.before
-    anchor.mac = _seal(key, seq, prev_mac, plan.before)
+    anchor.mac = seal(key, seq, prev_mac, plan.before)
     db.session.execute(delete(AuditRecord).where(AuditRecord.seq <= plan.last_seq))
     audit.record("purge", "audit_log", purpose="retention.audit", actor=actor)
     db.session.flush()
