@@ -93,6 +93,14 @@ def _with_device_cookie(response, token: str | None):
     return response
 
 
+@bp.get("/")
+def index():
+    """Send a logged-in user to their home page, anyone else to the login page."""
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(current_user)))
+    return redirect(url_for("accounts.login"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_ip_limit, methods=["POST"])
 def login():

@@ -15,7 +15,6 @@ from datetime import date, datetime
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -27,14 +26,13 @@ from integration_centre.accounts.forms import SelectChoice
 from integration_centre.accounts.models import Role, User
 from integration_centre.accounts.permissions import fresh_login_required, require, roles_required
 from integration_centre.api import body, idempotency, schemas, services, tokens
-from integration_centre.api.auth import api_endpoint, load_token, rate_limit, rate_limit_key, token_user
+from integration_centre.api.auth import api_endpoint, rate_limit, rate_limit_key, token_user
 from integration_centre.api.forms import RevokeForm, TokenCreateForm
 from integration_centre.api.idempotency import Outcome
 from integration_centre.api.models import ApiToken
 from integration_centre.api.openapi import build_spec, operation
 from integration_centre.api.problems import ApiProblem, problem, problem_response
 from integration_centre.core.errors import ERROR_TEXTS
-from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.extensions import csrf, db, limiter
 from integration_centre.operators import services as referrals
 from integration_centre.pathway import registration
@@ -53,10 +51,7 @@ admin_bp = Blueprint("api_admin", __name__, url_prefix="/admin/api-tokens")
 BLUEPRINTS = (bp, admin_bp)
 
 csrf.exempt(bp)  # token-authenticated: no cookie, no CSRF
-bp.before_app_request(load_token)  # registered before accounts' access check (see api.auth)
 limiter.limit(rate_limit, key_func=rate_limit_key)(bp)
-
-add_nav_item("api_admin.tokens_page", _l("API tokens"), [Role.ADMIN], order=60)
 
 NEWCOMER_SCHEMA = schemas.NewcomerCreateSchema()
 SEARCH_SCHEMA = schemas.NewcomerSearchSchema()

@@ -466,7 +466,7 @@ def updates_seen():
         abort(400)
     services.mark_updates_seen(current_user)
     db.session.commit()
-    return redirect(url_for("core.index"))
+    return redirect(url_for("accounts.index"))
 
 
 # ---------------------------------------------------------------------------------------------
