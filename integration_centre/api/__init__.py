@@ -15,10 +15,10 @@ def register(app) -> None:
 
     from integration_centre.accounts.models import Role
     from integration_centre.accounts.permissions import add_request_loader
-    from integration_centre.api import auth, views
+    from integration_centre.api import admin_views, auth, views
     from integration_centre.core.navigation import add_item
 
     add_request_loader(app, auth.load_token)
-    for blueprint in views.BLUEPRINTS:
-        app.register_blueprint(blueprint)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin_views.bp)
     add_item("api_admin.tokens_page", _l("API tokens"), [Role.ADMIN], order=60)

@@ -19,6 +19,7 @@ from integration_centre.accounts import services as account_services
 from integration_centre.accounts.models import Role, User
 from integration_centre.api.models import ApiToken
 from integration_centre.clock import utcnow
+from integration_centre.errors import DomainError
 from integration_centre.extensions import db
 from integration_centre.privacy import audit
 from integration_centre.privacy.context import Actor
@@ -43,12 +44,13 @@ TOKEN_PREFIX = "ic_"  # noqa: S105 - the public start of every token, not a secr
 TOUCH_INTERVAL = timedelta(seconds=60)
 
 
-class TokenError(ValueError):
+class TokenError(DomainError, ValueError):
     """A token cannot be created as asked; ``field`` names the input at fault."""
 
+    code = "invalid"
+
     def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, {field: message} if field else None)
         self.field = field
 
 
