@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from integration_centre.accounts import services as account_services
 from integration_centre.accounts.models import Role, User
 from integration_centre.api.models import ApiToken
 from integration_centre.clock import utcnow
@@ -140,10 +139,11 @@ def revoke_token(
     return True
 
 
-@account_services.on_access_change
 def revoke_user_tokens(user: User, reason: str, acting: User | None = None) -> int:
     """Revoke every token of ``user`` (each audited): their role, attachment or enabled status
-    changed, and a token acts only for the access it was created for. Returns how many."""
+    changed, and a token acts only for the access it was created for. Returns how many.
+
+    ``api.register`` hooks it to ``accounts.services.on_access_change``."""
     open_tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
     ).all()
