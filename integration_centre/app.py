@@ -99,8 +99,9 @@ def import_models() -> None:
 
 def _register_packages(app: Flask) -> None:
     """Each package wires itself (blueprints, hooks, listeners, panels, providers, navigation),
-    from the foundation up; core comes last: its access gate runs after the packages' own
-    request loaders (API tokens) and closes over every route."""
+    from the foundation up. Accounts installs the access gate (after its session check); the
+    API adds its token loader to that gate. Core comes last: its form check runs after the
+    access gate (an anonymous post is sent to the login page before anything else)."""
     from integration_centre import accounts, api, core, operators, pathway, privacy, reception, stats, workspace
 
     privacy.register(app)
