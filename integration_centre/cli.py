@@ -30,7 +30,7 @@ class _NoVersionHandler(WSGIRequestHandler):
 
 
 def _create_app_for_cli() -> Flask:
-    from integration_centre import create_app
+    from integration_centre.app import create_app
 
     try:
         return create_app()
@@ -79,13 +79,17 @@ def register_commands(app) -> None:
 
     ``app`` is a Flask app or anything with a ``cli`` group: the registration only adds commands.
     """
+    from integration_centre.accounts import cli as accounts_cli
+    from integration_centre.api import cli as api_cli
     from integration_centre.migrations_cli import db_group
+    from integration_centre.operators import cli as operators_cli
+    from integration_centre.pathway import cli as pathway_cli
+    from integration_centre.privacy import cli as privacy_cli
+    from integration_centre.stats import cli as stats_cli
 
     app.cli.add_command(demo_command)
     app.cli.add_command(db_group)
-    from integration_centre import domain_modules
-
-    for module in domain_modules("cli"):
+    for module in (accounts_cli, privacy_cli, pathway_cli, operators_cli, stats_cli, api_cli):
         module.register(app)
 
 
@@ -155,7 +159,8 @@ def quickstart(host: str, port: int, no_serve: bool) -> None:
     """Create instance/, keys and database, load demo data, print the logins, then serve."""
     from flask_migrate import upgrade
 
-    from integration_centre import create_app, privacy
+    from integration_centre import privacy
+    from integration_centre.app import create_app
     from integration_centre.config import read_settings
     from integration_centre.demo import load_demo, refuse_in_production
 

@@ -54,6 +54,29 @@ def refuse_in_production(env_name: str | None, what: str = "the demo data") -> N
         )
 
 
+def _demo_modules() -> list:
+    """The packages' demo loaders, in dependency order."""
+    from integration_centre.accounts import demo as accounts_demo
+    from integration_centre.api import demo as api_demo
+    from integration_centre.operators import demo as operators_demo
+    from integration_centre.pathway import demo as pathway_demo
+    from integration_centre.reception import demo as reception_demo
+    from integration_centre.rights import demo as rights_demo
+    from integration_centre.stats import demo as stats_demo
+    from integration_centre.workspace import demo as workspace_demo
+
+    return [
+        accounts_demo,
+        rights_demo,
+        pathway_demo,
+        operators_demo,
+        reception_demo,
+        workspace_demo,
+        stats_demo,
+        api_demo,
+    ]
+
+
 def load_demo(app: Flask, password: str) -> DemoReport:
     """Run every package's ``demo.load(report)`` in dependency order, one transaction each.
 
@@ -66,9 +89,7 @@ def load_demo(app: Flask, password: str) -> DemoReport:
     report = DemoReport(password=password)
     with app.app_context():
         try:
-            from integration_centre import domain_modules
-
-            for module in domain_modules("demo"):
+            for module in _demo_modules():
                 module.load(report)
                 # One transaction per package: the pathway's events reach their listeners (the
                 # statistics facts) at commit, before the statistics demo reads the facts.

@@ -102,7 +102,8 @@ def _private_folder(path: Path) -> bool:
 
 def init_installation() -> InitReport:
     """Prepare a production installation (see the module's docstring); idempotent."""
-    from integration_centre import create_app, privacy
+    from integration_centre import privacy
+    from integration_centre.app import create_app
     from integration_centre.config import load_or_create_secret_key
 
     resolved = read_settings()

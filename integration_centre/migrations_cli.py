@@ -64,17 +64,6 @@ def applied_between(before: tuple[str, ...], after: tuple[str, ...]) -> list[App
     return list(reversed(steps))
 
 
-def upgrade_and_report(revision: str = "head") -> list[str]:
-    """Upgrade the database (Flask-Migrate) and return one line per applied revision, or a line
-    saying the database already was at the latest revision."""
-    from flask_migrate import upgrade
-
-    before = current_revisions()
-    upgrade(directory=current_app.extensions["migrate"].directory, revision=revision)
-    after = current_revisions()
-    return describe(before, after)
-
-
 def describe(before: tuple[str, ...], after: tuple[str, ...]) -> list[str]:
     """Human lines for an upgrade from ``before`` to ``after``."""
     if before == after:

@@ -28,7 +28,10 @@ TARGETS = {
         "/search",
     ],
     "operator": ["/operator/referrals?tab=open&service_type=french&page=1"],
-    "committee": ["/statistics/?period=2026-Q3&scope=region", "/statistics/trends?table=received_nationality_sex&scope=region"],
+    "committee": [
+        "/statistics/?period=2026-Q3&scope=region",
+        "/statistics/trends?table=received_nationality_sex&scope=region",
+    ],
     "admin": ["/admin/users?sort=email&dir=asc&page=1&role=agent", "/admin/audit/?page=1"],
 }
 SEARCH_FORM = "csrf_token=x&family_name=Dupont&given_names=Marie&date_of_birth=1990-01-01&niss=85073003328&page=1"

@@ -20,7 +20,7 @@ from tests.conftest import TEST_PASSWORD, login
 EXPECTED_PUBLIC = {
     "static",
     "core.healthz",
-    "core.index",
+    "accounts.index",
     "core.set_language",
     "accounts.login",
     "accounts.login_second_factor",

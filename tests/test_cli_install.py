@@ -319,7 +319,7 @@ def _latest_two_revisions() -> tuple[str, str, str]:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from integration_centre import resource_dir
+    from integration_centre.app import resource_dir
 
     config = Config()
     config.set_main_option("script_location", str(resource_dir("migrations")))

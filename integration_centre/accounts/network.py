@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from integration_centre import clock
 from integration_centre.accounts.models import Centre, Office, OperatorOrganisation, User
+from integration_centre.errors import DomainError
 from integration_centre.extensions import db
 from integration_centre.privacy import audit
 from integration_centre.privacy.context import Actor
@@ -49,20 +50,22 @@ REFERENCE_NAMES = {
 }
 
 
-class NetworkInvalid(Exception):
-    """Bad input: ``errors`` maps a form field name to its translated messages. Nothing was written."""
+class NetworkInvalid(DomainError):
+    """Bad input: ``errors`` (also ``field_errors``) maps a form field name to its translated
+    messages. Nothing was written."""
+
+    code = "invalid"
 
     def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(_("Correct the highlighted fields."))
+        super().__init__(_("Correct the highlighted fields."), errors)
         self.errors = errors
 
 
-class NetworkRefused(Exception):
+class NetworkRefused(DomainError):
     """A rule refuses the action (e.g. deactivating an office with open cases); ``message`` says why."""
 
     def __init__(self, message: str):
         super().__init__(message)
-        self.message = message
 
 
 # --- reference data ----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
-from flask import abort, current_app, jsonify, redirect, request, url_for
+from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from integration_centre.accounts.models import Role, User
@@ -26,7 +26,7 @@ PUBLIC_ENDPOINTS = frozenset(
     {
         "static",
         "core.healthz",
-        "core.index",
+        "accounts.index",
         "core.set_language",
         "accounts.login",
         "accounts.login_second_factor",
@@ -44,6 +44,7 @@ API_BLUEPRINTS = frozenset({"api"})
 ALL_ROLES = frozenset(Role)
 
 _ROLES_ATTRIBUTE = "_allowed_roles"
+REQUEST_LOADERS = "access_request_loaders"  # the app.extensions key of add_request_loader
 
 
 def roles_required(*roles: Role) -> Callable:
@@ -74,6 +75,25 @@ def allowed_roles(endpoint: str | None) -> frozenset[Role] | None:
 def is_api_request() -> bool:
     """True for requests to the REST API (answered in JSON, with 401 instead of a redirect)."""
     return request.blueprint in API_BLUEPRINTS
+
+
+def add_request_loader(app: Flask, loader: Callable[[], Any]) -> None:
+    """Run ``loader`` on every request just before the access check (the API's token loader).
+
+    A response the loader returns ends the request; ``None`` lets the access check run.
+    """
+    loaders = app.extensions.setdefault(REQUEST_LOADERS, [])
+    if loader not in loaders:
+        loaders.append(loader)
+
+
+def access_gate() -> Any:
+    """``before_request`` hook: the registered request loaders, then ``enforce_access``."""
+    for loader in current_app.extensions.get(REQUEST_LOADERS, ()):
+        response = loader()
+        if response is not None:
+            return response
+    return enforce_access()
 
 
 def enforce_access() -> Any:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from integration_centre.accounts import passwords, throttle
@@ -25,16 +26,68 @@ from integration_centre.accounts.models import (
     UserSession,
 )
 from integration_centre.clock import utcnow
+from integration_centre.errors import DomainError
 from integration_centre.extensions import db
 
 
-class AccountError(Exception):
-    """A rule refused the action; ``code`` names the rule for messages and tests."""
+class AccountError(DomainError):
+    """A rule refused the action; ``code`` names the rule for messages and tests.
+
+    ``message`` and ``field_errors`` are translated when read (after the request's rollback),
+    from ``ACCOUNT_ERROR_MESSAGES`` and ``ACCOUNT_ERROR_FIELDS``.
+    """
 
     def __init__(self, code: str, message: str = "", retry_after: datetime | None = None):
-        super().__init__(message or code)
+        Exception.__init__(self, message or code)
         self.code = code
         self.retry_after = retry_after
+        self._message = message
+
+    @property
+    def message(self) -> str:
+        """The refusal in the user's language."""
+        return self._message or refusal_text(self.code)
+
+    @property
+    def field_errors(self) -> dict[str, list[str]]:
+        """The form field(s) that show the refusal: ``password`` also stands for ``new_password``."""
+        name = ACCOUNT_ERROR_FIELDS.get(self.code)
+        if name is None:
+            return {}
+        names = (name, "new_password") if name == "password" else (name,)
+        return {field: [self.message] for field in names}
+
+
+ACCOUNT_ERROR_MESSAGES = {
+    "email_taken": _l("A user with this e-mail address already exists."),
+    "email_invalid": _l("Enter an e-mail address like name@example.be."),
+    "name_required": _l("Enter the full name."),
+    "office_required": _l("Choose the reception office of this agent."),
+    "operator_required": _l("Choose the organisation of this operator."),
+    "centre_unknown": _l("Choose a centre from the list."),
+    "too_short": _l("The password must have at least 12 characters."),
+    "too_common": _l("This password is too common. Choose another one."),
+    "own_role": _l("You cannot change your own role. Ask another administrator."),
+    "own_account": _l("You cannot do this to your own account. Ask another administrator."),
+    "mfa_compulsory": _l("Two-step login is compulsory for your account."),
+    "wrong_password": _l("The password is not correct."),
+}
+# Which form field shows the message of a refusal (a form without ``password`` has ``new_password``).
+ACCOUNT_ERROR_FIELDS = {
+    "email_taken": "email",
+    "email_invalid": "email",
+    "name_required": "display_name",
+    "office_required": "office_id",
+    "operator_required": "operator_id",
+    "centre_unknown": "centre_id",
+    "too_short": "password",
+    "too_common": "password",
+}
+
+
+def refusal_text(code: str) -> str:
+    """The translated message of a refusal code."""
+    return str(ACCOUNT_ERROR_MESSAGES.get(code, _l("The request could not be completed.")))
 
 
 @dataclass(frozen=True)

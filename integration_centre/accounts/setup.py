@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from integration_centre.accounts import services
 from integration_centre.accounts.models import Role, SetupToken, User
 from integration_centre.clock import utcnow
+from integration_centre.errors import DomainError
 from integration_centre.extensions import db
 from integration_centre.privacy import audit
 from integration_centre.privacy.context import Actor
@@ -29,13 +30,11 @@ SETUP_LIFETIME = timedelta(hours=24)
 CLI_ACTOR = Actor.system("cli")
 
 
-class SetupError(Exception):
+class SetupError(DomainError):
     """A rule refused the action; ``code`` names it, the message is one line for the CLI."""
 
     def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code)
 
 
 @dataclass(frozen=True)

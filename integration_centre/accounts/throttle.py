@@ -84,11 +84,6 @@ def _known_rows(user: User | None, source: LoginSource | None) -> dict[str, date
     return dict(rows)
 
 
-def is_known(user: User | None, source: LoginSource | None) -> bool:
-    """True when ``user`` completed a login from this device or address recently."""
-    return bool(_known_rows(user, source))
-
-
 def scope_key(user: User | None, source: LoginSource | None) -> str | None:
     """The source key an attempt is counted under: the device when it is known for the user,
     else the address."""

@@ -9,8 +9,19 @@ Endpoints are thin: operator endpoints call ``operators.services``, office endpo
 
 
 def register(app) -> None:
-    """Wire the package into ``app``: its blueprints."""
-    from integration_centre.api import views
+    """Wire the package into ``app``: the token loader (run by the access gate, just before the
+    access check), token revocation when a user's access changes, the blueprints and the
+    admin's navigation link."""
+    from flask_babel import lazy_gettext as _l
 
-    for blueprint in views.BLUEPRINTS:
-        app.register_blueprint(blueprint)
+    from integration_centre.accounts import services as account_services
+    from integration_centre.accounts.models import Role
+    from integration_centre.accounts.permissions import add_request_loader
+    from integration_centre.api import admin_views, auth, tokens, views
+    from integration_centre.core.navigation import add_item
+
+    add_request_loader(app, auth.load_token)
+    account_services.on_access_change(tokens.revoke_user_tokens)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin_views.bp)
+    add_item("api_admin.tokens_page", _l("API tokens"), [Role.ADMIN], order=60)

@@ -1,7 +1,7 @@
 """Bearer-token authentication and the one gate of every API endpoint.
 
-``load_token`` runs before ``accounts.permissions.enforce_access`` (registered with the API
-blueprint, which comes before the access hook): a valid token sets ``request.api_token_user``
+``load_token`` runs just before ``accounts.permissions.enforce_access`` (``api.register`` adds it
+to the access gate as a request loader): a valid token sets ``request.api_token_user``
 and the user of this request, so ``enforce_access`` lets it through and services see the
 token's user as the actor. ``api_endpoint(roles, scope)`` then checks, for each endpoint, that
 a token (never a session) is present, that it carries the scope, and that its user's role fits.

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from integration_centre.accounts import services as account_services
 from integration_centre.accounts.models import Role, User
 from integration_centre.api.models import ApiToken
 from integration_centre.clock import utcnow
+from integration_centre.errors import DomainError
 from integration_centre.extensions import db
 from integration_centre.privacy import audit
 from integration_centre.privacy.context import Actor
@@ -43,12 +43,13 @@ TOKEN_PREFIX = "ic_"  # noqa: S105 - the public start of every token, not a secr
 TOUCH_INTERVAL = timedelta(seconds=60)
 
 
-class TokenError(ValueError):
+class TokenError(DomainError, ValueError):
     """A token cannot be created as asked; ``field`` names the input at fault."""
 
+    code = "invalid"
+
     def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, {field: message} if field else None)
         self.field = field
 
 
@@ -138,10 +139,11 @@ def revoke_token(
     return True
 
 
-@account_services.on_access_change
 def revoke_user_tokens(user: User, reason: str, acting: User | None = None) -> int:
     """Revoke every token of ``user`` (each audited): their role, attachment or enabled status
-    changed, and a token acts only for the access it was created for. Returns how many."""
+    changed, and a token acts only for the access it was created for. Returns how many.
+
+    ``api.register`` hooks it to ``accounts.services.on_access_change``."""
     open_tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
     ).all()

@@ -1,4 +1,4 @@
-"""The REST API ``/api/v1`` (thin: services do the work) and the admin pages of API tokens.
+"""The REST API ``/api/v1`` (thin: services do the work); the admin pages of tokens are in ``admin_views``.
 
 Every API view is gated by ``auth.api_endpoint`` (token, scope, role); bodies are read by
 ``body.load`` (schema, no write on bad input); POSTs that write run through
@@ -13,28 +13,21 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
-from flask_login import current_user
 from marshmallow import ValidationError
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from integration_centre import clock
-from integration_centre.accounts.forms import SelectChoice
-from integration_centre.accounts.models import Role, User
-from integration_centre.accounts.permissions import fresh_login_required, require, roles_required
+from integration_centre.accounts.models import Role
 from integration_centre.api import body, idempotency, schemas, services, tokens
-from integration_centre.api.auth import api_endpoint, load_token, rate_limit, rate_limit_key, token_user
-from integration_centre.api.forms import RevokeForm, TokenCreateForm
+from integration_centre.api.auth import api_endpoint, rate_limit, rate_limit_key, token_user
 from integration_centre.api.idempotency import Outcome
 from integration_centre.api.models import ApiToken
 from integration_centre.api.openapi import build_spec, operation
 from integration_centre.api.problems import ApiProblem, problem, problem_response
 from integration_centre.core.errors import ERROR_TEXTS
-from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.extensions import csrf, db, limiter
 from integration_centre.operators import services as referrals
 from integration_centre.pathway import registration
@@ -49,14 +42,9 @@ from integration_centre.pathway.errors import (
 from integration_centre.pathway.registration import NewcomerData
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-admin_bp = Blueprint("api_admin", __name__, url_prefix="/admin/api-tokens")
-BLUEPRINTS = (bp, admin_bp)
 
 csrf.exempt(bp)  # token-authenticated: no cookie, no CSRF
-bp.before_app_request(load_token)  # registered before accounts' access check (see api.auth)
 limiter.limit(rate_limit, key_func=rate_limit_key)(bp)
-
-add_nav_item("api_admin.tokens_page", _l("API tokens"), [Role.ADMIN], order=60)
 
 NEWCOMER_SCHEMA = schemas.NewcomerCreateSchema()
 SEARCH_SCHEMA = schemas.NewcomerSearchSchema()
@@ -312,82 +300,6 @@ def get_case(case_id: uuid.UUID):
     """A case of the office."""
     case = pathway.get_case(token_user(), case_id)
     return jsonify(schemas.CaseSummarySchema().dump(services.case_summary(case)))
-
-
-# ---------------------------------------------------------------------------------------------
-# Admin pages
-
-
-@admin_bp.get("")
-@roles_required(Role.ADMIN)
-def tokens_page():
-    """Every token: account, scopes, expiry, last use, revocation."""
-    from integration_centre.clock import utcnow
-
-    return render_template("api/admin_tokens.html", tokens=tokens.tokens_listing(), now=utcnow())
-
-
-def _token_accounts() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role.in_([Role.OPERATOR, Role.AGENT]), User.is_enabled.is_(True))
-            .order_by(User.role, User.display_name)
-        )
-    )
-
-
-@admin_bp.route("/new", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
-@fresh_login_required
-def create_token():
-    """Create a token; its value is shown on the next page once, never again."""
-    form = TokenCreateForm()
-    accounts = _token_accounts()
-    form.user_id.choices = [SelectChoice(0, _("Choose…"))] + [
-        SelectChoice(user.id, _account_label(user)) for user in accounts
-    ]
-    if form.validate_on_submit():
-        user = db.session.get(User, form.user_id.data) if form.user_id.data else None
-        try:
-            created = tokens.create_token(
-                user, form.name.data, form.scopes.data, lifetime_days=form.lifetime_days.data, acting=current_user
-            )
-        except tokens.TokenError as exc:
-            db.session.rollback()
-            target = getattr(form, exc.field, None) if exc.field else None
-            if target is not None:
-                target.errors = [*target.errors, exc.message]
-            else:
-                form.form_errors.append(exc.message)
-        else:
-            db.session.commit()
-            return render_template("api/admin_token_created.html", token=created.token, secret=created.secret)
-    return render_template("api/admin_token_form.html", form=form, scope_labels=tokens.SCOPES)
-
-
-def _account_label(user: User) -> str:
-    where = user.operator.name if user.role == Role.OPERATOR and user.operator else None
-    where = where or (user.office.name if user.office else "")
-    return f"{user.display_name} ({user.email}) — {where}"
-
-
-@admin_bp.route("/<int:token_id>/revoke", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
-@fresh_login_required
-def revoke_token(token_id: int):
-    """Confirmation page, then revoke the token (it answers 401 at once)."""
-    token = db.session.get(ApiToken, token_id)
-    require(token is not None)
-    if token.revoked_at is not None:
-        return redirect(url_for("api_admin.tokens_page"))
-    form = RevokeForm()
-    if form.validate_on_submit():
-        tokens.revoke_token(token, acting=current_user)
-        db.session.commit()
-        flash(_("The token was revoked: it no longer works."), "success")
-        return redirect(url_for("api_admin.tokens_page"))
-    return render_template("api/admin_token_revoke.html", token=token, form=form)
 
 
 # ---------------------------------------------------------------------------------------------

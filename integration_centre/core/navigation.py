@@ -1,14 +1,11 @@
-"""Navigation per role. Domain packages add their entries with ``add_item`` when their views load."""
+"""Navigation per role. Packages add their entries with ``add_item`` from their ``register(app)``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import Flask, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-
-from integration_centre.accounts.models import Role
 
 
 @dataclass(frozen=True)
@@ -17,7 +14,7 @@ class NavItem:
 
     endpoint: str
     label: object  # a lazy string, translated at render time
-    roles: frozenset[Role]
+    roles: frozenset[str]  # role values ("agent"…); a role enum of string values compares equal
     order: int = 100
 
 
@@ -25,8 +22,8 @@ _ITEMS: dict[str, NavItem] = {}
 
 
 def add_item(endpoint: str, label, roles, order: int = 100) -> None:
-    """Register a navigation link for some roles (idempotent per endpoint)."""
-    _ITEMS[endpoint] = NavItem(endpoint, label, frozenset(roles), order)
+    """Register a navigation link for some roles, given by value (idempotent per endpoint)."""
+    _ITEMS[endpoint] = NavItem(endpoint, label, frozenset(str(role) for role in roles), order)
 
 
 def navigation_items() -> list[dict]:
@@ -46,9 +43,3 @@ def navigation_items() -> list[dict]:
 def init_app(app: Flask) -> None:
     """Expose ``navigation_items`` to templates."""
     app.jinja_env.globals["navigation_items"] = navigation_items
-
-
-add_item("core.committee_home", _l("Home"), [Role.COMMITTEE], order=0)
-add_item("accounts_admin.users", _l("Users"), [Role.ADMIN], order=10)
-add_item("accounts.change_password", _l("My password"), list(Role), order=900)
-add_item("accounts.account_security", _l("Two-step login"), list(Role), order=910)

@@ -1,4 +1,4 @@
-"""Security headers on every response (errors and static files included) and access checks."""
+"""Security headers on every response (errors and static files included) and the form character check."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import re
 
 from flask import Flask, Response, abort, request
 from flask_login import current_user
-
-from integration_centre.accounts.permissions import enforce_access
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -22,8 +20,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def init_app(app: Flask) -> None:
-    """Register the access check before every request and the headers after every response."""
-    app.before_request(enforce_access)
+    """Register the form check before every request and the headers after every response."""
     app.before_request(refuse_control_characters)
     app.after_request(add_security_headers)
 

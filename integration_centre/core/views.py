@@ -1,25 +1,14 @@
-"""Public entry points (index, health, language) and the role home pages."""
+"""Public entry points (health, language) and the role home pages."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
-from flask_login import current_user
+from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from sqlalchemy import text
 
-from integration_centre.accounts.models import Role
-from integration_centre.accounts.permissions import home_endpoint, roles_required
 from integration_centre.core.urls import safe_next
 from integration_centre.extensions import db
 
 bp = Blueprint("core", __name__)
-
-
-@bp.get("/")
-def index():
-    """Send a logged-in user to their home page, anyone else to the login page."""
-    if current_user.is_authenticated:
-        return redirect(url_for(home_endpoint(current_user)))
-    return redirect(url_for("accounts.login"))
 
 
 @bp.get("/healthz")
@@ -44,11 +33,4 @@ def set_language():
     locale = request.form.get("locale", "")
     if locale in current_app.config["LOCALES"]:
         session["locale"] = locale
-    return redirect(safe_next(request.form.get("next")) or url_for("core.index"))
-
-
-@bp.get("/committee")
-@roles_required(Role.COMMITTEE)
-def committee_home():
-    """The coordination committee's home page."""
-    return render_template("core/committee_home.html")
+    return redirect(safe_next(request.form.get("next")) or url_for("accounts.index"))

@@ -433,4 +433,4 @@ def updates_seen():
     if not VersionForm().validate_on_submit():
         abort(400)
     perform(lambda: services.mark_updates_seen(current_user))
-    return redirect(url_for("core.index"))
+    return redirect(url_for("accounts.index"))

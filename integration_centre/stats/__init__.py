@@ -55,8 +55,19 @@ Schedule, reports, supply
 
 
 def register(app) -> None:
-    """Wire the package into ``app``: its blueprints."""
-    from integration_centre.stats import views
+    """Wire the package into ``app``: the fact writer on the pathway's events, the blueprints
+    and the committee's navigation links."""
+    from flask_babel import lazy_gettext as _l
 
+    from integration_centre.accounts.models import Role
+    from integration_centre.core.navigation import add_item
+    from integration_centre.stats import listener, views
+
+    listener.connect()
     for blueprint in views.BLUEPRINTS:
         app.register_blueprint(blueprint)
+    add_item("stats_home.committee_home", _l("Home"), [Role.COMMITTEE], order=0)
+    add_item("stats.dashboard", _l("Statistics"), [Role.COMMITTEE], order=10)
+    add_item("stats.funnel", _l("Pathway funnel"), [Role.COMMITTEE], order=20)
+    add_item("stats.trends", _l("Trends"), [Role.COMMITTEE], order=30)
+    add_item("stats.methodology", _l("Methodology"), [Role.COMMITTEE], order=40)

@@ -71,11 +71,20 @@ still passes without it. Small counts are never shown again. Only then is the 20
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
-from integration_centre.stats._lp import interval_bounds, narrow_unknowns
+from integration_centre.stats.linked_tables import (
+    TOTAL,
+    CellId,
+    Equation,
+    Key,
+    LinkedTable,
+    check_count,
+    coarsening_equations,
+    with_margins,
+)
+from integration_centre.stats.suppression import Auditor, Exhausted, Interval, System, hide, primary
 
 __all__ = [
     "K_CENTRAL",
@@ -104,7 +113,6 @@ __all__ = [
     "with_margins",
 ]
 
-TOTAL = "Total"
 MARK = "x"
 LEGEND = "x: not shown, to protect the confidentiality of the people counted."
 
@@ -112,8 +120,6 @@ K_COUNT = 5
 K_SENSITIVE = 10
 K_CENTRAL = 10
 MAX_HIDDEN_SHARE = 0.2
-
-Key = tuple[str, str]
 
 
 def check_k(k: int, minimum: int = K_COUNT) -> int:
@@ -134,11 +140,6 @@ def check_k(k: int, minimum: int = K_COUNT) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_count(name: str, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{name} must be a count (a whole number, 0 or more), got {value!r}")
-
-
 def share_publishable(numerator: int, denominator: int, k: int = K_COUNT) -> bool:
     """Whether the share ``numerator / denominator`` may be shown.
 
@@ -146,8 +147,8 @@ def share_publishable(numerator: int, denominator: int, k: int = K_COUNT) -> boo
     each 0 or at least ``k``; a share of an empty group is never shown.
     """
     check_k(k)
-    _check_count("numerator", numerator)
-    _check_count("denominator", denominator)
+    check_count("numerator", numerator)
+    check_count("denominator", denominator)
     if numerator > denominator:
         raise ValueError("the numerator of a share cannot exceed its denominator")
     if denominator == 0:
@@ -169,7 +170,7 @@ def share(numerator: int, denominator: int, k: int = K_COUNT, *, hidden: bool = 
 def central_value_publishable(group_size: int, k: int = K_CENTRAL) -> bool:
     """Whether a median or mean computed over ``group_size`` people may be shown (``group_size >= k``)."""
     check_k(k, K_CENTRAL)
-    _check_count("group_size", group_size)
+    check_count("group_size", group_size)
     return group_size >= k
 
 
@@ -183,172 +184,6 @@ def render(value: float | None, hidden: bool = False) -> str:
     if hidden or value is None:
         return MARK
     return str(value)
-
-
-# ---------------------------------------------------------------------------------------------
-# Tables, cell identities and equations
-# ---------------------------------------------------------------------------------------------
-
-
-class CellId(NamedTuple):
-    """Identity of a published figure: population, period and the categories it counts.
-
-    ``categories`` is a sorted tuple of ``(dimension, label)`` pairs; a total leaves out the
-    dimension it sums over, so the grand total has no categories. The same identity in two tables
-    is the same figure: it must have the same value and gets the same status.
-    """
-
-    population: str
-    period: str
-    categories: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class Equation:
-    """A published additive relation: the value of ``total`` is the sum of the values of ``parts``."""
-
-    total: CellId
-    parts: tuple[CellId, ...]
-
-
-@dataclass(frozen=True)
-class Interval:
-    """Smallest and largest value an attacker can infer for a hidden cell (``high`` may be infinite)."""
-
-    low: float
-    high: float
-
-    @property
-    def width(self) -> float:
-        """``high - low``: how many values beyond the smallest the attacker cannot exclude."""
-        return self.high - self.low
-
-
-def _check_labels(cells: Mapping[Key, int]) -> tuple[list[str], list[str]]:
-    rows: set[str] = set()
-    columns: set[str] = set()
-    for key, value in cells.items():
-        if not (isinstance(key, tuple) and len(key) == 2 and all(isinstance(label, str) for label in key)):
-            raise ValueError(f"a cell key must be a (row label, column label) pair of strings, got {key!r}")
-        if TOTAL in key:
-            raise ValueError(f"{TOTAL!r} is reserved for the margins and cannot label an inner cell")
-        _check_count(f"cell {key!r}", value)
-        rows.add(key[0])
-        columns.add(key[1])
-    return sorted(rows), sorted(columns)
-
-
-def with_margins(cells: Mapping[Key, int]) -> dict[Key, int]:
-    """The inner cells plus their row totals, column totals and grand total (label :data:`TOTAL`).
-
-    A (row, column) pair missing from ``cells`` is an inner cell of 0.
-    """
-    rows, columns = _check_labels(cells)
-    full: dict[Key, int] = {}
-    for row in rows:
-        for column in columns:
-            full[(row, column)] = cells.get((row, column), 0)
-    for row in rows:
-        full[(row, TOTAL)] = sum(full[(row, column)] for column in columns)
-    for column in columns:
-        full[(TOTAL, column)] = sum(full[(row, column)] for row in rows)
-    full[(TOTAL, TOTAL)] = sum(full[(row, TOTAL)] for row in rows)
-    return full
-
-
-@dataclass(frozen=True)
-class LinkedTable:
-    """A two-way table of counts for one population and period, to protect with related tables.
-
-    ``cells`` holds the inner cells keyed by (row label, column label); the margins are derived.
-    ``row_dimension`` and ``column_dimension`` name what the labels are (e.g. ``"sex"``,
-    ``"age_band"``): they make the identity of each cell, so that the same figure in another
-    table is recognised as the same.
-    """
-
-    table_id: str
-    population: str
-    period: str
-    row_dimension: str
-    column_dimension: str
-    cells: Mapping[Key, int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.row_dimension == self.column_dimension:
-            raise ValueError(f"table {self.table_id!r}: the row and column dimensions must differ")
-
-    def identity(self, key: Key) -> CellId:
-        """The :class:`CellId` of a cell of this table (margins included)."""
-        row, column = key
-        categories = []
-        if row != TOTAL:
-            categories.append((self.row_dimension, row))
-        if column != TOTAL:
-            categories.append((self.column_dimension, column))
-        return CellId(self.population, self.period, tuple(sorted(categories)))
-
-    def published(self) -> dict[Key, int]:
-        """Every published cell of the table, margins included."""
-        return with_margins(self.cells)
-
-    def equations(self) -> list[Equation]:
-        """The additive relations the table publishes: each row, each column, and the grand total."""
-        rows, columns = _check_labels(self.cells)
-        equations = [
-            Equation(self.identity((row, TOTAL)), tuple(self.identity((row, column)) for column in columns))
-            for row in rows
-        ]
-        equations += [
-            Equation(self.identity((TOTAL, column)), tuple(self.identity((row, column)) for row in rows))
-            for column in columns
-        ]
-        equations.append(Equation(self.identity((TOTAL, TOTAL)), tuple(self.identity((row, TOTAL)) for row in rows)))
-        equations.append(
-            Equation(self.identity((TOTAL, TOTAL)), tuple(self.identity((TOTAL, column)) for column in columns))
-        )
-        return equations
-
-
-def coarsening_equations(fine: LinkedTable, coarse: LinkedTable, mapping: Mapping[str, str]) -> list[Equation]:
-    """Equations tying a table to a coarser version of it (e.g. municipality → arrondissement).
-
-    The two tables share one dimension; ``mapping`` sends each label of the fine table's other
-    dimension to a label of the coarse table's other dimension. Each coarse cell (shared-dimension
-    totals included) is the sum of the fine cells mapped to it.
-    """
-    if (fine.population, fine.period) != (coarse.population, coarse.period):
-        raise ValueError("nested tables must describe the same population and period")
-    fine_dims = (fine.row_dimension, fine.column_dimension)
-    coarse_dims = (coarse.row_dimension, coarse.column_dimension)
-    shared = set(fine_dims) & set(coarse_dims)
-    if len(shared) != 1:
-        raise ValueError("nested tables must share exactly one dimension")
-    (shared_dim,) = shared
-    fine_axis = 1 - fine_dims.index(shared_dim)
-    coarse_axis = 1 - coarse_dims.index(shared_dim)
-
-    def key(axis: int, coarsened: str, shared_label: str) -> Key:
-        return (coarsened, shared_label) if axis == 0 else (shared_label, coarsened)
-
-    fine_labels = sorted({k[fine_axis] for k in fine.cells})
-    coarse_labels = sorted({k[coarse_axis] for k in coarse.cells})
-    shared_labels = sorted({k[1 - fine_axis] for k in fine.cells})
-    if shared_labels != sorted({k[1 - coarse_axis] for k in coarse.cells}):
-        raise ValueError(f"nested tables must have the same {shared_dim!r} labels")
-    unmapped = [label for label in fine_labels if mapping.get(label) not in coarse_labels]
-    if unmapped:
-        raise ValueError(f"fine labels without a coarse label in the coarse table: {unmapped}")
-    equations = []
-    for group in coarse_labels:
-        members = [label for label in fine_labels if mapping[label] == group]
-        for shared_label in [*shared_labels, TOTAL]:
-            equations.append(
-                Equation(
-                    coarse.identity(key(coarse_axis, group, shared_label)),
-                    tuple(fine.identity(key(fine_axis, member, shared_label)) for member in members),
-                )
-            )
-    return equations
 
 
 # ---------------------------------------------------------------------------------------------
@@ -413,176 +248,9 @@ class ProtectedTables:
     def audit(self) -> dict[CellId, Interval]:
         """The attacker's exact range for every hidden figure, recomputed from the published
         equations (two solver calls per hidden figure; the engine itself needs fewer)."""
-        system = _System(self.values, [(eq.total, eq.parts) for eq in self.equations])
+        system = System(self.values, [(eq.total, eq.parts) for eq in self.equations])
         hidden = {system.index[cell] for cell in self.hidden_cells}
-        return {system.ids[i]: interval for i, interval in _Auditor(system).intervals(hidden).items()}
-
-
-# ---------------------------------------------------------------------------------------------
-# The engine
-# ---------------------------------------------------------------------------------------------
-
-
-class _System:
-    """All published figures of a set of tables as indexed unknowns and equations."""
-
-    def __init__(self, values: Mapping[Hashable, int], equations: Iterable[tuple[Hashable, Sequence[Hashable]]]):
-        self.ids = sorted(values)  # type: ignore[type-var]
-        self.index = {cell: i for i, cell in enumerate(self.ids)}
-        self.values = [values[cell] for cell in self.ids]
-        seen: set[tuple[int, frozenset[int]]] = set()
-        self.equations: list[tuple[int, tuple[int, ...]]] = []
-        for total, parts in equations:
-            total_index = self.index[total]
-            part_indexes = tuple(sorted(self.index[part] for part in parts))
-            signature = (total_index, frozenset(part_indexes))
-            if signature in seen or not part_indexes:
-                continue
-            seen.add(signature)
-            if self.values[total_index] != sum(self.values[p] for p in part_indexes):
-                raise ValueError(f"published figures do not add up: {total!r}")
-            self.equations.append((total_index, part_indexes))
-        self.equations_of: list[list[int]] = [[] for _ in self.ids]
-        for number, (total_index, part_indexes) in enumerate(self.equations):
-            for member in (total_index, *part_indexes):
-                self.equations_of[member].append(number)
-        self.is_total = [False] * len(self.ids)
-        for total_index, _parts in self.equations:
-            self.is_total[total_index] = True
-
-    def members(self, equation: int) -> tuple[int, ...]:
-        total_index, part_indexes = self.equations[equation]
-        return (total_index, *part_indexes)
-
-
-class _Auditor:
-    """Attacker's intervals for hidden cells, one connected group of hidden cells at a time."""
-
-    def __init__(self, system: _System) -> None:
-        self.system = system
-        self._cache: dict[frozenset[int], dict[int, Interval]] = {}  # component → its failures
-
-    def _components(self, hidden: set[int]) -> list[list[int]]:
-        parent = {cell: cell for cell in hidden}
-
-        def find(cell: int) -> int:
-            while parent[cell] != cell:
-                parent[cell] = parent[parent[cell]]
-                cell = parent[cell]
-            return cell
-
-        for equation in range(len(self.system.equations)):
-            inside = [m for m in self.system.members(equation) if m in hidden]
-            for other in inside[1:]:
-                parent[find(other)] = find(inside[0])
-        groups: dict[int, list[int]] = {}
-        for cell in sorted(hidden):
-            groups.setdefault(find(cell), []).append(cell)
-        return list(groups.values())
-
-    def _equations(self, component: list[int]) -> tuple[list[list[float]], list[float]]:
-        """Equations over the cells of ``component``, shown cells moved to the right-hand side."""
-        system = self.system
-        column = {cell: i for i, cell in enumerate(component)}
-        rows: list[list[float]] = []
-        rhs: list[float] = []
-        for equation in sorted({e for cell in component for e in system.equations_of[cell]}):
-            total_index, part_indexes = system.equations[equation]
-            row = [0.0] * len(component)
-            constant = 0
-            for member, sign in [(total_index, -1), *((p, 1) for p in part_indexes)]:
-                if member in column:
-                    row[column[member]] += sign
-                else:
-                    constant += sign * system.values[member]
-            rows.append(row)
-            rhs.append(-constant)
-        return rows, rhs
-
-    def failures(self, hidden: set[int], k: int) -> dict[int, Interval]:
-        """Hidden cells the attacker can narrow to a range below ``k``, with that range."""
-        result: dict[int, Interval] = {}
-        for component in self._components(hidden):
-            signature = frozenset(component)
-            if signature not in self._cache:
-                rows, rhs = self._equations(component)
-                truth = [self.system.values[cell] for cell in component]
-                narrow = narrow_unknowns(rows, rhs, truth, k, lower=1)
-                self._cache[signature] = {component[i]: Interval(*bounds) for i, bounds in narrow.items()}
-            result.update(self._cache[signature])
-        return result
-
-    def intervals(self, hidden: set[int]) -> dict[int, Interval]:
-        """Exact attacker's range of every hidden cell."""
-        result: dict[int, Interval] = {}
-        for component in self._components(hidden):
-            rows, rhs = self._equations(component)
-            bounds = interval_bounds(rows, rhs, lower=1)
-            result.update({cell: Interval(*pair) for cell, pair in zip(component, bounds, strict=True)})
-        return result
-
-
-def _quick_failures(system: _System, hidden: set[int], k: int) -> dict[int, set[int]]:
-    """Failures visible without a solver: a hidden cell alone in an equation, or hidden parts of a
-    shown total that hold fewer than k people together. Maps each failing cell to its critical
-    equations."""
-    failing: dict[int, set[int]] = {}
-    for equation, (total_index, part_indexes) in enumerate(system.equations):
-        inside = [m for m in (total_index, *part_indexes) if m in hidden]
-        if len(inside) == 1:
-            failing.setdefault(inside[0], set()).add(equation)
-        elif inside and total_index not in hidden:
-            remainder = system.values[total_index] - sum(system.values[p] for p in part_indexes if p not in hidden)
-            if remainder < k:
-                for cell in inside:
-                    failing.setdefault(cell, set()).add(equation)
-    return failing
-
-
-def _candidate_order(system: _System, hidden: set[int], k: int, cell: int, via: int) -> tuple:
-    """Sort key of a visible cell as a complement, reached through equation ``via``."""
-    closes_cycle = any(
-        m in hidden for e in system.equations_of[cell] if e != via for m in system.members(e) if m != cell
-    )
-    value = system.values[cell]
-    large_enough = value > k
-    return (system.is_total[cell], not closes_cycle, not large_enough, value if large_enough else -value, cell)
-
-
-def _best_complement(system: _System, hidden: set[int], k: int, equations: Iterable[int]) -> int | None:
-    best: tuple | None = None
-    for equation in equations:
-        for member in system.members(equation):
-            if member in hidden or system.values[member] == 0:
-                continue
-            order = _candidate_order(system, hidden, k, member, equation)
-            if best is None or order < best:
-                best = order
-    return None if best is None else best[-1]
-
-
-def _choose_complements(system: _System, hidden: set[int], k: int, failing: Mapping[int, set[int]]) -> set[int]:
-    added: set[int] = set()
-    for cell in sorted(failing):
-        touched = any(m in added for e in system.equations_of[cell] for m in system.members(e))
-        if touched:
-            continue
-        equations = failing[cell] or system.equations_of[cell]
-        choice = _best_complement(system, hidden | added, k, sorted(equations))
-        if choice is None and failing[cell]:
-            choice = _best_complement(system, hidden | added, k, system.equations_of[cell])
-        if choice is not None:
-            added.add(choice)
-    if not added:
-        # No shown non-zero cell shares an equation with a failing cell: widen the search to
-        # every equation touching a hidden cell, then to the whole system.
-        linked = sorted({e for cell in hidden for e in system.equations_of[cell]})
-        choice = _best_complement(system, hidden, k, linked)
-        if choice is None:
-            choice = _best_complement(system, hidden, k, range(len(system.equations)))
-        if choice is not None:
-            added.add(choice)
-    return added
+        return {system.ids[i]: interval for i, interval in Auditor(system).intervals(hidden).items()}
 
 
 def _shares(hidden: set[int], table_cells: Mapping[str, list[int]]) -> list[Redesign]:
@@ -593,60 +261,6 @@ def _shares(hidden: set[int], table_cells: Mapping[str, list[int]]) -> list[Rede
         if count > MAX_HIDDEN_SHARE * len(cells):
             too_many.append(Redesign(table_id, count / len(cells), count, len(cells)))
     return too_many
-
-
-def _primary(system: _System, k: int) -> set[int]:
-    """The small counts: 1 to k−1."""
-    return {i for i, value in enumerate(system.values) if 0 < value < k}
-
-
-def _run(system: _System, k: int, forced: frozenset[int] = frozenset()) -> set[int]:
-    """Hide → audit → repeat, then put back what is not needed. Returns the hidden cells.
-
-    ``forced`` cells are hidden from the start like small counts (and never shown again)."""
-    hidden = _primary(system, k) | forced
-    auditor = _Auditor(system)
-    while True:
-        failing = _quick_failures(system, hidden, k)
-        if not failing:
-            failing = {cell: set() for cell in auditor.failures(hidden, k)}
-        if not failing:
-            return _prune(system, hidden, k, auditor, forced)
-        added = _choose_complements(system, hidden, k, failing)
-        if not added:
-            # Unreachable for two-way tables (once every non-zero cell is hidden, nothing hidden
-            # is bounded); kept so that a strange set of linked equations cannot loop forever.
-            raise _Exhausted(hidden)
-        hidden |= added
-
-
-def _safe(system: _System, hidden: set[int], k: int, auditor: _Auditor) -> bool:
-    return not _quick_failures(system, hidden, k) and not auditor.failures(hidden, k)
-
-
-def _prune(
-    system: _System, hidden: set[int], k: int, auditor: _Auditor, forced: frozenset[int] = frozenset()
-) -> set[int]:
-    """Show again every complementary cell the release does not need, largest first.
-
-    The greedy rounds can hide a cell that later choices made unnecessary; each one is put back
-    if the audit still passes without it. Small counts and forced cells are never put back.
-    """
-    kept = set(hidden)
-    complementary = sorted(
-        (c for c in hidden if system.values[c] >= k and c not in forced), key=lambda c: (-system.values[c], c)
-    )
-    for cell in complementary:
-        trial = kept - {cell}
-        if _safe(system, trial, k, auditor):
-            kept = trial
-    return kept
-
-
-class _Exhausted(Exception):
-    def __init__(self, hidden: set[int]) -> None:
-        super().__init__("no cell left to hide")
-        self.hidden = hidden
 
 
 def protect_tables(
@@ -691,7 +305,7 @@ def protect_tables(
         if unknown:
             raise ValueError(f"an equation refers to figures that no table publishes: {unknown!r}")
         all_equations.append((equation.total, tuple(equation.parts)))
-    system = _System(values, all_equations)
+    system = System(values, all_equations)
     table_cells = {
         table_id: sorted({system.index[table.identity(key)] for key in table.published()})
         for table_id, table in table_map.items()
@@ -699,13 +313,13 @@ def protect_tables(
 
     if not report_redesign:
         # Small counts are always hidden, so a table with too many of them is rejected at once.
-        hopeless = _shares(_primary(system, k), table_cells)
+        hopeless = _shares(primary(system, k), table_cells)
         if hopeless:
             raise RedesignRequired(hopeless)
     forced = frozenset(system.index[cell] for cell in force_hidden if cell in system.index and values[cell] > 0)
     try:
-        hidden = _run(system, k, forced)
-    except _Exhausted as exhausted:  # pragma: no cover - unreachable for two-way tables, see _run
+        hidden = hide(system, k, forced)
+    except Exhausted as exhausted:  # pragma: no cover - unreachable for two-way tables, see hide
         counts = {t: sum(c in exhausted.hidden for c in cells) for t, cells in table_cells.items()}
         raise RedesignRequired(
             [Redesign(t, counts[t] / len(cells), counts[t], len(cells)) for t, cells in table_cells.items()]

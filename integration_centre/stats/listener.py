@@ -12,5 +12,5 @@ def on_pathway_event(domain_event: events.DomainEvent) -> None:
 
 
 def connect() -> None:
-    """Subscribe the fact writer (idempotent); called when the statistics views load."""
+    """Subscribe the fact writer (idempotent); called by ``stats.register(app)``."""
     events.subscribe(on_pathway_event)

@@ -9,21 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, get_template_attribute, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import roles_required
 from integration_centre.core import csv_writer
-from integration_centre.core.navigation import add_item
 from integration_centre.extensions import db
-from integration_centre.stats import charts, listener, report, services
+from integration_centre.i18n import current_language
+from integration_centre.stats import charts, report, services
 from integration_centre.stats.catalogue import catalogue
 from integration_centre.stats.models import Release
 
 bp = Blueprint("stats", __name__, url_prefix="/statistics")
-BLUEPRINTS = [bp]
+home_bp = Blueprint("stats_home", __name__)  # the committee's home page, outside /statistics
+BLUEPRINTS = [bp, home_bp]
 FUNNEL = (
     ("received_centre_status", None, _l("Newcomers received")),
     ("reception_modules_completed", "social_assessment", _l("Social assessment completed")),
@@ -34,20 +34,16 @@ FUNNEL = (
 
 _SECTIONS: dict[tuple[str, str], list[dict[str, Any]]] = {}  # rendered sections by (hash, locale)
 
-listener.connect()
-add_item("stats.dashboard", _l("Statistics"), [Role.COMMITTEE], order=10)
-add_item("stats.funnel", _l("Pathway funnel"), [Role.COMMITTEE], order=20)
-add_item("stats.trends", _l("Trends"), [Role.COMMITTEE], order=30)
-add_item("stats.methodology", _l("Methodology"), [Role.COMMITTEE], order=40)
 
-
-def _locale() -> str:
-    locale = get_locale()
-    return locale.language if locale is not None else "fr"
+@home_bp.get("/committee")
+@roles_required(Role.COMMITTEE)
+def committee_home():
+    """The coordination committee's home page."""
+    return render_template("stats/committee_home.html")
 
 
 def _label(labels: dict[str, str]) -> str:
-    return labels.get(_locale()) or labels["fr"]
+    return labels.get(current_language()) or labels["fr"]
 
 
 def _selected_release() -> tuple[Release | None, list[Release]]:
@@ -75,7 +71,7 @@ def _grids(document: dict[str, Any], digest: str) -> list[dict[str, Any]]:
 
     A release never changes, so the result is cached by content hash and locale; do not modify it.
     """
-    key = (digest, _locale())
+    key = (digest, current_language())
     if key not in _SECTIONS:
         if len(_SECTIONS) >= 32:
             _SECTIONS.pop(next(iter(_SECTIONS)))
@@ -241,14 +237,14 @@ def trends():
         points.append({"period": release.period, "value": charts.display(value) if available else "—"})
     chart = charts.column_chart(
         [(p["period"], None if p["value"] in ("x", "—") else int(p["value"])) for p in points],
-        title=indicator.label(_locale()),
+        title=indicator.label(current_language()),
         chart_id="trend",
     )
     return render_template(
         "stats/trends.html",
         indicator=indicator,
-        title=indicator.label(_locale()),
-        indicators=[(i.id, i.label(_locale())) for i in counts],
+        title=indicator.label(current_language()),
+        indicators=[(i.id, i.label(current_language())) for i in counts],
         points=points,
         chart=chart,
         scopes=scopes,
@@ -260,4 +256,4 @@ def trends():
 @roles_required(Role.COMMITTEE)
 def methodology():
     """The rules of the releases in plain words."""
-    return render_template("stats/methodology.html", indicators=catalogue().indicators, locale=_locale())
+    return render_template("stats/methodology.html", indicators=catalogue().indicators, locale=current_language())

@@ -32,7 +32,7 @@ def test_list_is_sortable_and_paginated(login_as, make_user, monkeypatch):
     assert _names(client.get("/admin/users?sort=name&dir=desc")) == ["Zoé Admin", "Chloé", "Bernard", "Alice"]
     by_role = _names(client.get("/admin/users?sort=role"))
     assert by_role[-1] == "Alice" or by_role[0] == "Zoé Admin"
-    monkeypatch.setattr("integration_centre.accounts.views.PER_PAGE", 3)
+    monkeypatch.setattr("integration_centre.accounts.admin_views.PER_PAGE", 3)
     first, second = client.get("/admin/users?page=1"), client.get("/admin/users?page=2")
     assert _names(first) == ["Alice", "Bernard", "Chloé"]
     assert _names(second) == ["Zoé Admin"]

@@ -103,7 +103,9 @@ def test_committee_sees_only_statistics(release, login_as, app):
         roles = getattr(app.view_functions[rule.endpoint], "_allowed_roles", None)
         if roles is not None and Role.COMMITTEE in roles:
             # The committee's home page only leads to the statistics.
-            assert rule.endpoint.startswith("stats.") or rule.endpoint == "core.committee_home" or roles == ALL_ROLES
+            assert (
+                rule.endpoint.startswith("stats.") or rule.endpoint == "stats_home.committee_home" or roles == ALL_ROLES
+            )
 
             continue
         url = _sample_url(rule)

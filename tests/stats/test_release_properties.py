@@ -22,6 +22,7 @@ from sqlalchemy import delete
 from integration_centre.extensions import db
 from integration_centre.pathway.reference import municipalities
 from integration_centre.stats import demo, disclosure, services
+from integration_centre.stats import releases as release_builder
 from integration_centre.stats.catalogue import catalogue
 from integration_centre.stats.models import Fact, Release
 from tests.stats.attack import Release as Attackable
@@ -112,9 +113,9 @@ def naive_protect_tables(tables, k, *, equations=(), report_redesign=False, sens
 
 @pytest.fixture
 def naive_engine(monkeypatch):
-    monkeypatch.setattr(services.disclosure, "protect_tables", naive_protect_tables)
-    monkeypatch.setattr(services, "check_protected", lambda protected, published: [])
-    monkeypatch.setattr(services, "differencing_conflicts", lambda *args: set())
+    monkeypatch.setattr(release_builder.disclosure, "protect_tables", naive_protect_tables)
+    monkeypatch.setattr(release_builder, "check_protected", lambda protected, published: [])
+    monkeypatch.setattr(release_builder, "differencing_conflicts", lambda *args: set())
 
 
 def publish_nested_releases(org) -> tuple[list[Release], dict[str, int]]:
