@@ -118,6 +118,6 @@ def _register_packages(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from integration_centre.cli import register_commands
+    from integration_centre.commands import register_commands
 
     register_commands(app)
