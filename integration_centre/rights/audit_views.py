@@ -16,29 +16,17 @@ from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.extensions import db
 from integration_centre.privacy import audit
 from integration_centre.rights.audit_forms import AuditFilterForm
+from integration_centre.rights.labels import AUDIT_ACTION_LABELS
 
 bp = Blueprint("privacy", __name__, url_prefix="/admin/audit")
 PER_PAGE = 50
-
-ACTION_LABELS = {
-    "view": _l("Viewed"),
-    "create": _l("Created"),
-    "update": _l("Updated"),
-    "search": _l("Searched"),
-    "export": _l("Exported"),
-    "erase": _l("Erased"),
-    "login": _l("Logged in"),
-    "login_failed": _l("Failed login"),
-    "logout": _l("Logged out"),
-    "key_rotation": _l("Key rotation"),
-}
 
 
 def _form() -> tuple[AuditFilterForm, audit.AuditFilter, bool]:
     form = AuditFilterForm(request.args)
     users = db.session.execute(select(User.id, User.display_name, User.email).order_by(User.display_name)).all()
     form.user.choices = [("", _l("All users"))] + [(str(uid), f"{name} ({email})") for uid, name, email in users]
-    form.action.choices = [("", _l("All actions")), *list(ACTION_LABELS.items())]
+    form.action.choices = [("", _l("All actions")), *list(AUDIT_ACTION_LABELS.items())]
     valid = not request.args or form.validate()
     if not valid:
         return form, audit.AuditFilter(), False
@@ -67,7 +55,7 @@ def audit_log():
     page = db.paginate(audit.filtered_query(filters), page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "rights/audit_log.html", form=form, listing=page, valid=valid, args=args, action_labels=ACTION_LABELS
+        "rights/audit_log.html", form=form, listing=page, valid=valid, args=args, action_labels=AUDIT_ACTION_LABELS
     )
 
 

@@ -32,6 +32,7 @@ from integration_centre.privacy import audit, subject_data
 from integration_centre.privacy.access import access
 from integration_centre.privacy.errors import PrivacyRefusal
 from integration_centre.privacy.models import AuditRecord, Restriction
+from integration_centre.rights.labels import AUDIT_ACTION_LABELS
 from integration_centre.rights.models import ExportFile, NoticeGiven, RectificationEntry, SubjectRequest
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "subject_export.schema.json"
@@ -45,17 +46,6 @@ MODULE_LABELS = {
     "operators": _l("Referrals to operators"),
     "workspace": _l("Case work: interviews, extensions and notices"),
     "privacy": _l("Privacy notice, requests, rectifications and restrictions"),
-}
-ACTION_LABELS = {
-    "view": _l("Viewed"),
-    "create": _l("Created"),
-    "update": _l("Updated"),
-    "search": _l("Searched"),
-    "export": _l("Exported"),
-    "erase": _l("Erased"),
-    "restrict": _l("Restricted"),
-    "lift_restriction": _l("Restriction lifted"),
-    "rectify": _l("Rectified"),
 }
 
 # describe(actor_ids) -> {actor id: {"role": ..., "organisation": ...}}; registered by the web layer
@@ -284,7 +274,7 @@ def render_pdf(document: dict[str, Any], *, person_name: str | None, language: s
         for entry in document["accesses"]:
             who = entry["actor_role"] + (f" — {entry['organisation']}" if entry.get("organisation") else "")
             pdf.line_text(
-                f"{entry['at'][:16].replace('T', ' ')} · {ACTION_LABELS.get(entry['action'], entry['action'])} · "
+                f"{entry['at'][:16].replace('T', ' ')} · {AUDIT_ACTION_LABELS.get(entry['action'], entry['action'])} · "
                 f"{who} · {entry.get('purpose') or '—'}"
             )
         return bytes(pdf.output())
