@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,6 +16,7 @@ from integration_centre.accounts.permissions import require, roles_required
 from integration_centre.core import panels
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.core.requests import perform
+from integration_centre.i18n import current_language
 from integration_centre.privacy import restrictions, subject_data
 from integration_centre.rights import notice, records
 from integration_centre.rights.errors import as_refusals
@@ -31,11 +31,6 @@ def wire() -> None:
     add_nav_item("rights.notice_admin", _l("Privacy notice"), [Role.ADMIN], order=56)
     add_nav_item("rights.records_page", _l("Records of processing"), [Role.ADMIN], order=57)
     panels.register("newcomer", "privacy_notice", "rights/_notice_panel.html", context=_notice_panel, order=10)
-
-
-def _language() -> str:
-    locale = get_locale()
-    return locale.language if locale else "fr"
 
 
 @bp.route("/admin/privacy/notice/", methods=["GET", "POST"])
@@ -69,7 +64,7 @@ def notice_page():
     item = notice.get(version) if version else notice.current()
     if item is None:
         return render_template("rights/notice.html", item=None, languages=LANGUAGE_NAMES), 404
-    language, text = notice.text_of(item, request.args.get("lang") or _language())
+    language, text = notice.text_of(item, request.args.get("lang") or current_language())
     return render_template("rights/notice.html", item=item, language=language, text=text, languages=LANGUAGE_NAMES)
 
 
@@ -126,4 +121,4 @@ def notice_given(person_id: uuid.UUID):
 @roles_required(Role.ADMIN)
 def records_page():
     """The records of processing activities, from configuration."""
-    return render_template("rights/records.html", record=records.record(_language()))
+    return render_template("rights/records.html", record=records.record(current_language()))
