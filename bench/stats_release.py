@@ -68,23 +68,23 @@ def raw_group_by() -> int:
     from sqlalchemy import select
 
     from integration_centre.extensions import db
-    from integration_centre.stats import services
+    from integration_centre.stats import queries
     from integration_centre.stats.catalogue import catalogue
     from integration_centre.stats.models import Fact
 
-    period, scope = services.parse_period(PERIOD), services.parse_scope(services.REGION)
+    period, scope = queries.parse_period(PERIOD), queries.parse_scope(queries.REGION)
     rows = 0
     for indicator in catalogue().indicators:
         if indicator.measure == "capacity" or (indicator.periods == "year" and len(period.months) != 12):
             continue  # not computed from facts (directory places), or not in a quarterly release
         if indicator.measure == "count":
-            statement = services.count_statement(indicator, period, scope)
+            statement = queries.count_statement(indicator, period, scope)
         else:
-            row = services.dimension_expression(indicator.rows)
-            column = services.dimension_expression(indicator.columns)
+            row = queries.dimension_expression(indicator.rows)
+            column = queries.dimension_expression(indicator.columns)
             statement = (
                 select(row, column, Fact.duration_days)
-                .where(*services._conditions(indicator, period, scope))
+                .where(*queries.fact_conditions(indicator, period, scope))
                 .group_by(row, column, Fact.duration_days)
             )
         rows += len(db.session.execute(statement).all())

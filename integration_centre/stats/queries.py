@@ -161,7 +161,8 @@ def _category(dimension: str, raw: Any, on: date) -> str:
     return str(raw)
 
 
-def _conditions(indicator: Indicator, period: Period, scope: Scope) -> list:
+def fact_conditions(indicator: Indicator, period: Period, scope: Scope) -> list:
+    """The WHERE conditions selecting the facts of ``indicator`` in ``period`` and ``scope``."""
     conditions = [Fact.period_month.in_(period.months), Fact.milestone.is_(True)]
     for name, values in indicator.select:
         conditions.append(getattr(Fact, name).in_(values))
@@ -177,7 +178,7 @@ def count_statement(indicator: Indicator, period: Period, scope: Scope):
     row, column = dimension_expression(indicator.rows), dimension_expression(indicator.columns)
     return (
         select(row.label("r"), column.label("c"), func.sum(Fact.weight).label("n"))
-        .where(*_conditions(indicator, period, scope))
+        .where(*fact_conditions(indicator, period, scope))
         .group_by(row, column)
     )
 
@@ -200,7 +201,7 @@ def histograms(indicator: Indicator, period: Period, scope: Scope) -> dict[tuple
     row, column = dimension_expression(indicator.rows), dimension_expression(indicator.columns)
     statement = (
         select(row.label("r"), column.label("c"), Fact.duration_days, func.sum(Fact.weight))
-        .where(*_conditions(indicator, period, scope))
+        .where(*fact_conditions(indicator, period, scope))
         .group_by(row, column, Fact.duration_days)
     )
     cells: dict[tuple[str, str], Counter] = defaultdict(Counter)
