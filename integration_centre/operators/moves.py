@@ -286,36 +286,46 @@ def abandon(
     actor: User, referral, reason: str | None, *, expected_version: int | None = None, on: date | None = None
 ) -> Referral:
     """The operator reports that the person abandoned; the step is recorded as failed (or returned)."""
-    reason = _check_reason("abandon", reason)
-    referral, case, source = begin_move(actor, referral, "abandon", expected_version)
-    on = on or clock.today()
-    step = db.session.get(StepInstance, referral.step_id)
-    if step.state == StepState.REFERRED:
-        move_step(actor, case, referral, "decline", on, reason="referral_abandoned")
-    elif step.state == StepState.IN_PROGRESS:
-        move_step(actor, case, referral, "fail", on, reason="referral_abandoned")
-    referral.state = ReferralState.ABANDONED.value
-    referral.reason = reason
-    referral.ended_on = on
-    record_move(actor, referral, case, "abandon", from_state=source, on=on, reason=reason)
-    return referral
+    return _end_open_referral(
+        actor, referral, "abandon", ReferralState.ABANDONED, reason, expected_version, on, retry_step=False
+    )
 
 
 def withdraw(
     actor: User, referral, reason: str | None, *, expected_version: int | None = None, on: date | None = None
 ) -> Referral:
     """The agent withdraws an open referral; the step returns to "pending" so it can be referred again."""
-    reason = _check_reason("withdraw", reason)
-    referral, case, source = begin_move(actor, referral, "withdraw", expected_version)
+    return _end_open_referral(
+        actor, referral, "withdraw", ReferralState.WITHDRAWN, reason, expected_version, on, retry_step=True
+    )
+
+
+def _end_open_referral(
+    actor: User,
+    referral,
+    move: str,
+    state: ReferralState,
+    reason: str | None,
+    expected_version: int | None,
+    on: date | None,
+    *,
+    retry_step: bool,
+) -> Referral:
+    """End an open referral (abandoned or withdrawn): the step is declined if it had not started,
+    failed (and, when ``retry_step``, made pending again) if it had; the reason is kept."""
+    reason = _check_reason(move, reason)
+    referral, case, source = begin_move(actor, referral, move, expected_version)
     on = on or clock.today()
+    step_reason = f"referral_{state.value}"
     step = db.session.get(StepInstance, referral.step_id)
     if step.state == StepState.REFERRED:
-        move_step(actor, case, referral, "decline", on, reason="referral_withdrawn")
+        move_step(actor, case, referral, "decline", on, reason=step_reason)
     elif step.state == StepState.IN_PROGRESS:
-        move_step(actor, case, referral, "fail", on, reason="referral_withdrawn")
-        move_step(actor, case, referral, "retry", on)
-    referral.state = ReferralState.WITHDRAWN.value
+        move_step(actor, case, referral, "fail", on, reason=step_reason)
+        if retry_step:
+            move_step(actor, case, referral, "retry", on)
+    referral.state = state.value
     referral.reason = reason
     referral.ended_on = on
-    record_move(actor, referral, case, "withdraw", from_state=source, on=on, reason=reason)
+    record_move(actor, referral, case, move, from_state=source, on=on, reason=reason)
     return referral
