@@ -65,13 +65,7 @@ def transition_step(
     """
     change = change or StepChange()
     on = on or clock.today()
-    try:
-        step = case.step(step_code)
-    except KeyError:
-        require(False)
-    require(can_act_on_step(actor, step))
-    ensure_writable(step.person_id)
-    check_version(case, expected_version)
+    step = _writable_step(actor, case, step_code, expected_version)
     definition = definition_of(case)
     step_def = definition.step(step_code)
     source = StepState(step.state)
@@ -195,13 +189,7 @@ def record_attendance(
     expected_version: int | None = None,
 ) -> StepInstance:
     """Record hours attended (total) and evidence received on a step in progress; timeline only."""
-    try:
-        step = case.step(step_code)
-    except KeyError:
-        require(False)
-    require(can_act_on_step(actor, step))
-    ensure_writable(step.person_id)
-    check_version(case, expected_version)
+    step = _writable_step(actor, case, step_code, expected_version)
     if step.state not in (StepState.IN_PROGRESS, StepState.REFERRED, StepState.PLANNED):
         raise PathwayError(_("Hours can be recorded only on a step planned, referred or in progress."))
     step_def = definition_of(case).step(step_code)
@@ -307,3 +295,16 @@ def step_required(case: Case, step_def: StepDefinition, definition: PathwayDefin
             return None
         return cefr_rank(source.result) < cefr_rank(definition.parameters[condition["parameter"]])
     return None
+
+
+def _writable_step(actor: User, case: Case, step_code: str, expected_version: int | None) -> StepInstance:
+    """The step ``step_code`` of ``case`` if ``actor`` may act on it and the file is writable and
+    unchanged since ``expected_version``; else 404, the restriction or the conflict."""
+    try:
+        step = case.step(step_code)
+    except KeyError:
+        require(False)
+    require(can_act_on_step(actor, step))
+    ensure_writable(step.person_id)
+    check_version(case, expected_version)
+    return step

@@ -111,8 +111,7 @@ def record_assessment(
             setattr(assessment, domain, clean[domain])
         assessment.notes = clean["notes"]
     ensure_started(actor, case, clean["assessed_on"])
-    pathway.touch_case(case)
-    pathway.timeline_entry(actor, case, "assessment.record" if first else "assessment.update")
+    pathway.add_timeline_entry(actor, case, "assessment.record" if first else "assessment.update")
     pathway.flush_or_conflict()
     step = find_step(case, ASSESSMENT_STEPS)
     test = latest_test(case)

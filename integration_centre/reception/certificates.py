@@ -124,8 +124,7 @@ def issue_certificate(
     with access(actor, "reception.certificate", [case.person_id], action="update"):
         certificate.snapshot = snapshot
     db.session.add(certificate)
-    pathway.touch_case(case)
-    pathway.timeline_entry(actor, case, "certificate.issue")
+    pathway.add_timeline_entry(actor, case, "certificate.issue")
     pathway.flush_or_conflict()
     emit(actor, case, "certificate_issued", on)
     return certificate
@@ -210,8 +209,7 @@ def revoke_certificate(actor: User, certificate: Certificate, *, reason: str, no
     if note:
         with access(actor, "reception.certificate", [certificate.person_id], action="update"):
             certificate.revocation_note = note
-    pathway.touch_case(case)
-    pathway.timeline_entry(actor, case, "certificate.revoke", reason=reason)
+    pathway.add_timeline_entry(actor, case, "certificate.revoke", reason=reason)
     pathway.flush_or_conflict()
     emit(actor, case, "certificate_revoked", clock.today(), reason=reason)
     return certificate

@@ -48,8 +48,7 @@ def queue_notification(actor: User, case: Case, recipient: str) -> ThirdPartyNot
         )
         notification.payload = payload
     db.session.add(notification)
-    pathway.touch_case(case)
-    pathway.timeline_entry(actor, case, "notification.queue", reason=recipient)
+    pathway.add_timeline_entry(actor, case, "notification.queue", reason=recipient)
     pathway.flush_or_conflict()
     return notification
 

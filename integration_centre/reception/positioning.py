@@ -67,8 +67,7 @@ def record_positioning_test(
             test.note = note
     db.session.add(test)
     ensure_started(actor, case, tested_on)
-    pathway.touch_case(case)
-    pathway.timeline_entry(actor, case, "positioning.record", reason=level)
+    pathway.add_timeline_entry(actor, case, "positioning.record", reason=level)
     pathway.flush_or_conflict()
     complete = step is not None and (step.step_code != COMBINED_STEP or has_assessment(case))
     test.step_message = advance(

@@ -83,8 +83,7 @@ def record_session(
         session.interpreter = bool(interpreter)
     db.session.add(session)
     ensure_started(actor, case, held_on)
-    pathway.touch_case(case)
-    pathway.timeline_entry(actor, case, "session.record", reason=format)
+    pathway.add_timeline_entry(actor, case, "session.record", reason=format)
     pathway.flush_or_conflict()
     step = find_step(case, RIGHTS_STEPS)
     message = None

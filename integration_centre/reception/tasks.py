@@ -62,8 +62,7 @@ def add_task(
             task.title = title
     db.session.add(task)
     ensure_started(actor, case, today)
-    pathway.touch_case(case)
-    pathway.timeline_entry(actor, case, "task.add", reason=kind)
+    pathway.add_timeline_entry(actor, case, "task.add", reason=kind)
     pathway.flush_or_conflict()
     task.step_message = advance(actor, case, find_step(case, ADMIN_HELP_STEPS), today, complete=False)
     return task
@@ -82,8 +81,7 @@ def complete_task(
     check_case_active(case)
     task.done_on = max(on, case.opened_on)
     ensure_started(actor, case, on)
-    pathway.touch_case(case)
-    pathway.timeline_entry(actor, case, "task.done", reason=task.kind)
+    pathway.add_timeline_entry(actor, case, "task.done", reason=task.kind)
     pathway.flush_or_conflict()
     open_tasks = db.session.scalar(
         select(func.count(ProcedureTask.id)).where(ProcedureTask.case_id == case.id, ProcedureTask.done_on.is_(None))
