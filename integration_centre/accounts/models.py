@@ -47,6 +47,8 @@ class Centre(TimestampMixin, db.Model):
     address: Mapped[str | None] = mapped_column(String(300))
     # NIS codes of the municipalities the centre covers (see accounts/network.py).
     territory: Mapped[list] = mapped_column(JSON, default=list)
+    # Which region's pathway definitions the centre runs (``wallonia``, ``brussels``, ``flanders``).
+    jurisdiction: Mapped[str] = mapped_column(String(32), default="wallonia", server_default="wallonia")
 
     offices: Mapped[list[Office]] = relationship(back_populates="centre", order_by="Office.name")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import date
 
@@ -92,7 +91,8 @@ def record_dispensation(
             evidence.dispensation = dispensation
             evidence.filename = document.filename
             evidence.content_type = document.content_type
-            evidence.content_base64 = base64.b64encode(document.content).decode("ascii")
+            evidence.content = document.content
+            evidence.size_bytes = len(document.content)
             db.session.add(evidence)
     if case is not None:
         if reason_def.can_start_mid_pathway:
@@ -124,4 +124,4 @@ def read_document(actor: User, document: EvidenceDocument) -> UploadedDocument:
     newcomer = db.session.get(Newcomer, document.person_id)
     require(person_visible_to(actor, newcomer))
     with access(actor, "evidence.view", [document.person_id]):
-        return UploadedDocument(document.filename, document.content_type, base64.b64decode(document.content_base64))
+        return UploadedDocument(document.filename, document.content_type, document.content)

@@ -103,6 +103,10 @@ class Newcomer(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     registration_date = EncryptedField("date")
     education_level = EncryptedField("str", bucket=32)
 
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
     cases: Mapped[list[Case]] = relationship(back_populates="person", order_by="Case.opened_on")
 
     @property
@@ -125,7 +129,15 @@ class Case(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     status_reason: Mapped[str | None] = mapped_column(String(64))  # coarse code (see pathway.reasons)
     status_reason_detail_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     participation: Mapped[Participation] = mapped_column(_enum(Participation))
+    # The obligation status decided when the case opened (or on an explicit re-assessment), kept:
+    # ``obliged``, ``dispensed``, ``excluded`` or ``voluntary``, with the reason code when there is one.
+    assessed_status: Mapped[str | None] = mapped_column(String(16))
+    assessed_reason: Mapped[str | None] = mapped_column(String(64))
+    assessed_on: Mapped[date | None] = mapped_column(Date)
     needs: Mapped[list] = mapped_column(JSON, default=list)
+    responsible_agent_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    entry_channel: Mapped[str | None] = mapped_column(String(32))  # how the person came (see pathway.labels)
+    purpose: Mapped[str | None] = mapped_column(String(32))  # why the person follows it (see pathway.labels)
     opened_on: Mapped[date] = mapped_column(Date)
     started_on: Mapped[date | None] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
@@ -145,6 +157,7 @@ class Case(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
 
     person: Mapped[Newcomer] = relationship(back_populates="cases")
     office: Mapped[Office] = relationship(foreign_keys=[office_id])
+    responsible_agent: Mapped[User | None] = relationship(foreign_keys=[responsible_agent_id])
     steps: Mapped[list[StepInstance]] = relationship(
         back_populates="case", order_by="StepInstance.order", cascade="all, delete-orphan"
     )
@@ -228,6 +241,8 @@ class Dispensation(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     end_date: Mapped[date | None] = mapped_column(Date)
     validated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     validated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reason_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     legal_basis_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     note_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -236,7 +251,7 @@ class Dispensation(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     legal_basis = EncryptedField("str", bucket=64)
     note = EncryptedField("str")
 
-    validated_by: Mapped[User] = relationship()
+    validated_by: Mapped[User] = relationship(foreign_keys=[validated_by_id])
     documents: Mapped[list[EvidenceDocument]] = relationship(back_populates="dispensation")
 
 
@@ -260,18 +275,21 @@ class DuplicateReview(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
 
 
 class EvidenceDocument(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
-    """An uploaded evidence document, encrypted at rest like every personal field.
+    """An uploaded evidence document (PDF, JPEG or PNG), encrypted at rest like every personal field.
 
-    The privacy core offers no binary kind yet, so the content is stored base64-encoded in an
-    encrypted string field.
+    The content is one ``bytes`` field sealed under the person's key and bound to this row; the
+    ``kind`` says what it proves (``DOCUMENT_KINDS``); a medical certificate is special-category
+    data, readable by the office's agents only.
     """
 
     __tablename__ = "pathway_evidence_document"
 
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("newcomer.id"), index=True)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("pathway_case.id"), index=True)
     dispensation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("pathway_dispensation.id"), index=True)
     step_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("pathway_step.id"), index=True)
     kind: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     filename_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     content_type_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -279,9 +297,46 @@ class EvidenceDocument(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
 
     filename = EncryptedField("str")
     content_type = EncryptedField("str", bucket=64)
-    content_base64 = EncryptedField("str", column="content_ct")
+    content = EncryptedField("bytes")
 
     dispensation: Mapped[Dispensation | None] = relationship(back_populates="documents")
+
+
+class TransferRequest(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
+    """A case's transfer to another office (the person moved): requested by the sending office,
+    accepted or refused by the receiving one. Office and case references only."""
+
+    __tablename__ = "pathway_transfer_request"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway_case.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    from_office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    to_office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    successor_case_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+    case: Mapped[Case] = relationship()
+    from_office: Mapped[Office] = relationship(foreign_keys=[from_office_id])
+    to_office: Mapped[Office] = relationship(foreign_keys=[to_office_id])
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class MergeRecord(UUIDPrimaryKeyMixin, db.Model):
+    """Two files of the same person merged: what moved to the kept file. The removed file's id is
+    kept as a reference only (its row and its keys are gone)."""
+
+    __tablename__ = "pathway_merge_record"
+
+    kept_person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("newcomer.id"), index=True)
+    removed_person_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    merged_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    moved: Mapped[dict] = mapped_column(JSON, default=dict)  # counts per kind (cases, documents…)
 
 
 def register_reason_columns() -> None:

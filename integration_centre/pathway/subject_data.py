@@ -7,6 +7,7 @@ imports the pathway.
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -183,7 +184,7 @@ _TIMELINE_COLUMNS = ("at", "actor_role", "action", "step_code", "from_state", "t
 _DISPENSATION_COLUMNS = (
     "definition_code", "definition_version", "start_date", "end_date", "validated_at", "reason", "legal_basis", "note",
 )  # fmt: skip
-_DOCUMENT_COLUMNS = ("id", "kind", "created_at", "filename", "content_type", "content_base64")
+_DOCUMENT_COLUMNS = ("id", "kind", "created_at", "filename", "content_type", "size_bytes")
 
 
 def _row(obj, names: tuple[str, ...]) -> dict:
@@ -223,7 +224,7 @@ def export(person_id: uuid.UUID) -> dict:
         for d in db.session.scalars(select(Dispensation).where(Dispensation.person_id == person_id))
     ]
     result["documents"] = [
-        _row(doc, _DOCUMENT_COLUMNS)
+        _row(doc, _DOCUMENT_COLUMNS) | {"content_base64": base64.b64encode(doc.content).decode("ascii")}
         for doc in db.session.scalars(select(EvidenceDocument).where(EvidenceDocument.person_id == person_id))
     ]
     return result

@@ -53,8 +53,8 @@ FIELD_HEADER = struct.Struct(">BBI")  # version, algorithm, key version
 WRAP_HEADER = struct.Struct(">BB")
 FIELD_OVERHEAD = FIELD_HEADER.size + NONCE_SIZE + TAG_SIZE
 
-KINDS = ("str", "date", "int", "json", "bool")
-_TAGS = {"str": b"s", "date": b"d", "int": b"i", "json": b"j", "bool": b"b"}
+KINDS = ("str", "date", "int", "json", "bool", "bytes")
+_TAGS = {"str": b"s", "date": b"d", "int": b"i", "json": b"j", "bool": b"b", "bytes": b"y"}
 _LENGTH = struct.Struct(">I")
 
 
@@ -258,6 +258,7 @@ _ENCODERS = {
     "int": (_payload_int, _TAGS["int"]),
     "bool": (_payload_bool, _TAGS["bool"]),
     "json": (_payload_json, _TAGS["json"]),
+    "bytes": (bytes, _TAGS["bytes"]),
 }
 _BOOLS = {b"1": True, b"0": False}
 _DECODERS = {
@@ -266,6 +267,7 @@ _DECODERS = {
     "int": lambda payload: int(payload.decode()),
     "bool": _BOOLS.__getitem__,
     "json": lambda payload: json.loads(payload.decode("utf-8")),
+    "bytes": bytes,
 }
 _TAG_BYTE = {kind: tag[0] for kind, tag in _TAGS.items()}
 _PAYLOAD_START = 1 + _LENGTH.size
