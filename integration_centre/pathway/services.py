@@ -11,6 +11,7 @@ back).
 from __future__ import annotations
 
 from integration_centre.i18n import current_language
+from integration_centre.pathway.assessment import is_obliged, kept_status, reassess_case
 from integration_centre.pathway.case_events import (
     CASE_EVENT,
     STEP_EVENT,
@@ -38,8 +39,10 @@ from integration_centre.pathway.labels import (
 from integration_centre.pathway.reading import (
     DEFAULT_JURISDICTION,
     applicable_definition,
+    centre_jurisdiction,
     definition_of,
     eligibility_for,
+    jurisdictions,
     facts_of,
     get_case,
     newcomer_summary,
@@ -69,6 +72,11 @@ __all__ = [
     "CASE_EVENT",
     "CLOSURE_REASONS",
     "DEFAULT_JURISDICTION",
+    "centre_jurisdiction",
+    "is_obliged",
+    "jurisdictions",
+    "kept_status",
+    "reassess_case",
     "EXEMPTION_REASONS",
     "MAX_DOCUMENT_BYTES",
     "PASS_FAIL",
