@@ -95,16 +95,26 @@ def reassess_case(
         raise PathwayError(_("Only an active case can be assessed again."))
     if not reason or not REASON_CODE.fullmatch(reason):
         raise PathwayError(_("Choose why the case is assessed again."))
-    on = on or clock.today()
-    before, _reason = kept_status(case, actor)
+    apply_reassessment(actor, case, reason, on or clock.today(), always=True)
+    flush_or_conflict()
+    return case
+
+
+def apply_reassessment(actor: User, case: Case, reason: str, on: date, *, always: bool = False) -> bool:
+    """Assess the case again on ``on`` and keep the result, inside the caller's transaction (no
+    flush, no permission check: the caller did them). The ``case.reassess`` timeline entry is
+    written when the status or its reason changes (``always``: in any case). True when it changed.
+    """
+    before = kept_status(case, actor)
     newcomer = db.session.get(Newcomer, case.person_id)
     with access(actor, "case.reassess", [case.person_id]):
         eligibility = assess_case(case, newcomer, on)
     store_assessment(case, eligibility)
     case.participation = Participation.OBLIGED if eligibility.status == Status.OBLIGED else Participation.VOLUNTARY
-    touch_case(case)
-    timeline_entry(
-        actor, case, "case.reassess", from_state=before, to_state=eligibility.status.value, reason=reason
-    )
-    flush_or_conflict()
-    return case
+    changed = before != (eligibility.status.value, eligibility.reason_code)
+    if changed or always:
+        touch_case(case)
+        timeline_entry(
+            actor, case, "case.reassess", from_state=before[0], to_state=eligibility.status.value, reason=reason
+        )
+    return changed

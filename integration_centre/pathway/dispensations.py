@@ -11,6 +11,7 @@ from integration_centre.accounts.models import User
 from integration_centre.accounts.permissions import require
 from integration_centre.clock import utcnow
 from integration_centre.extensions import db
+from integration_centre.pathway.assessment import apply_reassessment
 from integration_centre.pathway.case_events import emit_transition_event
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.models import Case, Dispensation, EvidenceDocument, Newcomer
@@ -102,6 +103,8 @@ def record_dispensation(
         touch_case(case)
         # The reason may be health data: the timeline keeps only that a dispensation was recorded.
         timeline_entry(actor, case, "dispensation.record")
+        # A dispensation recorded on a case is an explicit change of its kept status (from its start).
+        apply_reassessment(actor, case, "dispensation", max(start_date, case.opened_on))
     flush_or_conflict()
     if case is not None:
         emit_transition_event(
