@@ -9,9 +9,9 @@ from integration_centre.accounts.models import User
 from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.pathway import events, reasons, reference
+from integration_centre.pathway.assessment import assess_case
 from integration_centre.pathway.dates import age_band
 from integration_centre.pathway.definitions import PathwayDefinition
-from integration_centre.pathway.assessment import assess_case
 from integration_centre.pathway.eligibility import assess, statistical_status
 from integration_centre.pathway.models import Case, Newcomer, StepInstance
 from integration_centre.pathway.reading import definition_of, facts_of, recorded_dispensations

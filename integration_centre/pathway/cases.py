@@ -14,13 +14,13 @@ from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.i18n import current_language
 from integration_centre.pathway import reasons
+from integration_centre.pathway.assessment import store_assessment
 from integration_centre.pathway.case_events import CASE_EVENT, emit_transition_event
 from integration_centre.pathway.eligibility import Status, assess
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.labels import ACTION_LABELS, CLOSURE_REASONS, STATUS_LABELS, SUSPENSION_REASONS
 from integration_centre.pathway.models import Case, Newcomer, StepInstance
 from integration_centre.pathway.permissions import can_see_case, person_visible_to
-from integration_centre.pathway.assessment import store_assessment
 from integration_centre.pathway.reading import (
     applicable_definition,
     centre_jurisdiction,
