@@ -16,7 +16,7 @@ from integration_centre.pathway.case_events import emit_transition_event
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.models import Case, Dispensation, EvidenceDocument, Newcomer
 from integration_centre.pathway.permissions import can_see_case, person_visible_to
-from integration_centre.pathway.reading import applicable_definition, definition_of
+from integration_centre.pathway.reading import applicable_definition, centre_jurisdiction, definition_of
 from integration_centre.pathway.registration import ensure_writable
 from integration_centre.pathway.timeline import check_version, flush_or_conflict, timeline_entry, touch_case
 from integration_centre.privacy.access import access
@@ -58,7 +58,11 @@ def record_dispensation(
         require(can_see_case(actor, case) and case.person_id == newcomer.id)
         check_version(case, expected_version)
     with access(actor, "dispensation.record", [newcomer.id], action="update"):
-        definition = definition_of(case) if case is not None else applicable_definition(newcomer.permit_order_date)
+        definition = (
+            definition_of(case)
+            if case is not None
+            else applicable_definition(newcomer.permit_order_date, centre_jurisdiction(actor.office))
+        )
     try:
         reason_def = definition.dispensation_reason(reason)
     except KeyError as exc:
