@@ -301,3 +301,18 @@ def test_centre_jurisdiction_chooses_the_definition(agent, register, org, jurisd
     assert services.definition_of(case).key == key
     assert case.assessed_status == "obliged"
     assert jurisdiction in services.jurisdictions()
+
+
+def test_deadline_calculator_shows_the_centre_jurisdiction(app, agent, org):
+    # A Brussels centre: registration 2025-02-10 + 6 months = 2025-08-10 (report),
+    # + 18 months = 2026-08-10 (completion); no Walloon version is shown.
+    org["centre"].jurisdiction = "brussels"
+    db.session.commit()
+    client = app.test_client()
+    assert login(client, agent).status_code == 302
+    html = client.post(
+        "/deadlines/calculator", data={"permit_order_date": "2025-02-03", "registration_date": "2025-02-10"}
+    ).get_data(as_text=True)
+    assert 'data-version="brussels:2022"' in html and 'data-version="wallonia:' not in html
+    assert 'data-deadline="report" data-iso="2025-08-10"' in html
+    assert 'data-deadline="completion" data-iso="2026-08-10"' in html
