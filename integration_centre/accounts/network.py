@@ -186,6 +186,10 @@ class CentreData:
     name: str = ""
     address: str = ""
     territory: list[str] = field(default_factory=list)
+    # Which region's pathway definitions the centre runs; ``known_jurisdictions`` are those with
+    # installed definitions (the caller reads them from the pathway: accounts sits below it).
+    jurisdiction: str = "wallonia"
+    known_jurisdictions: tuple[str, ...] = ()
 
 
 def _centre_errors(data: CentreData, centre: Centre | None) -> dict[str, list[str]]:
@@ -207,6 +211,9 @@ def _centre_errors(data: CentreData, centre: Centre | None) -> dict[str, list[st
         errors["address"] = problems
     if problems := territory_errors(data.territory):
         errors["territory"] = problems
+    jurisdiction = clean_text(data.jurisdiction)
+    if not jurisdiction or (data.known_jurisdictions and jurisdiction not in data.known_jurisdictions):
+        errors["jurisdiction"] = [_("Choose a region whose pathway rules are installed.")]
     return errors
 
 
@@ -215,6 +222,7 @@ def _apply_centre(centre: Centre, data: CentreData) -> None:
     centre.name = clean_text(data.name)
     centre.address = clean_text(data.address) or None
     centre.territory = sorted(set(data.territory))
+    centre.jurisdiction = clean_text(data.jurisdiction)
 
 
 def create_centre(acting: User, data: CentreData) -> Centre:
@@ -230,7 +238,9 @@ def create_centre(acting: User, data: CentreData) -> Centre:
 
 
 def update_centre(acting: User, centre: Centre, data: CentreData) -> Centre:
-    """Change a centre's code, name, address or territory, audited.
+    """Change a centre's code, name, address, territory or jurisdiction, audited.
+
+    A new jurisdiction applies to the cases opened from then on: a case keeps its definition.
 
     Refused when it would leave one of its offices serving a municipality outside the new
     territory (the office must be changed first).

@@ -17,6 +17,7 @@ from integration_centre.operators.directory import service_types
 from integration_centre.operators.forms import LocalisedIntegerField, choices
 from integration_centre.operators.labels import SERVICE_LABELS
 from integration_centre.pathway import reference
+from integration_centre.pathway.services import jurisdictions
 
 SEVERAL = _l("Hold Ctrl (or Cmd) to choose several.")
 
@@ -26,17 +27,29 @@ def _territory_field(label, description=SEVERAL) -> SelectMultipleField:
     return SelectMultipleField(label, description=description, validate_choice=False)
 
 
+# The regions whose pathway definitions a centre may run (labels; the choices are the
+# jurisdictions with installed definitions, ``pathway.services.jurisdictions``).
+JURISDICTION_LABELS = {"wallonia": _l("Wallonia"), "brussels": _l("Brussels"), "flanders": _l("Flanders")}
+
+
 class CentreForm(FlaskForm):
-    """A centre: code, name, address, territory."""
+    """A centre: code, name, address, territory, jurisdiction (the region whose rules it runs)."""
 
     name = StringField(_l("Name"))
     code = StringField(_l("Code"), description=_l("Short code in capitals, e.g. CAI."))
     address = StringField(_l("Address"), description=_l("Street and number, postcode and municipality."))
     territory = _territory_field(_l("Municipalities covered"))
+    jurisdiction = SelectField(
+        _l("Pathway rules of the region"),
+        description=_l("The cases the centre opens follow this region's rules."),
+        default="wallonia",
+        validate_choice=False,  # the service refuses an unknown region with a clear message
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.territory.choices = choices(reference.municipality_choices(locale=current_language()))
+        self.jurisdiction.choices = [(code, JURISDICTION_LABELS.get(code, code)) for code in jurisdictions()]
 
 
 class OfficeForm(FlaskForm):

@@ -18,12 +18,14 @@ from integration_centre.operators import network
 from integration_centre.operators.labels import DAY_LABELS, NETWORK_ACTION_LABELS, SERVICE_LABELS
 from integration_centre.operators.models import OperatorProfile, OperatorService
 from integration_centre.operators.network_forms import (
+    JURISDICTION_LABELS,
     CentreForm,
     OfficeForm,
     OrganisationForm,
     ServiceForm,
 )
 from integration_centre.pathway import reference
+from integration_centre.pathway.services import jurisdictions as pathway_jurisdictions
 
 bp = Blueprint("network", __name__, url_prefix="/admin")
 
@@ -36,6 +38,7 @@ def _labels() -> dict:
         "service": SERVICE_LABELS,
         "municipality": accounts_network.municipality_name,
         "language": reference.language_name,
+        "jurisdiction": JURISDICTION_LABELS,
     }
 
 
@@ -87,6 +90,8 @@ def _centre_data(form: CentreForm) -> accounts_network.CentreData:
         name=form.name.data or "",
         address=form.address.data or "",
         territory=list(form.territory.data or []),
+        jurisdiction=form.jurisdiction.data or "",
+        known_jurisdictions=tuple(pathway_jurisdictions()),
     )
 
 

@@ -9,12 +9,12 @@ from integration_centre.accounts.models import User
 from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.pathway import events, reasons, reference
+from integration_centre.pathway.assessment import assess_case
 from integration_centre.pathway.dates import age_band
 from integration_centre.pathway.definitions import PathwayDefinition
-from integration_centre.pathway.eligibility import assess
+from integration_centre.pathway.eligibility import assess, statistical_status
 from integration_centre.pathway.models import Case, Newcomer, StepInstance
 from integration_centre.pathway.reading import definition_of, facts_of, recorded_dispensations
-from integration_centre.pathway.states import Participation
 from integration_centre.privacy.access import access
 
 CASE_EVENT = {
@@ -42,16 +42,20 @@ def statistical_attributes(newcomer: Newcomer, case: Case | None, definition: Pa
     """The person's derived attributes for the stats feed at ``on`` (inside an access context).
 
     No name, no number, no exact date: age band, sex, nationality, municipality and arrondissement,
-    status, residence category, CEFR level, education level.
+    status, residence category, CEFR level, education level. The status of a case is its kept
+    status (``pathway.assessment``), never one recomputed for ``on``: a certificate earned after
+    the three-year stay is still counted as obliged, a dispensed participant as dispensed.
     """
     municipality = reference.municipality(newcomer.municipality_code)
-    eligibility = assess(
-        facts_of(newcomer),
-        definition,
-        on=on,
-        dispensations=recorded_dispensations(newcomer.id, definition),
-        participating=case is not None and case.participation == Participation.VOLUNTARY,
-    )
+    if case is not None:
+        if case.assessed_status is not None:
+            status = statistical_status(case.assessed_status, case.assessed_reason)
+        else:  # an older case: the assessment of its opening day
+            status = assess_case(case, newcomer, case.opened_on).statistical_status
+    else:
+        status = assess(
+            facts_of(newcomer), definition, on=on, dispensations=recorded_dispensations(newcomer.id, definition)
+        ).statistical_status
     return {
         "age_band": age_band(newcomer.date_of_birth, on),
         "sex": newcomer.sex,
@@ -59,7 +63,7 @@ def statistical_attributes(newcomer: Newcomer, case: Case | None, definition: Pa
         "nationality_group": reference.nationality_group(newcomer.nationality),
         "municipality_code": municipality.nis_code if municipality else None,
         "arrondissement_code": municipality.arrondissement_code if municipality else None,
-        "status": eligibility.statistical_status,
+        "status": status,
         "residence_category": newcomer.residence_category,
         "cefr_level": _cefr_level(case, definition) if case is not None else None,
         "education_level": newcomer.education_level,

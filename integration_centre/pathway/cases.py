@@ -14,6 +14,7 @@ from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.i18n import current_language
 from integration_centre.pathway import reasons
+from integration_centre.pathway.assessment import store_assessment
 from integration_centre.pathway.case_events import CASE_EVENT, emit_transition_event
 from integration_centre.pathway.eligibility import Status, assess
 from integration_centre.pathway.errors import PathwayError
@@ -21,8 +22,8 @@ from integration_centre.pathway.labels import ACTION_LABELS, CLOSURE_REASONS, ST
 from integration_centre.pathway.models import Case, Newcomer, StepInstance
 from integration_centre.pathway.permissions import can_see_case, person_visible_to
 from integration_centre.pathway.reading import (
-    DEFAULT_JURISDICTION,
     applicable_definition,
+    centre_jurisdiction,
     definition_of,
     facts_of,
     recorded_dispensations,
@@ -46,14 +47,16 @@ def open_case(
     newcomer: Newcomer,
     *,
     office: Office | None = None,
-    jurisdiction: str = DEFAULT_JURISDICTION,
+    jurisdiction: str | None = None,
     on: date | None = None,
     voluntary: bool | None = None,
 ) -> Case:
     """Open a case for ``newcomer`` at the agent's office on the applicable definition version.
 
+    The definition is the one of the office's centre's jurisdiction (``Centre.jurisdiction``).
     The person is obliged or, when not obliged (dispensed, excluded), a voluntary participant.
-    Refused when the person already has an active case.
+    The status decided today is kept on the case (``assessed_status``/``assessed_reason``/
+    ``assessed_on``; see ``pathway.assessment``). Refused when the person already has an active case.
     """
     office = office or actor.office
     require(actor.role == Role.AGENT and office is not None and can_see_office(actor, office.id))
@@ -67,8 +70,14 @@ def open_case(
         raise PathwayError(_("This person already has an active case: continue that one instead."))
     with access(actor, "case.open", [newcomer.id]):
         facts = facts_of(newcomer)
-        definition = applicable_definition(facts.permit_order_date, jurisdiction)
-        eligibility = assess(facts, definition, on=on, dispensations=recorded_dispensations(newcomer.id, definition))
+        definition = applicable_definition(facts.permit_order_date, jurisdiction or centre_jurisdiction(office))
+        eligibility = assess(
+            facts,
+            definition,
+            on=on,
+            dispensations=recorded_dispensations(newcomer.id, definition),
+            participating=True,
+        )
     participation = Participation.OBLIGED if eligibility.status == Status.OBLIGED else Participation.VOLUNTARY
     if voluntary:
         participation = Participation.VOLUNTARY
@@ -85,6 +94,7 @@ def open_case(
         opened_by_id=actor.id,
         last_change_at=utcnow(),
     )
+    store_assessment(case, eligibility)
     db.session.add(case)
     for step_def in definition.steps:
         case.steps.append(

@@ -19,12 +19,27 @@ def age_on(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def age_band(birth: date | None, on: date, width: int = 5) -> str | None:
-    """The ``width``-year age band at ``on`` (``"25-29"``; ``"65+"`` from 65), None when unknown."""
+# The 5-year age bands of the statistics, the one definition: the pathway writes them into the
+# events, the statistics group them (``stats.reference.age_band``, ``stats.queries.AGE_GROUPS``).
+AGE_BAND_WIDTH = 5
+OPEN_AGE_BAND_FROM = 65
+AGE_BANDS = (
+    *(f"{low:02d}-{low + AGE_BAND_WIDTH - 1:02d}" for low in range(0, OPEN_AGE_BAND_FROM, AGE_BAND_WIDTH)),
+    f"{OPEN_AGE_BAND_FROM}+",
+)
+
+
+def band_of_age(age: int | None) -> str | None:
+    """The 5-year band of an age in whole years (``"05-09"``, ``"25-29"``; ``"65+"`` from 65), None when unknown."""
+    if age is None or age < 0:
+        return None
+    if age >= OPEN_AGE_BAND_FROM:
+        return AGE_BANDS[-1]
+    return AGE_BANDS[age // AGE_BAND_WIDTH]
+
+
+def age_band(birth: date | None, on: date) -> str | None:
+    """The 5-year age band at ``on`` (``"05-09"``, ``"25-29"``; ``"65+"`` from 65), None when unknown."""
     if birth is None:
         return None
-    age = age_on(birth, on)
-    if age >= 65:
-        return "65+"
-    low = age - age % width
-    return f"{low}-{low + width - 1}"
+    return band_of_age(age_on(birth, on))

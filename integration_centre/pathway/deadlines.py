@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from integration_centre.accounts.models import User
 from integration_centre.accounts.permissions import require
+from integration_centre.pathway.assessment import is_obliged
 from integration_centre.pathway.dates import add_months
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.models import Case
@@ -18,7 +19,14 @@ from integration_centre.pathway.timeline import check_version, flush_or_conflict
 
 
 def deadline_date(case: Case, newcomer_dates: dict[str, date | None], code: str = "completion") -> date | None:
-    """When deadline ``code`` falls for this case (extensions included), None when it has none."""
+    """When deadline ``code`` falls for this case (extensions included), None when it has none.
+
+    The one home of the rule "only an obliged person has deadlines": a case whose kept status is
+    not obliged (voluntary, dispensed participant) has none, so it is never overdue, never "due
+    soon", and its page, agreement and referrals show no deadline.
+    """
+    if not is_obliged(case):
+        return None
     deadline = definition_of(case).deadline(code)
     if deadline is None:
         return None

@@ -11,11 +11,12 @@ from integration_centre.accounts.models import User
 from integration_centre.accounts.permissions import require
 from integration_centre.clock import utcnow
 from integration_centre.extensions import db
+from integration_centre.pathway.assessment import apply_reassessment
 from integration_centre.pathway.case_events import emit_transition_event
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.models import Case, Dispensation, EvidenceDocument, Newcomer
 from integration_centre.pathway.permissions import can_see_case, person_visible_to
-from integration_centre.pathway.reading import applicable_definition, definition_of
+from integration_centre.pathway.reading import applicable_definition, centre_jurisdiction, definition_of
 from integration_centre.pathway.registration import ensure_writable
 from integration_centre.pathway.timeline import check_version, flush_or_conflict, timeline_entry, touch_case
 from integration_centre.privacy.access import access
@@ -57,7 +58,11 @@ def record_dispensation(
         require(can_see_case(actor, case) and case.person_id == newcomer.id)
         check_version(case, expected_version)
     with access(actor, "dispensation.record", [newcomer.id], action="update"):
-        definition = definition_of(case) if case is not None else applicable_definition(newcomer.permit_order_date)
+        definition = (
+            definition_of(case)
+            if case is not None
+            else applicable_definition(newcomer.permit_order_date, centre_jurisdiction(actor.office))
+        )
     try:
         reason_def = definition.dispensation_reason(reason)
     except KeyError as exc:
@@ -102,6 +107,8 @@ def record_dispensation(
         touch_case(case)
         # The reason may be health data: the timeline keeps only that a dispensation was recorded.
         timeline_entry(actor, case, "dispensation.record")
+        # A dispensation recorded on a case is an explicit change of its kept status (from its start).
+        apply_reassessment(actor, case, "dispensation", max(start_date, case.opened_on))
     flush_or_conflict()
     if case is not None:
         emit_transition_event(

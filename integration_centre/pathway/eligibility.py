@@ -94,6 +94,7 @@ class Eligibility:
     conditions: tuple[Condition, ...] = ()
     obligation_ends_on: date | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    participating: bool = False  # a case is open: the person follows the pathway
 
     @property
     def reason_code(self) -> str | None:
@@ -106,10 +107,13 @@ class Eligibility:
 
     @property
     def statistical_status(self) -> str:
-        """``obliged``, ``voluntary`` or ``dispensed:<reason>``/``excluded:<reason>`` for the stats feed."""
-        if self.status in (Status.OBLIGED, Status.VOLUNTARY):
-            return self.status.value
-        return f"{self.status.value}:{self.reason_code}"
+        """``obliged``, ``voluntary`` or ``dispensed:<reason>``/``excluded:<reason>`` for the stats feed.
+
+        A dispensed person who participates stays ``dispensed:<reason>`` (the published
+        "dispensed by reason" figures count them); an excluded person who participates is
+        ``voluntary``.
+        """
+        return statistical_status(self.status.value, self.reason_code)
 
     def explanation(self, locale: str = "fr") -> str:
         """The plain-language explanation shown to the agent (translated through Babel)."""
@@ -124,9 +128,17 @@ class Eligibility:
             text = _("Outside the scope: %(conditions)s", conditions=failed)
         if self.obligation_ends_on is not None:
             text += " " + _("Obligation ended on %(date)s.", date=self.obligation_ends_on.isoformat())
-        if self.status == Status.VOLUNTARY:
+        if self.status == Status.VOLUNTARY or (self.participating and self.status == Status.DISPENSED):
             text = _("Voluntary participant. %(basis)s", basis=text)
         return text
+
+
+def statistical_status(status: str, reason: str | None) -> str:
+    """The stats feed's status from a (kept) status and its reason code: ``obliged``,
+    ``voluntary``, ``dispensed:<reason>`` or ``excluded:<reason>``."""
+    if status in (Status.OBLIGED, Status.VOLUNTARY):
+        return str(status)
+    return f"{status}:{reason}"
 
 
 def assess(
@@ -139,8 +151,8 @@ def assess(
 ) -> Eligibility:
     """Compute eligibility of ``facts`` under ``definition`` on ``on`` (today by default).
 
-    ``participating`` says the person follows the pathway anyway (a case is open): someone not
-    obliged then counts as voluntary.
+    ``participating`` says the person follows the pathway anyway (a case is open): someone
+    outside the scope then counts as voluntary; someone dispensed stays dispensed (participating).
     """
     on = on or clock.today()
     rules = definition.eligibility
@@ -241,7 +253,9 @@ def _finish(
     notes = ()
     if upcoming is not None:
         notes = (_("A dispensation will end the obligation on %(date)s.", date=upcoming.isoformat()),)
-    final = Status.VOLUNTARY if participating and status != Status.OBLIGED else status
+    # A participant outside the scope is voluntary; a dispensed participant stays dispensed (with
+    # its reason): the person is inside the definition, only released from the obligation.
+    final = Status.VOLUNTARY if participating and status == Status.EXCLUDED else status
     return Eligibility(
         definition_key=definition.key,
         on=on,
@@ -253,6 +267,7 @@ def _finish(
         conditions=tuple(conditions),
         obligation_ends_on=ends_on if status == Status.DISPENSED else None,
         notes=notes,
+        participating=participating,
     )
 
 

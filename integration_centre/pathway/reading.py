@@ -7,7 +7,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from integration_centre.accounts.models import User
+from integration_centre.accounts.models import Office, User
 from integration_centre.accounts.permissions import require
 from integration_centre.extensions import db
 from integration_centre.pathway.definitions import NoApplicableDefinition, PathwayDefinition, registry
@@ -16,10 +16,21 @@ from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.models import Case, Dispensation, Newcomer
 from integration_centre.pathway.permissions import can_see_case, person_visible_to
 from integration_centre.pathway.registration import PERSONAL_FIELDS
-from integration_centre.pathway.states import Participation
 from integration_centre.privacy.access import access
 
+# The jurisdiction of a centre without one configured (``Centre.jurisdiction`` defaults to it).
 DEFAULT_JURISDICTION = "wallonia"
+
+
+def centre_jurisdiction(office: Office | None) -> str:
+    """The jurisdiction whose definitions the office's centre runs (``Centre.jurisdiction``)."""
+    centre = office.centre if office is not None else None
+    return (centre.jurisdiction if centre is not None else None) or DEFAULT_JURISDICTION
+
+
+def jurisdictions() -> list[str]:
+    """Every jurisdiction that has at least one installed definition, sorted."""
+    return sorted({d.jurisdiction for d in registry().all()})
 
 
 def definition_of(case: Case) -> PathwayDefinition:
@@ -69,17 +80,29 @@ def eligibility_for(
     on: date | None = None,
     purpose: str = "eligibility.view",
 ) -> Eligibility:
-    """Eligibility of ``newcomer`` on ``on`` under the case's definition (else the applicable one)."""
+    """Eligibility of ``newcomer`` under the case's definition (else the one applicable at the
+    actor's centre's jurisdiction), on ``on``.
+
+    For a case the default day is the day its kept status was assessed (``assessed_on``, else the
+    opening day): the case page explains the kept status, not a status recomputed for today
+    (``pathway.assessment``). Without a case (a preview) the default day is today.
+    """
     require(person_visible_to(actor, newcomer))
+    if on is None and case is not None:
+        on = case.assessed_on or case.opened_on
     with access(actor, purpose, [newcomer.id]):
         facts = facts_of(newcomer)
-        definition = definition_of(case) if case is not None else applicable_definition(facts.permit_order_date)
+        definition = (
+            definition_of(case)
+            if case is not None
+            else applicable_definition(facts.permit_order_date, centre_jurisdiction(getattr(actor, "office", None)))
+        )
         return assess(
             facts,
             definition,
             on=on,
             dispensations=recorded_dispensations(newcomer.id, definition),
-            participating=case is not None and case.participation == Participation.VOLUNTARY,
+            participating=case is not None,
         )
 
 

@@ -11,6 +11,7 @@ back).
 from __future__ import annotations
 
 from integration_centre.i18n import current_language
+from integration_centre.pathway.assessment import is_obliged, kept_status, reassess_case
 from integration_centre.pathway.case_events import (
     CASE_EVENT,
     STEP_EVENT,
@@ -38,10 +39,12 @@ from integration_centre.pathway.labels import (
 from integration_centre.pathway.reading import (
     DEFAULT_JURISDICTION,
     applicable_definition,
+    centre_jurisdiction,
     definition_of,
     eligibility_for,
     facts_of,
     get_case,
+    jurisdictions,
     newcomer_summary,
     recorded_dispensations,
 )
@@ -81,6 +84,7 @@ __all__ = [
     "add_timeline_entry",
     "agreement_step",
     "applicable_definition",
+    "centre_jurisdiction",
     "check_version",
     "conflict_message",
     "current_language",
@@ -93,9 +97,13 @@ __all__ = [
     "facts_of",
     "flush_or_conflict",
     "get_case",
+    "is_obliged",
+    "jurisdictions",
+    "kept_status",
     "newcomer_summary",
     "open_case",
     "read_document",
+    "reassess_case",
     "record_attendance",
     "record_dispensation",
     "recorded_dispensations",

@@ -22,6 +22,9 @@ def successor_case(actor: User, case: Case, target_office: Office, source: CaseS
         definition_version=case.definition_version,
         status=CaseStatus.IN_PROGRESS if source == CaseStatus.SUSPENDED else source,
         participation=case.participation,
+        assessed_status=case.assessed_status,  # the kept status travels with the case
+        assessed_reason=case.assessed_reason,
+        assessed_on=case.assessed_on,
         needs=list(case.needs or []),
         opened_on=case.opened_on,
         started_on=case.started_on,

@@ -30,6 +30,7 @@ from integration_centre.pathway.labels import (
 )
 from integration_centre.pathway.models import Newcomer
 from integration_centre.pathway.permissions import person_visible_to
+from integration_centre.pathway.states import ACTIVE_CASE_STATUSES
 from integration_centre.privacy import erasure
 
 bp = Blueprint("pathway", __name__)
@@ -119,13 +120,15 @@ def newcomer(newcomer_id: uuid.UUID):
         cases = [c for c in person.cases if c.office_id == current_user.office_id]
         return render_template("privacy/retention/erased_person.html", erased_on=erased, cases=cases, labels=_labels())
     summary = services.newcomer_summary(current_user, person)
+    cases = [c for c in person.cases if c.office_id == current_user.office_id]
+    # With an active case, its kept status (decided at opening); else a preview for today.
+    active = next((c for c in cases if c.status in ACTIVE_CASE_STATUSES), None)
     try:
-        eligibility = services.eligibility_for(current_user, person)
+        eligibility = services.eligibility_for(current_user, person, case=active)
     except PathwayError as exc:
         eligibility, error = None, exc.message
     else:
         error = None
-    cases = [c for c in person.cases if c.office_id == current_user.office_id]
     return render_template(
         "pathway/newcomer.html",
         person=summary,

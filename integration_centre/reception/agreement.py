@@ -86,8 +86,8 @@ def agreement_content(actor: User, case: Case, language: str) -> dict:
                 "state": instance.state,
             }
         )
-    deadlines = []
-    for deadline in definition.deadlines:
+    deadlines = []  # a voluntary (or dispensed) participant has no deadline: none is printed
+    for deadline in definition.deadlines if pathway.is_obliged(case) else ():
         deadlines.append({"label": deadline.label(language), "date": pathway.deadline_date(case, dates, deadline.code)})
     office = db.session.get(Office, case.office_id)
     centre = db.session.get(Centre, case.centre_id)

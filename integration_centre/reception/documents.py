@@ -131,11 +131,14 @@ def agreement_pdf(content: dict, language: str) -> bytes:
             rows.append([step["label"], kind, hours, duration])
         pdf.rows([_("Step"), _("Applies"), _("Hours"), _("Duration")], rows, (70, 40, 30, 30))
         pdf.heading(_("Deadlines"), 12)
-        pdf.rows(
-            [_("Deadline"), _("Date")],
-            [[d["label"], _date(d["date"]) if d["date"] else _("set at signature")] for d in content["deadlines"]],
-            (110, 60),
-        )
+        if content["deadlines"]:
+            pdf.rows(
+                [_("Deadline"), _("Date")],
+                [[d["label"], _date(d["date"]) if d["date"] else _("set at signature")] for d in content["deadlines"]],
+                (110, 60),
+            )
+        else:
+            pdf.paragraph(_("No deadline: the person takes part voluntarily."))
         if content.get("legal_basis"):
             pdf.paragraph(_("Legal basis: %(basis)s", basis=content["legal_basis"]), size=8)
         pdf.ln(4)

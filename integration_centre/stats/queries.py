@@ -99,7 +99,8 @@ def available_scopes() -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-# Coarse age groups of the 5-year bands, for tables where 5-year bands leave too many small counts.
+# Coarse age groups of the 5-year bands (``pathway.dates.AGE_BANDS``: each band in one group), for
+# tables where 5-year bands leave too many small counts.
 AGE_GROUPS = (
     ("a00_24", ("00-04", "05-09", "10-14", "15-19", "20-24")),
     ("a25_34", ("25-29", "30-34")),

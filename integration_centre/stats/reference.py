@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from integration_centre.pathway.dates import band_of_age
 from integration_centre.pathway.reference import Municipality, current_code, municipalities
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -59,13 +60,11 @@ def nationality_group(code: str | None) -> str:
 
 
 def age_band(age: int | None) -> str:
-    """The 5-year band of an age in whole years: ``"20-24"``; ``"65+"`` from 65; ``unknown``."""
-    if age is None or age < 0:
-        return UNKNOWN
-    if age >= 65:
-        return "65+"
-    low = age - age % 5
-    return f"{low:02d}-{low + 4:02d}"
+    """The 5-year band of an age in whole years: ``"05-09"``; ``"65+"`` from 65; ``unknown``.
+
+    One definition of the bands, shared with the pathway (``pathway.dates.band_of_age``).
+    """
+    return band_of_age(age) or UNKNOWN
 
 
 @cache

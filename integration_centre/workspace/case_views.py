@@ -98,6 +98,7 @@ def case(case_id: uuid.UUID):
         person=person,
         eligibility=eligibility,
         eligibility_error=eligibility_error,
+        obliged=pathway.is_obliged(case),
         schedule=schedule,
         steps=steps,
         extensions=extensions,

@@ -15,6 +15,13 @@ EVIDENCE_LABELS = {
     "signed_agreement": _l("Signed reception agreement"),
     "attendance_record": _l("Attendance record"),
 }
+# The kept obligation status of a case (``pathway.assessment``).
+KEPT_STATUS_LABELS = {
+    "obliged": _l("Obliged"),
+    "dispensed": _l("Dispensed"),
+    "excluded": _l("Outside the scope"),
+    "voluntary": _l("Voluntary"),
+}
 ACTION_LABELS = {
     "case.open": _l("Case opened"),
     "case.start": _l("Case started"),
@@ -26,6 +33,7 @@ ACTION_LABELS = {
     "case.transfer_in": _l("Case received from another office"),
     "case.needs": _l("Needs analysis recorded"),
     "case.extend": _l("Deadline extended"),
+    "case.reassess": _l("Obligation status assessed again"),
     "dispensation.record": _l("Dispensation recorded"),
     "step.plan": _l("Step planned"),
     "step.refer": _l("Step referred to an operator"),
@@ -101,6 +109,8 @@ def timeline_label(entry: TimelineEntry, definition: PathwayDefinition, locale: 
         except KeyError:
             step = entry.step_code
     states = None
-    if entry.action.startswith("step.") and entry.to_state and entry.to_state in set(pathway.STATE_LABELS):
+    if entry.action == "case.reassess" and entry.to_state in KEPT_STATUS_LABELS:
+        states = str(KEPT_STATUS_LABELS[entry.to_state])
+    elif entry.action.startswith("step.") and entry.to_state and entry.to_state in set(pathway.STATE_LABELS):
         states = str(pathway.STATE_LABELS[entry.to_state])
     return {"text": text, "step": step, "state": states, "reason": reason_label(entry, definition, locale)}

@@ -96,7 +96,11 @@ def calculator():
         if form.registration_date.data and form.registration_date.data < form.permit_order_date.data:
             form.registration_date.errors = [_("The registration cannot be before the permit was ordered.")]
         else:
-            rows = services.calculate(form.permit_order_date.data, form.registration_date.data)
+            rows = services.calculate(
+                form.permit_order_date.data,
+                form.registration_date.data,
+                pathway.centre_jurisdiction(current_user.office),  # the versions of the centre's region
+            )
     return render_template("workspace/calculator.html", form=form, rows=rows, locale=current_language())
 
 

@@ -187,6 +187,27 @@ def test_centre_pages(admin_client, org):
     assert "Centre changed" in page_text(admin_client.get(f"/admin/centres/{centre.id}"))
 
 
+def test_centre_jurisdiction_is_chosen_among_the_installed_definitions(admin_client, org):
+    # Issue 16, rule 11: the centre's region decides which definitions its new cases follow.
+    centre = org["centre"]
+    edit = admin_client.get(f"/admin/centres/{centre.id}/edit").get_data(as_text=True)
+    for code in ("wallonia", "brussels", "flanders"):
+        assert f'value="{code}"' in edit
+    admin_client.post(
+        f"/admin/centres/{centre.id}/edit",
+        data={
+            "name": centre.name,
+            "code": "CAI",
+            "territory": list(centre.territory or []),
+            "jurisdiction": "brussels",
+        },
+    )
+    db.session.expire_all()
+    assert centre.jurisdiction == "brussels"
+    page = admin_client.get(f"/admin/centres/{centre.id}").get_data(as_text=True)
+    assert 'data-testid="jurisdiction"' in page
+
+
 def test_two_step_policy_is_reached_from_the_centre_page_and_audited(admin_client, org):
     page = admin_client.get(f"/admin/centres/{org['centre'].id}").get_data(as_text=True)
     assert f"/admin/centres/{org['centre'].id}/two-step" in page
@@ -200,6 +221,11 @@ def test_two_step_policy_is_reached_from_the_centre_page_and_audited(admin_clien
         ({"name": "", "code": "NEW"}, "name", "Enter the name."),
         ({"name": "X", "code": "CAI"}, "code", "Another centre already has this code."),
         ({"name": "X", "code": "NEW", "territory": ["12345"]}, "territory", "Unknown municipality code: 12345."),
+        (
+            {"name": "X", "code": "NEW", "jurisdiction": "mars"},
+            "jurisdiction",
+            "Choose a region whose pathway rules are installed.",
+        ),
     ],
 )
 def test_bad_centre_form(admin_client, org, data, field, message):

@@ -12,9 +12,12 @@ from integration_centre.pathway import definitions, services
 from integration_centre.pathway.definitions import DEFINITIONS_DIR, DefinitionError, DefinitionRegistry
 
 
-def test_all_four_definitions_load():
+def test_all_definitions_load():
     registry = DefinitionRegistry.from_directories([DEFINITIONS_DIR])
-    assert [d.key for d in registry.all()] == ["brussels-2022", "flanders-2022", "wallonia-2018", "wallonia-2025"]
+    # Issue 16, rule 5: the 2014 and 2016 Walloon regimes were added.
+    assert [d.key for d in registry.all()] == [
+        "brussels-2022", "flanders-2022", "wallonia-2014", "wallonia-2016", "wallonia-2018", "wallonia-2025",
+    ]  # fmt: skip
     w18, w25 = registry.get("wallonia", "2018"), registry.get("wallonia", "2025")
     assert w18.deadline("completion").months == 18
     assert w25.deadline("completion").months == 36
@@ -29,7 +32,16 @@ def test_all_four_definitions_load():
 
 @pytest.mark.parametrize(
     ("permit", "version"),
-    [(date(2018, 12, 1), "2018"), (date(2024, 12, 31), "2018"), (date(2025, 1, 1), "2025"), (None, "2025")],
+    [
+        (date(2014, 4, 1), "2014"),
+        (date(2016, 5, 31), "2014"),
+        (date(2016, 6, 1), "2016"),
+        (date(2018, 11, 30), "2016"),
+        (date(2018, 12, 1), "2018"),
+        (date(2024, 12, 31), "2018"),
+        (date(2025, 1, 1), "2025"),
+        (None, "2025"),
+    ],
 )
 def test_version_chosen_from_permit_order_date(permit, version):
     assert definitions.registry().applicable("wallonia", permit).version == version

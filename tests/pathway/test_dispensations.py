@@ -83,9 +83,18 @@ def test_dispensation_without_evidence_requirement_and_without_case(agent, regis
 
 
 def test_voluntary_case_for_someone_not_obliged(agent, register):
+    # Issue 16, rule 2: a dispensed person who joins stays "dispensed, reason R, participating"
+    # (it was counted as "voluntary" before). Turkish national → association_agreement, automatic.
     newcomer = register(nationality="TR")
     case = services.open_case(agent, newcomer, on=date(2025, 3, 1))
     db.session.commit()
     assert case.participation == "voluntary"
+    assert (case.assessed_status, case.assessed_reason, case.assessed_on) == (
+        "dispensed",
+        "association_agreement",
+        date(2025, 3, 1),
+    )
     result = services.eligibility_for(agent, newcomer, case=case, on=date(2025, 6, 1))
-    assert result.status == Status.VOLUNTARY and result.basis_status == Status.DISPENSED
+    assert result.status == Status.DISPENSED and result.basis_status == Status.DISPENSED
+    assert result.statistical_status == "dispensed:association_agreement"
+    assert result.explanation().startswith("Voluntary participant. Dispensed (")

@@ -139,8 +139,12 @@ def test_voluntary_participation_of_someone_not_obliged():
     excluded = assess(replace(base("2025"), nationality="FR"), definition, on=on("2025"), participating=True)
     assert excluded.status == Status.VOLUNTARY and excluded.basis_status == Status.EXCLUDED
     assert excluded.explanation().startswith("Voluntary participant.")
+    assert excluded.statistical_status == "voluntary"
+    # Issue 16, rule 2: a dispensed participant stays dispensed with its reason (was "voluntary").
     dispensed = assess(replace(base("2025"), nationality="TR"), definition, on=on("2025"), participating=True)
-    assert dispensed.status == Status.VOLUNTARY and dispensed.basis_status == Status.DISPENSED
+    assert dispensed.status == Status.DISPENSED and dispensed.basis_status == Status.DISPENSED
+    assert dispensed.statistical_status == "dispensed:association_agreement"
+    assert dispensed.explanation().startswith("Voluntary participant. Dispensed (")
     obliged = assess(base("2025"), definition, on=on("2025"), participating=True)
     assert obliged.status == Status.OBLIGED
 

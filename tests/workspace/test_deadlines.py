@@ -59,12 +59,16 @@ OTHER_VERSION = {
 @pytest.mark.parametrize(("permit", "registration", "applies", "report_by", "completion"), HAND_COMPUTED)
 def test_calculator_matches_hand_computed_dates(app, permit, registration, applies, report_by, completion):
     rows = {r.definition.version: r for r in services.calculate(permit, registration, "wallonia")}
-    assert set(rows) == {"2018", "2025"}
+    # Issue 16, rule 5: the 2014 and 2016 regimes are versions too (was {"2018", "2025"}).
+    assert set(rows) == {"2014", "2016", "2018", "2025"}
     assert [v for v, r in rows.items() if r.applies] == [applies]
     assert rows[applies].report_by == report_by
     assert rows[applies].completion == completion
     other = "2025" if applies == "2018" else "2018"
     assert rows[other].completion == OTHER_VERSION[permit]
+    # 2016: 18 months like 2018 (the same arithmetic); 2014: no completion deadline (report only).
+    assert rows["2016"].completion == rows["2018"].completion
+    assert rows["2014"].completion is None and rows["2014"].report_by == report_by
 
 
 def _cells(html: str, version: str) -> dict[str, str]:
