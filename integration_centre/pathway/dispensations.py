@@ -63,14 +63,20 @@ def record_dispensation(
     try:
         reason_def = definition.dispensation_reason(reason)
     except KeyError as exc:
-        raise PathwayError(_("Choose a dispensation reason from the list."), {"reason": _("Choose a reason.")}) from exc
+        raise PathwayError(
+            _("Choose a dispensation reason from the list."), field_errors={"reason": _("Choose a reason.")}
+        ) from exc
     if start_date is None:
-        raise PathwayError(_("Enter the date the dispensation starts."), {"start_date": _("Enter a date.")})
+        raise PathwayError(
+            _("Enter the date the dispensation starts."), field_errors={"start_date": _("Enter a date.")}
+        )
     if end_date is not None and end_date < start_date:
-        raise PathwayError(_("The end date is before the start date."), {"end_date": _("Enter a later date.")})
+        raise PathwayError(
+            _("The end date is before the start date."), field_errors={"end_date": _("Enter a later date.")}
+        )
     if reason_def.evidence_required and document is None:
         message = _("This reason requires an evidence document: upload it.")
-        raise PathwayError(message, {"document": message})
+        raise PathwayError(message, field_errors={"document": message})
     kind = document_kind or EVIDENCE_KIND.get(reason_def.code, "other")
     if document is not None:
         documents.check_upload(document)  # refuse before anything is written
@@ -131,7 +137,7 @@ def revoke_dispensation(
         raise PathwayError(_("This dispensation was already revoked."))
     if not (note or "").strip():
         message = _("Say why the dispensation is revoked.")
-        raise PathwayError(message, {"note": message})
+        raise PathwayError(message, field_errors={"note": message})
     dispensation.revoked_at = utcnow()
     dispensation.revoked_by_id = actor.id
     if case is not None:

@@ -109,19 +109,21 @@ def check_upload(upload: UploadedDocument) -> tuple[str, str]:
     ):
         raise PathwayError(
             _("The file name is not accepted: rename the file without slashes, “..” or special characters."),
-            {"document": _("Rename the file and upload it again.")},
+            field_errors={"document": _("Rename the file and upload it again.")},
         )
     content = upload.content or b""
     if not content:
-        raise PathwayError(_("The uploaded file is empty."), {"document": _("The uploaded file is empty.")})
+        raise PathwayError(
+            _("The uploaded file is empty."), field_errors={"document": _("The uploaded file is empty.")}
+        )
     limit = max_document_bytes()
     if len(content) > limit:
         message = _("The file is larger than %(size)s MB.", size=limit // MEGABYTE)
-        raise PathwayError(message, {"document": message})
+        raise PathwayError(message, field_errors={"document": message})
     content_type = recognise(content)
     if content_type is None:
         message = _("Upload a PDF, JPEG or PNG file.")
-        raise PathwayError(message, {"document": message})
+        raise PathwayError(message, field_errors={"document": message})
     endings = next(s[2] for s in SIGNATURES if s[1] == content_type)
     if not name.lower().endswith(endings):
         message = _(
@@ -129,7 +131,7 @@ def check_upload(upload: UploadedDocument) -> tuple[str, str]:
             type=content_type.split("/")[1].upper(),
             ending=endings[0],
         )
-        raise PathwayError(message, {"document": message})
+        raise PathwayError(message, field_errors={"document": message})
     return name, content_type
 
 
@@ -175,7 +177,9 @@ def store_document(
         require(dispensation.person_id == newcomer.id)
     ensure_writable(newcomer.id)
     if kind not in DOCUMENT_KINDS:
-        raise PathwayError(_("Choose what the document proves."), {"kind": _("Choose what the document proves.")})
+        raise PathwayError(
+            _("Choose what the document proves."), field_errors={"kind": _("Choose what the document proves.")}
+        )
     if kind == MEDICAL_CERTIFICATE and not holds_case(actor, newcomer.id):
         raise PathwayError(_("Only the office following the person's case may store a medical certificate."))
     filename, content_type = check_upload(upload)
