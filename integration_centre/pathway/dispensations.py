@@ -141,7 +141,8 @@ def revoke_dispensation(
     dispensation.revoked_at = utcnow()
     dispensation.revoked_by_id = actor.id
     if case is not None:
-        _recompute_obligation_end(actor, case)
+        if dispensation.case_id == case.id:
+            _recompute_obligation_end(actor, case)
         touch_case(case)
         timeline_entry(actor, case, "dispensation.revoke", note=note.strip())
     flush_or_conflict()

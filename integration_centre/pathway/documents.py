@@ -107,10 +107,8 @@ def check_upload(upload: UploadedDocument) -> tuple[str, str]:
         or ".." in name
         or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name)
     ):
-        raise PathwayError(
-            _("The file name is not accepted: rename the file without slashes, “..” or special characters."),
-            field_errors={"document": _("Rename the file and upload it again.")},
-        )
+        message = _("The file name is not accepted: rename the file without slashes, “..” or special characters.")
+        raise PathwayError(message, field_errors={"document": message})
     content = upload.content or b""
     if not content:
         raise PathwayError(

@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "case.needs": _l("Needs analysis recorded"),
     "case.extend": _l("Deadline extended"),
     "dispensation.record": _l("Dispensation recorded"),
+    "dispensation.revoke": _l("Dispensation revoked"),
     "step.plan": _l("Step planned"),
     "step.refer": _l("Step referred to an operator"),
     "step.start": _l("Step started"),
