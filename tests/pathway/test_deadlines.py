@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-
 from sqlalchemy import select
 
 from integration_centre.extensions import db
