@@ -140,6 +140,17 @@ def test_every_download_is_audited(agent, started_case):
     assert [(r.actor_id, r.object_id, r.action) for r in rows] == [(str(agent.id), str(case.person_id), "view")]
 
 
+def test_a_medical_certificate_is_in_the_persons_access_export(agent, started_case):
+    case = started_case()
+    services.store_document(agent, case.person, UploadedDocument("c.pdf", None, PDF_BYTES), "medical_certificate")
+    db.session.commit()
+    with access(Actor.system("test"), "rights.export", [case.person_id]):
+        part = dict(subject_data.exporters())["pathway"](case.person_id)
+    assert [(d["kind"], base64.b64decode(d["content_base64"])) for d in part["documents"]] == [
+        ("medical_certificate", PDF_BYTES)
+    ]
+
+
 def test_documents_are_erased_with_the_person_and_are_in_the_access_export(agent, register):
     newcomer = register()  # no case: nothing holds the erasure
     kept = register(family_name="Other")
