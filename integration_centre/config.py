@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "INTEGRATION_CENTRE_"
+MEGABYTE = 1024 * 1024
 
 
 class ConfigurationError(RuntimeError):
@@ -84,6 +85,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("SMTP_PASSWORD", None, str, "SMTP password (optional)"),
         Setting("SMTP_STARTTLS", False, bool, "upgrade the SMTP connection with STARTTLS"),
         Setting("MAIL_FROM", "no-reply@integration-centre.invalid", str, "sender address of notifications"),
+        Setting("MAX_DOCUMENT_MB", 10, int, "largest evidence document (PDF, JPEG, PNG) an agent may upload, in MB"),
         Setting("BASE_URL", None, str, "public address behind the proxy, e.g. https://ic.example.be/ (setup links)"),
     ]
 }
@@ -137,6 +139,7 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
     instance_path = Path(settings["INSTANCE_PATH"] or Path.cwd() / "instance").resolve()
     database_url = settings["DATABASE_URL"] or f"sqlite:///{instance_path / 'integration_centre.sqlite'}"
     secure = settings["SECURE_COOKIES"]
+    _check_retention(settings)
     config: dict[str, Any] = {
         "INSTANCE_PATH": str(instance_path),
         "ENV_NAME": env,
@@ -173,7 +176,9 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": False,
-        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        # A request carries at most one document and its form: the document limit plus 1 MB.
+        "MAX_DOCUMENT_BYTES": settings["MAX_DOCUMENT_MB"] * MEGABYTE,
+        "MAX_CONTENT_LENGTH": max(10, settings["MAX_DOCUMENT_MB"] + 1) * MEGABYTE,
         "TRUSTED_PROXIES": settings["TRUSTED_PROXIES"],
         "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
@@ -197,7 +202,6 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "MAIL_FROM": settings["MAIL_FROM"],
         "BASE_URL": settings["BASE_URL"],
     }
-    _check_retention(settings)
     _check_trusted_proxies(settings["TRUSTED_PROXIES"])
     if env == "production":
         _refuse_insecure_production(settings)
@@ -248,6 +252,7 @@ RETENTION_LIMITS = {
     "RETENTION_AUDIT_YEARS": (1, 100),
     "OPERATOR_DATA_GRACE_DAYS": (0, 365),
 }
+UPLOAD_LIMITS = {"MAX_DOCUMENT_MB": (1, 100)}
 CHECKPOINT_LIMITS = {
     "AUDIT_CHECKPOINT_RECORDS": (1, 1_000_000),
     "AUDIT_CHECKPOINT_MINUTES": (1, 24 * 60),
@@ -255,9 +260,9 @@ CHECKPOINT_LIMITS = {
 
 
 def _check_retention(settings: dict[str, Any]) -> None:
-    """Retention, grace periods and checkpoint intervals are whole numbers within sane bounds (a typo
-    never erases early nor turns the audit checkpoints off)."""
-    for name, (low, high) in {**RETENTION_LIMITS, **CHECKPOINT_LIMITS}.items():
+    """Retention, grace periods, checkpoint intervals and the document size limit are whole numbers
+    within sane bounds (a typo never erases early nor turns the audit checkpoints off)."""
+    for name, (low, high) in {**RETENTION_LIMITS, **CHECKPOINT_LIMITS, **UPLOAD_LIMITS}.items():
         value = settings[name]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ConfigurationError(f"{ENV_PREFIX}{name} must be a whole number from {low} to {high}, not {value!r}")

@@ -194,6 +194,7 @@ def build(app: Flask) -> World:
         verify_code=certificate.code,
         task=open_task.id,
         document=dispensation.documents[0].id,
+        dispensation=dispensation.id,
         request=subject_request.id,
         release=release.id,
         centre=centre.id,

@@ -289,6 +289,14 @@ MATRIX: dict[str, dict[str, str]] = {
         "POST": "LOG 200 200 200 404 404 404 404",
     },
     "workspace.case_action": {"POST": "LOG 400 404 404 404 404 404 404"},
+    "workspace.dispensation_new": {
+        "GET": "LOG 200 404 404 404 404 404 404",
+        "POST": "LOG 200 404 404 404 404 404 404",
+    },
+    "workspace.dispensation_revoke": {
+        "GET": "LOG 200 404 404 404 404 404 404",
+        "POST": "LOG 200 404 404 404 404 404 404",
+    },
     "workspace.document": {"GET": "LOG 200 404 404 404 404 404 404"},
     "workspace.evaluation": {
         "GET": "LOG 200 404 404 404 404 404 404",
@@ -324,6 +332,7 @@ def params(world) -> dict[str, object]:
         "certificate_id": ids["certificate"],
         "task_id": ids["task"],
         "document_id": ids["document"],
+        "dispensation_id": ids["dispensation"],
         "request_id": ids["request"],
         "file_id": ids["export_file"],
         "release_id": ids["release"],
@@ -347,6 +356,7 @@ def params(world) -> dict[str, object]:
 # Endpoints whose URL needs other values than PARAMS.
 OVERRIDES = {
     "workspace.document": lambda w: {"case_id": w.ids["second_case"]},
+    "workspace.dispensation_revoke": lambda w: {"case_id": w.ids["second_case"]},
     "network.delete_service": lambda w: {"service_id": w.ids["spare_service"]},  # the admin's POST deletes it
     "operators.refer": lambda w: {"case_id": w.ids["second_case"]},
     "workspace.step": lambda w: {"code": "french_course"},

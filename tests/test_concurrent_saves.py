@@ -106,6 +106,15 @@ def _revoke(ctx) -> tuple[str, dict]:
     return f"/certificates/{certificate.id}/revoke", {"reason": "issued_in_error", "note": "", "confirm": "y"}
 
 
+def _dispensation(ctx) -> tuple[str, dict]:
+    from integration_centre.pathway import services as pathway
+
+    case = ctx["case"]
+    item = pathway.record_dispensation(ctx["agent"], case.person, "age", TODAY - timedelta(days=3), case=case)
+    db.session.commit()
+    return f"/cases/{case.id}/dispensations/{item.id}/revoke", {"note": "x", "version": str(case.version)}
+
+
 CASE_WRITES = [
     Save("reception.task_done", _task, stale_write=True),
     Save(
@@ -156,6 +165,16 @@ CASE_WRITES = [
         "workspace.step",
         lambda ctx: (f"/cases/{ctx['case'].id}/steps/social_assessment", {"action": "start"}),
     ),
+    Save(
+        "workspace.dispensation_new",
+        lambda ctx: (
+            f"/cases/{ctx['case'].id}/dispensations/new",
+            {"reason": "age", "start_date": _d(), "version": str(ctx["case"].version)},
+        ),
+        stale_write=True,
+    ),
+    # B's revocation stands: A's request finds the dispensation revoked already (404).
+    Save("workspace.dispensation_revoke", _dispensation, refused_status=404),
 ]
 
 

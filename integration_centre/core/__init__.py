@@ -4,10 +4,11 @@ gate, navigation, panels, PDF and CSV writers."""
 
 def register(app) -> None:
     """Wire the package into ``app``: the home blueprint, security hooks, error pages, navigation and panels."""
-    from integration_centre.core import errors, navigation, panels, security, views
+    from integration_centre.core import errors, navigation, panels, security, uploads, views
 
     app.register_blueprint(views.bp)
     security.init_app(app)
+    uploads.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)
     panels.init_app(app)

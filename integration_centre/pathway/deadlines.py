@@ -9,9 +9,12 @@ from flask_babel import gettext as _
 from integration_centre.accounts.models import User
 from integration_centre.accounts.permissions import require
 from integration_centre.pathway.assessment import is_obliged
+from integration_centre.extensions import db
+from integration_centre.pathway import documents
 from integration_centre.pathway.dates import add_months
+from integration_centre.pathway.documents import UploadedDocument
 from integration_centre.pathway.errors import PathwayError
-from integration_centre.pathway.models import Case
+from integration_centre.pathway.models import Case, Newcomer
 from integration_centre.pathway.permissions import can_see_case
 from integration_centre.pathway.reading import definition_of
 from integration_centre.pathway.registration import ensure_writable
@@ -40,21 +43,47 @@ def deadline_date(case: Case, newcomer_dates: dict[str, date | None], code: str 
     return add_months(start, deadline.months + (case.deadline_extended_months if deadline.extendable else 0))
 
 
+# The kind of evidence a ground's document is by default (health grounds: a medical certificate).
+EVIDENCE_KIND = {"illness": "medical_certificate", "pregnancy": "medical_certificate"}
+
+
 def extend_deadline(
-    actor: User, case: Case, ground: str, months: int, *, note: str | None = None, expected_version: int | None = None
+    actor: User,
+    case: Case,
+    ground: str,
+    months: int,
+    *,
+    note: str | None = None,
+    expected_version: int | None = None,
+    document: UploadedDocument | None = None,
+    document_kind: str | None = None,
 ) -> Case:
-    """Extend the completion deadline on one of the definition's extension grounds."""
+    """Extend the completion deadline on one of the definition's extension grounds.
+
+    A ground marked ``evidence_required`` in the definition (illness, pregnancy, force majeure)
+    needs an evidence document: it is stored with the case (``documents.store_document``).
+    """
     require(can_see_case(actor, case))
     ensure_writable(case.person_id)
     check_version(case, expected_version)
     definition = definition_of(case)
-    if ground not in {g["code"] for g in definition.extension_grounds}:
+    grounds = {g["code"]: g for g in definition.extension_grounds}
+    if ground not in grounds:
         raise PathwayError(_("Choose a ground for the extension."))
+    if grounds[ground].get("evidence_required") and document is None:
+        message = _("This ground requires an evidence document (e.g. a medical certificate): upload it.")
+        raise PathwayError(message, field_errors={"document": message})
+    if document is not None:
+        documents.check_upload(document)
     if not 0 < months <= 24:
         raise PathwayError(_("An extension is 1 to 24 months."))
     deadline = definition.deadline("completion")
     if deadline is None or not deadline.extendable:
         raise PathwayError(_("This pathway has no extendable deadline."))
+    if document is not None:
+        newcomer = db.session.get(Newcomer, case.person_id)
+        kind = document_kind or EVIDENCE_KIND.get(ground, "other")
+        documents.store_document(actor, newcomer, document, kind, case=case)
     case.deadline_extended_months += months
     touch_case(case)
     timeline_entry(actor, case, "case.extend", reason=ground, note=note)

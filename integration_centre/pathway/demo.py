@@ -20,7 +20,7 @@ from integration_centre.accounts.models import OperatorOrganisation, Role, User
 from integration_centre.extensions import db
 from integration_centre.pathway import demo_people, reference, registration, services
 from integration_centre.pathway.errors import PathwayError
-from integration_centre.pathway.models import Newcomer
+from integration_centre.pathway.models import Case, Newcomer
 from integration_centre.pathway.registration import NewcomerData
 from integration_centre.pathway.services import StepChange
 
@@ -79,6 +79,7 @@ def load(report) -> None:
     # which the other packages' demos build on, stay as they were.
     territory = sorted(reference.centre_territories().get("CAI", ()))
     weights = [w for _, w, _, _ in NATIONALITIES]
+    in_agreement: list[Newcomer] = []  # collected apart: no draw of ``rng`` changes
     women = set(rng.sample(range(COUNT), round(COUNT * WOMEN_SHARE)))
     for index in range(COUNT):
         nationality, _, categories, languages = rng.choices(NATIONALITIES, weights=weights)[0]
@@ -117,11 +118,46 @@ def load(report) -> None:
         opened = min(data.registration_date + timedelta(days=rng.randint(7, 40)), today)
         _walk(agent, newcomer, stage, opened, today, operator, rng)
         report.count("cases")
+        if stage == "agreement":
+            in_agreement.append(newcomer)
     db.session.flush()
+    _medical_dispensations(agent, in_agreement[:2], today, report)
     from integration_centre.rights import demo as rights_demo  # the rights demo needs persons
 
     first = select(Newcomer.id).where(Newcomer.registered_by_office_id == office.id).order_by(Newcomer.created_at)
     rights_demo.load_requests(report, list(db.session.scalars(first.limit(3))))
+
+
+def demo_pdf(lines: list[str]) -> bytes:
+    """A small real PDF (one A4 page of text) for the demo's evidence documents."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    for line in lines:
+        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _medical_dispensations(agent: User, newcomers: list[Newcomer], today: date, report) -> None:
+    """Two cases with a medical dispensation and its certificate; the second one revoked since."""
+    for number, newcomer in enumerate(newcomers):
+        case = db.session.scalar(select(Case).where(Case.person_id == newcomer.id))
+        certificate = services.UploadedDocument(
+            "certificat-medical.pdf",
+            "application/pdf",
+            demo_pdf(["Certificat medical (demonstration)", "Incapacite de suivre le parcours.", "Dr A. Demo"]),
+        )
+        dispensation = services.record_dispensation(
+            agent, newcomer, "medical", max(case.opened_on, today - timedelta(days=20 + number)), case=case,
+            document=certificate, note="Certificat du médecin traitant (démo).",
+        )  # fmt: skip
+        report.count("dispensations")
+        if number == 1:
+            services.revoke_dispensation(
+                agent, dispensation, case=case, note="Le certificat ne couvrait qu'un mois (démo)."
+            )
 
 
 def _national_number(people: random.Random, born: date, index: int, sex: str) -> str | None:

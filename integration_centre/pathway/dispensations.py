@@ -1,37 +1,36 @@
-"""Dispensations: recording one (legal basis, encrypted evidence document) and reading the document."""
+"""Dispensations: recording one (legal basis, evidence document), revoking it, listing a person's."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from integration_centre.accounts.models import User
 from integration_centre.accounts.permissions import require
 from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.pathway.assessment import apply_reassessment
+from integration_centre.pathway import documents
 from integration_centre.pathway.case_events import emit_transition_event
+from integration_centre.pathway.documents import UploadedDocument
 from integration_centre.pathway.errors import PathwayError
-from integration_centre.pathway.models import Case, Dispensation, EvidenceDocument, Newcomer
+from integration_centre.pathway.models import Case, Dispensation, Newcomer
 from integration_centre.pathway.permissions import can_see_case, person_visible_to
 from integration_centre.pathway.reading import applicable_definition, centre_jurisdiction, definition_of
 from integration_centre.pathway.registration import ensure_writable
 from integration_centre.pathway.timeline import check_version, flush_or_conflict, timeline_entry, touch_case
 from integration_centre.privacy.access import access
 
-MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-ALLOWED_DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
-
-
-@dataclass
-class UploadedDocument:
-    """An uploaded file, as bytes (the view reads it from the request)."""
-
-    filename: str
-    content_type: str
-    content: bytes
+# The kind of evidence each legal reason's document is (anything else: "other").
+EVIDENCE_KIND = {
+    "medical": documents.MEDICAL_CERTIFICATE,
+    "diploma": "diploma",
+    "belgian_diploma": "diploma",
+    "certificate_held": "diploma",
+    "work": "work_contract",
+}
 
 
 def record_dispensation(
@@ -42,15 +41,18 @@ def record_dispensation(
     *,
     case: Case | None = None,
     document: UploadedDocument | None = None,
+    document_kind: str | None = None,
     end_date: date | None = None,
     note: str | None = None,
     expected_version: int | None = None,
 ) -> Dispensation:
     """Record a dispensation validated by ``actor`` (legal basis from the definition).
 
-    The evidence document, when the reason requires one, is mandatory and stored encrypted.
-    With a case: one timeline entry and one ``dispensation_recorded`` event; a mid-pathway
-    reason (work…) ends the case's obligation from ``start_date``.
+    The evidence document, when the reason requires one, is mandatory; it is checked and stored
+    sealed under the person's key (``documents.store_document``), as ``document_kind`` (by default
+    the kind the reason implies: a medical certificate for the medical reason). With a case: one
+    timeline entry and one ``dispensation_recorded`` event; a mid-pathway reason (work…) ends the
+    case's obligation from ``start_date``.
     """
     require(person_visible_to(actor, newcomer))
     ensure_writable(newcomer.id)
@@ -66,15 +68,23 @@ def record_dispensation(
     try:
         reason_def = definition.dispensation_reason(reason)
     except KeyError as exc:
-        raise PathwayError(_("Choose a dispensation reason from the list.")) from exc
+        raise PathwayError(
+            _("Choose a dispensation reason from the list."), field_errors={"reason": _("Choose a reason.")}
+        ) from exc
     if start_date is None:
-        raise PathwayError(_("Enter the date the dispensation starts."))
+        raise PathwayError(
+            _("Enter the date the dispensation starts."), field_errors={"start_date": _("Enter a date.")}
+        )
     if end_date is not None and end_date < start_date:
-        raise PathwayError(_("The end date is before the start date."))
+        raise PathwayError(
+            _("The end date is before the start date."), field_errors={"end_date": _("Enter a later date.")}
+        )
     if reason_def.evidence_required and document is None:
-        raise PathwayError(_("This reason requires an evidence document: upload it."))
+        message = _("This reason requires an evidence document: upload it.")
+        raise PathwayError(message, field_errors={"document": message})
+    kind = document_kind or EVIDENCE_KIND.get(reason_def.code, "other")
     if document is not None:
-        _check_document(document)
+        documents.check_upload(document)  # refuse before anything is written
     dispensation = Dispensation(
         person_id=newcomer.id,
         case_id=case.id if case else None,
@@ -91,14 +101,8 @@ def record_dispensation(
         if note:
             dispensation.note = note
         db.session.add(dispensation)
-        if document is not None:
-            evidence = EvidenceDocument(person_id=newcomer.id, kind="dispensation", uploaded_by_id=actor.id)
-            evidence.dispensation = dispensation
-            evidence.filename = document.filename
-            evidence.content_type = document.content_type
-            evidence.content = document.content
-            evidence.size_bytes = len(document.content)
-            db.session.add(evidence)
+    if document is not None:
+        documents.store_document(actor, newcomer, document, kind, case=case, dispensation=dispensation)
     if case is not None:
         if reason_def.can_start_mid_pathway:
             case.obligation_ended_on = (
@@ -117,18 +121,77 @@ def record_dispensation(
     return dispensation
 
 
-def _check_document(document: UploadedDocument) -> None:
-    if not document.content:
-        raise PathwayError(_("The uploaded file is empty."))
-    if len(document.content) > MAX_DOCUMENT_BYTES:
-        raise PathwayError(_("The file is larger than 5 MB."))
-    if document.content_type not in ALLOWED_DOCUMENT_TYPES:
-        raise PathwayError(_("Upload a PDF, JPEG or PNG file."))
+def revoke_dispensation(
+    actor: User,
+    dispensation: Dispensation,
+    *,
+    case: Case | None = None,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> Dispensation:
+    """Revoke a dispensation (it no longer counts for eligibility); the note says why.
 
-
-def read_document(actor: User, document: EvidenceDocument) -> UploadedDocument:
-    """Decrypt an evidence document for an agent who may see the person (audited)."""
-    newcomer = db.session.get(Newcomer, document.person_id)
+    With a case: one timeline entry (the note encrypted) and, when the dispensation had ended the
+    case's obligation mid-pathway, the obligation's end is recomputed from the remaining ones.
+    """
+    newcomer = db.session.get(Newcomer, dispensation.person_id)
     require(person_visible_to(actor, newcomer))
-    with access(actor, "evidence.view", [document.person_id]):
-        return UploadedDocument(document.filename, document.content_type, document.content)
+    ensure_writable(newcomer.id)
+    if case is not None:
+        require(can_see_case(actor, case) and case.person_id == newcomer.id)
+        check_version(case, expected_version)
+    if dispensation.revoked_at is not None:
+        raise PathwayError(_("This dispensation was already revoked."))
+    if not (note or "").strip():
+        message = _("Say why the dispensation is revoked.")
+        raise PathwayError(message, field_errors={"note": message})
+    dispensation.revoked_at = utcnow()
+    dispensation.revoked_by_id = actor.id
+    if case is not None:
+        if dispensation.case_id == case.id:
+            _recompute_obligation_end(actor, case)
+        apply_reassessment(actor, case, "dispensation_revoked", case.opened_on)
+        touch_case(case)
+        timeline_entry(actor, case, "dispensation.revoke", note=note.strip())
+    flush_or_conflict()
+    return dispensation
+
+
+def _recompute_obligation_end(actor: User, case: Case) -> None:
+    """The earliest start of the case's remaining mid-pathway dispensations (None without any)."""
+    definition = definition_of(case)
+    mid_pathway = {r.code for r in definition.dispensation_reasons if r.can_start_mid_pathway}
+    rows = [
+        row
+        for row in db.session.scalars(select(Dispensation).where(Dispensation.case_id == case.id))
+        if row.revoked_at is None
+    ]
+    with access(actor, "dispensation.revoke", [case.person_id], action="update"):
+        starts = [row.start_date for row in rows if row.reason in mid_pathway]
+    case.obligation_ended_on = min(starts) if starts else None
+
+
+def dispensations_of(actor: User, newcomer: Newcomer) -> list[dict]:
+    """The person's dispensations, latest first, decrypted (one audited access): row, reason,
+    legal basis, note, revoked or not, and the documents ``actor`` may read."""
+    require(person_visible_to(actor, newcomer))
+    rows = db.session.scalars(
+        select(Dispensation)
+        .where(Dispensation.person_id == newcomer.id)
+        .order_by(Dispensation.start_date.desc(), Dispensation.validated_at.desc())
+    ).all()
+    if not rows:
+        return []
+    readable = {d["row"].id: d for d in documents.documents_of(actor, newcomer, purpose="dispensation.view")}
+    with access(actor, "dispensation.view", [newcomer.id]):
+        return [
+            {
+                "row": row,
+                "reason": row.reason,
+                "legal_basis": row.legal_basis,
+                "note": row.note,
+                "revoked": row.revoked_at is not None,
+                "documents": [readable[d.id] for d in row.documents if d.id in readable],
+            }
+            for row in rows
+        ]

@@ -63,8 +63,11 @@ def facts_of(newcomer: Newcomer) -> EligibilityFacts:
 
 
 def recorded_dispensations(newcomer_id, definition: PathwayDefinition | None = None) -> list[RecordedDispensation]:
-    """The person's recorded dispensations (call inside an access context naming the person)."""
-    rows = db.session.scalars(select(Dispensation).where(Dispensation.person_id == newcomer_id))
+    """The person's recorded dispensations that were not revoked (call inside an access context naming
+    the person)."""
+    rows = db.session.scalars(
+        select(Dispensation).where(Dispensation.person_id == newcomer_id, Dispensation.revoked_at.is_(None))
+    )
     return [
         RecordedDispensation(row.reason, row.start_date, row.end_date)
         for row in rows

@@ -21,12 +21,16 @@ from integration_centre.pathway.case_events import (
 )
 from integration_centre.pathway.cases import open_case, set_needs, transition_case
 from integration_centre.pathway.deadlines import deadline_date, extend_deadline
-from integration_centre.pathway.dispensations import (
+from integration_centre.pathway.dispensations import dispensations_of, record_dispensation, revoke_dispensation
+from integration_centre.pathway.documents import (
     ALLOWED_DOCUMENT_TYPES,
-    MAX_DOCUMENT_BYTES,
+    DOCUMENT_KINDS,
     UploadedDocument,
+    documents_of,
+    max_document_bytes,
     read_document,
-    record_dispensation,
+    read_upload,
+    store_document,
 )
 from integration_centre.pathway.labels import (
     ACTION_LABELS,
@@ -72,8 +76,8 @@ __all__ = [
     "CASE_EVENT",
     "CLOSURE_REASONS",
     "DEFAULT_JURISDICTION",
+    "DOCUMENT_KINDS",
     "EXEMPTION_REASONS",
-    "MAX_DOCUMENT_BYTES",
     "PASS_FAIL",
     "STATE_LABELS",
     "STATUS_LABELS",
@@ -90,6 +94,8 @@ __all__ = [
     "current_language",
     "deadline_date",
     "definition_of",
+    "dispensations_of",
+    "documents_of",
     "eligibility_for",
     "emit_case_event",
     "emit_transition_event",
@@ -100,16 +106,20 @@ __all__ = [
     "is_obliged",
     "jurisdictions",
     "kept_status",
+    "max_document_bytes",
     "newcomer_summary",
     "open_case",
     "read_document",
+    "read_upload",
     "reassess_case",
     "record_attendance",
     "record_dispensation",
     "recorded_dispensations",
+    "revoke_dispensation",
     "set_needs",
     "statistical_attributes",
     "step_required",
+    "store_document",
     "successor_case",
     "timeline_entry",
     "touch_case",

@@ -223,8 +223,11 @@ def export(person_id: uuid.UUID) -> dict:
         _row(d, _DISPENSATION_COLUMNS)
         for d in db.session.scalars(select(Dispensation).where(Dispensation.person_id == person_id))
     ]
+    from integration_centre.pathway.documents import kind_of
+
     result["documents"] = [
-        _row(doc, _DOCUMENT_COLUMNS) | {"content_base64": base64.b64encode(doc.content).decode("ascii")}
+        _row(doc, _DOCUMENT_COLUMNS)
+        | {"kind": kind_of(doc), "content_base64": base64.b64encode(doc.content).decode("ascii")}
         for doc in db.session.scalars(select(EvidenceDocument).where(EvidenceDocument.person_id == person_id))
     ]
     return result

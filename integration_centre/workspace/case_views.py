@@ -244,12 +244,19 @@ def extension(case_id: uuid.UUID):
 
     def handler() -> None:
         services.extend_deadline(
-            current_user, case, form.ground.data, form.months.data, note=(form.note.data or "").strip() or None
-        )
+            current_user, case, form.ground.data, form.months.data, note=(form.note.data or "").strip() or None,
+            document=pathway.read_upload(form.document.data),
+        )  # fmt: skip
 
+    evidence_grounds = [
+        g["labels"].get(current_language(), g["code"])
+        for g in definition.extension_grounds
+        if g.get("evidence_required")
+    ]
     return _form_page(
-        case, form, "workspace/extension.html", handler, _("The deadline was extended."), schedule=schedule
-    )
+        case, form, "workspace/extension.html", handler, _("The deadline was extended."), schedule=schedule,
+        evidence_grounds=evidence_grounds,
+    )  # fmt: skip
 
 
 @bp.route("/cases/<uuid:case_id>/evaluation", methods=["GET", "POST"])

@@ -7,8 +7,8 @@ from sqlalchemy.orm import selectinload
 
 from integration_centre.accounts.models import User
 from integration_centre.extensions import db
-from integration_centre.pathway.models import Case, EvidenceDocument, TimelineEntry
-from integration_centre.privacy.access import access
+from integration_centre.pathway import services as pathway
+from integration_centre.pathway.models import Case, Newcomer, TimelineEntry
 
 
 def timeline_of(case: Case) -> list[TimelineEntry]:
@@ -24,13 +24,6 @@ def timeline_of(case: Case) -> list[TimelineEntry]:
 
 
 def documents_of(actor: User, case: Case) -> list[dict]:
-    """The person's evidence documents (names decrypted, audited)."""
-    rows = db.session.scalars(
-        select(EvidenceDocument)
-        .where(EvidenceDocument.person_id == case.person_id)
-        .order_by(EvidenceDocument.created_at.desc())
-    ).all()
-    if not rows:
-        return []
-    with access(actor, "evidence.list", [case.person_id]):
-        return [{"row": row, "filename": row.filename, "content_type": row.content_type} for row in rows]
+    """The person's evidence documents ``actor`` may read (names decrypted, audited): a medical
+    certificate only for the agents of an office holding one of the person's cases."""
+    return pathway.documents_of(actor, db.session.get(Newcomer, case.person_id))

@@ -33,12 +33,14 @@ def extend_deadline(
     note: str | None = None,
     on: date | None = None,
     expected_version: int | None = None,
+    document: pathway.UploadedDocument | None = None,
 ) -> DeadlineExtension:
     """Extend the completion deadline by ``months`` on ``ground``: the orchestration around
     ``pathway.services.extend_deadline``, which is the one home of the rule (ground, months,
     version, extendable deadline; it writes the timeline entry). Around it, this records the
     previous and new dates with the agent (``DeadlineExtension``) and emits ``deadline_extended``
-    (reason = ground); the arithmetic needs an active case with a known deadline."""
+    (reason = ground); the arithmetic needs an active case with a known deadline. ``document``: the
+    evidence a ground may require (stored with the case by the pathway rule)."""
     require(can_see_case(actor, case))
     on = on or clock.today()
     if case.status not in ACTIVE_CASE_STATUSES:
@@ -47,7 +49,9 @@ def extend_deadline(
     previous = pathway.deadline_date(case, start_dates, "completion")
     if previous is None:
         raise WorkspaceError(_("The deadline is unknown: enter the permit-order date in the person's file first."))
-    pathway.extend_deadline(actor, case, ground, months, note=note, expected_version=expected_version)
+    pathway.extend_deadline(
+        actor, case, ground, months, note=note, expected_version=expected_version, document=document
+    )
     entry = db.session.scalars(
         select(TimelineEntry).where(TimelineEntry.case_id == case.id, TimelineEntry.action == "case.extend")
     ).all()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     HiddenField,
@@ -64,6 +65,35 @@ class ExtensionForm(FlaskForm):
         ],
     )
     note = TextAreaField(_l("Note"), description=_l("Optional. Stored encrypted."), validators=[Optional()])
+    document = FileField(
+        _l("Evidence document"),
+        description=_l("A PDF, JPEG or PNG file, stored encrypted. Required when the ground needs evidence."),
+    )
+
+
+class DispensationForm(FlaskForm):
+    """Record a dispensation: legal reason, dates, evidence, note."""
+
+    reason = SelectField(_l("Reason"), validators=[DataRequired(_l("Choose a reason."))])
+    start_date = DateField(_l("Start date"), validators=[DataRequired(DATE_MESSAGE)])
+    end_date = DateField(_l("End date"), description=_l("Optional."), validators=[Optional()])
+    document = FileField(
+        _l("Evidence document"),
+        description=_l("A PDF, JPEG or PNG file, stored encrypted. Required when the reason needs evidence."),
+    )
+    note = TextAreaField(_l("Note"), description=_l("Optional. Stored encrypted."), validators=[Optional()])
+    version = HiddenField()
+
+
+class RevokeDispensationForm(FlaskForm):
+    """Confirm the revocation of a dispensation, with its reason."""
+
+    note = TextAreaField(
+        _l("Why is the dispensation revoked?"),
+        description=_l("Stored encrypted."),
+        validators=[DataRequired(_l("Say why the dispensation is revoked."))],
+    )
+    version = HiddenField()
 
 
 class EvaluationForm(FlaskForm):

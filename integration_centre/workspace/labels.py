@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "case.extend": _l("Deadline extended"),
     "case.reassess": _l("Obligation status assessed again"),
     "dispensation.record": _l("Dispensation recorded"),
+    "dispensation.revoke": _l("Dispensation revoked"),
     "step.plan": _l("Step planned"),
     "step.refer": _l("Step referred to an operator"),
     "step.start": _l("Step started"),

@@ -1,21 +1,19 @@
-"""The workspace's blueprint and its small pages: person search, deadline calculator, document download."""
+"""The workspace's blueprint and its small pages: person search, deadline calculator."""
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from integration_centre.accounts.models import Role
-from integration_centre.accounts.permissions import require, roles_required
+from integration_centre.accounts.permissions import roles_required
 from integration_centre.core.navigation import add_item as add_nav_item
-from integration_centre.extensions import db
 from integration_centre.i18n import current_language
 from integration_centre.pathway import services as pathway
-from integration_centre.pathway.models import EvidenceDocument
 from integration_centre.workspace import services
 from integration_centre.workspace.forms import CalculatorForm, SearchForm
 
@@ -102,21 +100,3 @@ def calculator():
                 pathway.centre_jurisdiction(current_user.office),  # the versions of the centre's region
             )
     return render_template("workspace/calculator.html", form=form, rows=rows, locale=current_language())
-
-
-# ---------------------------------------------------------------------------------------------
-# Documents
-
-
-@bp.get("/cases/<uuid:case_id>/documents/<uuid:document_id>")
-@roles_required(Role.AGENT)
-def document(case_id: uuid.UUID, document_id: uuid.UUID):
-    """Download an evidence document of the case's person (decrypted, audited)."""
-    case = case_or_404(case_id)
-    item = db.session.get(EvidenceDocument, document_id)
-    require(item is not None and item.person_id == case.person_id)
-    content = pathway.read_document(current_user, item)
-    response = Response(content.content, mimetype=content.content_type)
-    response.headers["Content-Disposition"] = "attachment"
-    response.headers["Cache-Control"] = "no-store"
-    return response

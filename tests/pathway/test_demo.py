@@ -28,3 +28,24 @@ def test_demo_data(app):
     assert {"SY", "AF"} <= nationalities
     demo.load(report)  # idempotent
     assert len(db.session.scalars(select(Newcomer)).all()) == demo.COUNT
+
+
+def test_the_demo_shows_a_medical_dispensation_with_its_certificate_and_a_revoked_one(app):
+    """Issue 16: two medical dispensations with a real PDF certificate, the second one revoked."""
+    from integration_centre.pathway import documents
+    from integration_centre.pathway.models import Dispensation, EvidenceDocument
+
+    report = DemoReport(password="demo-password-for-tests")
+    accounts_demo.load(report)
+    demo.load(report)
+    db.session.commit()
+    rows = db.session.scalars(select(Dispensation).order_by(Dispensation.validated_at)).all()
+    with access(Actor.system("test"), "test.read", {r.person_id for r in rows}):
+        medical = [r for r in rows if r.reason == "medical"]
+        assert len(medical) == 2
+        assert [r.revoked_at is not None for r in medical] == [False, True]
+        for row in medical:
+            (document,) = row.documents
+            assert document.kind == documents.SPECIAL_CATEGORY and document.content.startswith(b"%PDF-")
+            assert document.content_type == "application/pdf"
+    assert db.session.scalar(select(EvidenceDocument.id).where(EvidenceDocument.kind == "special_category"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from integration_centre.extensions import db
 from integration_centre.pathway import events, services
@@ -98,3 +98,31 @@ def test_voluntary_case_for_someone_not_obliged(agent, register):
     assert result.status == Status.DISPENSED and result.basis_status == Status.DISPENSED
     assert result.statistical_status == "dispensed:association_agreement"
     assert result.explanation().startswith("Voluntary participant. Dispensed (")
+
+
+def test_revoking_a_work_dispensation_restores_the_obligation(agent, started_case):
+    """Issue 16: a revoked dispensation no longer counts; the case's obligation end is recomputed."""
+    from integration_centre.pathway.models import TimelineEntry
+
+    case = started_case(on=date(2025, 3, 1))
+    newcomer = case.person
+    dispensation = services.record_dispensation(agent, newcomer, "work", date(2025, 7, 1), case=case, document=PDF)
+    db.session.commit()
+    assert case.obligation_ended_on == date(2025, 7, 1)
+    with pytest.raises(PathwayError, match="Say why"):
+        services.revoke_dispensation(agent, dispensation, case=case, note="  ")
+    db.session.rollback()
+    services.revoke_dispensation(agent, dispensation, case=case, note="Contrat rompu pendant l'essai")
+    db.session.commit()
+    assert dispensation.revoked_at is not None and dispensation.revoked_by_id == agent.id
+    assert case.obligation_ended_on is None
+    assert services.eligibility_for(agent, newcomer, case=case, on=date(2025, 8, 1)).status == Status.OBLIGED
+    assert services.recorded_dispensations(newcomer.id) == []
+    entry = db.session.scalars(select(TimelineEntry).where(TimelineEntry.action == "dispensation.revoke")).one()
+    with access(agent, "test.view", [newcomer.id]):
+        assert entry.note == "Contrat rompu pendant l'essai"
+    with pytest.raises(PathwayError, match="already revoked"):
+        services.revoke_dispensation(agent, dispensation, case=case, note="encore")
+    db.session.rollback()
+    listed = services.dispensations_of(agent, newcomer)
+    assert [(d["reason"], d["revoked"], len(d["documents"])) for d in listed] == [("work", True, 1)]

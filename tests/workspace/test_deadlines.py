@@ -3,6 +3,7 @@ evaluation interviews, the non-compliance workflow."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
 
@@ -107,9 +108,10 @@ def test_extension_moves_the_deadline_records_the_agent_and_shows_in_the_timelin
     seen = []
     events.subscribe(seen.append)
     try:
-        response = agent_client.post(
-            f"/cases/{case.id}/extension", data={"ground": "illness", "months": "6", "note": "Hospitalisation"}
-        )
+        # Illness needs evidence since issue 16: a medical certificate is uploaded with the form.
+        certificate = (io.BytesIO(b"%PDF-1.4 certificat medical"), "attestation.pdf")
+        data = {"ground": "illness", "months": "6", "note": "Hospitalisation", "document": certificate}
+        response = agent_client.post(f"/cases/{case.id}/extension", data=data, content_type="multipart/form-data")
         assert response.status_code == 302
     finally:
         events.unsubscribe(seen.append)

@@ -43,7 +43,8 @@ def test_health_reasons_are_not_stored_in_clear_and_the_agent_still_reads_them(a
     extended = open_case(on=date(2025, 3, 1))
     closed = open_case(on=date(2025, 3, 1), given_names="Leila")
     with events.collect() as received:
-        services.extend_deadline(agent, extended, "illness", 6, on=date(2025, 6, 1))
+        certificate = pathway.UploadedDocument("attestation.pdf", None, b"%PDF-1.4 certificat")
+        services.extend_deadline(agent, extended, "illness", 6, on=date(2025, 6, 1), document=certificate)
         pathway.transition_case(agent, extended, "suspend", reason="pregnancy", on=date(2025, 7, 1))
         pathway.transition_case(agent, closed, "close", reason="deceased", on=date(2025, 7, 2))
         db.session.commit()
