@@ -181,17 +181,24 @@ def _check_can_complete_case(case: Case) -> None:
         raise PathwayError(_("Steps still to do: %(steps)s.", steps=", ".join(missing)))
 
 
-def set_needs(actor: User, case: Case, needs: list[str], *, expected_version: int | None = None) -> Case:
-    """Record the needs analysis (which conditional steps are needed); timeline, no event."""
+def set_needs(
+    actor: User, case: Case, needs: list[str], *, expected_version: int | None = None, note: str | None = None
+) -> Case:
+    """Record the needs analysis (which conditional steps are needed, see ``pathway.needs``) on an
+    active case; the reasons as an encrypted ``note`` on the timeline, no event."""
     require(can_see_case(actor, case))
     ensure_writable(case.person_id)
     check_version(case, expected_version)
+    if case.status not in ACTIVE_CASE_STATUSES:
+        raise PathwayError(
+            _("The case is %(status)s: its needs analysis can no longer change.", status=STATUS_LABELS[case.status])
+        )
     definition = definition_of(case)
     unknown = [n for n in needs if n not in definition.needs]
     if unknown:
         raise PathwayError(_("Unknown need: %(needs)s.", needs=", ".join(unknown)))
     case.needs = sorted(set(needs))
     touch_case(case)
-    timeline_entry(actor, case, "case.needs", reason=",".join(case.needs) or None)
+    timeline_entry(actor, case, "case.needs", reason=",".join(case.needs) or None, note=(note or "").strip() or None)
     flush_or_conflict()
     return case

@@ -51,6 +51,7 @@ from integration_centre.pathway.steps import (
     agreement_step,
     record_attendance,
     step_required,
+    steps_still_to_do,
     transition_step,
 )
 from integration_centre.pathway.timeline import (
@@ -102,6 +103,7 @@ __all__ = [
     "set_needs",
     "statistical_attributes",
     "step_required",
+    "steps_still_to_do",
     "successor_case",
     "timeline_entry",
     "touch_case",
