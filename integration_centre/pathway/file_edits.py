@@ -12,9 +12,12 @@ optimistic lock) refuses a save based on a file someone else changed meanwhile.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -217,6 +220,16 @@ def field_chunks(names: tuple[str, ...]) -> list[str]:
     return chunks
 
 
+def confirmation_token(newcomer: Newcomer, expected_version: int | None, values: dict) -> str:
+    """A token binding a confirmation to the eligibility facts the agent saw (file, version and
+    the values of the eligibility fields), keyed by the application's secret: a confirmation
+    for other facts is asked again. It reveals nothing of the values."""
+    facts = "|".join(f"{name}={values.get(name)}" for name in ELIGIBILITY_FIELDS)
+    message = f"{newcomer.id}|{expected_version}|{facts}".encode()
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
 def _comparable(value):
     if isinstance(value, list):
         return sorted(value)
@@ -238,6 +251,7 @@ __all__ = [
     "active_cases",
     "check_file_version",
     "compare_assessments",
+    "confirmation_token",
     "current_values",
     "edit_newcomer",
     "field_chunks",

@@ -6,7 +6,15 @@ def register(app) -> None:
     """Wire the package into ``app``: the extension's reason column, the schedule's session hooks,
     the non-compliance legal hold, the navigation and the blueprint (routes in ``views``,
     ``home_views`` and ``case_views``)."""
-    from integration_centre.workspace import case_views, home_views, models, schedule_sync, subject_data, views
+    from integration_centre.workspace import (
+        case_views,
+        casework_views,  # noqa: F401 - routes on ``views.bp``, the needs panel
+        home_views,
+        models,
+        schedule_sync,
+        subject_data,
+        views,
+    )
 
     models.register()
     schedule_sync.register()
