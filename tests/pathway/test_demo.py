@@ -28,3 +28,17 @@ def test_demo_data(app):
     assert {"SY", "AF"} <= nationalities
     demo.load(report)  # idempotent
     assert len(db.session.scalars(select(Newcomer)).all()) == demo.COUNT
+
+
+def test_demo_shows_needs_analyses_and_an_edited_file(app):
+    from integration_centre.pathway.models import TimelineEntry
+
+    report = DemoReport(password="demo-password-for-tests")
+    accounts_demo.load(report)
+    demo.load(report)
+    db.session.commit()
+    needs = db.session.scalars(select(TimelineEntry).where(TimelineEntry.action == "case.needs")).all()
+    assert needs and all(entry.note_ct is not None for entry in needs)  # the reasons, encrypted
+    assert {entry.reason for entry in needs} <= {"french", None}
+    [edit] = db.session.scalars(select(TimelineEntry).where(TimelineEntry.action == "newcomer.edit")).all()
+    assert edit.reason == "phone"
