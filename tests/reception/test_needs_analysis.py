@@ -150,3 +150,33 @@ def test_refusals(agent, other_agent, started_case):
         pathway.set_needs(agent, case, [])
     assert "can no longer change" in error.value.message
     db.session.rollback()
+
+
+def test_a_step_exempted_as_not_needed_is_reopened_when_the_analysis_asks_for_it(agent, started_case):
+    case = started_case()
+    do_reception(agent, case, level="B1", on=ON)
+    record(agent, case, [])
+    pathway.transition_step(agent, case, "orientation", "exempt", StepChange(reason="condition_not_met"))
+    db.session.commit()
+    assert "orientation" not in still_to_do(case)
+    record(agent, case, ["orientation"])
+    assert case.step("orientation").state == "pending" and case.step("orientation").ended_on is None
+    assert ORIENTATION_FR in agreement_steps(agent, case)
+    assert still_to_do(case) == ["citizenship", "orientation"]
+
+
+def test_a_need_cannot_be_added_once_a_later_step_started(agent, started_case):
+    case = started_case()
+    do_reception(agent, case, level="B1", on=ON)
+    record(agent, case, [])
+    on = date(2025, 9, 1)
+    pathway.transition_step(agent, case, "citizenship", "start", on=on)
+    change = StepChange(hours="60", evidence=("attendance_record",), result="aoc")
+    pathway.transition_step(agent, case, "citizenship", "complete", change, on=on)
+    pathway.transition_step(agent, case, "certificate", "start", on=on)  # French and orientation left out
+    db.session.commit()
+    with pytest.raises(PathwayError) as error:
+        pathway.set_needs(agent, case, ["orientation"])
+    assert "has already started" in error.value.message
+    db.session.rollback()
+    assert case.needs == []
