@@ -298,11 +298,19 @@ MATRIX: dict[str, dict[str, str]] = {
         "POST": "LOG 200 404 404 404 404 404 404",
     },
     "workspace.document": {"GET": "LOG 200 404 404 404 404 404 404"},
+    "workspace.edit_file": {
+        "GET": "LOG 200 404 404 404 404 404 404",
+        "POST": "LOG 200 404 404 404 404 404 404",
+    },
     "workspace.evaluation": {
         "GET": "LOG 200 404 404 404 404 404 404",
         "POST": "LOG 200 404 404 404 404 404 404",
     },
     "workspace.extension": {
+        "GET": "LOG 200 404 404 404 404 404 404",
+        "POST": "LOG 200 404 404 404 404 404 404",
+    },
+    "workspace.needs_analysis": {
         "GET": "LOG 200 404 404 404 404 404 404",
         "POST": "LOG 200 404 404 404 404 404 404",
     },

@@ -175,7 +175,31 @@ CASE_WRITES = [
     ),
     # B's revocation stands: A's request finds the dispensation revoked already (404).
     Save("workspace.dispensation_revoke", _dispensation, refused_status=404),
+    Save(
+        "workspace.needs_analysis",
+        lambda ctx: (
+            f"/cases/{ctx['case'].id}/needs",
+            {"needs": "french", "reasons": "x", "version": str(ctx["case"].version)},
+        ),
+        stale_write=True,
+    ),
+    # B's edit changed the file's version: A's form is refused with the file's own message.
+    Save("workspace.edit_file", lambda ctx: _file_edit(ctx)),
 ]
+
+
+def _file_edit(ctx) -> tuple[str, dict]:
+    from integration_centre.pathway.models import Newcomer
+
+    person = newcomer_data()
+    newcomer = db.session.get(Newcomer, ctx["case"].person_id)
+    data = {
+        name: (value.isoformat() if isinstance(value, date) else value)
+        for name, value in vars(person).items()
+        if value is not None
+    }
+    data.update(phone="+32 471 00 00 07", interpreter_needed="y", version=str(newcomer.version), confirmation="")
+    return f"/cases/{ctx['case'].id}/file", data
 
 
 # --- Writes of a case through a referral (the agent's and the operator's side) ---------------

@@ -74,6 +74,7 @@ def _cefr_level(case: Case, definition: PathwayDefinition) -> str | None:
     """The placement-test result: the step other steps' language conditions refer to."""
     for step_def in definition.steps:
         condition = step_def.condition or {}
+        condition = condition.get("until_recorded") or condition  # a need the positioning suggests
         if condition.get("type") == "result_below_level":
             try:
                 return case.step(condition["step"]).result

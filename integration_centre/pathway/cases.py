@@ -20,6 +20,7 @@ from integration_centre.pathway.eligibility import Status, assess
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.labels import ACTION_LABELS, CLOSURE_REASONS, STATUS_LABELS, SUSPENSION_REASONS
 from integration_centre.pathway.models import Case, Newcomer, StepInstance
+from integration_centre.pathway.needs import need_condition
 from integration_centre.pathway.permissions import can_see_case, person_visible_to
 from integration_centre.pathway.reading import (
     applicable_definition,
@@ -191,17 +192,55 @@ def _check_can_complete_case(case: Case) -> None:
         raise PathwayError(_("Steps still to do: %(steps)s.", steps=", ".join(missing)))
 
 
-def set_needs(actor: User, case: Case, needs: list[str], *, expected_version: int | None = None) -> Case:
-    """Record the needs analysis (which conditional steps are needed); timeline, no event."""
+def set_needs(
+    actor: User, case: Case, needs: list[str], *, expected_version: int | None = None, note: str | None = None
+) -> Case:
+    """Record the needs analysis (which conditional steps are needed, see ``pathway.needs``) on an
+    active case; the reasons as an encrypted ``note`` on the timeline, no event."""
     require(can_see_case(actor, case))
     ensure_writable(case.person_id)
     check_version(case, expected_version)
+    if case.status not in ACTIVE_CASE_STATUSES:
+        raise PathwayError(
+            _("The case is %(status)s: its needs analysis can no longer change.", status=STATUS_LABELS[case.status])
+        )
     definition = definition_of(case)
     unknown = [n for n in needs if n not in definition.needs]
     if unknown:
         raise PathwayError(_("Unknown need: %(needs)s.", needs=", ".join(unknown)))
-    case.needs = sorted(set(needs))
+    needed = sorted(set(needs))
+    to_do = [s for s in definition.steps if need_condition(s) in needed and _not_done_if_needed(case.step(s.code))]
+    _check_no_later_step_started(case, definition, to_do)
+    case.needs = needed
+    for step_def in to_do:  # exempted as "not needed" before: to do again (no event: nothing was done)
+        step = case.step(step_def.code)
+        if step.state == StepState.EXEMPTED:
+            step.state, step.state_reason, step.ended_on = StepState.PENDING, None, None
     touch_case(case)
-    timeline_entry(actor, case, "case.needs", reason=",".join(case.needs) or None)
+    timeline_entry(actor, case, "case.needs", reason=",".join(case.needs) or None, note=(note or "").strip() or None)
     flush_or_conflict()
     return case
+
+
+def _not_done_if_needed(step: StepInstance) -> bool:
+    """A step still to do once needed: not done, or exempted only because it was not needed."""
+    return step.state not in DONE_STEP_STATES or (
+        step.state == StepState.EXEMPTED and step.state_reason == "condition_not_met"
+    )
+
+
+def _check_no_later_step_started(case: Case, definition, to_do) -> None:
+    """Refuse to ask for a step when a step that depends on it has already started."""
+    codes = {s.code for s in to_do}
+    started = (StepState.REFERRED, StepState.IN_PROGRESS, StepState.COMPLETED, StepState.FAILED)
+    for step_def in definition.steps:
+        blocking = codes & set(step_def.depends_on)
+        if blocking and case.step(step_def.code).state in started:
+            needed = definition.step(sorted(blocking)[0]).label(current_language())
+            raise PathwayError(
+                _(
+                    "“%(step)s” has already started: the needs analysis can no longer ask for “%(needed)s”.",
+                    step=step_def.label(current_language()),
+                    needed=needed,
+                )
+            )

@@ -45,6 +45,12 @@ NATIONALITIES = [
     ("UA", 3, ["temporary_protection"], ["uk", "ru"]),
     ("TR", 2, ["family_reunification", "work"], ["tr"]),
 ]
+NEEDS_NOTES = {  # the reasons of the demo's needs analyses (encrypted on the timeline)
+    True: "Positionnement sous le niveau A2 : la formation en français est nécessaire. Pas d'orientation "
+    "socioprofessionnelle pour l'instant (la personne cherche d'abord un logement).",
+    False: "Positionnement au niveau A2 ou au-delà : pas de formation en français. Pas d'orientation "
+    "socioprofessionnelle demandée.",
+}
 EDUCATION = ["none", "primary", "lower_secondary", "upper_secondary", "higher"]
 STAGES = [
     "registered",
@@ -122,6 +128,7 @@ def load(report) -> None:
             in_agreement.append(newcomer)
     db.session.flush()
     _medical_dispensations(agent, in_agreement[:2], today, report)
+    _edit_a_file(agent, office)
     from integration_centre.rights import demo as rights_demo  # the rights demo needs persons
 
     first = select(Newcomer.id).where(Newcomer.registered_by_office_id == office.id).order_by(Newcomer.created_at)
@@ -158,6 +165,30 @@ def _medical_dispensations(agent: User, newcomers: list[Newcomer], today: date, 
             services.revoke_dispensation(
                 agent, dispensation, case=case, note="Le certificat ne couvrait qu'un mois (démo)."
             )
+def _edit_a_file(agent, office) -> None:
+    """A corrected phone number on the file of the first person whose case is in progress: the
+    case's timeline shows the edit (the field's name, never its value)."""
+    from integration_centre.pathway import file_edits
+    from integration_centre.pathway.models import Case
+    from integration_centre.pathway.states import CaseStatus
+
+    case = db.session.scalar(
+        select(Case)
+        .where(Case.office_id == office.id, Case.status == CaseStatus.IN_PROGRESS)
+        .order_by(Case.opened_on)
+        .limit(1)
+    )
+    if case is None:
+        return
+    newcomer = db.session.get(Newcomer, case.person_id)
+    file_edits.edit_newcomer(
+        agent,
+        newcomer,
+        {"phone": "+32 470 55 01 02"},
+        expected_version=newcomer.version,
+        confirm=False,
+        reason="Nouveau numéro communiqué par la personne.",
+    )
 
 
 def _national_number(people: random.Random, born: date, index: int, sex: str) -> str | None:
@@ -208,7 +239,8 @@ def _walk(agent, newcomer, stage, opened, today, operator, rng) -> None:
         case, services.definition_of(case).step("french_course"), services.definition_of(case)
     )
     if stage == "agreement":
-        return
+        return  # these cases still wait for their needs analysis
+    services.set_needs(agent, case, ["french"] if needs_french else [], note=NEEDS_NOTES[bool(needs_french)])
     if needs_french:
         step("french_course", "refer", StepChange(operator_id=operator.id if operator else None))
         if stage == "referred":

@@ -171,6 +171,16 @@ def validate(data: NewcomerData, *, today: date | None = None) -> ValidationOutc
     return outcome
 
 
+def normalised_values(data: NewcomerData, outcome: ValidationOutcome) -> dict:
+    """The values to store for valid ``data``: names and e-mail trimmed, the NISS compact."""
+    values = asdict(data)
+    values["niss"] = outcome.niss
+    values["family_name"] = " ".join(data.family_name.split())
+    values["given_names"] = " ".join(data.given_names.split())
+    values["email"] = data.email.strip() if data.email else None
+    return values
+
+
 def find_duplicates(actor: User, data: NewcomerData) -> list[Newcomer]:
     """Existing files of the same person: same NISS, or same names and date of birth.
 
@@ -306,11 +316,7 @@ def register_newcomer(
         check = duplicate_check or check_duplicates(actor, data, office, today=today)
         if check.suspected:
             raise DuplicateSuspected(duplicate_message(check), check.existing, check.elsewhere)
-    values = asdict(data)
-    values["niss"] = outcome.niss
-    values["family_name"] = " ".join(data.family_name.split())
-    values["given_names"] = " ".join(data.given_names.split())
-    values["email"] = data.email.strip() if data.email else None
+    values = normalised_values(data, outcome)
     newcomer = Newcomer(registered_by_office_id=office.id)
     newcomer.created_at = utcnow()
     with access(actor, "registration", [newcomer_id(newcomer)], action="create"):
@@ -318,7 +324,7 @@ def register_newcomer(
         for name in PERSONAL_FIELDS:
             setattr(newcomer, name, values[name])
         db.session.add(newcomer)
-        _reindex(newcomer)
+        reindex(newcomer)
     db.session.flush()
     return newcomer
 
@@ -340,13 +346,12 @@ def update_newcomer(actor: User, newcomer: Newcomer, data: NewcomerData, *, toda
     outcome = validate(data, today=today)
     if outcome.errors:
         raise RegistrationInvalid(_("The file has errors: correct the fields marked."), outcome.errors)
-    values = asdict(data)
-    values["niss"] = outcome.niss
+    values = normalised_values(data, outcome)
     with access(actor, "newcomer.update", [newcomer.id], action="update"):
         for name in PERSONAL_FIELDS:
             if getattr(newcomer, name) != values[name]:
                 setattr(newcomer, name, values[name])
-        _reindex(newcomer)
+        reindex(newcomer)
     db.session.flush()
     return outcome.warnings
 
@@ -359,7 +364,7 @@ def ensure_writable(person_id) -> None:
         raise PathwayError(str(exc), code="restricted") from exc
 
 
-def _reindex(newcomer: Newcomer) -> None:
+def reindex(newcomer: Newcomer) -> None:
     """Replace the person's blind-index entries from the file's current values (inside an access)."""
     blind_index.set_person_indexes(
         newcomer.id,

@@ -58,6 +58,7 @@ from integration_centre.pathway.steps import (
     agreement_step,
     record_attendance,
     step_required,
+    steps_still_to_do,
     transition_step,
 )
 from integration_centre.pathway.timeline import (
@@ -120,6 +121,7 @@ __all__ = [
     "statistical_attributes",
     "step_required",
     "store_document",
+    "steps_still_to_do",
     "successor_case",
     "timeline_entry",
     "touch_case",

@@ -21,6 +21,7 @@ from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.hours import parse_hours
 from integration_centre.pathway.labels import ACTION_LABELS, EXEMPTION_REASONS, STATE_LABELS, STATUS_LABELS
 from integration_centre.pathway.models import Case, StepInstance
+from integration_centre.pathway.needs import left_out_by_needs, needs_recorded
 from integration_centre.pathway.permissions import can_act_on_step
 from integration_centre.pathway.reading import definition_of
 from integration_centre.pathway.registration import ensure_writable
@@ -227,7 +228,10 @@ def _check_dependencies(case: Case, step_def: StepDefinition, definition: Pathwa
         dependency = case.step(code)
         if dependency.state in DONE_STEP_STATES:
             continue
-        if dependency.state == StepState.CANCELLED and step_required(case, definition.step(code), definition) is False:
+        dependency_def = definition.step(code)
+        if step_required(case, dependency_def, definition) is False and (
+            dependency.state == StepState.CANCELLED or left_out_by_needs(case, dependency_def)
+        ):
             continue
         waiting.append(definition.step(code).label(current_language()))
     if waiting:
@@ -236,16 +240,26 @@ def _check_dependencies(case: Case, step_def: StepDefinition, definition: Pathwa
         )
 
 
+def steps_still_to_do(case: Case, definition: PathwayDefinition | None = None) -> list[StepDefinition]:
+    """The steps that still stop the end of the pathway (the final step aside): a step required
+    for this case (mandatory, or its condition met) not completed or exempted, another step
+    still open — except a step the recorded needs analysis left out, which is not to do."""
+    definition = definition or definition_of(case)
+    missing = []
+    for step_def in definition.steps:
+        if step_def.ends_pathway:
+            continue
+        required = step_required(case, step_def, definition)
+        state = case.step(step_def.code).state
+        if required is False and left_out_by_needs(case, step_def):
+            continue
+        if state not in FINAL_STEP_STATES or (required and state not in DONE_STEP_STATES):
+            missing.append(step_def)
+    return missing
+
+
 def _check_all_steps_done(case: Case, definition: PathwayDefinition, final_code: str) -> None:
-    open_steps = [
-        definition.step(s.step_code).label(current_language())
-        for s in case.steps
-        if s.step_code != final_code
-        and (
-            s.state not in FINAL_STEP_STATES
-            or (definition.step(s.step_code).mandatory and s.state not in DONE_STEP_STATES)
-        )
-    ]
+    open_steps = [s.label(current_language()) for s in steps_still_to_do(case, definition) if s.code != final_code]
     if open_steps:
         raise PathwayError(_("Steps still to do: %(steps)s.", steps=", ".join(open_steps)))
 
@@ -288,7 +302,9 @@ def step_required(case: Case, step_def: StepDefinition, definition: PathwayDefin
         return True
     condition = step_def.condition or {}
     if condition.get("type") == "needs_analysis":
-        return condition["need"] in (case.needs or [])
+        if not condition.get("until_recorded") or needs_recorded(case):
+            return condition["need"] in (case.needs or [])
+        condition = condition["until_recorded"]
     if condition.get("type") == "result_below_level":
         source = case.step(condition["step"])
         if source.state != StepState.COMPLETED or cefr_rank(source.result) is None:

@@ -310,9 +310,13 @@ def rectify(actor, person_id: uuid.UUID, field: str, value):
 
     Runs inside the caller's access context. Raises ``ValueError`` (translated message).
     """
-    from dataclasses import asdict
-
-    from integration_centre.pathway.registration import PERSONAL_FIELDS, NewcomerData, _reindex, validate
+    from integration_centre.pathway.registration import (
+        PERSONAL_FIELDS,
+        NewcomerData,
+        normalised_values,
+        reindex,
+        validate,
+    )
 
     if field not in RECTIFIABLE:
         raise ValueError(_("This field cannot be rectified here."))
@@ -327,14 +331,12 @@ def rectify(actor, person_id: uuid.UUID, field: str, value):
         raise ValueError(outcome.errors[field])
     if field in ("family_name", "given_names", "date_of_birth") and not new_value:
         raise ValueError(_("This field is required."))
-    values = asdict(data)
-    if field == "niss":
-        values["niss"] = outcome.niss
+    values = normalised_values(data, outcome)
     previous = current[field]
     if previous == values[field]:
         raise ValueError(_("The new value is the same as the current one."))
     setattr(newcomer, field, values[field])
-    _reindex(newcomer)
+    reindex(newcomer)
     db.session.flush()
     return previous
 

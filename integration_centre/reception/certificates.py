@@ -21,7 +21,7 @@ from integration_centre.pathway.definitions import PathwayDefinition
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.models import Case, Newcomer
 from integration_centre.pathway.registration import ensure_writable
-from integration_centre.pathway.states import DONE_STEP_STATES, FINAL_STEP_STATES, CaseStatus, StepState
+from integration_centre.pathway.states import DONE_STEP_STATES, CaseStatus, StepState
 from integration_centre.privacy.access import access
 from integration_centre.reception.common import MAX_DETAIL, ReceptionInvalid, case_in_reach, emit, today_or
 from integration_centre.reception.labels import REVOCATION_REASONS
@@ -32,18 +32,10 @@ CODE_LENGTH = 16
 
 
 def certificate_missing_steps(case: Case) -> list[str]:
-    """Labels of the steps that still stop the certificate: mandatory steps not completed or
-    exempted, and optional steps still open (the pathway wants them done, exempted or cancelled)."""
-    definition = pathway.definition_of(case)
+    """Labels of the steps that still stop the certificate (``pathway.steps_still_to_do``: the
+    steps that apply to this person, the needs analysis included, not yet done)."""
     language = current_language()
-    missing = []
-    for step_def in definition.steps:
-        if step_def.ends_pathway:
-            continue
-        state = case.step(step_def.code).state
-        if state not in FINAL_STEP_STATES or (step_def.mandatory and state not in DONE_STEP_STATES):
-            missing.append(step_def.label(language))
-    return missing
+    return [step_def.label(language) for step_def in pathway.steps_still_to_do(case)]
 
 
 def active_certificate(case: Case) -> Certificate | None:

@@ -5,9 +5,11 @@ interviews and the non-compliance procedure."""
 def register(app) -> None:
     """Wire the package into ``app``: the extension's reason column, the schedule's session hooks,
     the non-compliance legal hold, the navigation and the blueprint (routes in ``views``,
-    ``home_views``, ``case_views`` and ``dispensation_views``, whose panel joins the case page)."""
+    ``home_views``, ``case_views``, ``casework_views`` and ``dispensation_views``, whose panels join
+    the case page)."""
     from integration_centre.workspace import (
         case_views,
+        casework_views,  # noqa: F401 - routes on ``views.bp``, the needs panel
         dispensation_views,
         home_views,
         models,

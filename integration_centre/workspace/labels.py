@@ -9,6 +9,7 @@ from integration_centre.pathway import reasons
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.definitions import PathwayDefinition
 from integration_centre.pathway.models import TimelineEntry
+from integration_centre.pathway.subject_data import RECTIFIABLE
 from integration_centre.workspace.noncompliance import OUTCOME_LABELS
 
 EVIDENCE_LABELS = {
@@ -32,6 +33,8 @@ ACTION_LABELS = {
     "case.transfer": _l("Case transferred to another office"),
     "case.transfer_in": _l("Case received from another office"),
     "case.needs": _l("Needs analysis recorded"),
+    "case.reassess": _l("Obligation status re-assessed"),
+    "newcomer.edit": _l("Person's file edited"),
     "case.extend": _l("Deadline extended"),
     "case.reassess": _l("Obligation status assessed again"),
     "dispensation.record": _l("Dispensation recorded"),
@@ -70,6 +73,8 @@ ACTION_LABELS = {
     "referral.abandoned": _l("Referral abandoned"),
     "referral.withdrawn": _l("Referral withdrawn"),
 }
+FILE_FIELD_LABELS = RECTIFIABLE
+REASSESS_REASONS = {"file_edit": _l("after an edit of the person's file")}
 PARTICIPATION_LABELS = {"obliged": _l("obliged"), "voluntary": _l("voluntary")}
 
 
@@ -96,6 +101,10 @@ def reason_label(entry: TimelineEntry, definition: PathwayDefinition, locale: st
         return str(OUTCOME_LABELS.get(reason, reason))
     if entry.action == "case.needs":
         return reason.replace(",", ", ")
+    if entry.action == "newcomer.edit":  # field names (never values)
+        return ", ".join(str(FILE_FIELD_LABELS.get(name, name)) for name in reason.split(","))
+    if entry.action == "case.reassess":
+        return str(REASSESS_REASONS.get(reason, reason))
     return None
 
 

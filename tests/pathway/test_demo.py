@@ -49,3 +49,17 @@ def test_the_demo_shows_a_medical_dispensation_with_its_certificate_and_a_revoke
             assert document.kind == documents.SPECIAL_CATEGORY and document.content.startswith(b"%PDF-")
             assert document.content_type == "application/pdf"
     assert db.session.scalar(select(EvidenceDocument.id).where(EvidenceDocument.kind == "special_category"))
+
+
+def test_demo_shows_needs_analyses_and_an_edited_file(app):
+    from integration_centre.pathway.models import TimelineEntry
+
+    report = DemoReport(password="demo-password-for-tests")
+    accounts_demo.load(report)
+    demo.load(report)
+    db.session.commit()
+    needs = db.session.scalars(select(TimelineEntry).where(TimelineEntry.action == "case.needs")).all()
+    assert needs and all(entry.note_ct is not None for entry in needs)  # the reasons, encrypted
+    assert {entry.reason for entry in needs} <= {"french", None}
+    [edit] = db.session.scalars(select(TimelineEntry).where(TimelineEntry.action == "newcomer.edit")).all()
+    assert edit.reason == "phone"

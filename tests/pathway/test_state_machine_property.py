@@ -19,6 +19,7 @@ from integration_centre.extensions import db
 from integration_centre.pathway import events, registration, services
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.models import TimelineEntry
+from integration_centre.pathway.needs import left_out_by_needs
 from integration_centre.pathway.services import StepChange, step_required
 from integration_centre.pathway.states import (
     CASE_ACTIONS,
@@ -180,9 +181,10 @@ def run_property(agent, org, counter, reached):
                 if step.state in (StepState.REFERRED, StepState.IN_PROGRESS, StepState.COMPLETED, StepState.FAILED):
                     for dependency in step_def.depends_on:
                         dep = by_code[dependency]
+                        dep_def = definition.step(dependency)
                         assert dep.state in DONE_STEP_STATES or (
-                            dep.state == StepState.CANCELLED
-                            and step_required(case, definition.step(dependency), definition) is False
+                            step_required(case, dep_def, definition) is False
+                            and (dep.state == StepState.CANCELLED or left_out_by_needs(case, dep_def))
                         ), (step.step_code, dependency, dep.state)
                 if step.state == StepState.COMPLETED:
                     assert step.confirmed_by_id is not None

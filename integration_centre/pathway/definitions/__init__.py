@@ -240,6 +240,16 @@ def parse(document: Any, source: str) -> PathwayDefinition:
     )
 
 
+def _check_level_condition(document: dict, codes: list[str], condition: dict, where: str) -> None:
+    """A ``result_below_level`` condition names a step and a parameter of the definition."""
+    if condition.get("type") != "result_below_level":
+        return
+    if condition["step"] not in codes:
+        raise DefinitionError(f"{where}.step: unknown step {condition['step']!r}")
+    if condition["parameter"] not in document.get("parameters", {}):
+        raise DefinitionError(f"{where}.parameter: no parameter {condition['parameter']!r}")
+
+
 def _check_semantics(document: dict, source: str) -> None:
     """Checks a JSON schema cannot express: unique codes, known references, no cycles."""
     steps = document["steps"]
@@ -253,13 +263,11 @@ def _check_semantics(document: dict, source: str) -> None:
             if dependency not in codes:
                 raise DefinitionError(f"{source}: steps[{index}].depends_on[{position}]: unknown step {dependency!r}")
         condition = step.get("condition") or {}
-        if condition.get("type") == "result_below_level":
-            if condition["step"] not in codes:
-                raise DefinitionError(f"{source}: steps[{index}].condition.step: unknown step {condition['step']!r}")
-            if condition["parameter"] not in document.get("parameters", {}):
-                raise DefinitionError(
-                    f"{source}: steps[{index}].condition.parameter: no parameter {condition['parameter']!r}"
-                )
+        checked = [condition]
+        if condition.get("type") == "needs_analysis" and condition.get("until_recorded"):
+            checked.append(condition["until_recorded"])
+        for check in checked:
+            _check_level_condition(document, codes, check, f"{source}: steps[{index}].condition")
         if condition.get("type") == "needs_analysis" and condition["need"] not in needs:
             raise DefinitionError(f"{source}: steps[{index}].condition.need: {condition['need']!r} is not in needs")
         if not step.get("mandatory", True) and not condition:
