@@ -72,17 +72,16 @@ def assign(actor: User, cases: Iterable[Case], agent: User | None) -> int:
     return changed
 
 
-def active_cases_of(actor: User, agent_id: int | None) -> list[Case]:
-    """All active cases of the actor's office whose responsible agent is ``agent_id`` (None: nobody)."""
+def _held_by(actor: User, agent_id: int | None) -> list:
     require(actor.role == Role.AGENT and actor.office_id is not None)
     holder = Case.responsible_agent_id.is_(None) if agent_id is None else Case.responsible_agent_id == agent_id
-    return list(
-        db.session.scalars(
-            select(Case)
-            .where(Case.office_id == actor.office_id, Case.status.in_(list(ACTIVE_CASE_STATUSES)), holder)
-            .order_by(Case.opened_on, Case.id)
-        )
-    )
+    return [Case.office_id == actor.office_id, Case.status.in_(list(ACTIVE_CASE_STATUSES)), holder]
+
+
+def active_cases_of(actor: User, agent_id: int | None) -> list[Case]:
+    """All active cases of the actor's office whose responsible agent is ``agent_id`` (None: nobody)."""
+    query = select(Case).where(*_held_by(actor, agent_id)).order_by(Case.opened_on, Case.id)
+    return list(db.session.scalars(query))
 
 
 @dataclass(frozen=True)
@@ -121,7 +120,10 @@ class CasePage:
 
 def agent_cases(actor: User, agent_id: int | None, page: int = 1) -> CasePage:
     """A page of the active cases of the actor's office held by ``agent_id`` (None: nobody)."""
-    everything = active_cases_of(actor, agent_id)
-    pages = max(1, math.ceil(len(everything) / PAGE_SIZE))
+    conditions = _held_by(actor, agent_id)
+    total = db.session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
+    pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, page), pages)
-    return CasePage(everything[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], page, pages, len(everything))
+    query = select(Case).where(*conditions).order_by(Case.opened_on, Case.id)
+    cases = list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    return CasePage(cases, page, pages, total)

@@ -151,6 +151,8 @@ def merge_files(
         moved_cases = list(db.session.scalars(select(Case).where(Case.person_id == removed_id)))
         for kind, model in PATHWAY_MODELS:
             moved[kind] = person_merge.move_rows(model, removed_id, kept_id)
+        for earlier in db.session.scalars(select(MergeRecord).where(MergeRecord.kept_person_id == removed_id)):
+            earlier.kept_person_id = kept_id  # a file that absorbed another one earlier
         for _name, handler in person_merge.handlers():
             for kind, count in (handler(actor, removed_id, kept_id) or {}).items():
                 moved[kind] = moved.get(kind, 0) + count

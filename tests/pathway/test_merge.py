@@ -131,3 +131,16 @@ def test_the_centres_coordinator_may_merge_files_of_two_offices(agent, other_age
     db.session.commit()
     assert db.session.get(Newcomer, kept.id) is None
     assert db.session.get(Case, case.id).person_id == removed.id
+
+
+def test_a_file_that_absorbed_another_can_itself_be_merged(agent, register):
+    same = {"family_name": "Diallo", "given_names": "Mariama", "date_of_birth": date(1990, 1, 2)}
+    first, second, third = register(**same), register(**same), register(**same)
+    merge.merge_files(agent, second, first)
+    db.session.commit()
+    merge.merge_files(agent, third, second)
+    db.session.commit()
+    records = db.session.scalars(select(MergeRecord).order_by(MergeRecord.merged_at)).all()
+    assert [r.kept_person_id for r in records] == [third.id, third.id]
+    assert [r.removed_person_id for r in records] == [first.id, second.id]
+    assert db.session.scalar(select(func.count()).select_from(Newcomer)) == 1
