@@ -63,6 +63,7 @@ def _demo_modules() -> list:
     from integration_centre.reception import demo as reception_demo
     from integration_centre.rights import demo as rights_demo
     from integration_centre.stats import demo as stats_demo
+    from integration_centre.workspace import casework_demo
     from integration_centre.workspace import demo as workspace_demo
 
     return [
@@ -72,6 +73,7 @@ def _demo_modules() -> list:
         operators_demo,
         reception_demo,
         workspace_demo,
+        casework_demo,
         stats_demo,
         api_demo,
     ]

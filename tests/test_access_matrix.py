@@ -326,6 +326,36 @@ MATRIX: dict[str, dict[str, str]] = {
         "GET": "LOG 200 404 404 404 404 404 404",
         "POST": "LOG 200 404 404 404 404 404 404",
     },
+    # Casework (#16): transfers, caseload, merge.
+    "pathway.merge_candidates": {"GET": "LOG 200 404 404 404 404 404 404"},
+    "pathway.merge_compare": {
+        "GET": "LOG 200 404 404 404 404 404 200",
+        "POST": "LOG 200 404 404 404 404 404 200",
+    },
+    "pathway_admin.duplicate_review_merge": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    "workspace.agent_caseload": {
+        "GET": "LOG 200 200 200 404 404 404 404",
+        "POST": "LOG 200 200 200 404 404 404 404",
+    },
+    "workspace.caseload_page": {"GET": "LOG 200 200 200 404 404 404 404"},
+    "workspace.cancel_transfer": {"POST": "LOG 404 404 404 404 404 404 404"},
+    "workspace.incoming_transfers": {"GET": "LOG 200 200 200 404 404 404 404"},
+    "workspace.accept_transfer": {
+        "GET": "LOG 404 404 404 404 404 404 404",
+        "POST": "LOG 404 404 404 404 404 404 404",
+    },
+    "workspace.refuse_transfer": {
+        "GET": "LOG 404 404 404 404 404 404 404",
+        "POST": "LOG 404 404 404 404 404 404 404",
+    },
+    "workspace.responsible": {
+        "GET": "LOG 200 404 404 404 404 404 404",
+        "POST": "LOG 200 404 404 404 404 404 404",
+    },
+    "workspace.transfer": {
+        "GET": "LOG 200 404 404 404 404 404 404",
+        "POST": "LOG 200 404 404 404 404 404 404",
+    },
 }
 
 
@@ -368,6 +398,8 @@ OVERRIDES = {
     "network.delete_service": lambda w: {"service_id": w.ids["spare_service"]},  # the admin's POST deletes it
     "operators.refer": lambda w: {"case_id": w.ids["second_case"]},
     "workspace.step": lambda w: {"code": "french_course"},
+    "workspace.agent_caseload": lambda w: {"agent_key": "none"},
+    "pathway.merge_compare": lambda w: {"other_id": w.ids["second_person"]},
     "pathway_admin.definition": lambda w: {"code": "wallonia", "version": "2024"},
 }
 # Requests that end the actor's session: its client logs in again afterwards.

@@ -130,6 +130,11 @@ def add_states(world) -> dict[str, str]:
     )
     db.session.commit()
     ids["accepted_referral"], ids["accepted_version"] = accepted.id, accepted.version
+    from integration_centre.pathway import transfers
+
+    _, moving_case = case_of(6, "Transfere")
+    moving = transfers.request_transfer(agent, moving_case, db.session.get(Office, world.users["agent~o"].office_id))
+    db.session.commit()
     bare = registration.register_newcomer(
         agent, newcomer_data(family_name="Libre", given_names="Test", date_of_birth=date(1981, 2, 3),
                              email="libre@example.org"),
@@ -149,9 +154,11 @@ def add_states(world) -> dict[str, str]:
     db.session.commit()
     return {
         "agent": ["/", f"/cases/{ready_case.id}/certificate/issue", "/reception/outbox/municipality/sent",
-                  f"/cases/{refer_case.id}/steps/french_course/refer"],
+                  f"/cases/{refer_case.id}/steps/french_course/refer", f"/cases/{moving_case.id}",
+                  f"/caseload/{agent.id}"],
         "op": [f"/operator/referrals/{accepted.id}", f"/operator/referrals/{started.id}",
                f"/operator/referrals/{started.id}/abandon", f"/operator/referrals/{ids['referral']}/decline"],
+        "agent~o": [f"/transfers/{moving.id}/refuse", f"/transfers/{moving.id}/accept"],
         "admin": [f"/admin/users/{disabled.id}/enable", f"/admin/erasure/{bare.id}",
                   f"/admin/privacy/requests/{started_request.id}", f"/admin/privacy/requests/{restricted_request.id}",
                   f"/admin/privacy/exports/{files[0].id}", "/account/security"],

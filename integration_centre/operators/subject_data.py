@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from integration_centre.extensions import db
 from integration_centre.operators.models import Referral
-from integration_centre.privacy import subject_data
+from integration_centre.privacy import person_merge, subject_data
 
 _REFERRAL_COLUMNS = (
     "reference", "step_code", "service_type", "state", "reason", "deadline", "sent_on", "accepted_at", "started_on",
@@ -42,3 +42,9 @@ def export(person_id: uuid.UUID) -> dict:
 def register() -> None:
     """Register the referrals' export with the privacy core."""
     subject_data.register("operators", export=export)
+    person_merge.register_person_merge("operators", merge_person)
+
+
+def merge_person(_actor, removed_id: uuid.UUID, kept_id: uuid.UUID) -> dict[str, int]:
+    """Move the referrals of a merged-away file to the kept one."""
+    return {"referrals": person_merge.move_rows(Referral, removed_id, kept_id)}

@@ -3,10 +3,10 @@
 
 def register(app) -> None:
     """Wire the package into ``app``: its reason columns, event delivery, privacy providers, blueprints."""
-    from integration_centre.pathway import events, models, subject_data, views
+    from integration_centre.pathway import events, merge_views, models, subject_data, views
 
     models.register_reason_columns()
     events.install()
     subject_data.register()
-    for blueprint in views.BLUEPRINTS:
+    for blueprint in dict.fromkeys((*views.BLUEPRINTS, *merge_views.BLUEPRINTS)):
         app.register_blueprint(blueprint)

@@ -93,6 +93,7 @@ def open_case(
         needs=[],
         opened_on=on,
         opened_by_id=actor.id,
+        responsible_agent_id=actor.id,
         last_change_at=utcnow(),
     )
     store_assessment(case, eligibility)

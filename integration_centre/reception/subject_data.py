@@ -19,7 +19,7 @@ from sqlalchemy import select
 from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.pathway.dates import add_months
-from integration_centre.privacy import retention, subject_data
+from integration_centre.privacy import person_merge, retention, subject_data
 from integration_centre.reception.certificates import format_code
 from integration_centre.reception.models import (
     ASSESSMENT_DOMAINS,
@@ -40,6 +40,16 @@ def register() -> None:
         "certificates", _l("Files with a certificate of attendance"), CERTIFICATE_SETTING, certificate_dates
     )
     subject_data.register("reception", holds=holds, export=subject_export)
+    person_merge.register_person_merge("reception", merge_person)
+
+
+def merge_person(_actor, removed_id: uuid.UUID, kept_id: uuid.UUID) -> dict[str, int]:
+    """Move the reception rows of a merged-away file to the kept one (re-encrypted)."""
+    moved = 0
+    for model in (SocialAssessment, InformationSession, PositioningTest, ProcedureTask, Certificate):
+        moved += person_merge.move_rows(model, removed_id, kept_id)
+    notifications = person_merge.move_rows(ThirdPartyNotification, removed_id, kept_id)
+    return {"reception": moved, "notifications": notifications}
 
 
 def _kept_until(issued_on):

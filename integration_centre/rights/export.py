@@ -28,7 +28,7 @@ from sqlalchemy import select
 from integration_centre.clock import utcnow
 from integration_centre.core.pdf import FONT, Document
 from integration_centre.extensions import db
-from integration_centre.privacy import audit, subject_data
+from integration_centre.privacy import audit, person_merge, subject_data
 from integration_centre.privacy.access import access
 from integration_centre.privacy.errors import PrivacyRefusal
 from integration_centre.privacy.models import AuditRecord, Restriction
@@ -373,3 +373,12 @@ def _privacy_export(person_id: uuid.UUID) -> dict[str, Any]:
 def register_subject_data() -> None:
     """Register the desk's own provider (named "privacy" in the export) with its field labels."""
     subject_data.register("privacy", export=_privacy_export, labels=FIELD_LABELS)
+    person_merge.register_person_merge("rights", _merge_person)
+
+
+def _merge_person(_actor, removed_id, kept_id) -> dict[str, int]:
+    """Move the data-subject requests, exports, rectifications and notices of a merged-away file."""
+    moved = 0
+    for model in (SubjectRequest, ExportFile, RectificationEntry, NoticeGiven):
+        moved += person_merge.move_rows(model, removed_id, kept_id)
+    return {"rights": moved}

@@ -156,7 +156,7 @@ _VIEW_CONDITIONS = {
         CaseSchedule.completion_deadline <= bindparam("soon"),
     ],
     "evaluations": lambda: [CaseSchedule.next_evaluation_on <= bindparam("soon")],
-    "mine": lambda: [Case.opened_by_id == bindparam("user_id")],
+    "mine": lambda: [Case.responsible_agent_id == bindparam("user_id")],
     "recent": lambda: [Case.last_change_at >= bindparam("since", type_=Case.last_change_at.type)],
 }
 SORT_COLUMNS = {

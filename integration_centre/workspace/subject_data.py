@@ -14,8 +14,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from integration_centre.extensions import db
-from integration_centre.privacy import subject_data
-from integration_centre.workspace.models import NoncomplianceProcedure
+from integration_centre.privacy import person_merge, subject_data
+from integration_centre.workspace.models import (
+    CaseSchedule,
+    DeadlineExtension,
+    EvaluationInterview,
+    NoncomplianceProcedure,
+)
 
 PENDING = ("notice_sent", "referred")
 
@@ -44,3 +49,12 @@ def holds(person_id: uuid.UUID) -> list[str]:
 def register() -> None:
     """Register the workspace's legal hold with privacy's subject-data registry."""
     subject_data.register("workspace", holds=holds)
+    person_merge.register_person_merge("workspace", merge_person)
+
+
+def merge_person(_actor, removed_id: uuid.UUID, kept_id: uuid.UUID) -> dict[str, int]:
+    """Move the workspace rows (schedule, extensions, evaluations, non-compliance) to the kept file."""
+    moved = 0
+    for model in (CaseSchedule, DeadlineExtension, EvaluationInterview, NoncomplianceProcedure):
+        moved += person_merge.move_rows(model, removed_id, kept_id)
+    return {"workspace": moved}

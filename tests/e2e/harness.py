@@ -43,8 +43,17 @@ DEMO_EMAILS = {
     "operator": "operator@demo.example",
     "committee": "committee@demo.example",
     "admin": "admin@demo.example",
+    "agent2": "agent2@demo.example",  # a second agent of Namur (casework demo)
+    "agent_liege": "agent.liege@demo.example",  # an agent of the Liège office (casework demo)
 }
-HOME_PATHS = {"agent": "/agent", "operator": "/operator", "committee": "/statistics/", "admin": "/admin/users"}
+HOME_PATHS = {
+    "agent": "/agent",
+    "agent2": "/agent",
+    "agent_liege": "/agent",
+    "operator": "/operator",
+    "committee": "/statistics/",
+    "admin": "/admin/users",
+}
 # axe-core rule sets: WCAG 2.0/2.1 levels A and AA, plus axe's best practices (landmarks, headings).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})

@@ -23,7 +23,7 @@ EMPTY = {
     "overdue": "No case is past its deadline.",
     "soon": "No deadline falls in the next 30 days.",
     "evaluations": "No evaluation interview is due.",
-    "mine": "You have not opened any case yet.",
+    "mine": "No case is assigned to you.",
     "recent": "No case changed in the last two weeks.",
 }
 
