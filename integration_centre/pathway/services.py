@@ -50,6 +50,7 @@ from integration_centre.pathway.steps import (
     StepChange,
     agreement_step,
     record_attendance,
+    set_referred_hours,
     step_required,
     transition_step,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "record_dispensation",
     "recorded_dispensations",
     "set_needs",
+    "set_referred_hours",
     "statistical_attributes",
     "step_required",
     "successor_case",

@@ -204,6 +204,33 @@ def record_attendance(
     return step
 
 
+def set_referred_hours(actor: User, case: Case, step_code: str, total) -> StepInstance:
+    """Set a referred step's hours to ``total``: the sum of its referrals' hours, which the
+    operators' side computes in one place (``operators.reports.sync_step_hours``) each time a
+    referral's hours change. The caller has checked the actor's reach on the referral.
+
+    Refused once the step is completed or exempted: its hours were confirmed then.
+    """
+    step = case.step(step_code)
+    ensure_writable(step.person_id)
+    if step.state in (StepState.COMPLETED, StepState.EXEMPTED):
+        raise PathwayError(
+            _(
+                "“%(step)s” is already %(state)s: its hours can no longer change. Contact the reception office.",
+                step=definition_of(case).step(step_code).label(current_language()),
+                state=STATE_LABELS[StepState(step.state)],
+            )
+        )
+    total = parse_hours(total)
+    if Decimal(step.hours or 0) == total:
+        return step
+    step.hours = total
+    touch_case(case)
+    timeline_entry(actor, case, "step.attendance", step=step)
+    flush_or_conflict()
+    return step
+
+
 def agreement_step(definition: PathwayDefinition) -> str | None:
     """The step whose completion is the agreement signature (the one expecting a signed agreement)."""
     return next((s.code for s in definition.steps if "signed_agreement" in s.evidence), None)
