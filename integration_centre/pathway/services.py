@@ -19,6 +19,13 @@ from integration_centre.pathway.case_events import (
     statistical_attributes,
 )
 from integration_centre.pathway.cases import open_case, set_needs, transition_case
+from integration_centre.pathway.civic_formats import (
+    CIVIC_FORMAT_LABELS,
+    civic_format_hint,
+    civic_format_warning,
+    fitting_civic_format,
+    last_positioning_level,
+)
 from integration_centre.pathway.deadlines import deadline_date, extend_deadline
 from integration_centre.pathway.dispensations import (
     ALLOWED_DOCUMENT_TYPES,
@@ -68,6 +75,7 @@ __all__ = [
     "ACTION_LABELS",
     "ALLOWED_DOCUMENT_TYPES",
     "CASE_EVENT",
+    "CIVIC_FORMAT_LABELS",
     "CLOSURE_REASONS",
     "DEFAULT_JURISDICTION",
     "EXEMPTION_REASONS",
@@ -83,6 +91,8 @@ __all__ = [
     "agreement_step",
     "applicable_definition",
     "check_version",
+    "civic_format_hint",
+    "civic_format_warning",
     "conflict_message",
     "current_language",
     "deadline_date",
@@ -92,8 +102,10 @@ __all__ = [
     "emit_transition_event",
     "extend_deadline",
     "facts_of",
+    "fitting_civic_format",
     "flush_or_conflict",
     "get_case",
+    "last_positioning_level",
     "newcomer_summary",
     "open_case",
     "read_document",
