@@ -19,6 +19,15 @@ from integration_centre.pathway.case_events import (
     statistical_attributes,
 )
 from integration_centre.pathway.cases import open_case, set_needs, transition_case
+from integration_centre.pathway.certification import (
+    BASIS_LABELS,
+    DECLARATION_OF_EFFORT,
+    certificate_basis,
+    check_certifiable,
+    declare_effort,
+    effort_declared,
+    unmet_results,
+)
 from integration_centre.pathway.civic_formats import (
     CIVIC_FORMAT_LABELS,
     civic_format_hint,
@@ -74,9 +83,11 @@ from integration_centre.pathway.transfers import successor_case
 __all__ = [
     "ACTION_LABELS",
     "ALLOWED_DOCUMENT_TYPES",
+    "BASIS_LABELS",
     "CASE_EVENT",
     "CIVIC_FORMAT_LABELS",
     "CLOSURE_REASONS",
+    "DECLARATION_OF_EFFORT",
     "DEFAULT_JURISDICTION",
     "EXEMPTION_REASONS",
     "MAX_DOCUMENT_BYTES",
@@ -90,13 +101,17 @@ __all__ = [
     "add_timeline_entry",
     "agreement_step",
     "applicable_definition",
+    "certificate_basis",
+    "check_certifiable",
     "check_version",
     "civic_format_hint",
     "civic_format_warning",
     "conflict_message",
     "current_language",
     "deadline_date",
+    "declare_effort",
     "definition_of",
+    "effort_declared",
     "eligibility_for",
     "emit_case_event",
     "emit_transition_event",
@@ -121,4 +136,5 @@ __all__ = [
     "touch_case",
     "transition_case",
     "transition_step",
+    "unmet_results",
 ]

@@ -16,6 +16,7 @@ from integration_centre.extensions import db
 from integration_centre.i18n import current_language
 from integration_centre.pathway import reasons
 from integration_centre.pathway.case_events import STEP_EVENT, emit_transition_event
+from integration_centre.pathway.certification import check_certifiable
 from integration_centre.pathway.definitions import CEFR_LEVELS, PathwayDefinition, StepDefinition, cefr_rank
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.hours import parse_hours
@@ -128,6 +129,7 @@ def transition_step(
         _check_result(step_def, result, label)
         if step_def.ends_pathway:
             _check_all_steps_done(case, definition, step_code)
+            check_certifiable(case)  # a results-based certificate (Flanders) needs its results
     if change.result is not None and action != "complete":
         _check_result(step_def, change.result, label)
 
