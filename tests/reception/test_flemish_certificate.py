@@ -214,3 +214,40 @@ def test_a_wrong_certificate_rule_names_the_field(certificate, error):
     with pytest.raises(DefinitionError) as failure:
         parse(document, "flanders-2022.yaml")
     assert error in str(failure.value)
+
+
+def test_the_agent_declares_effort_on_the_pages(app, client, agent, flemish_case):
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"
+    case = flemish_case(civic="pass", dutch="A1")
+    login(client, agent)
+    issue = client.get(f"/cases/{case.id}/certificate/issue").get_data(as_text=True)
+    assert "Issue the certificate of civic integration?" in issue
+    assert "level A2 or above needed (recorded: A1)" in issue
+    assert f"/cases/{case.id}/certificate/effort" in issue
+    refused = client.post(f"/cases/{case.id}/certificate/issue", data={}, follow_redirects=True)
+    assert "rests on results" in refused.get_data(as_text=True)
+    assert db.session.query(Certificate).count() == 0
+
+    page = f"/cases/{case.id}/certificate/effort"
+    assert client.get(page).status_code == 200
+    unconfirmed = client.post(page, data={"note": "Attended every lesson."})
+    assert unconfirmed.status_code == 200
+    assert "Tick the box to confirm the declaration." in unconfirmed.get_data(as_text=True)
+    for bad in ("x" * 10_240, "a\x00b\x07c"):  # too long; control characters
+        response = client.post(page, data={"note": bad, "confirm": "y"})
+        assert response.status_code in (200, 400)
+    assert not pathway.effort_declared(case)
+    declared = client.post(page, data={"note": "Attended every lesson.", "confirm": "y"})
+    assert declared.status_code == 302
+    db.session.expire_all()
+    assert pathway.effort_declared(case)
+    issue = client.get(f"/cases/{case.id}/certificate/issue").get_data(as_text=True)
+    assert "A declaration of effort is recorded" in issue
+    assert client.post(f"/cases/{case.id}/certificate/issue", data={}).status_code == 302
+    assert services.active_certificate(case) is not None
+
+
+def test_no_declaration_page_in_wallonia(client, agent, started_case):
+    case = started_case()
+    login(client, agent)
+    assert client.get(f"/cases/{case.id}/certificate/effort").status_code == 404
