@@ -121,3 +121,29 @@ def test_a_completed_referral_cannot_be_corrected_as_attendance(referral, operat
         services.record_attendance(operator_user, referral.id, sessions=80, hours=300, on=ON)
     db.session.rollback()
     assert _step(referral.case_id).hours == Decimal("400")
+
+
+def test_demo_shows_a_french_course_at_two_schools(app):
+    from sqlalchemy import select
+
+    from integration_centre.accounts import demo as accounts_demo
+    from integration_centre.demo import DemoReport
+    from integration_centre.operators import demo
+    from integration_centre.pathway import demo as pathway_demo
+
+    report = DemoReport(password="demo-password-for-tests")
+    accounts_demo.load(report)
+    pathway_demo.load(report)
+    db.session.commit()
+    demo.load(report)
+    db.session.commit()
+    first = db.session.scalars(
+        select(Referral).where(Referral.step_code == "french_course", Referral.state == "withdrawn")
+    ).one()
+    second = db.session.scalars(
+        select(Referral).where(Referral.step_id == first.step_id, Referral.state == "in_progress")
+    ).one()
+    assert first.operator_id != second.operator_id
+    # 150 h at the first school + 250 h at the demo school = 400 h on the step.
+    assert (first.hours, second.hours) == (Decimal("150"), Decimal("250"))
+    assert db.session.get(StepInstance, first.step_id).hours == Decimal("400")
