@@ -41,6 +41,14 @@ def step_hours(step_id) -> Decimal:
     return sum((Decimal(value) for value in hours), Decimal(0))
 
 
+def can_correct_hours(referral: Referral) -> bool:
+    """An ended referral (withdrawn, abandoned) with hours, whose step is not confirmed yet."""
+    if referral.state not in CORRECTABLE_STATES or referral.hours is None:
+        return False
+    step = db.session.get(StepInstance, referral.step_id)
+    return step.state not in (StepState.COMPLETED, StepState.EXEMPTED)
+
+
 def sync_step_hours(actor: User, referral: Referral, case: Case) -> Decimal:
     """Set the referral's step hours to the sum of its referrals' hours (the one place it happens)."""
     total = step_hours(referral.step_id)

@@ -177,6 +177,7 @@ def _operator_page(referral, *, attendance=None, completion=None, status: int = 
             referral=referral,
             view=view,
             actions=referrals.actions_from(referral.state, "operator"),
+            correctable=services.can_correct_hours(referral),
             version_form=VersionForm(formdata=None, version=referral.version),
             attendance=attendance,
             completion=completion,

@@ -147,3 +147,26 @@ def test_demo_shows_a_french_course_at_two_schools(app):
     # 150 h at the first school + 250 h at the demo school = 400 h on the step.
     assert (first.hours, second.hours) == (Decimal("150"), Decimal("250"))
     assert db.session.get(StepInstance, first.step_id).hours == Decimal("400")
+
+
+def test_the_portal_offers_the_correction_on_a_withdrawn_referral(
+    app, client, agent, org, case_ready, profiles, operator_user
+):
+    from tests.conftest import login
+
+    case = case_ready()
+    first = services.refer(agent, case, "french_course", org["operator"].id, on=ON)
+    services.accept(operator_user, first, on=ON)
+    services.record_attendance(operator_user, first, sessions=80, hours="250", on=ON)
+    services.withdraw(agent, first.id, "referred_elsewhere", on=ON)
+    db.session.commit()
+    login(client, operator_user)
+    page = client.get(f"/operator/referrals/{first.id}").get_data(as_text=True)
+    assert "Correct the attendance" in page
+    version = db.session.get(Referral, first.id).version
+    response = client.post(
+        f"/operator/referrals/{first.id}/attendance",
+        data={"sessions": "66", "hours": "200", "version": str(version)},
+    )
+    assert response.status_code == 302
+    assert _step(case.id).hours == Decimal("200")  # 250 corrected to 200; no other referral yet
