@@ -35,9 +35,25 @@ MAX_SESSIONS = 1000
 CORRECTABLE_STATES = (ReferralState.WITHDRAWN, ReferralState.ABANDONED)
 
 
-def step_hours(step_id) -> Decimal:
-    """The hours of a step: the sum of the hours its referrals recorded (every state counts)."""
-    hours = db.session.scalars(select(Referral.hours).where(Referral.step_id == step_id, Referral.hours.is_not(None)))
+def _case_chain(case_id) -> list:
+    """The case and the cases it continues (a transferred case's predecessors), newest first."""
+    chain, frontier = [case_id], [case_id]
+    while frontier and len(chain) < 50:
+        frontier = list(db.session.scalars(select(Case.id).where(Case.successor_case_id.in_(frontier))))
+        chain.extend(frontier)
+    return chain
+
+
+def step_hours(referral: Referral) -> Decimal:
+    """The hours of the referral's step: the sum of the hours every referral of that step recorded
+    (every state counts), those of the case it continues after a transfer included."""
+    hours = db.session.scalars(
+        select(Referral.hours).where(
+            Referral.case_id.in_(_case_chain(referral.case_id)),
+            Referral.step_code == referral.step_code,
+            Referral.hours.is_not(None),
+        )
+    )
     return sum((Decimal(value) for value in hours), Decimal(0))
 
 
@@ -51,7 +67,7 @@ def can_correct_hours(referral: Referral) -> bool:
 
 def sync_step_hours(actor: User, referral: Referral, case: Case) -> Decimal:
     """Set the referral's step hours to the sum of its referrals' hours (the one place it happens)."""
-    total = step_hours(referral.step_id)
+    total = step_hours(referral)
     pathway_call(pathway.set_referred_hours, actor, case, referral.step_code, total)
     return total
 
@@ -161,7 +177,7 @@ def complete(
     step = db.session.get(StepInstance, referral.step_id)
     if step.state == StepState.REFERRED:
         move_step(actor, case, referral, "start", on)
-    hours = step_hours(referral.step_id)  # this referral's hours and those of the earlier ones
+    hours = step_hours(referral)  # this referral's hours and those of the earlier ones
     move_step(actor, case, referral, "complete", on, hours=hours, result=result or None, evidence=evidence)
     referral.state = ReferralState.COMPLETED.value
     referral.result = result or None

@@ -170,3 +170,26 @@ def test_the_portal_offers_the_correction_on_a_withdrawn_referral(
     )
     assert response.status_code == 302
     assert _step(case.id).hours == Decimal("200")  # 250 corrected to 200; no other referral yet
+
+
+def test_hours_attended_before_a_transfer_still_count(
+    agent, make_user, org, case_ready, profiles, operator_user, second_operator_user
+):
+    case = case_ready()
+    first = services.refer(agent, case, "french_course", org["operator"].id, on=ON)
+    services.accept(operator_user, first, on=ON)
+    services.record_attendance(operator_user, first, sessions=80, hours="250", on=ON)
+    services.withdraw(agent, first.id, "referred_elsewhere", on=ON)
+    db.session.commit()
+    # The person moves: the case continues at the other office (steps and hours carried over).
+    pathway.transition_case(agent, db.session.get(Case, case.id), "transfer", target_office=org["other_office"], on=ON)
+    db.session.commit()
+    successor = db.session.get(Case, db.session.get(Case, case.id).successor_case_id)
+    assert successor.step("french_course").hours == Decimal("250")
+    other_agent = make_user(Role.AGENT, office_id=org["other_office"].id)
+    second = services.refer(other_agent, successor, "french_course", org["other_operator"].id, on=ON)
+    services.accept(second_operator_user, second, on=ON)
+    services.record_attendance(second_operator_user, second, sessions=50, hours="150", on=ON)
+    db.session.commit()
+    # 250 h before the transfer + 150 h after = 400 h (not 150).
+    assert _step(successor.id).hours == Decimal("400")
