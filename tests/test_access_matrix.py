@@ -222,6 +222,11 @@ MATRIX: dict[str, dict[str, str]] = {
         "POST": "LOG 200 404 404 404 404 404 404",
     },
     "reception.certificate_pdf": {"GET": "LOG 200 404 404 404 404 404 404"},
+    # The declaration of effort exists in Flanders only: the world's case is Walloon (404 to all).
+    "reception.declare_effort": {
+        "GET": "LOG 404 404 404 404 404 404 404",
+        "POST": "LOG 404 404 404 404 404 404 404",
+    },
     "reception.issue_certificate": {
         "GET": "LOG 200 404 404 404 404 404 404",
         "POST": "LOG 200 404 404 404 404 404 404",

@@ -44,6 +44,8 @@ NOT_DISCOVERED = {
     "accounts.enrol_totp_pending": "needs a login half done (tests/test_forms_validation.py)",
     "accounts.disable_totp": "only with two-step login on; covered by tests/test_forms_validation.py",
     "accounts.account_setup": "needs a valid one-time setup link; its errors: tests/accounts/test_setup_link.py",
+    "reception.declare_effort": "Flanders only (the world's case is Walloon); its bad input: "
+    "tests/reception/test_flemish_certificate.py",
     # Button-only forms: no field but the CSRF token, nothing to fuzz.
     "accounts_admin.login_alert_seen": "a button-only form (shown for a raised login alert)",
     "network.deactivate_office": "a button-only confirmation (shown for an office without open work)",

@@ -5,6 +5,8 @@ through the engine; those steps get their referral record (sent, in progress or 
 Citizenship trainings of other demo cases are then referred to the demo operator through the
 services and moved to every other state (accepted, declined, in progress, abandoned, withdrawn,
 completed), so the operator's inbox has every tab filled and the agent sees operator updates.
+One French course is followed at two schools: 150 h at a literacy school (the person then moved
+to the demo school's evening classes) + 250 h at the demo school = 400 h on the step.
 Idempotent: nothing is added when the demo operator already has referrals.
 """
 
@@ -25,6 +27,7 @@ from integration_centre.operators import network, services
 from integration_centre.operators.models import Referral, ReferralEvent
 from integration_centre.operators.services import ProfileData
 from integration_centre.pathway import reference
+from integration_centre.pathway import services as pathway
 from integration_centre.pathway.models import Case, StepInstance
 from integration_centre.pathway.states import CaseStatus, StepState
 
@@ -115,6 +118,7 @@ def load(report) -> None:
     today = clock.today()
     _adopt_engine_referrals(agent, operator_user, office, operator, report, today)
     _citizenship_referrals(agent, operator_user, office, operator, report, today)
+    _french_course_at_two_schools(agent, operator_user, office, operator, report, today)
     db.session.flush()
 
 
@@ -238,6 +242,50 @@ def _citizenship_referrals(agent, operator_user, office, operator, report, today
         except services.ReferralError:
             continue
         report.count("referrals")
+
+
+FIRST_SCHOOL = "Lire et Écrire Namur (démo)"
+
+
+def _french_course_at_two_schools(agent, operator_user, office, operator, report, today) -> None:
+    """A French course followed at two schools, whose hours add up on the step (150 + 250 = 400 h).
+
+    The first school has no account in the demo: its attendance report (150 h) is written on the
+    referral as it would have sent it, then the agent withdraws the referral (referred elsewhere).
+    The demo school then reports 250 h through the services, which sum both referrals.
+    """
+    first_school = db.session.scalar(select(OperatorOrganisation).where(OperatorOrganisation.name == FIRST_SCHOOL))
+    if first_school is None:
+        return
+    for step, case in _office_steps(office, code="french_course"):
+        if step.state != StepState.PENDING or case.status != CaseStatus.IN_PROGRESS:
+            continue
+        definition = pathway.definition_of(case)
+        if pathway.step_required(case, definition.step("french_course"), definition) is not True:
+            continue
+        start = max(today - timedelta(days=120), case.opened_on)
+        try:
+            with db.session.begin_nested():
+                first = services.refer(agent, case, "french_course", first_school.id, on=start)
+                first.state, first.accepted_at, first.started_on = "in_progress", utcnow(), start
+                first.sessions, first.hours = 50, 150
+                first.attended_from, first.attended_until = start, today - timedelta(days=30)
+                services.withdraw(agent, first, "referred_elsewhere", on=today - timedelta(days=30))
+                second = services.refer(agent, case, "french_course", operator.id, on=today - timedelta(days=28))
+                services.accept(operator_user, second, on=today - timedelta(days=27))
+                services.record_attendance(
+                    operator_user,
+                    second,
+                    sessions=83,
+                    hours=250,
+                    attended_from=today - timedelta(days=26),
+                    attended_until=today,
+                    on=today,
+                )
+        except services.ReferralError:
+            continue
+        report.count("referrals", 2)
+        return
 
 
 def _move(agent, operator_user, referral, outcome, today) -> None:

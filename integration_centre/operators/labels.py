@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from integration_centre.pathway import reference
+from integration_centre.pathway.civic_formats import CIVIC_FORMAT_LABELS
 
 SERVICE_LABELS = {
     "french_course": _l("French course"),
@@ -18,8 +19,7 @@ FORMAT_LABELS = {
     "weekend": _l("Weekend"),
     "intensive": _l("Intensive"),
     "remote": _l("Remote"),
-    "aoc": _l("AOC (formal course)"),
-    "fic": _l("FIC (individual pathway)"),
+    **CIVIC_FORMAT_LABELS,  # aoc / fic: by French level (pathway.civic_formats)
 }
 # Referral tabs, states and history actions.
 TAB_LABELS = {

@@ -1,10 +1,19 @@
-"""What operators report on a referral: attendance so far and the completion with its result."""
+"""What operators report on a referral: attendance so far and the completion with its result.
+
+A step's hours are the SUM of its referrals' hours (250 h at one school + 150 h at another =
+400 h), recomputed in one place (``sync_step_hours``) whenever a referral's hours change: an
+attendance total, a correction that lowers it, the hours given with the completion. The hours
+attended under a referral that was later withdrawn or abandoned still count: the person attended
+them. A referral that never started (sent, declined) has no hours.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from integration_centre import clock
 from integration_centre.accounts.models import Role, User
@@ -22,6 +31,45 @@ from integration_centre.pathway.models import Case, StepInstance
 from integration_centre.pathway.states import StepState
 
 MAX_SESSIONS = 1000
+# Ended referrals whose attendance total the operator may still correct (the step counts it).
+CORRECTABLE_STATES = (ReferralState.WITHDRAWN, ReferralState.ABANDONED)
+
+
+def _case_chain(case_id) -> list:
+    """The case and the cases it continues (a transferred case's predecessors), newest first."""
+    chain, frontier = [case_id], [case_id]
+    while frontier and len(chain) < 50:
+        frontier = list(db.session.scalars(select(Case.id).where(Case.successor_case_id.in_(frontier))))
+        chain.extend(frontier)
+    return chain
+
+
+def step_hours(referral: Referral) -> Decimal:
+    """The hours of the referral's step: the sum of the hours every referral of that step recorded
+    (every state counts), those of the case it continues after a transfer included."""
+    hours = db.session.scalars(
+        select(Referral.hours).where(
+            Referral.case_id.in_(_case_chain(referral.case_id)),
+            Referral.step_code == referral.step_code,
+            Referral.hours.is_not(None),
+        )
+    )
+    return sum((Decimal(value) for value in hours), Decimal(0))
+
+
+def can_correct_hours(referral: Referral) -> bool:
+    """An ended referral (withdrawn, abandoned) with hours, whose step is not confirmed yet."""
+    if referral.state not in CORRECTABLE_STATES or referral.hours is None:
+        return False
+    step = db.session.get(StepInstance, referral.step_id)
+    return step.state not in (StepState.COMPLETED, StepState.EXEMPTED)
+
+
+def sync_step_hours(actor: User, referral: Referral, case: Case) -> Decimal:
+    """Set the referral's step hours to the sum of its referrals' hours (the one place it happens)."""
+    total = step_hours(referral)
+    pathway_call(pathway.set_referred_hours, actor, case, referral.step_code, total)
+    return total
 
 
 def record_attendance(
@@ -60,15 +108,15 @@ def record_attendance(
     case = db.session.get(Case, referral.case_id)
     if referral.state == ReferralState.ACCEPTED:
         mark_started(actor, referral, case, referral.state, attended_from or on)
-    elif referral.state != ReferralState.IN_PROGRESS:
-        raise InvalidTransition(_("Attendance can be recorded only on an accepted referral or one in progress."))
-    step = db.session.get(StepInstance, referral.step_id)
-    if step.state in (StepState.IN_PROGRESS, StepState.REFERRED):
-        pathway_call(pathway.record_attendance, actor, case, referral.step_code, total)
+    elif referral.state not in (ReferralState.IN_PROGRESS, *CORRECTABLE_STATES):
+        raise InvalidTransition(
+            _("Attendance can be recorded only on a referral accepted, in progress, withdrawn or abandoned.")
+        )
     referral.sessions = sessions
     referral.hours = total
     referral.attended_from = attended_from or referral.attended_from
     referral.attended_until = attended_until or referral.attended_until
+    sync_step_hours(actor, referral, case)
     record_move(actor, referral, case, "attendance", from_state=referral.state, on=on)
     return referral
 
@@ -129,7 +177,8 @@ def complete(
     step = db.session.get(StepInstance, referral.step_id)
     if step.state == StepState.REFERRED:
         move_step(actor, case, referral, "start", on)
-    move_step(actor, case, referral, "complete", on, hours=referral.hours, result=result or None, evidence=evidence)
+    hours = step_hours(referral)  # this referral's hours and those of the earlier ones
+    move_step(actor, case, referral, "complete", on, hours=hours, result=result or None, evidence=evidence)
     referral.state = ReferralState.COMPLETED.value
     referral.result = result or None
     referral.course_format = course_format or (result if kind == "choice" else None)

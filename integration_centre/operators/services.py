@@ -51,7 +51,13 @@ from integration_centre.operators.reading import (
     step_label,
     tab_counts,
 )
-from integration_centre.operators.reports import MAX_SESSIONS, complete, record_attendance, result_options
+from integration_centre.operators.reports import (
+    MAX_SESSIONS,
+    can_correct_hours,
+    complete,
+    record_attendance,
+    result_options,
+)
 
 __all__ = [
     "CLOSED_AT_ONCE",
@@ -74,6 +80,7 @@ __all__ = [
     "Suggestion",
     "abandon",
     "accept",
+    "can_correct_hours",
     "case_deadline",
     "case_referrals",
     "complete",

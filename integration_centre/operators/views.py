@@ -177,6 +177,7 @@ def _operator_page(referral, *, attendance=None, completion=None, status: int = 
             referral=referral,
             view=view,
             actions=referrals.actions_from(referral.state, "operator"),
+            correctable=services.can_correct_hours(referral),
             version_form=VersionForm(formdata=None, version=referral.version),
             attendance=attendance,
             completion=completion,
@@ -391,12 +392,29 @@ def refer(case_id: uuid.UUID, step_code: str):
         "operators/refer.html",
         case=case,
         step=step,
+        civic=_civic_notes(case, definition.step(step_code), suggestions),
         step_label=definition.step(step_code).label(current_language()),
         referable=step.state in referrals.REFERABLE_STATES and case.status == "in_progress",
         suggestions=suggestions,
         form=form,
         labels=template_labels(),
     )
+
+
+def _civic_notes(case, step_def, suggestions) -> dict:
+    """For a step done as AOC or FIC: which format fits the person's last positioning level, and a
+    warning beside each operator that offers only the format that does not fit (never a refusal)."""
+    options = set((step_def.result or {}).get("options", ()))
+    if not options & set(pathway.CIVIC_FORMAT_LABELS):
+        return {"hint": None, "warnings": {}}
+    fitting = pathway.fitting_civic_format(pathway.last_positioning_level(case))
+    warnings = {}
+    for suggestion in suggestions:
+        profile = suggestion.entry.profile
+        offered = [f for f in (profile.formats if profile else ()) if f in pathway.CIVIC_FORMAT_LABELS]
+        if fitting and offered and fitting not in offered:
+            warnings[suggestion.entry.organisation.id] = pathway.civic_format_warning(case, offered[0])
+    return {"hint": pathway.civic_format_hint(case), "warnings": warnings}
 
 
 @bp.get("/referrals/<uuid:referral_id>")

@@ -16,6 +16,7 @@ from integration_centre.i18n import current_language
 from integration_centre.pathway import reasons
 from integration_centre.pathway.assessment import store_assessment
 from integration_centre.pathway.case_events import CASE_EVENT, emit_transition_event
+from integration_centre.pathway.certification import check_certifiable
 from integration_centre.pathway.eligibility import Status, assess
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.labels import ACTION_LABELS, CLOSURE_REASONS, STATUS_LABELS, SUSPENSION_REASONS
@@ -191,6 +192,7 @@ def _check_can_complete_case(case: Case) -> None:
     ]
     if missing:
         raise PathwayError(_("Steps still to do: %(steps)s.", steps=", ".join(missing)))
+    check_certifiable(case)
 
 
 def set_needs(

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 
 from integration_centre.accounts.models import User
 from integration_centre.accounts.permissions import require
-from integration_centre.pathway.assessment import is_obliged
 from integration_centre.extensions import db
 from integration_centre.pathway import documents
+from integration_centre.pathway.assessment import is_obliged
 from integration_centre.pathway.dates import add_months
 from integration_centre.pathway.documents import UploadedDocument
 from integration_centre.pathway.errors import PathwayError

@@ -165,6 +165,8 @@ def _medical_dispensations(agent: User, newcomers: list[Newcomer], today: date, 
             services.revoke_dispensation(
                 agent, dispensation, case=case, note="Le certificat ne couvrait qu'un mois (démo)."
             )
+
+
 def _edit_a_file(agent, office) -> None:
     """A corrected phone number on the file of the first person whose case is in progress: the
     case's timeline shows the edit (the field's name, never its value)."""

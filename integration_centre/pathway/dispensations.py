@@ -11,8 +11,8 @@ from integration_centre.accounts.models import User
 from integration_centre.accounts.permissions import require
 from integration_centre.clock import utcnow
 from integration_centre.extensions import db
-from integration_centre.pathway.assessment import apply_reassessment
 from integration_centre.pathway import documents
+from integration_centre.pathway.assessment import apply_reassessment
 from integration_centre.pathway.case_events import emit_transition_event
 from integration_centre.pathway.documents import UploadedDocument
 from integration_centre.pathway.errors import PathwayError

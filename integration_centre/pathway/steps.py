@@ -16,6 +16,7 @@ from integration_centre.extensions import db
 from integration_centre.i18n import current_language
 from integration_centre.pathway import reasons
 from integration_centre.pathway.case_events import STEP_EVENT, emit_transition_event
+from integration_centre.pathway.certification import check_certifiable
 from integration_centre.pathway.definitions import CEFR_LEVELS, PathwayDefinition, StepDefinition, cefr_rank
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.hours import parse_hours
@@ -129,6 +130,7 @@ def transition_step(
         _check_result(step_def, result, label)
         if step_def.ends_pathway:
             _check_all_steps_done(case, definition, step_code)
+            check_certifiable(case)  # a results-based certificate (Flanders) needs its results
     if change.result is not None and action != "complete":
         _check_result(step_def, change.result, label)
 
@@ -199,6 +201,33 @@ def record_attendance(
         raise PathwayError(_("Unexpected evidence: %(evidence)s.", evidence=", ".join(unknown)))
     step.hours = parse_hours(hours)
     step.evidence = sorted(set(step.evidence or []) | set(evidence))
+    touch_case(case)
+    timeline_entry(actor, case, "step.attendance", step=step)
+    flush_or_conflict()
+    return step
+
+
+def set_referred_hours(actor: User, case: Case, step_code: str, total) -> StepInstance:
+    """Set a referred step's hours to ``total``: the sum of its referrals' hours, which the
+    operators' side computes in one place (``operators.reports.sync_step_hours``) each time a
+    referral's hours change. The caller has checked the actor's reach on the referral.
+
+    Refused once the step is completed or exempted: its hours were confirmed then.
+    """
+    step = case.step(step_code)
+    ensure_writable(step.person_id)
+    if step.state in (StepState.COMPLETED, StepState.EXEMPTED):
+        raise PathwayError(
+            _(
+                "“%(step)s” is already %(state)s: its hours can no longer change. Contact the reception office.",
+                step=definition_of(case).step(step_code).label(current_language()),
+                state=STATE_LABELS[StepState(step.state)],
+            )
+        )
+    total = parse_hours(total)
+    if Decimal(step.hours or 0) == total:
+        return step
+    step.hours = total
     touch_case(case)
     timeline_entry(actor, case, "step.attendance", step=step)
     flush_or_conflict()

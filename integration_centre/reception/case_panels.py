@@ -77,8 +77,15 @@ def agreement_context(case) -> dict:
 def certificate_context(case) -> dict:
     """What the certificate still needs, the case's certificates and their labels."""
     missing = services.certificate_missing_steps(case)
+    definition = pathway.definition_of(case)
+    declared = pathway.effort_declared(case)
     return {
         "certificate_missing": missing,
+        # Flanders: the results still missing (none once a declaration of effort is recorded)
+        "certificate_unmet": [] if declared else pathway.unmet_results(case),
+        "effort_allowed": definition.certificate.declaration_of_effort and not declared,
+        "effort_declared": declared,
+        "results_based": definition.certificate.basis == "results",
         "certificates": services.certificates_of(current_user, case),
         "active_certificate": services.active_certificate(case),
         "certificate_languages": list(documents.DOCUMENT_LANGUAGES),

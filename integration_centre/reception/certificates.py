@@ -1,4 +1,8 @@
-"""The certificate of attendance: issue, snapshot, revocation and the public verification."""
+"""The certificate: issue, snapshot, revocation and the public verification.
+
+A certificate of attendance in Wallonia and Brussels; in Flanders a certificate of civic
+integration resting on results, or on a declaration of effort (``pathway.certification``).
+"""
 
 from __future__ import annotations
 
@@ -87,6 +91,7 @@ def issue_certificate(
     missing = certificate_missing_steps(case)
     if missing:
         raise PathwayError(_("The certificate needs first: %(steps)s.", steps=", ".join(missing)))
+    pathway.check_certifiable(case)  # Flanders: results reached, or a declaration of effort
     if active_certificate(case) is not None:
         raise PathwayError(_("A valid certificate already exists for this case: revoke it first to issue another."))
     if case.status not in (CaseStatus.IN_PROGRESS, CaseStatus.COMPLETED):
@@ -155,6 +160,8 @@ def _certificate_snapshot(actor: User, case: Case, definition: PathwayDefinition
         "office": office.name if office else "",
         "definition": dict(definition.labels),
         "modules": modules,
+        # attendance (Wallonia, Brussels), results or declaration_of_effort (Flanders)
+        "basis": pathway.certificate_basis(case),
     }
 
 

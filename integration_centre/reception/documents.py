@@ -83,6 +83,15 @@ def _result(value: str | None) -> str | None:
     return text.upper() if text.isalpha() and text.islower() and len(text) <= 4 else text
 
 
+def _outcome(value: str | None) -> str | None:
+    """A module's result in words: a test passed or failed, else as ``_result`` prints it."""
+    if value == "pass":
+        return _("passed")
+    if value == "fail":
+        return _("failed")
+    return _result(value)
+
+
 def _output(pdf: FPDF) -> bytes:
     return bytes(pdf.output())
 
@@ -170,15 +179,20 @@ def qr_png(url: str) -> bytes:
 
 
 def certificate_pdf(content: dict, language: str, verify_url: str, formatted_code: str) -> bytes:
-    """The certificate of attendance as a PDF in ``language`` (fr, en, nl)."""
+    """The certificate as a PDF in ``language`` (fr, en, nl): of attendance (Wallonia, Brussels),
+    or of civic integration with its results or its declaration of effort (Flanders)."""
     language = document_language(language)
     with force_locale(language):
         person = content["person"]
-        pdf = _Document(_("Certificate of attendance"), _("Certificate of attendance"))
+        basis = content.get("basis") or "attendance"  # certificates issued before it was recorded
+        title = _("Certificate of attendance") if basis == "attendance" else _("Certificate of civic integration")
+        pdf = _Document(title, title)
         pdf.set_font(FONT, "", 9)
         pdf.multi_cell(0, 4.5, f"{content['centre']}\n{content['office']}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(6)
-        pdf.heading(_("Certificate of attendance"), 20)
+        pdf.heading(title, 20)
+        if basis == "declaration_of_effort":
+            pdf.paragraph(_("Declaration of effort"), size=13, bold=True)
         if content.get("revoked"):
             pdf.set_text_color(180, 0, 0)
             pdf.paragraph(_("REVOKED — this certificate is no longer valid."), size=12, bold=True)
@@ -193,7 +207,23 @@ def certificate_pdf(content: dict, language: str, verify_url: str, formatted_cod
             )
         pdf.paragraph(", ".join(details))
         definition = content["definition"].get(language) or content["definition"].get("fr", "")
-        pdf.paragraph(_("has followed the integration pathway (%(pathway)s) and its modules:", pathway=definition))
+        if basis == "results":
+            pdf.paragraph(
+                _(
+                    "has completed the civic integration pathway (%(pathway)s) with the results below:",
+                    pathway=definition,
+                )
+            )
+        elif basis == "declaration_of_effort":
+            pdf.paragraph(
+                _(
+                    "has followed the civic integration pathway (%(pathway)s) and, as the reception office "
+                    "declares, made sufficient efforts; the modules attended:",
+                    pathway=definition,
+                )
+            )
+        else:
+            pdf.paragraph(_("has followed the integration pathway (%(pathway)s) and its modules:", pathway=definition))
         rows, total = [], Decimal(0)
         for module in content["modules"]:
             label = module["labels"].get(language) or module["labels"].get("fr") or module["code"]
@@ -201,7 +231,7 @@ def certificate_pdf(content: dict, language: str, verify_url: str, formatted_cod
                 outcome = _("exempted")
                 hours = "—"
             else:
-                outcome = _result(module["result"]) or _("completed")
+                outcome = _outcome(module["result"]) or _("completed")
                 hours = _hours(module["hours"]) if Decimal(module["hours"] or 0) else "—"
                 total += Decimal(module["hours"] or 0)
             dates = (

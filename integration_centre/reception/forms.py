@@ -212,6 +212,18 @@ class SignForm(FlaskForm):
     signed_on = LocalDateField(_l("Date of signature"), validators=[DataRequired(DATE_MESSAGE)])
 
 
+class EffortForm(FlaskForm):
+    """The declaration of effort (Flanders): what the person did, and an explicit confirmation."""
+
+    note = TextAreaField(
+        _l("What efforts the person made"), validators=[Optional(), Length(max=MAX_DETAIL, message=TOO_LONG)]
+    )
+    confirm = BooleanField(
+        _l("I declare that the person made sufficient efforts: the certificate will say so"),
+        validators=[DataRequired(_l("Tick the box to confirm the declaration."))],
+    )
+
+
 class RevokeForm(FlaskForm):
     """Revoke a certificate: reason, note and an explicit confirmation."""
 

@@ -28,6 +28,7 @@ from integration_centre.reception import case_panels, documents, labels, service
 from integration_centre.reception.forms import (
     AssessmentForm,
     ConfirmForm,
+    EffortForm,
     NotificationForm,
     PositioningTestForm,
     RevokeForm,
@@ -266,6 +267,25 @@ def issue_certificate(case_id: uuid.UUID):
             )
             return redirect(url_for("reception.module", case_id=case.id))
     return render_template("reception/issue.html", case=case, form=form, **case_panels.certificate_context(case))
+
+
+@bp.route("/cases/<uuid:case_id>/certificate/effort", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def declare_effort(case_id: uuid.UUID):
+    """Record a declaration of effort (Flanders): the certificate then rests on it, not on results."""
+    case = _case(case_id)
+    if not pathway.definition_of(case).certificate.declaration_of_effort:
+        abort(404)
+    form = EffortForm()
+    if form.validate_on_submit():
+        declared = _write(
+            lambda: pathway.declare_effort(current_user, case, note=form.note.data),
+            _("The declaration of effort was recorded."),
+            form,
+        )
+        if declared is not None:
+            return redirect(url_for("reception.issue_certificate", case_id=case.id))
+    return render_template("reception/effort.html", case=case, form=form, **case_panels.certificate_context(case))
 
 
 @bp.get("/certificates/<uuid:certificate_id>.pdf")

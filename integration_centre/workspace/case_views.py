@@ -162,7 +162,7 @@ def _step_form(case, step, step_def, definition) -> StepActionForm:
     options = {"cefr": CEFR_LEVELS, "pass_fail": pathway.PASS_FAIL}.get(
         expected.get("type"), tuple(expected.get("options", ()))
     )
-    form.result.choices = [("", "—")] + [(o, o) for o in options]
+    form.result.choices = [("", "—")] + [(o, str(pathway.CIVIC_FORMAT_LABELS.get(o, o))) for o in options]
     form.reason.choices = [("", "—")] + [(k, str(v)) for k, v in pathway.EXEMPTION_REASONS.items()]
     form.evidence.choices = [(code, str(EVIDENCE_LABELS.get(code, code))) for code in step_def.evidence]
     if not form.is_submitted():
@@ -211,11 +211,16 @@ def step(case_id: uuid.UUID, code: str):
     form = _step_form(case, item, step_def, definition)
     success = _("“%(step)s” was updated.", step=step_def.label(current_language()))
     if form.validate_on_submit() and perform(lambda: _apply_step_form(case, item, form), success=success, form=form):
+        warning = pathway.civic_format_warning(case, form.result.data or None)
+        if warning:  # a warning, never a refusal: the agent may have reasons
+            flash(warning, "warning")
         return redirect(url_for("workspace.case", case_id=case_id))
+    civic_options = set((step_def.result or {}).get("options", ())) & set(pathway.CIVIC_FORMAT_LABELS)
     return render_template(
         "workspace/step.html",
         case=case,
         step=item,
+        civic_hint=pathway.civic_format_hint(case) if civic_options else None,
         step_def=step_def,
         label=step_def.label(current_language()),
         form=form,

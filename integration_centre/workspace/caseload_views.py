@@ -1,4 +1,4 @@
-"""Caseload and transfer pages: the responsible agent, the office caseload, incoming transfers, merges."""
+"""Casework pages of the office: transfers (ask, incoming, accept, refuse, cancel), the responsible
 agent of a case, the office's caseload and the bulk reassignment. Thin: the rules are in
 ``pathway.transfers`` and ``pathway.caseload``."""
 

@@ -68,6 +68,7 @@ ACTION_LABELS = {
     "agreement.sign": _l("Reception agreement signed"),
     "certificate.issue": _l("Certificate of attendance issued"),
     "certificate.revoke": _l("Certificate of attendance revoked"),
+    "certificate.effort_declared": _l("Declaration of effort recorded"),
     "notification.queue": _l("Notification to a third party prepared"),
     "notification.sent": _l("Notification to a third party sent"),
     "referral.sent": _l("Referral sent to an operator"),

@@ -106,6 +106,18 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class CertificateRule:
+    """What the certificate rests on: ``attendance`` (Wallonia, Brussels: the steps were attended)
+    or ``results`` (Flanders: each of ``required_results`` reached — ``{"step", "result"}`` or
+    ``{"step", "min_level"}`` — or, when ``declaration_of_effort``, an agent's declaration that
+    the person made sufficient efforts)."""
+
+    basis: str = "attendance"
+    required_results: tuple[dict[str, str], ...] = ()
+    declaration_of_effort: bool = False
+
+
+@dataclass(frozen=True)
 class PathwayDefinition:
     """A loaded, validated definition (immutable)."""
 
@@ -125,6 +137,7 @@ class PathwayDefinition:
     steps: tuple[StepDefinition, ...]
     unverified: tuple[str, ...] = ()
     source: str = ""
+    certificate: CertificateRule = field(default_factory=CertificateRule)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -236,6 +249,7 @@ def parse(document: Any, source: str) -> PathwayDefinition:
         steps=steps,
         unverified=tuple(document.get("unverified", ())),
         source=source,
+        certificate=_certificate_rule(document.get("certificate")),
         raw=document,
     )
 
@@ -248,6 +262,37 @@ def _check_level_condition(document: dict, codes: list[str], condition: dict, wh
         raise DefinitionError(f"{where}.step: unknown step {condition['step']!r}")
     if condition["parameter"] not in document.get("parameters", {}):
         raise DefinitionError(f"{where}.parameter: no parameter {condition['parameter']!r}")
+
+
+def _certificate_rule(data: dict | None) -> CertificateRule:
+    if not data:
+        return CertificateRule()
+    return CertificateRule(
+        basis=data["basis"],
+        required_results=tuple(dict(r) for r in data.get("required_results", ())),
+        declaration_of_effort=data.get("declaration_of_effort", False),
+    )
+
+
+def _check_certificate(document: dict, source: str) -> None:
+    """A results-based certificate names results its steps can record."""
+    certificate = document.get("certificate") or {}
+    required = certificate.get("required_results", ())
+    if certificate.get("basis") == "results" and not required:
+        raise DefinitionError(f"{source}: certificate.required_results: a results-based certificate needs results")
+    steps = {s["code"]: s for s in document["steps"]}
+    for index, rule in enumerate(required):
+        where = f"{source}: certificate.required_results[{index}]"
+        step = steps.get(rule["step"])
+        if step is None:
+            raise DefinitionError(f"{where}.step: unknown step {rule['step']!r}")
+        kind = (step.get("result") or {}).get("type")
+        if "min_level" in rule and kind != "cefr":
+            raise DefinitionError(f"{where}.min_level: step {rule['step']!r} records no CEFR level")
+        if "result" in rule:
+            options = {"pass_fail": ("pass", "fail"), "choice": tuple(step["result"].get("options", ()))}.get(kind, ())
+            if rule["result"] not in options:
+                raise DefinitionError(f"{where}.result: step {rule['step']!r} cannot record {rule['result']!r}")
 
 
 def _check_semantics(document: dict, source: str) -> None:
@@ -272,6 +317,7 @@ def _check_semantics(document: dict, source: str) -> None:
             raise DefinitionError(f"{source}: steps[{index}].condition.need: {condition['need']!r} is not in needs")
         if not step.get("mandatory", True) and not condition:
             raise DefinitionError(f"{source}: steps[{index}].condition: a step that is not mandatory needs a condition")
+    _check_certificate(document, source)
     reasons = [r["code"] for r in document["dispensation_reasons"]]
     for index, code in enumerate(reasons):
         if reasons.index(code) != index:
