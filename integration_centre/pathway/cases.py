@@ -15,6 +15,7 @@ from integration_centre.extensions import db
 from integration_centre.i18n import current_language
 from integration_centre.pathway import reasons
 from integration_centre.pathway.case_events import CASE_EVENT, emit_transition_event
+from integration_centre.pathway.case_profile import check_profile
 from integration_centre.pathway.eligibility import Status, assess
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.labels import ACTION_LABELS, CLOSURE_REASONS, STATUS_LABELS, SUSPENSION_REASONS
@@ -49,17 +50,21 @@ def open_case(
     jurisdiction: str = DEFAULT_JURISDICTION,
     on: date | None = None,
     voluntary: bool | None = None,
+    entry_channel: str | None = None,
+    purpose: str | None = None,
 ) -> Case:
     """Open a case for ``newcomer`` at the agent's office on the applicable definition version.
 
     The person is obliged or, when not obliged (dispensed, excluded), a voluntary participant.
     Refused when the person already has an active case.
+    ``entry_channel`` and ``purpose`` (optional) come from the code lists of ``pathway.labels``.
     """
     office = office or actor.office
     require(actor.role == Role.AGENT and office is not None and can_see_office(actor, office.id))
     require(person_visible_to(actor, newcomer))
     ensure_writable(newcomer.id)
     on = on or clock.today()
+    check_profile(entry_channel, purpose)
     active = db.session.scalar(
         select(Case).where(Case.person_id == newcomer.id, Case.status.in_(list(ACTIVE_CASE_STATUSES)))
     )
@@ -84,6 +89,8 @@ def open_case(
         opened_on=on,
         opened_by_id=actor.id,
         last_change_at=utcnow(),
+        entry_channel=entry_channel,
+        purpose=purpose,
     )
     db.session.add(case)
     for step_def in definition.steps:

@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "case.transfer": _l("Case transferred to another office"),
     "case.transfer_in": _l("Case received from another office"),
     "case.needs": _l("Needs analysis recorded"),
+    "case.profile": _l("Entry service or purpose recorded"),
     "case.extend": _l("Deadline extended"),
     "dispensation.record": _l("Dispensation recorded"),
     "step.plan": _l("Step planned"),
