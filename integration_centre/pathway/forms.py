@@ -117,7 +117,7 @@ class OpenCaseForm(FlaskForm):
     voluntary = BooleanField(_l("The person joins voluntarily"))
     # Checked by the service (``pathway.case_profile.check_profile``) with a clear message.
     entry_channel = SelectField(_l("Entry service"), validators=[Optional()], validate_choice=False)
-    purpose = SelectField(_l("Purpose"), validators=[Optional()], validate_choice=False)
+    purpose = SelectField(_l("Purpose of the pathway"), validators=[Optional()], validate_choice=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -128,7 +128,7 @@ class CaseProfileForm(FlaskForm):
     """Correct the entry service and the purpose of a case (codes of ``pathway.labels``)."""
 
     entry_channel = SelectField(_l("Entry service"), validators=[Optional()], validate_choice=False)
-    purpose = SelectField(_l("Purpose"), validators=[Optional()], validate_choice=False)
+    purpose = SelectField(_l("Purpose of the pathway"), validators=[Optional()], validate_choice=False)
     version = HiddenField()
 
     def __init__(self, *args, **kwargs) -> None:

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from integration_centre.accounts.models import Role
 from integration_centre.extensions import db
 from integration_centre.pathway import events, services
 from integration_centre.pathway.case_profile import file_kind, set_case_profile
@@ -112,3 +113,47 @@ def test_an_agent_of_another_office_cannot_change_them(agent, other_agent, regis
     db.session.commit()
     with pytest.raises(NotFound):
         set_case_profile(other_agent, case, entry_channel="cpas", purpose=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages: the open-case form and the case page's panel
+# ---------------------------------------------------------------------------------------------
+
+
+def test_pages_open_with_them_and_the_case_page_corrects_them(login_as, register, org, make_user):
+    client, _agent = login_as(Role.AGENT)
+    newcomer = register()
+    page = client.get(f"/newcomers/{newcomer.id}").get_data(as_text=True)
+    assert 'name="entry_channel"' in page and 'name="purpose"' in page
+    assert "Proof for a nationality declaration" in page
+    response = client.post(f"/newcomers/{newcomer.id}/cases", data={"entry_channel": "commune", "purpose": "permit"})
+    assert response.status_code == 302
+    case = db.session.scalar(select(Case))
+    assert (case.entry_channel, case.purpose) == ("commune", "permit")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'data-testid="case-profile"' in page and "Renewal of the residence permit" in page
+    url = f"/cases/{case.id}/profile"
+    response = client.post(url, data={"entry_channel": "cpas", "purpose": "nationality", "version": case.version})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/cases/{case.id}#case-profile")
+    db.session.refresh(case)
+    assert (case.entry_channel, case.purpose) == ("cpas", "nationality")
+    response = client.post(url, data={"entry_channel": "embassy", "purpose": "nationality"}, follow_redirects=True)
+    assert "Choose the entry service from the list." in response.get_data(as_text=True)
+    db.session.refresh(case)
+    assert case.entry_channel == "cpas"
+    other, _user = login_as(Role.AGENT, office_id=org["other_office"].id)
+    assert other.post(url, data={"entry_channel": "self"}).status_code == 404
+    operator, _user = login_as(Role.OPERATOR)
+    assert operator.post(url, data={"entry_channel": "self"}).status_code == 404
+
+
+def test_opening_with_an_unknown_value_says_why_and_opens_nothing(login_as, register):
+    client, _user = login_as(Role.AGENT)
+    newcomer = register()
+    response = client.post(
+        f"/newcomers/{newcomer.id}/cases", data={"entry_channel": "embassy", "purpose": "obligation"}
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Choose the entry service from the list." in page
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 0
