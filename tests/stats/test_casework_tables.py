@@ -181,3 +181,30 @@ def test_the_catalogue_requires_top_with_a_nationality_table():
     assert build_catalogue([entry | {"top": 10}]).get("t").top == 10
     with pytest.raises(CatalogueError, match="top"):
         build_catalogue([entry | {"rows": "sex", "columns": "purpose", "top": 3}])
+
+
+def test_the_committee_pages_and_csv_show_the_new_tables_in_french_and_dutch(released, login_as):
+    from html import unescape
+
+    from flask_babel import refresh
+
+    client, _user = login_as(Role.COMMITTEE)
+    french = unescape(client.get(f"/statistics/?period={PERIOD}&scope=region").get_data(as_text=True))
+    for text in (
+        "Principales nationalités des primo-arrivant·es reçu·es",
+        "Primo-arrivant·es reçu·es par service d'entrée et sexe",
+        "Commune (service population ou étrangers)",
+        "Preuve pour la nationalité",
+        "Dossiers de suivi",
+        "Syrie",
+        "Autres nationalités",
+    ):
+        assert text in french, text
+    assert client.post("/language", data={"locale": "nl"}).status_code == 302
+    refresh()  # the test's app context outlives the request: forget the locale Flask-Babel cached
+    dutch = unescape(client.get(f"/statistics/?period={PERIOD}&scope=region").get_data(as_text=True))
+    for text in ("Belangrijkste nationaliteiten", "naar instroomkanaal", "Bewijs voor de nationaliteit", "Syrië"):
+        assert text in dutch, text
+    release = services.live_release(PERIOD, "region")
+    csv_text = client.get(f"/statistics/releases/{release.id}.csv").get_data(as_text=True)
+    assert "received_top_nationalities" in csv_text and "received_centre_file_kind" in csv_text
