@@ -28,6 +28,8 @@ def successor_case(actor: User, case: Case, target_office: Office, source: CaseS
         agreement_signed_on=case.agreement_signed_on,
         obligation_ended_on=case.obligation_ended_on,
         deadline_extended_months=case.deadline_extended_months,
+        entry_channel=case.entry_channel,
+        purpose=case.purpose,
         opened_by_id=actor.id,
         last_change_at=utcnow(),
     )

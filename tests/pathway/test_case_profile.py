@@ -75,13 +75,14 @@ def test_a_transfer_continues_the_file_it_does_not_open_a_follow_up(agent, regis
     from integration_centre.accounts.models import Office
 
     newcomer = register()
-    case = services.open_case(agent, newcomer, on=date(2026, 2, 2))
+    case = services.open_case(agent, newcomer, on=date(2026, 2, 2), entry_channel="cpas", purpose="permit")
     services.transition_case(agent, case, "start", on=date(2026, 2, 2))
     other = db.session.get(Office, org["other_office"].id)
     services.transition_case(agent, case, "transfer", target_office=other, on=date(2026, 4, 1))
     db.session.commit()
     successor = db.session.get(Case, case.successor_case_id)
     assert file_kind(successor) == "new"
+    assert (successor.entry_channel, successor.purpose) == ("cpas", "permit")  # the same file goes on
 
 
 def test_the_case_page_correction_is_checked_and_noted_without_values(agent, register):

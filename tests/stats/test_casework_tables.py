@@ -208,3 +208,26 @@ def test_the_committee_pages_and_csv_show_the_new_tables_in_french_and_dutch(rel
     release = services.live_release(PERIOD, "region")
     csv_text = client.get(f"/statistics/releases/{release.id}.csv").get_data(as_text=True)
     assert "received_top_nationalities" in csv_text and "received_centre_file_kind" in csv_text
+
+
+def test_the_demo_facts_fill_the_new_tables(app, org):
+    """The synthetic caseload of the demo (``stats.demo``) gives every new table figures to show
+    (a year of one centre here: about 690 people)."""
+    from tests.stats.releases_seed import seed
+
+    seed(persons=1200)
+    document = json.loads(services.publish("2025").release.content)
+    for table_id in (
+        "received_entry_channel_sex",
+        "received_purpose_sex",
+        "received_centre_file_kind",
+        "received_education_sex",
+        "received_top_nationalities",
+    ):
+        status, cells = _cells(document, table_id)
+        assert status == "published", table_id
+        assert cells[("Total", "Total")] > 100, table_id
+    _status, cells = _cells(document, "received_top_nationalities")
+    shown = {row for row, _column in cells} - {"Total", "other", "unknown"}
+    assert 3 <= len(shown) <= 10 and "SY" in shown
+    assert all(cells[(row, "Total")] >= 5 for row in shown)
