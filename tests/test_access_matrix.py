@@ -191,6 +191,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "workspace.case": {"GET": "LOG 200 404 404 404 404 404 404"},
     "pathway.newcomer": {"GET": "LOG 200 404 404 404 404 404 404"},
     "pathway.open_case": {"POST": "LOG 302 404 404 404 404 404 404"},
+    "pathway.case_profile": {"POST": "LOG 302 404 404 404 404 404 404"},
     "pathway.register": {
         "GET": "LOG 200 200 200 404 404 404 404",
         "POST": "LOG 200 200 200 404 404 404 404",

@@ -3,8 +3,9 @@
 
 def register(app) -> None:
     """Wire the package into ``app``: its reason columns, event delivery, privacy providers, blueprints."""
-    from integration_centre.pathway import events, merge_views, models, subject_data, views
+    from integration_centre.pathway import events, merge_views, models, profile_views, subject_data, views
 
+    profile_views.register()
     models.register_reason_columns()
     events.install()
     subject_data.register()

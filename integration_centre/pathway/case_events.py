@@ -10,6 +10,7 @@ from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.pathway import events, reasons, reference
 from integration_centre.pathway.assessment import assess_case
+from integration_centre.pathway.case_profile import file_kind
 from integration_centre.pathway.dates import age_band
 from integration_centre.pathway.definitions import PathwayDefinition
 from integration_centre.pathway.eligibility import assess, statistical_status
@@ -67,6 +68,10 @@ def statistical_attributes(newcomer: Newcomer, case: Case | None, definition: Pa
         "residence_category": newcomer.residence_category,
         "cefr_level": _cefr_level(case, definition) if case is not None else None,
         "education_level": newcomer.education_level,
+        # The case's entry service, purpose and kind of file (``pathway.case_profile``).
+        "entry_channel": case.entry_channel if case is not None else None,
+        "purpose": case.purpose if case is not None else None,
+        "file_kind": file_kind(case) if case is not None else None,
     }
 
 

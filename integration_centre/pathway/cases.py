@@ -16,6 +16,7 @@ from integration_centre.i18n import current_language
 from integration_centre.pathway import reasons
 from integration_centre.pathway.assessment import store_assessment
 from integration_centre.pathway.case_events import CASE_EVENT, emit_transition_event
+from integration_centre.pathway.case_profile import check_profile
 from integration_centre.pathway.certification import check_certifiable
 from integration_centre.pathway.eligibility import Status, assess
 from integration_centre.pathway.errors import PathwayError
@@ -52,6 +53,8 @@ def open_case(
     jurisdiction: str | None = None,
     on: date | None = None,
     voluntary: bool | None = None,
+    entry_channel: str | None = None,
+    purpose: str | None = None,
 ) -> Case:
     """Open a case for ``newcomer`` at the agent's office on the applicable definition version.
 
@@ -59,12 +62,14 @@ def open_case(
     The person is obliged or, when not obliged (dispensed, excluded), a voluntary participant.
     The status decided today is kept on the case (``assessed_status``/``assessed_reason``/
     ``assessed_on``; see ``pathway.assessment``). Refused when the person already has an active case.
+    ``entry_channel`` and ``purpose`` (optional) come from the code lists of ``pathway.labels``.
     """
     office = office or actor.office
     require(actor.role == Role.AGENT and office is not None and can_see_office(actor, office.id))
     require(person_visible_to(actor, newcomer))
     ensure_writable(newcomer.id)
     on = on or clock.today()
+    check_profile(entry_channel, purpose)
     active = db.session.scalar(
         select(Case).where(Case.person_id == newcomer.id, Case.status.in_(list(ACTIVE_CASE_STATUSES)))
     )
@@ -96,6 +101,8 @@ def open_case(
         opened_by_id=actor.id,
         responsible_agent_id=actor.id,
         last_change_at=utcnow(),
+        entry_channel=entry_channel,
+        purpose=purpose,
     )
     store_assessment(case, eligibility)
     db.session.add(case)

@@ -202,9 +202,24 @@ def _national_number(people: random.Random, born: date, index: int, sex: str) ->
     return demo_people.national_number(born, demo_people.serial_for(index, sex), bis=bis, sex_known=sex_known)
 
 
+# Entry services and purposes of the demo cases, weighted like the synthetic statistics and picked
+# from the opening date (no draw from the demo's random streams, so the other demo data stay put).
+DEMO_CHANNELS = ("commune",) * 9 + ("cpas",) * 3 + ("self",) * 4 + ("operator", "operator", "reception_centre")
+DEMO_PURPOSES = ("obligation",) * 6 + ("nationality",) * 3 + ("permit", "permit", "employment", "personal")
+
+
+def demo_profile(opened: date) -> dict:
+    """The entry service and the purpose of a demo case opened on ``opened``."""
+    day = opened.toordinal()
+    return {
+        "entry_channel": DEMO_CHANNELS[day % len(DEMO_CHANNELS)],
+        "purpose": DEMO_PURPOSES[day % len(DEMO_PURPOSES)],
+    }
+
+
 def _walk(agent, newcomer, stage, opened, today, operator, rng) -> None:
     """Move a new case to ``stage`` with dates after ``opened`` and not after ``today``."""
-    case = services.open_case(agent, newcomer, on=opened)
+    case = services.open_case(agent, newcomer, on=opened, **demo_profile(opened))
     if stage == "open":
         return
     day = opened

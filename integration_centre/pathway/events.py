@@ -27,7 +27,8 @@ identifying data: no name, no NISS, no exact birth date, no person or case id. F
   ``sex``, ``nationality`` (ISO 3166-1 alpha-2), ``nationality_group`` (``EU_EEA_CH``/``NON_EU``),
   ``municipality_code`` (NIS), ``arrondissement_code``, ``status`` (``obliged``, ``voluntary``,
   ``dispensed:<reason>``, ``excluded:<reason>``), ``residence_category``, ``cefr_level``,
-  ``education_level``.
+  ``education_level``; of the case: ``entry_channel`` and ``purpose`` (codes of
+  ``pathway.labels``), ``file_kind`` (``new`` or ``follow_up``, see ``pathway.case_profile``).
 """
 
 from __future__ import annotations
@@ -89,6 +90,9 @@ PERSON_ATTRIBUTES = (
     "residence_category",
     "cefr_level",
     "education_level",
+    "entry_channel",
+    "purpose",
+    "file_kind",
 )
 
 

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Optional
 
 from integration_centre.i18n import current_language
 from integration_centre.pathway import reference
-from integration_centre.pathway.labels import EDUCATION_LABELS, RESIDENCE_LABELS, SEX_LABELS
+from integration_centre.pathway.labels import EDUCATION_LABELS, ENTRY_CHANNELS, PURPOSES, RESIDENCE_LABELS, SEX_LABELS
 from integration_centre.pathway.registration import NewcomerData
 
 DATE_MESSAGE = _l("Enter a date as day, month and year.")
@@ -115,3 +115,29 @@ class OpenCaseForm(FlaskForm):
     """Confirm opening a case (voluntary participation may be chosen)."""
 
     voluntary = BooleanField(_l("The person joins voluntarily"))
+    # Checked by the service (``pathway.case_profile.check_profile``) with a clear message.
+    entry_channel = SelectField(_l("Entry service"), validators=[Optional()], validate_choice=False)
+    purpose = SelectField(_l("Purpose of the pathway"), validators=[Optional()], validate_choice=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        profile_choices(self)
+
+
+class CaseProfileForm(FlaskForm):
+    """Correct the entry service and the purpose of a case (codes of ``pathway.labels``)."""
+
+    entry_channel = SelectField(_l("Entry service"), validators=[Optional()], validate_choice=False)
+    purpose = SelectField(_l("Purpose of the pathway"), validators=[Optional()], validate_choice=False)
+    version = HiddenField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        profile_choices(self)
+
+
+def profile_choices(form) -> None:
+    """Fill the entry-service and purpose choices in the user's language (empty: not known)."""
+    empty = [("", str(_l("Not known")))]
+    form.entry_channel.choices = empty + [(k, str(v)) for k, v in ENTRY_CHANNELS.items()]
+    form.purpose.choices = empty + [(k, str(v)) for k, v in PURPOSES.items()]

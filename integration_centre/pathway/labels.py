@@ -85,3 +85,22 @@ EDUCATION_LABELS = {
     "higher": _l("Higher education"),
     "unknown": _l("Unknown"),
 }
+
+# How the person came to the centre ("service d'entrée") and why they follow the pathway: chosen
+# when the case is opened, corrected on the case page, counted in the statistics.
+ENTRY_CHANNELS = {
+    "commune": _l("Municipality (population or foreigners office)"),
+    "cpas": _l("CPAS (public social welfare centre)"),
+    "self": _l("Came on their own initiative"),
+    "operator": _l("Referred by a partner operator"),
+    "reception_centre": _l("Reception centre for asylum seekers (Fedasil, Red Cross)"),
+    "other": _l("Other service"),
+}
+PURPOSES = {
+    "obligation": _l("Legal obligation"),
+    "nationality": _l("Proof for a nationality declaration"),
+    "permit": _l("Renewal of the residence permit"),
+    "employment": _l("Employment or training"),
+    "personal": _l("Personal interest (integration, French, citizenship)"),
+    "other": _l("Other purpose"),
+}

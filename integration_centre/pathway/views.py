@@ -151,7 +151,15 @@ def open_case(newcomer_id: uuid.UUID):
     opened = []
 
     def open_it() -> None:
-        opened.append(services.open_case(current_user, person, voluntary=form.voluntary.data))
+        opened.append(
+            services.open_case(
+                current_user,
+                person,
+                voluntary=form.voluntary.data,
+                entry_channel=form.entry_channel.data or None,
+                purpose=form.purpose.data or None,
+            )
+        )
 
     if not perform(open_it, success=_("The case was opened.")):
         return redirect(url_for("pathway.newcomer", newcomer_id=newcomer_id))

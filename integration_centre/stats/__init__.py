@@ -15,6 +15,11 @@ Facts (``models.Fact``)
     the versioned code table of ``geography.py``, so codes of merged municipalities count under
     their successor), office and centre, obliged/voluntary/dispensed and the dispensation reason,
     residence category, CEFR level, an outcome or reason, and for completions the duration in days.
+    Since issue 16 it also holds the case's entry service and purpose, whether the file is new or a
+    follow-up, the education level, and the ISO nationality when it is one of the frequent ones
+    listed in ``data/nationalities.yaml`` (else ``other``): the "top nationalities" table shows the
+    most frequent of them with at least k people each and folds the rest into "other", itself 0
+    or at least k (``queries.fold_top``); ``nesting`` knows that a nationality lies in its group.
     It holds no person id, no case id, no name and no exact date.
 
 Counting people, not events — the decision

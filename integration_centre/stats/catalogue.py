@@ -46,7 +46,15 @@ DIMENSIONS = (
     "event_type",
     "cohort_year",
     "duration_band",
+    "entry_channel",
+    "purpose",
+    "file_kind",
+    "education_level",
+    "nationality",
 )
+# A nationality table shows its ``top`` most frequent nationalities, each at least k people; the
+# rest is grouped as "other" (``queries.fold_top``).
+TOP_DIMENSIONS = ("nationality",)
 SELECT_FIELDS = ("event_type", "step_code", "status", "outcome")
 
 
@@ -69,6 +77,7 @@ class Indicator:
     columns: str
     sensitivity: int
     periods: str = "any"  # "year": published in annual releases only (too few people per quarter)
+    top: int | None = None  # nationality tables: how many nationalities at most are shown
 
     def label(self, locale: str) -> str:
         """The title in ``locale`` (French when missing)."""
@@ -108,7 +117,7 @@ def parse_indicator(raw: Mapping[str, Any]) -> Indicator:
     table_id = raw["id"]
     known = {
         "id", "title", "definition", "unit", "measure", "population", "select", "rows", "columns", "sensitivity",
-        "periods",
+        "periods", "top",
     }  # fmt: skip
     extra = set(raw) - known
     if extra:
@@ -147,6 +156,12 @@ def parse_indicator(raw: Mapping[str, Any]) -> Indicator:
     periods = raw.get("periods", "any")
     if periods not in PERIODS:
         raise CatalogueError(f"table {table_id}: periods must be one of {PERIODS}")
+    top = raw.get("top")
+    has_top_dimension = any(raw[axis] in TOP_DIMENSIONS for axis in ("rows", "columns"))
+    if has_top_dimension != (top is not None):
+        raise CatalogueError(f"table {table_id}: top is required with, and only with, a dimension of {TOP_DIMENSIONS}")
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise CatalogueError(f"table {table_id}: top must be a whole number, 1 or more")
     population = raw.get("population")
     if not isinstance(population, str) or not population:
         raise CatalogueError(f"table {table_id}: population is required")
@@ -162,6 +177,7 @@ def parse_indicator(raw: Mapping[str, Any]) -> Indicator:
         columns=raw["columns"],
         sensitivity=sensitivity,
         periods=periods,
+        top=top,
     )
 
 

@@ -22,7 +22,7 @@ from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.stats import services
 from integration_centre.stats.models import Fact, Release
-from integration_centre.stats.reference import age_band, municipality_codes, nationality_group
+from integration_centre.stats.reference import age_band, kept_nationality, municipality_codes, nationality_group
 
 TERRITORIES_FILE = Path(__file__).resolve().parent.parent / "pathway" / "data" / "centre_territories.yaml"
 NATIONALITIES = [
@@ -37,6 +37,16 @@ CLOSURE = [("moved_away", 35), ("no_contact", 35), ("dispensed_later", 15), ("ot
 EXTENSION_GROUNDS = [("personal_circumstances", 60), ("force_majeure", 15), ("no_places", 25)]
 CEFR = [("A0", 20), ("A1", 35), ("A2", 25), ("B1", 15), ("B2", 5)]
 DEMO_CENTRE_SCOPES = ("centre:CAI", "centre:CRIPEL")  # a couple of centres keep quickstart quick
+# Casework attributes (issue 16), drawn from their own random stream so the other figures stay
+# the same for a seed: entry service, purpose (obliged people mostly come for the obligation),
+# education level, and the share of follow-up files.
+ENTRY_CHANNELS = [("commune", 45), ("cpas", 15), ("self", 20), ("operator", 10), ("reception_centre", 7),
+                  ("other", 3)]  # fmt: skip
+PURPOSES_OBLIGED = [("obligation", 85), ("permit", 5), ("employment", 5), ("personal", 5)]
+PURPOSES_OTHERS = [("nationality", 40), ("permit", 20), ("employment", 15), ("personal", 20), ("other", 5)]
+EDUCATION = [("none", 8), ("primary", 17), ("lower_secondary", 22), ("upper_secondary", 27), ("higher", 20),
+             ("unknown", 6)]  # fmt: skip
+FOLLOW_UP_SHARE = 0.08
 RECEPTION_STEPS = ("social_assessment", "rights_and_duties", "language_test", "admin_help")
 
 
@@ -69,6 +79,7 @@ def synthetic_rows(
     """Fact rows (column → value) of ``persons`` synthetic people opening cases between
     ``first_day`` and ``last_day``; events after ``last_day`` are not emitted."""
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+    casework = random.Random(seed + 1)  # noqa: S311 - synthetic data, not security
     span = (last_day - first_day).days
     site_weights = [s.weight for s in sites]
     for _ in range(persons):
@@ -102,6 +113,11 @@ def synthetic_rows(
             "status": status,
             "dispensation_reason": reason,
             "residence_category": _pick(rng, RESIDENCE),
+            "nationality": kept_nationality(nationality),
+            "entry_channel": _pick(casework, ENTRY_CHANNELS),
+            "purpose": _pick(casework, PURPOSES_OBLIGED if status == "obliged" else PURPOSES_OTHERS),
+            "file_kind": "follow_up" if casework.random() < FOLLOW_UP_SHARE else "new",
+            "education_level": _pick(casework, EDUCATION),
             "cefr_level": None,
             "outcome": None,
             "duration_days": None,

@@ -14,12 +14,16 @@ or its ``as_dict()``; a plain mapping with the same keys works too). Read here:
 - ``person``: ``age_band``, ``sex``, ``nationality`` (ISO code: only OUR regional group is kept,
   see ``data/nationality_groups.yaml``; the payload's coarse EU/non-EU group is ignored),
   ``municipality_code``, ``status`` (``obliged``, ``voluntary``, ``dispensed:<reason>``,
-  ``excluded:<reason>``), ``residence_category``, ``cefr_level``;
+  ``excluded:<reason>``), ``residence_category``, ``cefr_level``, ``education_level``,
+  ``entry_channel``, ``purpose``, ``file_kind`` (codes of ``data/labels.yaml``; any other value
+  is kept as unknown);
 - ``first_for_case`` (optional) — overrides whether the fact counts a person (see the package
   docstring); ``retraction`` (optional) — the event cancels an earlier one.
 
-Anything else (education level, hours, definition version, ids of persons or cases should one
-ever appear) is ignored and never stored.
+The ISO nationality itself is kept only when it is one of the frequent nationalities listed in
+``data/nationalities.yaml`` (the "top nationalities" table); any other becomes ``other``.
+Anything else (hours, definition version, ids of persons or cases should one ever appear) is
+ignored and never stored.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from typing import Any
 
 from integration_centre.extensions import db
 from integration_centre.stats.models import Fact
-from integration_centre.stats.reference import UNKNOWN, age_band, nationality_group
+from integration_centre.stats.reference import UNKNOWN, age_band, category_labels, kept_nationality, nationality_group
 
 # Health-related reasons (illness, pregnancy, death…) are folded into one coarse outcome.
 HEALTH_OUTCOMES = frozenset({"illness", "pregnancy", "deceased", "health"})
@@ -71,6 +75,7 @@ STATUSES = frozenset({"obliged", "voluntary", "dispensed", "excluded", "unknown"
 SEXES = {"F": "F", "W": "F", "FEMALE": "F", "M": "M", "MALE": "M", "X": "X", "OTHER": "X"}
 CEFR_LEVELS = frozenset({"pre-A1", "A0", "A1", "A2", "B1", "B2", "C1", "C2"})
 PERSON_KEYS = ("person", "attributes", "subject")
+CODED_ATTRIBUTES = ("entry_channel", "purpose", "file_kind", "education_level")
 
 
 class InvalidEvent(ValueError):
@@ -150,6 +155,12 @@ def _cefr(value: Any) -> str | None:
     return text.upper() if text.upper() in CEFR_LEVELS else None
 
 
+def _code(dimension: str, value: Any) -> str | None:
+    """A category code of ``data/labels.yaml`` for ``dimension``; None for anything else."""
+    text = _text(value)
+    return text if text is not None and text in category_labels().get(dimension, {}) else None
+
+
 def fact_from_event(payload: Any) -> Fact:
     """Build the anonymous fact of one event payload (not added to the session).
 
@@ -210,6 +221,8 @@ def fact_from_event(payload: Any) -> Fact:
         cefr_level=cefr,
         outcome=outcome,
         duration_days=duration,
+        nationality=kept_nationality(_text(data.get("nationality"), 3)),
+        **{name: _code(name, data.get(name)) for name in CODED_ATTRIBUTES},
         milestone=milestone,
         weight=-1 if data.get("retraction") else 1,
     )

@@ -44,6 +44,13 @@ class Fact(db.Model):
     cefr_level: Mapped[str | None] = mapped_column(String(4))
     outcome: Mapped[str | None] = mapped_column(String(40))
     duration_days: Mapped[int | None] = mapped_column(Integer)
+    # Casework (issue 16): the case's entry service and purpose, new or follow-up file, the
+    # education level, and the nationality when it is one of the listed frequent ones (else "other").
+    entry_channel: Mapped[str | None] = mapped_column(String(32))
+    purpose: Mapped[str | None] = mapped_column(String(32))
+    file_kind: Mapped[str | None] = mapped_column(String(16))
+    education_level: Mapped[str | None] = mapped_column(String(24))
+    nationality: Mapped[str | None] = mapped_column(String(8))
     milestone: Mapped[bool] = mapped_column(Boolean, default=True)
     weight: Mapped[int] = mapped_column(SmallInteger, default=1)  # +1, or -1 for a retraction
 

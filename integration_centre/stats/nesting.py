@@ -24,7 +24,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from integration_centre.stats.reference import UNKNOWN, geography, municipality_codes
+from integration_centre.stats.reference import (
+    OTHER,
+    UNKNOWN,
+    geography,
+    kept_nationalities,
+    municipality_codes,
+    nationalities_of_group,
+    nationality_group,
+)
 
 TOTAL = "Total"
 GEOGRAPHY = ("municipality", "arrondissement", "province")
@@ -66,6 +74,19 @@ def _parents(dimension: str, code: str, on: date) -> dict[str, str]:
     return {"province": code}
 
 
+def _nationality(dimension: str, code: str, shown: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Conditions implied by a nationality or a nationality group: a nationality lies in its group,
+    a group holds its listed nationalities and "other"; the "other" row of a top table holds every
+    nationality its table does not show (``shown``)."""
+    if dimension == "nationality_group":
+        return {"nationality_group": frozenset({code}), "nationality": nationalities_of_group(code)}
+    if code == UNKNOWN:
+        return {"nationality": frozenset({UNKNOWN}), "nationality_group": frozenset({UNKNOWN})}
+    if code == OTHER:
+        return {"nationality": frozenset({*kept_nationalities(), OTHER}) - shown}
+    return {"nationality": frozenset({code}), "nationality_group": frozenset({nationality_group(code)})}
+
+
 def _restrict(conditions: dict[str, frozenset[str]], name: str, values: Iterable[str]) -> None:
     values = frozenset(values)
     conditions[name] = conditions[name] & values if name in conditions else values
@@ -95,16 +116,23 @@ def figures(
         selected = dict(base)
         for name, values in indicator.select:
             _restrict(selected, name, values)
+        shown = {
+            "rows": frozenset(code for code, _label in table["rows"]),
+            "columns": frozenset(code for code, _label in table["columns"]),
+        }
         for row, column, value in table["cells"]:
             if value is None:
                 continue
             conditions = dict(selected)
-            for dimension, code in ((indicator.rows, row), (indicator.columns, column)):
+            for name, dimension, code in (("rows", indicator.rows, row), ("columns", indicator.columns, column)):
                 if code == TOTAL:
                     continue
                 if dimension in GEOGRAPHY:
                     for level, parent in _parents(dimension, code, on).items():
                         _restrict(conditions, level, [parent])
+                elif dimension in ("nationality", "nationality_group"):
+                    for level, values in _nationality(dimension, code, shown[name]).items():
+                        _restrict(conditions, level, values)
                 else:
                     _restrict(conditions, dimension, [code])
             if any(not allowed for allowed in conditions.values()):

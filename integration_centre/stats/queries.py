@@ -19,11 +19,13 @@ from integration_centre.stats.catalogue import Indicator
 from integration_centre.stats.errors import PublishError
 from integration_centre.stats.models import Fact
 from integration_centre.stats.reference import (
+    OTHER,
     UNKNOWN,
     category_labels,
     geography,
     geography_labels,
     nationality_group_labels,
+    nationality_labels,
 )
 
 REGION = "region"
@@ -145,6 +147,11 @@ def dimension_expression(dimension: str):
         "arrondissement": Fact.municipality_code,
         "province": Fact.municipality_code,
         "cohort_year": func.substr(Fact.cohort_month, 1, 4),
+        "entry_channel": Fact.entry_channel,
+        "purpose": Fact.purpose,
+        "file_kind": Fact.file_kind,
+        "education_level": Fact.education_level,
+        "nationality": Fact.nationality,
     }
     if dimension == "duration_band":
         return _duration_band_expr()
@@ -194,7 +201,41 @@ def count_cells(indicator: Indicator, period: Period, scope: Scope) -> dict[tupl
     negative = [key for key, n in cells.items() if n < 0]
     if negative:
         raise PublishError(f"table {indicator.id}: more retractions than facts in {negative[:3]}")
+    if indicator.top is not None:
+        position = 0 if indicator.rows == "nationality" else 1
+        return fold_top(dict(cells), position, indicator.top, indicator.sensitivity)
     return dict(cells)
+
+
+def top_categories(totals: Mapping[str, int], top: int, k: int) -> list[str]:
+    """The categories a "top" table shows on their own: the ``top`` largest with at least ``k``
+    people (ties broken by code), then — while the rest (everything else but ``unknown``) would
+    hold 1 to k−1 people — without the smallest of them, so that "other" is 0 or at least k too.
+    ``other`` and ``unknown`` are never among them."""
+    ranked = sorted(
+        ((code, n) for code, n in totals.items() if code not in (OTHER, UNKNOWN) and n >= k),
+        key=lambda item: (-item[1], item[0]),
+    )[:top]
+    kept = [code for code, _n in ranked]
+    rest = sum(n for code, n in totals.items() if code not in kept and code != UNKNOWN)
+    while kept and 0 < rest < k:
+        rest += totals[kept.pop()]
+    return kept
+
+
+def fold_top(cells: Mapping[tuple[str, str], int], position: int, top: int, k: int) -> dict[tuple[str, str], int]:
+    """The cells of a "top" table: categories outside :func:`top_categories` summed as ``other``
+    (``position`` 0 when the top dimension is the rows, 1 when it is the columns)."""
+    totals: dict[str, int] = defaultdict(int)
+    for key, n in cells.items():
+        totals[key[position]] += n
+    kept = set(top_categories(totals, top, k)) | {UNKNOWN}
+    folded: dict[tuple[str, str], int] = defaultdict(int)
+    for key, n in cells.items():
+        code = key[position] if key[position] in kept else OTHER
+        new_key = (code, key[1]) if position == 0 else (key[0], code)
+        folded[new_key] += n
+    return dict(folded)
 
 
 def histograms(indicator: Indicator, period: Period, scope: Scope) -> dict[tuple[str, str], Counter]:
@@ -240,6 +281,7 @@ def median(histogram: Counter) -> float | None:
 def _static_labels() -> dict[str, dict[str, dict[str, str]]]:
     labels: dict[str, dict[str, dict[str, str]]] = {k: dict(v) for k, v in category_labels().items()}
     labels["nationality_group"] = dict(nationality_group_labels())
+    labels["nationality"] = dict(nationality_labels())
     labels.update(geography_labels())
     return labels
 
@@ -264,6 +306,7 @@ def category_label(dimension: str, code: str, organisations: Mapping[str, Mappin
 
 
 def axis(dimension: str, codes: Iterable[str]) -> list[list[Any]]:
-    codes = sorted(set(codes), key=lambda c: (c == UNKNOWN, c))
+    last = (OTHER, UNKNOWN) if dimension == "nationality" else (UNKNOWN,)  # "other" after the top list
+    codes = sorted(set(codes), key=lambda c: (c in last, c == UNKNOWN, c))
     organisations = _organisation_labels(dimension, codes) if dimension in ("centre", "office", "operator") else {}
     return [[code, category_label(dimension, code, organisations)] for code in codes]

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from integration_centre.pathway.dates import band_of_age
-from integration_centre.pathway.reference import Municipality, current_code, municipalities
+from integration_centre.pathway.reference import Municipality, country_name, current_code, municipalities
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LOCALES = ("fr", "en", "nl")
@@ -57,6 +57,41 @@ def nationality_group(code: str | None) -> str:
     if not code:
         return UNKNOWN
     return nationality_groups().get(code.strip().upper(), OTHER)
+
+
+@cache
+def kept_nationalities() -> frozenset[str]:
+    """ISO codes a fact may keep as they are (``data/nationalities.yaml``); others become ``other``."""
+    codes = _load_yaml("nationalities.yaml")["countries"]
+    if len(set(codes)) != len(codes):
+        raise ValueError("nationalities.yaml lists a country twice")
+    return frozenset(codes)
+
+
+def kept_nationality(code: str | None) -> str | None:
+    """The nationality a fact keeps: the ISO code when listed, ``other`` when not, None when missing."""
+    if not code or not code.strip():
+        return None
+    code = code.strip().upper()
+    return code if code in kept_nationalities() else OTHER
+
+
+@cache
+def nationality_labels() -> dict[str, dict[str, str]]:
+    """Kept nationality code → {locale: country name}, with ``other`` and ``unknown``."""
+    labels = {code: {loc: country_name(code, loc) for loc in LOCALES} for code in sorted(kept_nationalities())}
+    labels[OTHER] = {"fr": "Autres nationalités", "en": "Other nationalities", "nl": "Andere nationaliteiten"}
+    labels[UNKNOWN] = {"fr": "Inconnue", "en": "Unknown", "nl": "Onbekend"}
+    return labels
+
+
+def nationalities_of_group(group: str) -> frozenset[str]:
+    """The nationality values (kept codes, ``other``, ``unknown``) a fact of ``group`` may hold."""
+    if group == UNKNOWN:
+        return frozenset({UNKNOWN})
+    mapping = nationality_groups()
+    members = {code for code in kept_nationalities() if mapping.get(code, OTHER) == group}
+    return frozenset({*members, OTHER})
 
 
 def age_band(age: int | None) -> str:

@@ -124,6 +124,10 @@ def test_event_payload_is_plain_data_without_identity(agent, register):
         "residence_category": "refugee",
         "cefr_level": None,
         "education_level": "upper_secondary",
+        # Issue 16: the case's entry service and purpose (none given here) and the kind of file.
+        "entry_channel": None,
+        "purpose": None,
+        "file_kind": "new",
     }
     assert payload["office_id"] == case.office_id and payload["cohort_month"] == "2025-03"
     assert (payload["definition_code"], payload["definition_version"]) == ("wallonia", "2025")

@@ -50,4 +50,29 @@ def recount(rows: list[dict], indicator, months: tuple[str, ...], on: date) -> C
         if any(row.get(name) not in values for name, values in indicator.select):
             continue
         counts[(category(row, indicator.rows, on), category(row, indicator.columns, on))] += row["weight"]
+    if indicator.top is not None:
+        return fold_top(counts, indicator)
     return counts
+
+
+def fold_top(counts: Counter, indicator) -> Counter:
+    """Independent fold of a top table: the ``top`` largest nationalities with at least k people,
+    minus the smallest ones while the others together would count 1 to k-1; the rest is "other"."""
+    position = 0 if indicator.rows == "nationality" else 1
+    totals: Counter = Counter()
+    for key, n in counts.items():
+        totals[key[position]] += n
+    k = indicator.sensitivity
+    ranked = [code for code, n in sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+              if code not in ("other", UNKNOWN) and n >= k]  # fmt: skip
+    kept = ranked[: indicator.top]
+    while kept:
+        others = sum(n for code, n in totals.items() if code not in kept and code != UNKNOWN)
+        if others == 0 or others >= k:
+            break
+        kept = kept[:-1]
+    folded: Counter = Counter()
+    for key, n in counts.items():
+        code = key[position] if key[position] in (*kept, UNKNOWN) else "other"
+        folded[(code, key[1]) if position == 0 else (key[0], code)] += n
+    return folded

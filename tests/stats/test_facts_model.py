@@ -80,7 +80,9 @@ def test_fact_keeps_categories_only():
     assert (fact.age_band, fact.sex, fact.municipality_code, fact.cefr_level) == ("25-29", "F", "82003", "A2")
     assert fact.duration_days == 500 and fact.milestone and fact.weight == 1
     stored = {column.name for column in Fact.__table__.columns}
-    assert "education_level" not in stored and "occurred_at" not in stored
+    # Issue 16: the education level is now published (a code of the list; "secondary" is none).
+    assert "occurred_at" not in stored and fact.education_level is None
+    assert fact.nationality == "SY"  # a frequent nationality is kept for the top-nationalities table
 
 
 def test_plain_dict_payloads_and_retractions():
