@@ -111,9 +111,11 @@ def record_dispensation(
         touch_case(case)
         # The reason may be health data: the timeline keeps only that a dispensation was recorded.
         timeline_entry(actor, case, "dispensation.record")
+    flush_or_conflict()
+    if case is not None:
         # A dispensation recorded on a case is an explicit change of its kept status (from its start).
         apply_reassessment(actor, case, "dispensation", max(start_date, case.opened_on))
-    flush_or_conflict()
+        flush_or_conflict()
     if case is not None:
         emit_transition_event(
             actor, "dispensation_recorded", case, max(start_date, case.opened_on), reason=reason_def.code
@@ -150,10 +152,12 @@ def revoke_dispensation(
     if case is not None:
         if dispensation.case_id == case.id:
             _recompute_obligation_end(actor, case)
-        apply_reassessment(actor, case, "dispensation_revoked", case.opened_on)
         touch_case(case)
         timeline_entry(actor, case, "dispensation.revoke", note=note.strip())
     flush_or_conflict()
+    if case is not None:
+        apply_reassessment(actor, case, "dispensation_revoked", case.opened_on)
+        flush_or_conflict()
     return dispensation
 
 

@@ -134,8 +134,12 @@ def check_upload(upload: UploadedDocument) -> tuple[str, str]:
 
 
 def holds_case(actor: User, person_id) -> bool:
-    """True when ``actor`` is an agent of an office holding one of the person's cases."""
-    offices = db.session.scalars(select(Case.office_id).where(Case.person_id == person_id))
+    """True when ``actor`` is an agent of an office holding one of the person's cases (or, before
+    any case, of the office that registered the person)."""
+    offices = set(db.session.scalars(select(Case.office_id).where(Case.person_id == person_id)))
+    if not offices:
+        newcomer = db.session.get(Newcomer, person_id)
+        offices = {newcomer.registered_by_office_id} if newcomer and newcomer.registered_by_office_id else set()
     return any(can_see_office(actor, office_id) for office_id in offices)
 
 

@@ -187,7 +187,8 @@ def caseload_page():
 def _holder(agent_key: str) -> tuple[int | None, User | None]:
     if agent_key == NOBODY:
         return None, None
-    agent = db.session.get(User, to_int(agent_key))
+    agent_id = to_int(agent_key)
+    agent = db.session.get(User, agent_id) if agent_id is not None else None
     require(agent is not None and agent.role == Role.AGENT and agent.office_id == current_user.office_id)
     return agent.id, agent
 

@@ -17,6 +17,7 @@ from integration_centre.extensions import db
 from integration_centre.i18n import current_language
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.models import Dispensation, EvidenceDocument
+from integration_centre.pathway.permissions import can_see_case
 from integration_centre.workspace.forms import DispensationForm, RevokeDispensationForm
 from integration_centre.workspace.views import bp, case_or_404, to_int
 
@@ -29,7 +30,7 @@ def _reason_labels(definition) -> dict[str, str]:
 
 def dispensations_panel(case, definition, newcomer, **_page) -> dict | None:
     """The panel's variables: the person's dispensations with their documents (audited read)."""
-    if newcomer is None or current_user.role != Role.AGENT:
+    if newcomer is None or current_user.role != Role.AGENT or not can_see_case(current_user, case):
         return None
     return {
         "dispensation_items": pathway.dispensations_of(current_user, newcomer),

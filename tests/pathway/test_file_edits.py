@@ -146,11 +146,11 @@ def test_eligibility_change_waits_for_confirmation_then_reassesses(agent, starte
     with access(agent, "test", [newcomer.id]):
         assert newcomer.permit_order_date == date(2022, 5, 1)
     case = db.session.get(Case, case.id)
-    assert (case.assessed_status, case.assessed_reason, case.assessed_on) == ("excluded", "long_stay", TODAY)
+    assert (case.assessed_status, case.assessed_reason, case.assessed_on) == ("voluntary", "long_stay", TODAY)
     [edit] = entries(case.id, "newcomer.edit")
     [reassess] = entries(case.id, "case.reassess")
     assert edit.reason == "phone,permit_order_date"
-    assert reassess.reason == "file_edit" and reassess.to_state == "excluded"
+    assert reassess.reason == "file_edit" and reassess.to_state == "voluntary"
 
 
 def test_stale_version_is_refused_and_nothing_saved(agent, started_case):
@@ -217,7 +217,10 @@ def test_reassess_case_keeps_the_status_for_the_day_given(agent, started_case):
     # 2028-02-03: on that day the person is outside the scope.
     reassess_case(agent, case, "file_edit", on=date(2028, 2, 3), expected_version=case.version)
     db.session.commit()
-    assert (case.assessed_status, case.assessed_reason) == ("excluded", "long_stay")
+    assert (case.assessed_status, case.assessed_reason) == (
+        "voluntary",
+        "long_stay",
+    )  # an excluded participant is voluntary
     with pytest.raises(PathwayConflict):
         reassess_case(agent, case, "file_edit", expected_version=case.version - 1)
     db.session.rollback()

@@ -91,7 +91,7 @@ def test_eligibility_change_is_shown_then_confirmed(agent_client, open_case):
     assert response.status_code == 302
     db.session.expire_all()
     saved = db.session.get(Case, case.id)
-    assert (saved.assessed_status, saved.assessed_reason) == ("excluded", "long_stay")
+    assert (saved.assessed_status, saved.assessed_reason) == ("voluntary", "long_stay")  # excluded, participating
     # A confirmation given for other facts is asked again.
     again = edit_form(agent_client, case)
     again["date_of_birth"] = "1990-01-01"

@@ -76,13 +76,15 @@ def test_no_warning_while_the_level_is_unknown(app, open_case):
 
 
 def test_step_page_advises_and_warns_without_refusing(app, agent, agent_client, open_case):
-    app.config["BABEL_DEFAULT_LOCALE"] = "en"
     case = open_case()
     finish_reception(agent, case, level="A2")
     base = f"/cases/{case.id}/steps/citizenship"
     page = page_text(agent_client.get(base))
-    assert "The person's last positioning level is A2: Civic integration training (FIC) fits." in page
-    assert "Civic orientation workshops (AOC)" in page  # the result choices are labelled
+    assert (
+        "Le dernier niveau de positionnement de la personne est A2 : Formation à l'intégration citoyenne (FIC) lui convient."
+        in page
+    )  # noqa: E501
+    assert "Ateliers d'orientation citoyenne (AOC)" in page  # the result choices are labelled
     assert agent_client.post(base, data={"action": "start"}).status_code == 302
     response = agent_client.post(
         base,
@@ -92,8 +94,8 @@ def test_step_page_advises_and_warns_without_refusing(app, agent, agent_client, 
     assert response.status_code == 200
     html = page_text(response)
     assert (
-        "The person's last positioning level is A2: Civic integration training (FIC) fits better than "
-        "Civic orientation workshops (AOC)." in html
+        "Le dernier niveau de positionnement de la personne est A2 : Formation à l'intégration citoyenne (FIC) "
+        "lui convient mieux que Ateliers d'orientation citoyenne (AOC)." in html
     )
     db.session.expire_all()
     step = db.session.get(Case, case.id).step("citizenship")
@@ -103,7 +105,6 @@ def test_step_page_advises_and_warns_without_refusing(app, agent, agent_client, 
 def test_referral_page_warns_beside_an_operator_offering_only_the_other_format(
     app, agent, agent_client, open_case, org, make_user
 ):
-    app.config["BABEL_DEFAULT_LOCALE"] = "en"
     admin = make_user(Role.ADMIN)
     for organisation, formats in ((org["operator"], ["day", "aoc"]), (org["other_operator"], ["fic"])):
         referrals.save_profile(
@@ -115,6 +116,9 @@ def test_referral_page_warns_beside_an_operator_offering_only_the_other_format(
     case = open_case()
     finish_reception(agent, case, level="B1")
     page = page_text(agent_client.get(f"/cases/{case.id}/steps/citizenship/refer"))
-    assert "The person's last positioning level is B1: Civic integration training (FIC) fits." in page
+    assert (
+        "Le dernier niveau de positionnement de la personne est B1 : Formation à l'intégration citoyenne (FIC) lui convient."
+        in page
+    )  # noqa: E501
     # Only the operator offering AOC alone gets the warning (B1 → FIC).
-    assert page.count("fits better than Civic orientation workshops (AOC)") == 1
+    assert page.count("lui convient mieux que Ateliers d'orientation citoyenne (AOC)") == 1

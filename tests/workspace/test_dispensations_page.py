@@ -72,10 +72,10 @@ def test_record_a_medical_dispensation_see_it_and_download_it(app, agent, agent_
 @pytest.mark.parametrize(
     ("filename", "content", "fragment"),
     [
-        ("certificat.png", PDF, "does not match its content"),
+        ("certificat.png", PDF, "ne correspond pas à son contenu"),
         ("certificat.pdf", b"MZ\x90\x00 executable", "Upload a PDF, JPEG or PNG file."),
         ("certificat.pdf", b"", "The uploaded file is empty."),
-        ("../certificat.pdf", PDF, "file name is not accepted"),
+        ("../certificat.pdf", PDF, "nom du fichier n'est pas accepté"),
         (None, PDF, "This reason requires an evidence document: upload it."),
     ],
     ids=["pdf-renamed-png", "exe-renamed-pdf", "empty", "dot-dot", "missing"],
