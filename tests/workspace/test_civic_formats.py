@@ -81,9 +81,9 @@ def test_step_page_advises_and_warns_without_refusing(app, agent, agent_client, 
     base = f"/cases/{case.id}/steps/citizenship"
     page = page_text(agent_client.get(base))
     assert (
-        "Le dernier niveau de positionnement de la personne est A2 : Formation à l'intégration citoyenne (FIC) lui convient."
-        in page
-    )  # noqa: E501
+        "Le dernier niveau de positionnement de la personne est A2 : "
+        "Formation à l'intégration citoyenne (FIC) lui convient." in page
+    )
     assert "Ateliers d'orientation citoyenne (AOC)" in page  # the result choices are labelled
     assert agent_client.post(base, data={"action": "start"}).status_code == 302
     response = agent_client.post(
@@ -117,8 +117,8 @@ def test_referral_page_warns_beside_an_operator_offering_only_the_other_format(
     finish_reception(agent, case, level="B1")
     page = page_text(agent_client.get(f"/cases/{case.id}/steps/citizenship/refer"))
     assert (
-        "Le dernier niveau de positionnement de la personne est B1 : Formation à l'intégration citoyenne (FIC) lui convient."
-        in page
-    )  # noqa: E501
+        "Le dernier niveau de positionnement de la personne est B1 : "
+        "Formation à l'intégration citoyenne (FIC) lui convient." in page
+    )
     # Only the operator offering AOC alone gets the warning (B1 → FIC).
     assert page.count("lui convient mieux que Ateliers d'orientation citoyenne (AOC)") == 1
