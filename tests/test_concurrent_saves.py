@@ -115,7 +115,40 @@ def _dispensation(ctx) -> tuple[str, dict]:
     return f"/cases/{case.id}/dispensations/{item.id}/revoke", {"note": "x", "version": str(case.version)}
 
 
+def _other_office(ctx) -> tuple[str, dict]:
+    from integration_centre.accounts.models import Office
+
+    case = ctx["case"]
+    office = Office(centre_id=case.centre_id, name="Bureau d'accueil de Ciney (test)")
+    db.session.add(office)
+    db.session.commit()
+    return f"/cases/{case.id}/transfer", {"office": str(office.id), "version": str(case.version)}
+
+
+def _responsible(ctx) -> tuple[str, dict]:
+    case = ctx["case"]
+    case.responsible_agent_id = None  # both give the case to the agent: B's save is a change
+    db.session.commit()
+    return f"/cases/{case.id}/responsible", {"agent": str(ctx["agent"].id), "version": str(case.version)}
+
+
+# Flemish definitions only: the shared case is Walloon (the page is 404 for everyone here).
+RACED_ELSEWHERE = {"reception.declare_effort"}
+
 CASE_WRITES = [
+    # B's entry service and purpose are saved; A's form, read from the version before, is refused.
+    Save(
+        "pathway.case_profile",
+        lambda ctx: (
+            f"/cases/{ctx['case'].id}/profile",
+            {"entry_channel": "cpas", "purpose": "nationality", "version": str(ctx["case"].version)},
+        ),
+        stale_write=True,
+    ),
+    # B's request is pending: A is shown the pending transfer instead of the form, nothing written.
+    Save("workspace.transfer", _other_office, refused_status=200),
+    # B assigned the case: A's form, read from the version before, is refused.
+    Save("workspace.responsible", _responsible, stale_write=True),
     Save("reception.task_done", _task, stale_write=True),
     Save(
         "reception.positioning_test",
@@ -389,5 +422,6 @@ def test_every_case_write_endpoint_is_raced(app):
         for rule in app.url_map.iter_rules()
         if "POST" in rule.methods and not rule.endpoint.startswith("api.") and rule.arguments & CASE_ARGUMENTS
     }
+    writes -= RACED_ELSEWHERE
     assert writes - listed == set(), f"case writes without a concurrent-save test: {sorted(writes - listed)}"
     assert listed - writes == set(), f"listed but not a case write endpoint: {sorted(listed - writes)}"

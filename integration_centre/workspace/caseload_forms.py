@@ -42,6 +42,7 @@ class AssignForm(FlaskForm):
     """Choose the responsible agent of one case."""
 
     agent = SelectField(_l("Responsible agent"), coerce=str, validators=[DataRequired(_l("Choose an agent."))])
+    version = HiddenField()
 
 
 class MultiCheckboxField(SelectMultipleField):

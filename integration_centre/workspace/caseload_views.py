@@ -166,13 +166,19 @@ def responsible(case_id: uuid.UUID):
     case = case_or_404(case_id)
     form = AssignForm()
     form.agent.choices = _agent_choices(case.office_id)
-    if request.method == "GET" and case.responsible_agent_id:
-        form.agent.data = str(case.responsible_agent_id)
+    if request.method == "GET":
+        form.version.data = str(case.version)
+        if case.responsible_agent_id:
+            form.agent.data = str(case.responsible_agent_id)
     if form.validate_on_submit():
-        agent = db.session.get(User, to_int(form.agent.data))
-        if perform(
-            lambda: caseload.assign(current_user, [case], agent), success=_("The case was assigned."), form=form
-        ):
+        agent_id = to_int(form.agent.data)
+        agent = db.session.get(User, agent_id) if agent_id is not None else None
+
+        def assign() -> None:
+            pathway.check_version(case, to_int(form.version.data))
+            caseload.assign(current_user, [case], agent)
+
+        if perform(assign, success=_("The case was assigned."), form=form):
             return redirect(url_for("workspace.case", case_id=case.id))
     return render_template("workspace/responsible.html", case=case, form=form)
 
