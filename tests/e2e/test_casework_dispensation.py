@@ -15,6 +15,7 @@ PHONE = {"width": 390, "height": 844}
 
 def _case_without_dispensation(app) -> str:
     """An in-progress demo case of the agent's office whose person has no dispensation."""
+    from integration_centre.accounts.models import User
     from integration_centre.extensions import db
     from integration_centre.pathway.models import Case, Dispensation
     from integration_centre.pathway.states import CaseStatus
@@ -22,9 +23,11 @@ def _case_without_dispensation(app) -> str:
     with app.app_context():
         try:
             dispensed = select(Dispensation.person_id)
+            office = select(User.office_id).where(User.email == "agent@demo.example").scalar_subquery()
             case_id = db.session.scalars(
                 select(Case.id)
                 .where(Case.status == CaseStatus.IN_PROGRESS, Case.person_id.not_in(dispensed))
+                .where(Case.office_id == office)
                 .order_by(Case.opened_on)
             ).first()
             assert case_id is not None, "the demo has in-progress cases without dispensation"

@@ -94,7 +94,9 @@ def test_agent_edits_a_file_then_records_the_needs_analysis(pages) -> None:
     _submit(pages)
     assert pages.path == f"/cases/{case_id}"
     assert pages.page.locator(".notice-success").count() == 1
-    assert _fr(app, "Outside the scope") in pages.page.locator("[data-testid=eligibility]").inner_text()
+    # Outside the scope (a stay of more than 3 years) and taking part: a voluntary participant (rule 2).
+    eligibility = pages.page.locator("[data-testid=eligibility]").inner_text()
+    assert "Volontaire" in eligibility and "Hors public" in eligibility
     timeline = pages.page.locator("[data-testid=timeline]").inner_text()
     assert _fr(app, "Person's file edited") in timeline  # with the field names, never the values
     assert _fr(app, "Date the residence permit was ordered") in timeline and "04/01/2021" not in timeline
