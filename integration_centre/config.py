@@ -85,6 +85,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("SMTP_PASSWORD", None, str, "SMTP password (optional)"),
         Setting("SMTP_STARTTLS", False, bool, "upgrade the SMTP connection with STARTTLS"),
         Setting("MAIL_FROM", "no-reply@integration-centre.invalid", str, "sender address of notifications"),
+        Setting("DOCUMENTS_DIR", None, str, "sealed evidence documents (encrypted files; default <instance>/documents)"),
         Setting("MAX_DOCUMENT_MB", 10, int, "largest evidence document (PDF, JPEG, PNG) an agent may upload, in MB"),
         Setting("BASE_URL", None, str, "public address behind the proxy, e.g. https://ic.example.be/ (setup links)"),
     ]
@@ -194,6 +195,7 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "AUDIT_CHECKPOINT_RECORDS": settings["AUDIT_CHECKPOINT_RECORDS"],
         "AUDIT_CHECKPOINT_MINUTES": settings["AUDIT_CHECKPOINT_MINUTES"],
         "BACKUP_DIR": settings["BACKUP_DIR"] or str(instance_path / "backups"),
+        "DOCUMENTS_DIR": settings["DOCUMENTS_DIR"] or str(instance_path / "documents"),
         "SMTP_HOST": settings["SMTP_HOST"],
         "SMTP_PORT": settings["SMTP_PORT"],
         "SMTP_USERNAME": settings["SMTP_USERNAME"],

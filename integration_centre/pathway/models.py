@@ -33,6 +33,7 @@ from integration_centre.database import TimestampMixin, UTCDateTime, UUIDPrimary
 from integration_centre.extensions import db
 from integration_centre.pathway import reasons
 from integration_centre.pathway.states import CaseStatus, Participation, StepState
+from integration_centre.privacy.blobs import EncryptedFileField
 from integration_centre.privacy.fields import EncryptedField
 
 SEXES = ("F", "M", "X")
@@ -297,7 +298,7 @@ class EvidenceDocument(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
 
     filename = EncryptedField("str")
     content_type = EncryptedField("str", bucket=64)
-    content = EncryptedField("bytes")
+    content = EncryptedFileField()  # sealed as a file of the document store, see privacy.blobs
 
     dispensation: Mapped[Dispensation | None] = relationship(back_populates="documents")
 

@@ -23,7 +23,7 @@ from integration_centre.pathway import reasons
 from integration_centre.pathway.dates import add_months
 from integration_centre.pathway.models import Case, EvidenceDocument, Newcomer
 from integration_centre.pathway.states import ACTIVE_CASE_STATUSES, CaseStatus
-from integration_centre.privacy import erasure, retention, subject_data
+from integration_centre.privacy import blobs, erasure, retention, subject_data
 from integration_centre.privacy.access import access
 from integration_centre.privacy.errors import DecryptionError
 
@@ -140,7 +140,8 @@ def holds(person_id: uuid.UUID) -> list[str]:
 
 
 def erase(person_id: uuid.UUID) -> None:
-    """Delete the person's encrypted evidence documents (the rest is NULLed by the privacy core)."""
+    """Delete the person's encrypted evidence documents and their files (the rest is NULLed by the privacy core)."""
+    blobs.discard_column(EvidenceDocument.__table__, "content_ct", EvidenceDocument.person_id == person_id)
     db.session.execute(delete(EvidenceDocument).where(EvidenceDocument.person_id == person_id))
 
 

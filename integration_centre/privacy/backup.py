@@ -1,10 +1,12 @@
 """Database backups that keep erasures: SQLite online backup or ``pg_dump``; restore + ledger replay.
 
-A backup holds the database only. The keyring (KEKs, index and audit keys) is never in it: back
-it up separately (README). Wrapped data keys ARE in the database, so a backup taken before an
-erasure can still decrypt that person with the current keyring: ``restore`` therefore merges the
-live database's erasure ledger into the ledger file first, restores, then replays the ledger
-(``erasure.replay_ledger``) before anything else can read the data.
+A backup holds the database and, beside it in ``<backup>.documents/``, the sealed files of the
+document store (``privacy.blobs``; immutable, so hard-linked when on the same file system). The
+keyring (KEKs, index and audit keys) is never in it: back it up separately (README). Wrapped data
+keys ARE in the database, so a backup taken before an erasure can still decrypt that person with the
+current keyring: ``restore`` therefore merges the live database's erasure ledger into the ledger
+file first, restores, then replays the ledger (``erasure.replay_ledger``) before anything else can
+read the data.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sqlalchemy.engine import URL, make_url
 
 from integration_centre.clock import utcnow
 from integration_centre.extensions import db
-from integration_centre.privacy import audit_checkpoints, erasure
+from integration_centre.privacy import audit_checkpoints, blobs, erasure
 from integration_centre.privacy.errors import PrivacyError
 
 
@@ -111,7 +113,29 @@ def create(path: str | Path | None = None) -> Path:
         command, env = _pg_command("pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(target))
         _run(command, env)
         os.chmod(target, 0o600)
+    _copy_documents(blobs.store_dir(), documents_of(target))
     return target
+
+
+def documents_of(backup: Path) -> Path:
+    """The folder holding the sealed document files of ``backup``."""
+    return backup.with_name(backup.name + ".documents")
+
+
+def _copy_documents(source: Path, destination: Path) -> int:
+    """Copy the sealed files of ``source`` missing from ``destination`` (hard links when possible)."""
+    copied = 0
+    for path in sorted(source.glob(f"*/*{blobs.SUFFIX}")):
+        target = destination / path.parent.name / path.name
+        if target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)
+        copied += 1
+    return copied
 
 
 def _check_backup(path: Path) -> None:
@@ -167,6 +191,9 @@ def restore(path: str | Path, *, actor: Any) -> RestoreResult:
     # The restored audit trail ends where the backup ended: say so in the checkpoint file before
     # anything new is audited, so `audit verify` does not take the older end for a cut tail.
     audit_checkpoints.mark_restore()
+    if documents_of(path).is_dir():
+        _copy_documents(documents_of(path), blobs.store_dir())
     replayed = erasure.replay_ledger(actor=actor)
     db.session.commit()
+    blobs.sweep_orphans()  # documents stored after the backup belong to no restored row
     return RestoreResult(path, replayed)

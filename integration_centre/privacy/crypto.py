@@ -106,6 +106,32 @@ def open_sealed(aead: AESGCM, blob: bytes, place: bytes, ids: bytes, what: str =
         raise DecryptionError(f"ciphertext of {what} failed authentication") from None
 
 
+def seal_buffer(aead: AESGCM, header: bytes, plaintext, place: bytes, ids: bytes) -> bytearray:
+    """``seal`` for large raw content, without intermediate copies (same layout and associated data).
+
+    The plaintext is the content itself (no typed encoding): a large value is always bytes.
+    """
+    nonce = os.urandom(NONCE_SIZE)
+    sealed = bytearray(_NONCE_END + len(plaintext) + TAG_SIZE)
+    sealed[:_NONCE_END] = header + nonce
+    aead.encrypt_into(nonce, plaintext, FIELD_AAD_PREFIX + header + place + ids, memoryview(sealed)[_NONCE_END:])
+    return sealed
+
+
+def open_buffer(aead: AESGCM, sealed, place: bytes, ids: bytes, what: str = "field") -> bytes:
+    """Inverse of ``seal_buffer`` over any buffer (e.g. a memory-mapped file), or ``DecryptionError``;
+    the caller checked the header."""
+    with memoryview(sealed) as view:
+        if len(view) < FIELD_OVERHEAD:
+            raise DecryptionError(f"ciphertext of {what} too short")
+        header, nonce = bytes(view[:_HEADER_END]), bytes(view[_HEADER_END:_NONCE_END])
+        try:
+            with view[_NONCE_END:] as ciphertext:
+                return aead.decrypt(nonce, ciphertext, FIELD_AAD_PREFIX + header + place + ids)
+        except InvalidTag:
+            raise DecryptionError(f"ciphertext of {what} failed authentication") from None
+
+
 def encrypt_field(
     key: bytes,
     key_version: int,

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from integration_centre.clock import utcnow
 from integration_centre.extensions import db
-from integration_centre.privacy import append_only, blind_index, keys, subject_data
+from integration_centre.privacy import append_only, blind_index, blobs, keys, subject_data
 from integration_centre.privacy.erasure_models import ErasureLedgerEntry
 from integration_centre.privacy.errors import ErasureRefused, PrivacyError, PrivacyRefusal
 from integration_centre.privacy.fields import EncryptedField
@@ -135,8 +135,12 @@ def _person_tables() -> list[_PersonTable]:
 def _scrub_ciphertext(person_id: uuid.UUID) -> int:
     """Set every ciphertext column of the person to NULL in every table; returns rows touched."""
     touched = 0
+    file_columns = {(table.name, name) for table, name in blobs.file_columns()}
     for item in _person_tables():
         columns = [item.table.c[name] for name in item.ct_columns]
+        for name in item.ct_columns:  # files of the store go once the scrub commits
+            if (item.table.name, name) in file_columns:
+                blobs.discard_column(item.table, name, item.person_column == person_id)
         any_set = columns[0].is_not(None)
         for column in columns[1:]:
             any_set = any_set | column.is_not(None)
