@@ -55,6 +55,11 @@ Encrypted fields — ``integration_centre.privacy.fields``
             body_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
             body = EncryptedField(kind="str")
 
+    Large content — ``integration_centre.privacy.blobs.EncryptedFileField(column=None)``: a
+    ``bytes`` field sealed the same way but written to a file of the document store
+    (``DOCUMENTS_DIR``); the column keeps a reference. Files follow the session's transaction,
+    erasure and merge; backups carry them.
+
     Lists without ORM entities (a page showing one or two fields of many persons):
     ``encrypted_rows_statement(model, names) -> Select`` selects the row id, the person id, the
     ciphertexts of the encrypted fields ``names`` and the person's key columns (erased persons
