@@ -3,7 +3,8 @@ gate, navigation, panels, PDF and CSV writers."""
 
 
 def register(app) -> None:
-    """Wire the package into ``app``: the home blueprint, security hooks, error pages, navigation, panels and the name filter."""
+    """Wire the package into ``app``: the home blueprint, security hooks, error pages, navigation,
+    panels and the ``person_name`` filter."""
     from integration_centre.core import errors, names, navigation, panels, security, uploads, views
 
     app.register_blueprint(views.bp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
@@ -41,7 +41,7 @@ class LanguagePickerWidget:
         described = kwargs.pop("aria-describedby", None)
         invalid = kwargs.pop("aria-invalid", None)
 
-        def items(choices) -> str:
+        def items(choices) -> Markup:
             lines = []
             for code, name in choices:
                 params = {"type": "checkbox", "id": f"{field_id}-{code}", "name": field.name, "value": code}
@@ -51,24 +51,33 @@ class LanguagePickerWidget:
                     params["aria-describedby"] = described
                 if invalid:
                     params["aria-invalid"] = invalid
+                attributes = Markup(html_params(**params))  # noqa: S704 - html_params escapes every value
                 lines.append(
-                    f'<li class="checkbox" data-language-name="{escape(name)}"><input {html_params(**params)}> '
-                    f'<label for="{escape(field_id)}-{escape(code)}">{escape(name)}</label></li>'
+                    Markup(
+                        '<li class="checkbox" data-language-name="{name}"><input {params}> '
+                        '<label for="{id}">{name}</label></li>'
+                    ).format(name=name, params=attributes, id=params["id"])
                 )
-            return "".join(lines)
+            return Markup("").join(lines)
 
-        open_attr = " open" if chosen & {code for code, _ in others} else ""
+        others_ticked = bool(chosen & {code for code, _ in others})
         return Markup(
-            f'<div class="language-picker" id="{escape(field_id)}" data-language-picker '
-            f'data-filter-label="{escape(_("Find a language"))}" '
-            f'data-filter-hint="{escape(_("Type a few letters of the language’s name."))}" '
-            f'data-none-label="{escape(_("No language matches."))}">'
-            f'<p class="language-picker-title" id="{escape(field_id)}-frequent">{escape(_("Frequent languages"))}</p>'
-            f'<ul class="language-picker-list" aria-labelledby="{escape(field_id)}-frequent">{items(frequent)}</ul>'
-            f'<details class="language-picker-others"{open_attr}>'
-            f"<summary>{escape(_('Other languages (%(count)s)', count=len(others)))}</summary>"
-            f'<ul class="language-picker-list">{items(others)}</ul>'
-            "</details></div>"
+            '<div class="language-picker" id="{id}" data-language-picker data-filter-label="{filter_label}" '
+            'data-filter-hint="{filter_hint}" data-none-label="{none_label}">'
+            '<p class="language-picker-title" id="{id}-frequent">{frequent_title}</p>'
+            '<ul class="language-picker-list" aria-labelledby="{id}-frequent">{frequent}</ul>'
+            '<details class="language-picker-others"{open}><summary>{others_title}</summary>'
+            '<ul class="language-picker-list">{others}</ul></details></div>'
+        ).format(
+            id=field_id,
+            filter_label=_("Find a language"),
+            filter_hint=_("Type a few letters of the language’s name."),
+            none_label=_("No language matches."),
+            frequent_title=_("Frequent languages"),
+            frequent=items(frequent),
+            open=Markup(" open") if others_ticked else "",
+            others_title=_("Other languages (%(count)s)", count=len(others)),
+            others=items(others),
         )
 
 

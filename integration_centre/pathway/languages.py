@@ -60,7 +60,9 @@ def grouped_choices(locale: str = "fr", keep: tuple[str, ...] | list[str] = ()) 
     ``keep`` (the values already recorded) are added to the others when they are not offered."""
     frequent, others = (list(group) for group in _choices(locale))
     offered = {code for code, _ in frequent} | {code for code, _ in others}
-    missing = [(code, reference.language_name(code, locale)) for code in dict.fromkeys(keep) if code and code not in offered]
+    missing = [
+        (code, reference.language_name(code, locale)) for code in dict.fromkeys(keep) if code and code not in offered
+    ]
     if missing:
         others = sorted(others + missing, key=lambda item: sort_key(item[1]))
     return frequent, others
