@@ -11,9 +11,7 @@ from sqlalchemy import select
 
 from integration_centre.accounts.models import Role, User
 from integration_centre.accounts.permissions import require
-from integration_centre.core.names import person_name
 from integration_centre.extensions import db
-from integration_centre.i18n import current_language
 from integration_centre.pathway.models import Case, Newcomer
 from integration_centre.pathway.niss import NissError
 from integration_centre.pathway.niss import check as check_niss
@@ -25,7 +23,8 @@ from integration_centre.workspace.errors import WorkspaceError
 
 @dataclass
 class SearchResult:
-    """One person found, with the cases the agent's office holds."""
+    """One person found, with the cases the agent's office holds (shown with the ``person_name``
+    filter: "NOM, Prénom")."""
 
     person_id: uuid.UUID
     family_name: str
@@ -33,11 +32,6 @@ class SearchResult:
     date_of_birth: date | None
     niss: str | None
     cases: list[Case]
-
-    @property
-    def name(self) -> str:
-        """ "NOM, Prénom" in the request's language (templates use the ``person_name`` filter)."""
-        return person_name(self, locale=current_language())
 
 
 def validate_search(
