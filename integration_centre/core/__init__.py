@@ -3,8 +3,9 @@ gate, navigation, panels, PDF and CSV writers."""
 
 
 def register(app) -> None:
-    """Wire the package into ``app``: the home blueprint, security hooks, error pages, navigation and panels."""
-    from integration_centre.core import errors, navigation, panels, security, uploads, views
+    """Wire the package into ``app``: the home blueprint, security hooks, error pages, navigation,
+    panels and the ``person_name`` filter."""
+    from integration_centre.core import errors, names, navigation, panels, security, uploads, views
 
     app.register_blueprint(views.bp)
     security.init_app(app)
@@ -12,3 +13,4 @@ def register(app) -> None:
     errors.init_app(app)
     navigation.init_app(app)
     panels.init_app(app)
+    names.init_app(app)

@@ -31,13 +31,15 @@ class DuplicateSuspected(PathwayError):
     """Files that look like the same person exist; the agent must look and confirm.
 
     ``existing`` holds only the files the agent may see (their own office's); ``elsewhere`` is
-    whether a possible duplicate exists in an office the agent may not see (nothing more of it).
+    whether a possible duplicate exists in an office the agent may not see (nothing more of it);
+    ``reasons`` says, by file id, why each of ``existing`` matched (labels to show beside it).
     """
 
-    def __init__(self, message: str, existing: list, elsewhere: bool = False) -> None:
+    def __init__(self, message: str, existing: list, elsewhere: bool = False, reasons: dict | None = None) -> None:
         super().__init__(message, code="duplicate")
         self.existing = existing
         self.elsewhere = elsewhere
+        self.reasons = reasons or {}
 
 
 class DuplicateCheckLimited(PathwayError):

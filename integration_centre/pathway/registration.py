@@ -181,11 +181,30 @@ def normalised_values(data: NewcomerData, outcome: ValidationOutcome) -> dict:
     return values
 
 
-def find_duplicates(actor: User, data: NewcomerData) -> list[Newcomer]:
-    """Existing files of the same person: same NISS, or same names and date of birth.
+MATCH_NISS = "niss"
+MATCH_FAMILY_NAME_AND_BIRTH_DATE = "family_name_and_birth_date"
 
-    Accents, case and spacing do not matter (blind indexes over normalised values). Candidates
-    are decrypted inside an audited "search" access to drop the index's false positives.
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """One existing file that may be the same person, and why: ``reasons`` holds ``MATCH_NISS``
+    and/or ``MATCH_FAMILY_NAME_AND_BIRTH_DATE``; ``same_given_names`` says whether the given names
+    match too (they never decide)."""
+
+    newcomer: Newcomer
+    reasons: tuple[str, ...]
+    same_given_names: bool
+
+
+def match_duplicates(actor: User, data: NewcomerData) -> list[DuplicateMatch]:
+    """Existing files that may be the same person, with the criteria each one matched.
+
+    A file matches on the same national register number, or on the same family name and date of
+    birth WHATEVER the given names ("OZTURK, Cagla" and "Öztürk, Çağla Nur" born the same day).
+    Accents and other diacritics, case, spaces and hyphens do not matter: the candidates come from
+    the ``niss`` and ``family_dob`` blind indexes over normalised values (never a scan of every
+    file), then are decrypted inside an audited "search" access to drop the index's false
+    positives.
     """
     compact = None
     if data.niss:
@@ -196,23 +215,48 @@ def find_duplicates(actor: User, data: NewcomerData) -> list[Newcomer]:
     ids = set()
     if compact:
         ids |= blind_index.candidates(niss=compact)
-    ids |= blind_index.candidates(
-        family_name=data.family_name, given_name=data.given_names, birth_date=data.date_of_birth
-    )
+    # No given name: the family-name-and-birth-date index, so that other given names still match.
+    ids |= blind_index.candidates(family_name=data.family_name, birth_date=data.date_of_birth)
     if not ids:
         return []
     rows = list(db.session.scalars(db.select(Newcomer).where(Newcomer.id.in_(ids))))
+    found: dict[uuid.UUID, DuplicateMatch] = {}
 
     def same_person(row: Newcomer) -> bool:
+        reasons = []
         if compact and row.niss and row.niss == compact:
-            return True
-        return (
-            row.date_of_birth == data.date_of_birth
+            reasons.append(MATCH_NISS)
+        if (
+            data.date_of_birth is not None
+            and row.date_of_birth == data.date_of_birth
             and blind_index.same_text(row.family_name, data.family_name)
-            and blind_index.same_text(row.given_names, data.given_names)
-        )
+        ):
+            reasons.append(MATCH_FAMILY_NAME_AND_BIRTH_DATE)
+        if reasons:
+            same_given = blind_index.same_text(row.given_names, data.given_names)
+            found[row.id] = DuplicateMatch(row, tuple(reasons), same_given)
+        return bool(reasons)
 
-    return blind_index.keep_true_matches(rows, same_person, actor=actor, purpose="duplicate_check")
+    kept = blind_index.keep_true_matches(rows, same_person, actor=actor, purpose="duplicate_check")
+    return [found[row.id] for row in kept]
+
+
+def find_duplicates(actor: User, data: NewcomerData) -> list[Newcomer]:
+    """The files of ``match_duplicates`` (same NISS, or same family name and date of birth)."""
+    return [match.newcomer for match in match_duplicates(actor, data)]
+
+
+def match_reasons(match: DuplicateMatch) -> list[str]:
+    """Why a file was taken for the same person, in the user's language (shown beside the file)."""
+    labels = []
+    if MATCH_NISS in match.reasons:
+        labels.append(_("Same national register number"))
+    if MATCH_FAMILY_NAME_AND_BIRTH_DATE in match.reasons:
+        if match.same_given_names:
+            labels.append(_("Same family name, given names and date of birth"))
+        else:
+            labels.append(_("Same family name and date of birth (the given names differ)"))
+    return labels
 
 
 @dataclass(frozen=True)
@@ -223,6 +267,8 @@ class DuplicateCheck:
     existing: list[Newcomer]
     elsewhere: bool
     review_id: uuid.UUID | None = None
+    # Why each of ``existing`` matched (``match_reasons``), by file id; never for files elsewhere.
+    reasons: dict[uuid.UUID, list[str]] = field(default_factory=dict)
 
     @property
     def suspected(self) -> bool:
@@ -272,9 +318,10 @@ def check_duplicates(actor: User, data: NewcomerData, office: Office, *, today: 
                 limit=limit,
             )
         )
-    found = find_duplicates(actor, data)
-    existing = [n for n in found if person_visible_to(actor, n)]
-    elsewhere = [n for n in found if not person_visible_to(actor, n)]
+    matches = match_duplicates(actor, data)
+    existing = [m.newcomer for m in matches if person_visible_to(actor, m.newcomer)]
+    elsewhere = [m.newcomer for m in matches if not person_visible_to(actor, m.newcomer)]
+    reasons = {m.newcomer.id: match_reasons(m) for m in matches if person_visible_to(actor, m.newcomer)}
     review = None
     if elsewhere:
         review = DuplicateReview(
@@ -289,7 +336,7 @@ def check_duplicates(actor: User, data: NewcomerData, office: Office, *, today: 
     review_id = review.id if review else None
     audit.record(CHECK_ACTION, "newcomer_registration", review_id, purpose=CHECK_PURPOSE, actor=actor)
     db.session.commit()
-    return DuplicateCheck(existing, bool(elsewhere), review_id)
+    return DuplicateCheck(existing, bool(elsewhere), review_id, reasons)
 
 
 def register_newcomer(
@@ -315,7 +362,7 @@ def register_newcomer(
     if not confirm_duplicate:
         check = duplicate_check or check_duplicates(actor, data, office, today=today)
         if check.suspected:
-            raise DuplicateSuspected(duplicate_message(check), check.existing, check.elsewhere)
+            raise DuplicateSuspected(duplicate_message(check), check.existing, check.elsewhere, check.reasons)
     values = normalised_values(data, outcome)
     newcomer = Newcomer(registered_by_office_id=office.id)
     newcomer.created_at = utcnow()

@@ -87,8 +87,11 @@ def register():
         except DuplicateSuspected as exc:
             # Rolls back first; the check's audit and review task were committed by the check itself.
             message = refusal_message(exc)
-            duplicates = [services.newcomer_summary(current_user, n, "duplicate_check") for n in exc.existing
-                          if person_visible_to(current_user, n)]  # fmt: skip
+            duplicates = [
+                {**services.newcomer_summary(current_user, n, "duplicate_check"), "reasons": exc.reasons.get(n.id, [])}
+                for n in exc.existing
+                if person_visible_to(current_user, n)
+            ]
             form.form_errors.append(message)
             if exc.elsewhere and duplicates:
                 form.form_errors.append(

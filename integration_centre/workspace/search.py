@@ -23,7 +23,8 @@ from integration_centre.workspace.errors import WorkspaceError
 
 @dataclass
 class SearchResult:
-    """One person found, with the cases the agent's office holds."""
+    """One person found, with the cases the agent's office holds (shown with the ``person_name``
+    filter: "NOM, Prénom")."""
 
     person_id: uuid.UUID
     family_name: str

@@ -99,8 +99,15 @@ def test_duplicate_found_by_niss_even_with_another_name(agent, org):
 
 def test_different_people_are_not_duplicates(agent, org):
     register(agent, org["office"])
-    assert registration.find_duplicates(agent, newcomer_data(given_names="Samira")) == []
+    assert registration.find_duplicates(agent, newcomer_data(family_name="Al-Hussein")) == []
     assert registration.find_duplicates(agent, newcomer_data(date_of_birth=date(1995, 3, 15))) == []
+
+
+def test_other_given_names_still_match_on_family_name_and_birth_date(agent, org):
+    first = register(agent, org["office"])
+    [match] = registration.match_duplicates(agent, newcomer_data(given_names="Samira"))
+    assert match.newcomer.id == first.id
+    assert match.reasons == (registration.MATCH_FAMILY_NAME_AND_BIRTH_DATE,) and not match.same_given_names
 
 
 def test_other_office_agent_cannot_register_for_this_office(other_agent, org):

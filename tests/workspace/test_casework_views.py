@@ -18,7 +18,12 @@ def form_data(html: str) -> dict:
     """The values the edit page rendered (enough to post it back)."""
     data = {}
     for match in re.finditer(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html):
-        data[match.group(1)] = match.group(2)
+        if 'type="checkbox"' in match.group(0) and " checked" not in match.group(0):
+            continue  # an unticked box is not sent
+        if match.group(1) == "languages":  # the language picker's checkboxes
+            data.setdefault("languages", []).append(match.group(2))
+        else:
+            data[match.group(1)] = match.group(2)
     for match in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
         selected = re.findall(
             r'<option[^>]*selected[^>]*value="([^"]*)"|<option[^>]*value="([^"]*)"[^>]*selected', match.group(2)
