@@ -85,7 +85,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("SMTP_PASSWORD", None, str, "SMTP password (optional)"),
         Setting("SMTP_STARTTLS", False, bool, "upgrade the SMTP connection with STARTTLS"),
         Setting("MAIL_FROM", "no-reply@integration-centre.invalid", str, "sender address of notifications"),
-        Setting("DOCUMENTS_DIR", None, str, "sealed evidence documents (encrypted files; default <instance>/documents)"),
+        Setting("DOCUMENTS_DIR", None, str, "sealed evidence documents (default <instance>/documents)"),
         Setting("MAX_DOCUMENT_MB", 10, int, "largest evidence document (PDF, JPEG, PNG) an agent may upload, in MB"),
         Setting("BASE_URL", None, str, "public address behind the proxy, e.g. https://ic.example.be/ (setup links)"),
     ]

@@ -51,7 +51,7 @@ class LanguagePickerWidget:
                     params["aria-describedby"] = described
                 if invalid:
                     params["aria-invalid"] = invalid
-                attributes = Markup(html_params(**params))  # noqa: S704 - html_params escapes every value
+                attributes = Markup(html_params(**params))  # noqa: S704  # nosec B704 - html_params escapes every value
                 lines.append(
                     Markup(
                         '<li class="checkbox" data-language-name="{name}"><input {params}> '
