@@ -77,4 +77,11 @@ def export_csv():
 
 def wire() -> None:
     """The audit log's navigation link."""
-    add_nav_item("privacy.audit_log", _l("Audit log"), [Role.ADMIN], order=50)
+    add_nav_item(
+        "privacy.audit_log",
+        _l("Audit log"),
+        [Role.ADMIN],
+        order=50,
+        group="audit",
+        description=_l("Who opened which file, when and why; security events."),
+    )

@@ -52,7 +52,7 @@ HOME_PATHS = {
     "agent_liege": "/agent",
     "operator": "/operator",
     "committee": "/statistics/",
-    "admin": "/admin/users",
+    "admin": "/admin/",
 }
 # axe-core rule sets: WCAG 2.0/2.1 levels A and AA, plus axe's best practices (landmarks, headings).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
