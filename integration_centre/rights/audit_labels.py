@@ -66,6 +66,7 @@ PURPOSE_LABELS = {
     "person.search": _l("Search for a person"),
     "person.merge": _l("Merge of duplicate files"),
     "duplicate_check": _l("Duplicate check at registration"),
+    "registration": _l("Registration of a newcomer"),
     "newcomer.view": _l("Person's file"),
     "newcomer.edit": _l("Change to the person's file"),
     "newcomer.update": _l("Change to the person's file"),
