@@ -7,9 +7,8 @@ def register(app) -> None:
     from flask_babel import lazy_gettext as _l
     from flask_babel import ngettext
 
-    from integration_centre.accounts import admin_views, permissions, sessions, views
+    from integration_centre.accounts import admin_home, admin_views, permissions, sessions, views
     from integration_centre.accounts.models import Role
-    from integration_centre.accounts import admin_home
     from integration_centre.core.navigation import ACCOUNT, add_item
 
     sessions.init_app(app)

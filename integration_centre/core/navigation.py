@@ -119,7 +119,7 @@ def _safe_count(item: NavItem) -> int | None:
         return None
     try:
         return item.count()
-    except Exception:  # noqa: BLE001 - a count is a convenience; its failure is logged, not shown
+    except Exception:
         current_app.logger.exception("navigation count of %s failed", item.endpoint)
         return None
 

@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, ValidationError
 from wtforms.validators import Optional
 
-
 FILE_NUMBER = re.compile(r"[0-9a-f]{6}[0-9a-f-]{0,30}")
 
 

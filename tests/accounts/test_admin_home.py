@@ -37,7 +37,7 @@ def test_admin_lands_on_the_admin_home_with_a_card_per_task(app, login_as):
     html = client.get("/admin/").get_data(as_text=True)
     cards = re.findall(r'<li class="card admin-card" data-nav-group="([a-z_]+)"', html)
     assert cards == list(ADMIN_GROUPS)
-    main = html.split('<main', 1)[1]
+    main = html.split("<main", 1)[1]
     for path in ("/admin/users", "/admin/centres", "/admin/pathways/", "/admin/audit/", "/admin/api-tokens"):
         assert f'href="{path}' in main, path
     assert re.search(r'data-count="\d+">\d+ accounts? enabled<', main), "the Users card counts the accounts"
@@ -68,7 +68,7 @@ def test_the_admin_home_is_not_marked_as_a_group(app, login_as):
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.ADMIN, Role.COMMITTEE])
 def test_user_menu_holds_the_account_pages_and_log_out(app, login_as, role):
-    client, user = login_as(role, display_name="Sam Example")
+    client, _user = login_as(role, display_name="Sam Example")
     html = client.get("/", follow_redirects=True).get_data(as_text=True)
     menu = _user_menu(html)
     assert "Sam Example" in menu
@@ -85,7 +85,7 @@ def test_agent_navigation_keeps_its_direct_links(app, login_as):
 
 
 def test_a_user_who_must_change_password_has_no_navigation_but_can_log_out(app, login_as):
-    client, user = login_as(Role.AGENT, must_change_password=True)
+    client, _user = login_as(Role.AGENT, must_change_password=True)
     html = client.get("/account/password").get_data(as_text=True)
     assert '<nav class="main-nav"' not in html
     menu = _user_menu(html)
@@ -119,7 +119,9 @@ def test_a_failing_count_does_not_break_the_home_page(app, login_as, monkeypatch
     def broken() -> int:
         raise RuntimeError("count failed")
 
-    monkeypatch.setitem(navigation._ITEMS, "accounts_admin.users", navigation.NavItem(**{**item.__dict__, "count": broken}))
+    monkeypatch.setitem(
+        navigation._ITEMS, "accounts_admin.users", navigation.NavItem(**{**item.__dict__, "count": broken})
+    )
     response = client.get("/admin/")
     assert response.status_code == 200
     assert "accounts enabled" not in response.get_data(as_text=True)

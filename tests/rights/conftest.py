@@ -29,8 +29,11 @@ def person(make_user, org):
     """A newcomer registered by an agent of the test office (committed)."""
     agent = make_user(Role.AGENT, display_name="Alex Agent")
     newcomer = registration.register_newcomer(
-        agent, newcomer_data(family_name="Zylberstein", given_names="Ottilie"), org["office"],
-        confirm_duplicate=True, today=date(2028, 1, 1),
+        agent,
+        newcomer_data(family_name="Zylberstein", given_names="Ottilie"),
+        org["office"],
+        confirm_duplicate=True,
+        today=date(2028, 1, 1),
     )
     db.session.commit()
     return agent, newcomer
