@@ -21,6 +21,7 @@ from integration_centre.accounts.models import User
 from integration_centre.extensions import db
 from integration_centre.privacy import audit, subject_data
 from integration_centre.privacy.models import AuditRecord
+from integration_centre.rights import audit_labels
 
 FILE_NUMBER_LENGTH = 8  # a file number is the first characters of the person's pseudonymous id
 REVIEW_PURPOSE = "audit.review"
@@ -179,3 +180,24 @@ def person_names(actor: Any, items: list[Entry]) -> dict[str, str]:
         if label:
             names[item.object_id] = label
     return names
+
+
+CSV_LABEL_COLUMNS = ("user_name", "role_label", "action_label", "object_label", "purpose_label", "file_number")
+
+
+def all_user_names() -> dict[str, str]:
+    """Every user's display name by the audit's actor id (the CSV export)."""
+    return {str(uid): name for uid, name in db.session.execute(select(User.id, User.display_name)).all()}
+
+
+def csv_labels(record: AuditRecord, names: dict[str, str]) -> list[str]:
+    """The readable columns of one record in the CSV export (in the user's language)."""
+    is_person = record.object_type == "person" and bool(record.object_id)
+    return [
+        names.get(record.actor_id or "", ""),
+        audit_labels.role_label(record.actor_role),
+        audit_labels.action_label(record.action),
+        audit_labels.object_label(record.object_type),
+        audit_labels.purpose_label(record.purpose),
+        file_number(record.object_id) if is_person else "",
+    ]

@@ -85,7 +85,15 @@ def export_csv():
     if not valid:
         filters = audit.AuditFilter()
     records = db.session.scalars(audit.filtered_query(filters)).all()
-    rows = [audit.CSV_COLUMNS, *([getattr(rec, column) for column in audit.CSV_COLUMNS] for rec in records)]
+    # The chained fields as stored (to check them against the chain), then the same in words.
+    names = audit_log_service.all_user_names()
+    rows = [
+        (*audit.CSV_COLUMNS, *audit_log_service.CSV_LABEL_COLUMNS),
+        *(
+            [*(getattr(rec, column) for column in audit.CSV_COLUMNS), *audit_log_service.csv_labels(rec, names)]
+            for rec in records
+        ),
+    ]
     response = csv_writer.csv_response(rows, "audit-log.csv")
     audit.record("export", "audit_log", purpose="audit.export")
     db.session.commit()

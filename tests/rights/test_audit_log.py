@@ -141,3 +141,30 @@ def test_pagination_counts_lines_not_records(app, admin, person):
     html = client.get(f"/admin/audit/?person={file_number(newcomer.id)}&action=view").get_data(as_text=True)
     assert len(_rows(html)) == 3
     assert "Page views and operations (3)" in html
+
+
+def test_csv_keeps_the_chained_fields_and_adds_them_in_words(app, admin, person):
+    import csv
+    import io
+
+    client, _ = admin
+    agent, newcomer = person
+    _view_in_one_request(app, agent, newcomer)
+    response = client.get(f"/admin/audit/export.csv?person={file_number(newcomer.id)}&action=view")
+    assert response.status_code == 200
+    lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    header = lines[0]
+    assert header[: len(audit.CSV_COLUMNS)] == list(audit.CSV_COLUMNS)
+    assert header[len(audit.CSV_COLUMNS) :] == [
+        "user_name",
+        "role_label",
+        "action_label",
+        "object_label",
+        "purpose_label",
+        "file_number",
+    ]
+    rows = [dict(zip(header, line, strict=True)) for line in lines[1:]]
+    assert len(rows) == len(PURPOSES)
+    assert {row["purpose_label"] for row in rows} == {str(audit_labels.PURPOSE_LABELS[p]) for p in PURPOSES}
+    assert all(row["user_name"] == "Alex Agent" and row["file_number"] == file_number(newcomer.id) for row in rows)
+    assert audit.verify_chain().ok
