@@ -35,7 +35,7 @@ HOME_PATHS = {
     Role.AGENT: "/agent",
     Role.OPERATOR: "/operator",
     Role.COMMITTEE: "/statistics/",
-    Role.ADMIN: "/admin/users",
+    Role.ADMIN: "/admin/",
 }
 
 

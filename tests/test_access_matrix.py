@@ -98,6 +98,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "GET": "LOG 404 404 404 404 404 404 200",
         "POST": "LOG 404 404 404 404 404 404 302",
     },
+    "accounts_admin.home": {"GET": "LOG 404 404 404 404 404 404 200"},
     "accounts_admin.end_user_sessions": {
         "GET": "LOG 404 404 404 404 404 404 200",
         "POST": "LOG 404 404 404 404 404 404 302",

@@ -20,6 +20,7 @@ from integration_centre.accounts.forms import (
 )
 from integration_centre.accounts.models import Centre, Office, OperatorOrganisation, Role, User
 from integration_centre.accounts.permissions import can_manage_user, fresh_login_required, require, roles_required
+from integration_centre.core.navigation import navigation_groups
 from integration_centre.core.requests import perform
 from integration_centre.extensions import db
 
@@ -50,6 +51,13 @@ CONFIRMATIONS = {
     "sessions": (_l("Sessions ended"), _l("Every open session of this person has ended. They must log in again.")),
 }
 PER_PAGE = 25
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def home():
+    """The administrator's home: one card per task, with its pages and their counts."""
+    return render_template("accounts/admin_home.html", groups=navigation_groups(with_counts=True))
 
 
 def _load_user(user_id: int) -> User:

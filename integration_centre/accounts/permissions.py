@@ -150,7 +150,7 @@ HOME_ENDPOINTS: dict[Role, str] = {
     Role.AGENT: "workspace.home",
     Role.OPERATOR: "operators.home",
     Role.COMMITTEE: "stats.dashboard",
-    Role.ADMIN: "accounts_admin.users",
+    Role.ADMIN: "accounts_admin.home",
 }
 
 

@@ -13,6 +13,7 @@ def register(app) -> None:
     access check), token revocation when a user's access changes, the blueprints and the
     admin's navigation link."""
     from flask_babel import lazy_gettext as _l
+    from flask_babel import ngettext
 
     from integration_centre.accounts import services as account_services
     from integration_centre.accounts.models import Role
@@ -24,4 +25,13 @@ def register(app) -> None:
     account_services.on_access_change(tokens.revoke_user_tokens)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
-    add_item("api_admin.tokens_page", _l("API tokens"), [Role.ADMIN], order=60)
+    add_item(
+        "api_admin.tokens_page",
+        _l("API tokens"),
+        [Role.ADMIN],
+        order=60,
+        group="accounts",
+        description=_l("Tokens of the systems that use the API, and their revocation."),
+        count=tokens.active_count,
+        count_label=lambda n: ngettext("%(num)d token in force", "%(num)d tokens in force", n),
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from integration_centre.accounts.models import Role, User
 from integration_centre.api.models import ApiToken
@@ -188,3 +188,10 @@ def authenticate(secret: str, now: datetime | None = None) -> ApiToken | None:
 def tokens_listing() -> list[ApiToken]:
     """Every token, newest first (the admin page)."""
     return list(db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def active_count(now: datetime | None = None) -> int:
+    """How many tokens are in force: neither revoked nor expired (the admin home's card)."""
+    now = now or utcnow()
+    query = select(func.count()).where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+    return db.session.scalar(query) or 0

@@ -8,6 +8,7 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from integration_centre.accounts.models import Role
@@ -38,8 +39,24 @@ admin_bp = Blueprint("pathway_admin", __name__, url_prefix="/admin/pathways")
 BLUEPRINTS = (bp, admin_bp)
 
 add_nav_item("pathway.register", _l("Register a newcomer"), [Role.AGENT], order=20)
-add_nav_item("pathway_admin.definitions", _l("Pathway definitions"), [Role.ADMIN], order=30)
-add_nav_item("pathway_admin.duplicate_reviews_page", _l("Duplicate reviews"), [Role.ADMIN], order=31)
+add_nav_item(
+    "pathway_admin.definitions",
+    _l("Pathway definitions"),
+    [Role.ADMIN],
+    order=30,
+    group="pathways",
+    description=_l("The versions of the pathway's steps and rules."),
+)
+add_nav_item(
+    "pathway_admin.duplicate_reviews_page",
+    _l("Duplicate reviews"),
+    [Role.ADMIN],
+    order=31,
+    group="pathways",
+    description=_l("Possible duplicate files waiting for a decision."),
+    count=lambda: len(duplicate_reviews.reviews(current_user)),
+    count_label=lambda n: ngettext("%(num)d waiting", "%(num)d waiting", n),
+)
 
 
 def _labels() -> dict:

@@ -287,29 +287,48 @@ def person_object_id(person_id: uuid.UUID) -> str:
 
 @dataclass(frozen=True)
 class AuditFilter:
-    """Filters of the audit log page (all optional; bounds are inclusive UTC datetimes)."""
+    """Filters of the audit log page (all optional; bounds are inclusive UTC datetimes).
+
+    ``object_prefix``: the start of an object id (a file number is the start of the person's id).
+    """
 
     actor_id: str | None = None
     object_id: str | None = None
     action: str | None = None
     start: datetime | None = None
     end: datetime | None = None
+    object_type: str | None = None
+    object_prefix: str | None = None
+
+
+_PREFIX = re.compile(r"[0-9a-f-]{1,36}")
+
+
+def filter_conditions(filters: AuditFilter) -> list:
+    """The ``where`` conditions of ``filters`` on ``AuditRecord``."""
+    conditions = []
+    if filters.actor_id:
+        conditions.append(AuditRecord.actor_id == filters.actor_id)
+    if filters.object_type:
+        conditions.append(AuditRecord.object_type == filters.object_type)
+    if filters.object_id:
+        conditions.append(AuditRecord.object_id == filters.object_id)
+    if filters.object_prefix:
+        if _PREFIX.fullmatch(filters.object_prefix) is None:
+            raise ValueError("an object id prefix is lower-case hexadecimal digits and dashes")
+        conditions.append(AuditRecord.object_id.startswith(filters.object_prefix, autoescape=True))
+    if filters.action:
+        conditions.append(AuditRecord.action == filters.action)
+    if filters.start:
+        conditions.append(AuditRecord.occurred_at >= filters.start)
+    if filters.end:
+        conditions.append(AuditRecord.occurred_at <= filters.end)
+    return conditions
 
 
 def filtered_query(filters: AuditFilter):
     """A ``select`` of audit records matching ``filters``, newest first."""
-    query = select(AuditRecord)
-    if filters.actor_id:
-        query = query.where(AuditRecord.actor_id == filters.actor_id)
-    if filters.object_id:
-        query = query.where(AuditRecord.object_id == filters.object_id)
-    if filters.action:
-        query = query.where(AuditRecord.action == filters.action)
-    if filters.start:
-        query = query.where(AuditRecord.occurred_at >= filters.start)
-    if filters.end:
-        query = query.where(AuditRecord.occurred_at <= filters.end)
-    return query.order_by(AuditRecord.seq.desc())
+    return select(AuditRecord).where(*filter_conditions(filters)).order_by(AuditRecord.seq.desc())
 
 
 CSV_COLUMNS = (

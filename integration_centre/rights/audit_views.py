@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
 from integration_centre import clock
@@ -15,8 +16,9 @@ from integration_centre.core import csv_writer
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.extensions import db
 from integration_centre.privacy import audit
+from integration_centre.rights import audit_labels
+from integration_centre.rights import audit_log as audit_log_service
 from integration_centre.rights.audit_forms import AuditFilterForm
-from integration_centre.rights.labels import AUDIT_ACTION_LABELS
 
 bp = Blueprint("privacy", __name__, url_prefix="/admin/audit")
 PER_PAGE = 50
@@ -26,7 +28,7 @@ def _form() -> tuple[AuditFilterForm, audit.AuditFilter, bool]:
     form = AuditFilterForm(request.args)
     users = db.session.execute(select(User.id, User.display_name, User.email).order_by(User.display_name)).all()
     form.user.choices = [("", _l("All users"))] + [(str(uid), f"{name} ({email})") for uid, name, email in users]
-    form.action.choices = [("", _l("All actions")), *list(AUDIT_ACTION_LABELS.items())]
+    form.action.choices = [("", _l("All actions")), *audit_labels.action_choices()]
     valid = not request.args or form.validate()
     if not valid:
         return form, audit.AuditFilter(), False
@@ -37,9 +39,11 @@ def _form() -> tuple[AuditFilterForm, audit.AuditFilter, bool]:
         local = datetime.combine(day + timedelta(days=1) if end else day, time.min, clock.zone())
         return local - timedelta(microseconds=1) if end else local
 
+    file_number = (form.person.data or "").strip().lower() or None
     filters = audit.AuditFilter(
         actor_id=form.user.data or None,
-        object_id=(form.person.data or "").strip().lower() or None,
+        object_type="person" if file_number else None,
+        object_prefix=file_number,
         action=form.action.data or None,
         start=bound(form.date_from.data, end=False),
         end=bound(form.date_to.data, end=True),
@@ -50,12 +54,25 @@ def _form() -> tuple[AuditFilterForm, audit.AuditFilter, bool]:
 @bp.route("/")
 @roles_required(Role.ADMIN)
 def audit_log():
-    """The audit log, newest first, filtered and paginated."""
+    """The audit log, newest first: one line per page view and object, filtered and paginated.
+
+    The persons' names are shown on request (``names=1``); reading them is audited.
+    """
     form, filters, valid = _form()
-    page = db.paginate(audit.filtered_query(filters), page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    listing = audit_log_service.entries(filters, page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
+    show_names = request.args.get("names") == "1"
+    person_names = audit_log_service.person_names(current_user, listing.items) if show_names else {}
+    args = {k: v for k, v in request.args.items() if k not in ("page", "names") and v}
     return render_template(
-        "rights/audit_log.html", form=form, listing=page, valid=valid, args=args, action_labels=AUDIT_ACTION_LABELS
+        "rights/audit_log.html",
+        form=form,
+        listing=listing,
+        valid=valid,
+        args=args,
+        show_names=show_names,
+        user_names=audit_log_service.user_names(listing.items),
+        person_names=person_names,
+        labels=audit_labels,
     )
 
 
@@ -68,7 +85,15 @@ def export_csv():
     if not valid:
         filters = audit.AuditFilter()
     records = db.session.scalars(audit.filtered_query(filters)).all()
-    rows = [audit.CSV_COLUMNS, *([getattr(rec, column) for column in audit.CSV_COLUMNS] for rec in records)]
+    # The chained fields as stored (to check them against the chain), then the same in words.
+    names = audit_log_service.all_user_names()
+    rows = [
+        (*audit.CSV_COLUMNS, *audit_log_service.CSV_LABEL_COLUMNS),
+        *(
+            [*(getattr(rec, column) for column in audit.CSV_COLUMNS), *audit_log_service.csv_labels(rec, names)]
+            for rec in records
+        ),
+    ]
     response = csv_writer.csv_response(rows, "audit-log.csv")
     audit.record("export", "audit_log", purpose="audit.export")
     db.session.commit()
@@ -77,4 +102,11 @@ def export_csv():
 
 def wire() -> None:
     """The audit log's navigation link."""
-    add_nav_item("privacy.audit_log", _l("Audit log"), [Role.ADMIN], order=50)
+    add_nav_item(
+        "privacy.audit_log",
+        _l("Audit log"),
+        [Role.ADMIN],
+        order=50,
+        group="audit",
+        description=_l("Who opened which file, when and why; security events."),
+    )

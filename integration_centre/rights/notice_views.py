@@ -28,8 +28,22 @@ LANGUAGE_NAMES = {"fr": "Français", "en": "English", "nl": "Nederlands", "de": 
 
 def wire() -> None:
     """The notice and records links, and the "notice given" panel of the person page."""
-    add_nav_item("rights.notice_admin", _l("Privacy notice"), [Role.ADMIN], order=56)
-    add_nav_item("rights.records_page", _l("Records of processing"), [Role.ADMIN], order=57)
+    add_nav_item(
+        "rights.notice_admin",
+        _l("Privacy notice"),
+        [Role.ADMIN],
+        order=56,
+        group="personal_data",
+        description=_l("The notice given to newcomers, and its versions."),
+    )
+    add_nav_item(
+        "rights.records_page",
+        _l("Records of processing"),
+        [Role.ADMIN],
+        order=57,
+        group="personal_data",
+        description=_l("The register of processing activities (GDPR Art. 30)."),
+    )
     panels.register("newcomer", "privacy_notice", "rights/_notice_panel.html", context=_notice_panel, order=10)
 
 

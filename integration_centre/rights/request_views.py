@@ -13,8 +13,9 @@ import uuid
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from integration_centre import clock
 from integration_centre.accounts import services as account_services
@@ -41,16 +42,30 @@ from integration_centre.rights.forms import (
     RequestFilterForm,
     choices,
 )
-from integration_centre.rights.models import ExportFile, SubjectRequest
+from integration_centre.rights.models import OPEN_STATUSES, ExportFile, SubjectRequest
 
 bp = Blueprint("rights", __name__)
 PER_PAGE = 25
 ERASURE_ENDPOINT = "privacy_retention.confirm"
 
 
+def _open_requests() -> int:
+    """How many data-subject requests are open (the admin home's card)."""
+    return db.session.scalar(select(func.count()).where(SubjectRequest.status.in_(OPEN_STATUSES))) or 0
+
+
 def wire() -> None:
     """The register's navigation link and the export's description of the audit log's actors."""
-    add_nav_item("rights.register", _l("Data-subject requests"), [Role.ADMIN], order=55)
+    add_nav_item(
+        "rights.register",
+        _l("Data-subject requests"),
+        [Role.ADMIN],
+        order=55,
+        group="personal_data",
+        description=_l("Requests for access, rectification, erasure or restriction, and their deadlines."),
+        count=_open_requests,
+        count_label=lambda n: ngettext("%(num)d open", "%(num)d open", n),
+    )
     export.register_actor_describer(_describe_actors)
 
 

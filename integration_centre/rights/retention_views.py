@@ -182,6 +182,20 @@ def _erased_panel(case=None, **_page) -> dict | None:
 
 def wire() -> None:
     """The retention and erasure links, and the "erased on" panel of the case page."""
-    add_nav_item("privacy_retention.upcoming", _l("Retention"), [Role.ADMIN], order=52)
-    add_nav_item("privacy_retention.find_person", _l("Erasure"), [Role.ADMIN], order=53)
+    add_nav_item(
+        "privacy_retention.upcoming",
+        _l("Retention"),
+        [Role.ADMIN],
+        order=52,
+        group="personal_data",
+        description=_l("Files whose retention period ends soon."),
+    )
+    add_nav_item(
+        "privacy_retention.find_person",
+        _l("Erasure"),
+        [Role.ADMIN],
+        order=53,
+        group="personal_data",
+        description=_l("Erase a person's data when the law requires it."),
+    )
     panels.register("case", "erasure", "rights/retention/_panel_erased.html", context=_erased_panel, order=1)

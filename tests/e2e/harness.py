@@ -52,7 +52,7 @@ HOME_PATHS = {
     "agent_liege": "/agent",
     "operator": "/operator",
     "committee": "/statistics/",
-    "admin": "/admin/users",
+    "admin": "/admin/",
 }
 # axe-core rule sets: WCAG 2.0/2.1 levels A and AA, plus axe's best practices (landmarks, headings).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
@@ -248,8 +248,15 @@ class Pages:
         with self.page.expect_navigation():
             self.page.locator("main form button[type=submit]").first.click()
 
+    def open_user_menu(self) -> None:
+        """Open the header's user menu (account pages and the log-out button), if closed."""
+        menu = self.page.locator("details.user-menu")
+        if menu.count() and not menu.evaluate("element => element.open"):
+            menu.locator("summary").click()
+
     def logout(self) -> None:
-        """Press the header's log-out button; the login page follows."""
+        """Press the log-out button of the header's user menu; the login page follows."""
+        self.open_user_menu()
         with self.page.expect_navigation():
             self.page.locator("form.logout-form button[type=submit]").click()
         assert self.path.startswith("/login"), self.path

@@ -23,7 +23,7 @@ def test_role_logs_in_switches_language_and_logs_out(pages: Pages, role: str) ->
     assert pages.path == HOME_PATHS[role]
     assert pages.page.locator(".demo-banner").is_visible(), "demo mode shows the DEMO banner"
     assert pages.html_lang() == "fr"
-    assert pages.page.locator("form.logout-form button").inner_text().strip() == LOG_OUT["fr"]
+    assert pages.page.locator("form.logout-form button").text_content().strip() == LOG_OUT["fr"]
     pages.screenshot(f"{role}-home-fr")
     pages.check_accessibility(f"{role} home (fr)")
 
@@ -31,7 +31,7 @@ def test_role_logs_in_switches_language_and_logs_out(pages: Pages, role: str) ->
         pages.switch_language(code)
         assert pages.path == HOME_PATHS[role], "the language switch goes back to the same page"
         assert pages.html_lang() == code
-        assert pages.page.locator("form.logout-form button").inner_text().strip() == LOG_OUT[code]
+        assert pages.page.locator("form.logout-form button").text_content().strip() == LOG_OUT[code]
         pages.screenshot(f"{role}-home-{code}")
         pages.check_accessibility(f"{role} home ({code})")
 

@@ -190,6 +190,9 @@ class Journey:
         self.no_errors()
 
     def logout(self) -> None:
+        menu = self.page.locator("details.user-menu")
+        if menu.count() and not menu.evaluate("element => element.open"):
+            menu.locator("summary").click()
         with self.page.expect_navigation():
             self.page.locator("form.logout-form button[type=submit]").click()
 

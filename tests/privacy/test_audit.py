@@ -197,7 +197,7 @@ def test_admin_audit_page_filters_and_paginates(app, login_as, tables):
     assert page.status_code == 200 and 'rel="next"' in page.get_data(as_text=True)
     filtered = client.get(f"/admin/audit/?person={person.id}&action=create")
     body = filtered.get_data(as_text=True)
-    assert filtered.status_code == 200 and str(person.id) in body and "login" not in body.split("<tbody>")[-1]
+    assert filtered.status_code == 200 and str(person.id)[:8] in body and "login" not in body.split("<tbody>")[-1]
     by_user = client.get("/admin/audit/?user=7&date_from=2000-01-01&date_to=2999-12-31")
     assert by_user.status_code == 200
     bad = client.get("/admin/audit/?person=not-a-uuid")
