@@ -59,7 +59,8 @@ EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+|(?<![\w])/[\w<>{}.:/-]*[\w>}]")
 # words), phrases case-insensitively. Left out on purpose: words that are also French or Dutch
 # (open, status, details, test, module, session, date, total, filter, help, week, case, note,
 # comment, agent, operator, centre, office, deadline, privacy, account, export, download, update,
-# home, dashboard, inbox, score, print, sent, change, email, login, "is", "was", "of", "in", "on").
+# home, dashboard, inbox, score, print, sent, change, email, login, service, organisation, issue,
+# token, "art.", "is", "was", "of", "in", "on").
 ENGLISH_WORDS = [
     # function words
     "the",
@@ -130,7 +131,6 @@ ENGLISH_WORDS = [
     "Suspend",
     "Resume",
     "Revoke",
-    "Issue",
     "Verify",
     "Mark",
     "Find",
@@ -216,13 +216,7 @@ ENGLISH_WORDS = [
     "Pathway",
     "Definitions",
     "Definition",
-    "Tokens",
-    "Token",
     "Network",
-    "Organisation",
-    "Organisations",
-    "Services",
-    "Service",
     "Directory",
     "Caseload",
     "Outcome",
@@ -233,7 +227,6 @@ ENGLISH_PHRASES = [
     "not yet recorded",
     "in progress",
     "not needed",
-    "Art. 6",
     "Log out",
     "Sign out",
     "First name",
@@ -355,21 +348,22 @@ def url_pattern(path: str, query: str) -> str:
     return "/".join(segments) + (("?" + "&".join(keys)) if keys else "")
 
 
-def screen_text_failures(text: str, language: str) -> list[tuple[str, str]]:
-    """(check, found text) for every code pattern, and English word in French and Dutch pages."""
+def screen_text_failures(text: str, language: str) -> list[tuple[str, str, str]]:
+    """(check, found text, its context) for every code pattern, and English word in French and Dutch pages."""
     cleaned = EMAIL_OR_URL.sub(" ", text)
-    found: set[tuple[str, str]] = set()
+    found: set[tuple[str, str, str]] = set()
     for check, pattern in CODE_PATTERNS.items():
         for match in pattern.finditer(cleaned):
             word = match.group(0)
             if check == "dotted code" and word.rsplit(".", 1)[-1].lower() in FILE_EXTENSIONS:
                 continue
-            found.add((check, word))
+            context = cleaned[max(0, match.start() - 30) : match.end() + 30].replace("\n", " ⏎ ")
+            found.add((check, word, f"“…{context}…”"))
     if language != "en":
         for match in ENGLISH_PATTERN.finditer(cleaned):
             start, end = match.span()
-            context = cleaned[max(0, start - 25) : end + 25].replace("\n", " ⏎ ")
-            found.add((f"English word in {language}", f"{match.group(0)!r} in “…{context}…”"))
+            context = cleaned[max(0, start - 30) : end + 30].replace("\n", " ⏎ ")
+            found.add((f"English word in {language}", f"{match.group(0)!r}", f"“…{context}…”"))
     return sorted(found)
 
 
@@ -381,10 +375,13 @@ class Crawl:
         self.role = role
         self.origin = pages.server.url
         self.failures: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.examples: dict[tuple[str, str], str] = {}
 
-    def fail(self, check: str, detail: str, where: str) -> None:
+    def fail(self, check: str, detail: str, where: str, example: str = "") -> None:
         if where not in self.failures[(check, detail)]:
             self.failures[(check, detail)].append(where)
+        if example:
+            self.examples.setdefault((check, detail), example)
 
     def local_path(self, href: str) -> str | None:
         """The path and query of a same-origin page link, or None for anything not to follow."""
@@ -435,8 +432,8 @@ class Crawl:
 
     def check_text_and_width(self, language: str) -> None:
         page, url = self.pages.page, self.pages.path
-        for check, detail in screen_text_failures(page.evaluate(TEXT_JS), language):
-            self.fail(check, detail, url)
+        for check, detail, example in screen_text_failures(page.evaluate(TEXT_JS), language):
+            self.fail(check, detail, url, example)
         width = page.evaluate(WIDTH_JS)
         if width > WIDTH:
             self.fail(f"page wider than {WIDTH} px", f"scrollWidth {width} px ({language})", url)
@@ -491,7 +488,8 @@ class Crawl:
         ]
         for (check, detail), urls in sorted(self.failures.items()):
             more = f" (+{len(urls) - 4} more)" if len(urls) > 4 else ""
-            lines.append(f"- {check}: {detail}\n    on {', '.join(urls[:4])}{more}")
+            example = f" e.g. {self.examples[(check, detail)]}" if (check, detail) in self.examples else ""
+            lines.append(f"- {check}: {detail}{example}\n    on {', '.join(urls[:4])}{more}")
         return "\n".join(lines)
 
 
