@@ -191,6 +191,7 @@ def definition(code: str, version: str):
         evidence_labels=EVIDENCE_LABELS,
         obligation_labels=OBLIGATION_LABELS,
         nationality_group_labels=NATIONALITY_GROUP_LABELS,
+        step_names={step.code: step.label(current_language()) for step in item.steps},
     )
 
 
