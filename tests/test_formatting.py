@@ -44,3 +44,38 @@ def test_a_code_reads_as_its_label_never_as_code(app) -> None:
         assert code_label("signed_agreement", labels) == "signed agreement"
         assert code_label("signed_agreement", labels, default="?") == "?"
         assert code_label(None, labels) == "—"
+
+
+def test_language_names_are_never_left_in_english() -> None:
+    from integration_centre.pathway.reference import language_choices, language_name
+
+    assert language_name("ia", "fr") == "Interlingua"
+    assert dict(language_choices("nl"))["el"] == "Grieks"
+    assert dict(language_choices("fr"))["ar"] == "Arabe"  # pycountry's translation stays first
+    for locale in ("fr", "nl"):
+        names = [name for _code, name in language_choices(locale)]
+        assert not [name for name in names if "Language" in name or "(1453-)" in name], locale
+
+
+def test_a_rule_version_reads_as_its_name(app) -> None:
+    from integration_centre.pathway.definitions import rules_label
+
+    with app.app_context():
+        assert rules_label("wallonia-2018", "fr") == "Parcours d'intégration – Wallonie (règles de 2018)"
+        assert rules_label("wallonia-2018", "en") == "Integration pathway – Wallonia (2018 rules)"
+        assert rules_label("nowhere-1999", "fr") == "nowhere-1999"
+
+
+def test_records_of_processing_name_the_regulation_in_the_language() -> None:
+    from integration_centre.rights.records import article_text
+
+    assert article_text("GDPR Art. 6(1)(c) and 6(1)(e)", "fr") == "RGPD Art. 6(1)(c) et 6(1)(e)"
+    assert article_text("GDPR Art. 6(1)(c) and 6(1)(e)", "nl") == "AVG Art. 6(1)(c) en 6(1)(e)"
+    assert article_text("GDPR Art. 6(1)(e)", "en") == "GDPR Art. 6(1)(e)"
+
+
+def test_api_descriptions_show_identifiers_as_code() -> None:
+    from integration_centre.api.views import backticks
+
+    assert str(backticks("By `family_name` <b>")) == "By <code>family_name</code> &lt;b&gt;"
+    assert str(backticks("one ` tick")) == "one ` tick"
