@@ -117,6 +117,6 @@ OBLIGATION_LABELS = {
     "excluded": _l("Outside the scope"),
     "voluntary": _l("Voluntary"),
 }
-NATIONALITY_GROUP_LABELS = {"EU_EEA_CH": _l("Citizens of the EU, the EEA and Switzerland")}
+NATIONALITY_GROUP_LABELS = {"EU_EEA_CH": _l("EU, EEA or Swiss citizen")}
 # CEFR levels as people write them (the code ``pre_A1`` reads "Pre-A1"); the others are their codes.
 CEFR_LABELS = {"pre_A1": _l("Pre-A1"), **{level: level for level in ("A1", "A2", "B1", "B2", "C1", "C2")}}
