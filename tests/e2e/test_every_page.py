@@ -288,6 +288,9 @@ WIDTH_JS = "() => document.scrollingElement.scrollWidth"
 FOCUS_JS = """() => {
   const el = document.activeElement;
   if (!el || el === document.body || el === document.documentElement || el.tagName === 'MAIN') return null;
+  // Focus inside the browser's own shadow parts (a date field's calendar button) leaves the field
+  // itself unfocused: its indicator is the browser's, not the page's.
+  if (!el.matches(':focus')) return null;
   const parse = (value) => {
     const m = /rgba?\\(([^)]+)\\)/.exec(value || '');
     if (!m) return null;
