@@ -79,3 +79,24 @@ def test_api_descriptions_show_identifiers_as_code() -> None:
 
     assert str(backticks("By `family_name` <b>")) == "By <code>family_name</code> &lt;b&gt;"
     assert str(backticks("one ` tick")) == "one ` tick"
+
+
+def test_the_crawl_recognises_codes_and_english_words() -> None:
+    from tests.e2e.test_every_page import screen_text_failures, url_pattern
+
+    assert url_pattern("/cases/169e2a9b-5dff-465e-9383-71028445c92e/steps/language_test", "") == (
+        "/cases/<id>/steps/language_test"
+    )
+    assert url_pattern("/admin/users", "sort=name&dir=asc") == "/admin/users?dir&sort"
+    text = "Statut : attendance_record ⏎ pre_A1 ⏎ Règles : wallonia-2025 ⏎ But : referral.suggest"
+    found = {(check, word) for check, word, _ in screen_text_failures(text, "fr")}
+    assert found == {
+        ("snake_case code", "attendance_record"),
+        ("level code", "pre_A1"),
+        ("rule-version id", "wallonia-2025"),
+        ("dotted code", "referral.suggest"),
+    }
+    assert {w for _, w, _ in screen_text_failures("First version\nSave", "fr")} == {"'First version'", "'Save'"}
+    assert not screen_text_failures("First version\nSave", "en")
+    french = "Service d'entrée ⏎ Organisation ⏎ Issue ⏎ Total ⏎ agent.liege@demo.example ⏎ rapport.pdf ⏎ art. 6"
+    assert not screen_text_failures(french, "fr")
