@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, session
@@ -19,6 +23,9 @@ from flask_login import current_user
 from integration_centre.extensions import babel
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "nl": "Nederlands"}
+EMPTY = "—"  # what a missing value reads as on screen
+
+logger = logging.getLogger(__name__)
 
 
 def select_locale() -> str:
@@ -41,6 +48,57 @@ def current_language() -> str:
     return locale.language if locale is not None else "fr"
 
 
+def decimal_filter(value: float | Decimal | int | str | None, places: int | None = None) -> str:
+    """A number in the user's locale (612.5 → "612,5" in French); an em dash when missing.
+
+    ``places`` fixes the number of decimals (``{{ hours|decimal(1) }}``); without it, up to three
+    are shown and trailing zeros dropped (120.0 → "120").
+    """
+    if value is None or value == "":
+        return EMPTY
+    number = Decimal(str(value))
+    if places is None:
+        return format_decimal(number, format="#,##0.###")
+    pattern = "#,##0" + ("." + "0" * places if places > 0 else "")
+    return format_decimal(number, format=pattern)
+
+
+def date_filter(value: date | datetime | None, format: str = "medium") -> str:
+    """A date in the user's locale ("3 déc. 2026"); an em dash when missing."""
+    if value is None:
+        return EMPTY
+    return format_date(value, format)
+
+
+def datetime_filter(value: datetime | None, format: str = "short") -> str:
+    """A date and time in the user's locale, in Brussels time; an em dash when missing."""
+    if value is None:
+        return EMPTY
+    return format_datetime(value, format)
+
+
+def code_label(code: object, labels: Mapping, default: str | None = None) -> str:
+    """The translated label of a stored code, from the code's ``labels`` map (the packages' labels.py).
+
+    The one way templates turn a code into words: ``{{ item.level|label(level_labels) }}``. An
+    unknown code is logged (never personal data: codes only) and shown as ``default``, else as
+    words ("attendance_record" → "attendance record") rather than as a raw code.
+    """
+    if code is None or code == "":
+        return EMPTY
+    key = getattr(code, "value", code)
+    for candidate in (code, key, str(key)):
+        try:
+            if candidate in labels:
+                return str(labels[candidate])
+        except TypeError:  # an unhashable value: not a code
+            break
+    logger.warning("no label for code %r", key)
+    if default is not None:
+        return str(default)
+    return str(key).replace("_", " ").replace(".", " ")
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel and expose the locale-aware formatting helpers to templates (dates in Brussels time)."""
     babel.init_app(
@@ -57,5 +115,11 @@ def init_app(app: Flask) -> None:
         format_number=format_number,
         format_percent=format_percent,
         format_timedelta=format_timedelta,
+    )
+    app.jinja_env.filters.update(
+        decimal=decimal_filter,
+        date=date_filter,
+        datetime=datetime_filter,
+        label=code_label,
     )
     app.jinja_env.add_extension("jinja2.ext.i18n")

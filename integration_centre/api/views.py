@@ -12,10 +12,12 @@ import math
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
+from itertools import cycle
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
+from markupsafe import Markup, escape
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -108,6 +110,16 @@ def openapi_document():
     from flask import current_app
 
     return jsonify(build_spec(current_app, server_url=request.host_url.rstrip("/") or "/"))
+
+
+@bp.app_template_filter("backticks")
+def backticks(text: str | None) -> Markup:
+    """A description of the OpenAPI document with its `identifiers` as <code> (the text escaped)."""
+    parts = (text or "").split("`")
+    if len(parts) % 2 == 0:  # an unmatched backtick: plain text
+        return escape(text or "")
+    code = Markup("<code>{}</code>")
+    return Markup("").join(code.format(part) if odd else escape(part) for odd, part in zip(cycle((False, True)), parts))
 
 
 @bp.get("/docs")

@@ -11,3 +11,6 @@ def register(app) -> None:
     subject_data.register()
     for blueprint in dict.fromkeys((*views.BLUEPRINTS, *merge_views.BLUEPRINTS)):
         app.register_blueprint(blueprint)
+    from integration_centre.pathway.definitions import rules_label
+
+    app.jinja_env.globals["rules_label"] = rules_label  # a rule-version key as its human name

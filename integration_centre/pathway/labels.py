@@ -104,3 +104,19 @@ PURPOSES = {
     "personal": _l("Personal interest (integration, French, citizenship)"),
     "other": _l("Other purpose"),
 }
+
+# What a step's evidence codes, a definition's obligation statuses and nationality groups read as
+# (the definition pages; the case page's EVIDENCE_LABELS in workspace.labels use the same words).
+EVIDENCE_LABELS = {
+    "signed_agreement": _l("Signed reception agreement"),
+    "attendance_record": _l("Attendance record"),
+}
+OBLIGATION_LABELS = {
+    "obliged": _l("Obliged"),
+    "dispensed": _l("Dispensed"),
+    "excluded": _l("Outside the scope"),
+    "voluntary": _l("Voluntary"),
+}
+NATIONALITY_GROUP_LABELS = {"EU_EEA_CH": _l("EU, EEA or Swiss citizen")}
+# CEFR levels as people write them (the code ``pre_A1`` reads "Pre-A1"); the others are their codes.
+CEFR_LABELS = {"pre_A1": _l("Pre-A1"), **{level: level for level in ("A1", "A2", "B1", "B2", "C1", "C2")}}

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pycountry
 import yaml
+from babel import Locale
 
 from integration_centre import clock
 
@@ -177,7 +178,19 @@ def language_name(code: str | None, locale: str = "fr") -> str:
     language = _language(code)
     if language is None:
         return code or ""
-    return _translator("iso639-3", locale).gettext(language.name)
+    return _language_label(language, locale)
+
+
+def _language_label(language, locale: str) -> str:
+    """A language's name in ``locale``: pycountry's translation, else CLDR's (Babel) when pycountry
+    has none and would answer in English ("Interlingua (International Auxiliary Language
+    Association)", "Modern Greek (1453-)"), capitalised like the others."""
+    translated = _translator("iso639-3", locale).gettext(language.name)
+    if translated != language.name or locale.startswith("en"):
+        return translated
+    code = getattr(language, "alpha_2", None) or language.alpha_3
+    cldr = Locale.parse(locale).languages.get(code)
+    return cldr[:1].upper() + cldr[1:] if cldr else translated
 
 
 def _language(code: str | None):
@@ -200,12 +213,12 @@ EXTRA_LANGUAGES = ("prs", "sus", "mnk", "emk", "kmr", "ckb", "ary", "apc")
 
 @cache
 def _language_choices(locale: str) -> tuple[tuple[str, str], ...]:
-    translate = _translator("iso639-3", locale).gettext
-    entries = [(lang.alpha_2, translate(lang.name)) for lang in pycountry.languages if hasattr(lang, "alpha_2")]
+    languages = [lang for lang in pycountry.languages if hasattr(lang, "alpha_2")]
+    entries = [(lang.alpha_2, _language_label(lang, locale)) for lang in languages]
     for code in EXTRA_LANGUAGES:
         language = pycountry.languages.get(alpha_3=code)
         if language is not None:
-            entries.append((code, translate(language.name)))
+            entries.append((code, _language_label(language, locale)))
     entries.sort(key=lambda item: _sort_key(item[1]))
     return tuple(entries)
 

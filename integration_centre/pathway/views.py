@@ -24,6 +24,9 @@ from integration_centre.pathway.errors import DuplicateSuspected, PathwayError, 
 from integration_centre.pathway.forms import NewcomerForm, OpenCaseForm
 from integration_centre.pathway.labels import (
     EDUCATION_LABELS,
+    EVIDENCE_LABELS,
+    NATIONALITY_GROUP_LABELS,
+    OBLIGATION_LABELS,
     RESIDENCE_LABELS,
     SEX_LABELS,
     STATE_LABELS,
@@ -201,7 +204,15 @@ def definition(code: str, version: str):
         item = registry().get(code, version)
     except KeyError:
         abort(404)
-    return render_template("pathway/definition.html", definition=item, locale=current_language())
+    return render_template(
+        "pathway/definition.html",
+        definition=item,
+        locale=current_language(),
+        evidence_labels=EVIDENCE_LABELS,
+        obligation_labels=OBLIGATION_LABELS,
+        nationality_group_labels=NATIONALITY_GROUP_LABELS,
+        step_names={step.code: step.label(current_language()) for step in item.steps},
+    )
 
 
 @admin_bp.get("/duplicate-reviews")

@@ -71,7 +71,7 @@ def load(report) -> None:
     """Publish the demo privacy notice (version 1, French, English, Dutch) once."""
     if db.session.scalar(select(NoticeVersion.version).limit(1)) is not None:
         return
-    notice.publish(DEMO_ACTOR, NOTICE, "First version")
+    notice.publish(DEMO_ACTOR, NOTICE, "Première version")
     report.count("privacy notice versions")
 
 

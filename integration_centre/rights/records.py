@@ -83,6 +83,17 @@ def retention_text(setting: str | None) -> str:
     return _("%(count)s years", count=value)
 
 
+# The regulation's name and the joining word of an article reference, per language.
+_REGULATION = {"fr": ("RGPD", "et"), "nl": ("AVG", "en"), "de": ("DSGVO", "und"), "en": ("GDPR", "and")}
+
+
+def article_text(article: str, language: str) -> str:
+    """An article reference of the configuration ("GDPR Art. 6(1)(c) and 89") in ``language``."""
+    name, joining = _REGULATION.get(language, _REGULATION["en"])
+    text = article.replace("GDPR", name)
+    return text.replace(" and ", f" {joining} ") if joining != "and" else text
+
+
 @dataclass(frozen=True)
 class Purpose:
     """One processing purpose, localised."""
@@ -105,7 +116,7 @@ def purposes(language: str) -> list[Purpose]:
         Purpose(
             code=p["code"],
             name=_text(p["name"], language),
-            legal_basis_article=p["legal_basis"]["article"],
+            legal_basis_article=article_text(p["legal_basis"]["article"], language),
             legal_basis=_text(p["legal_basis"]["text"], language),
             persons=[_text(cats["persons"][c], language) for c in p.get("persons", [])],
             data=[_text(cats["data"][c], language) for c in p.get("data", [])],

@@ -435,3 +435,13 @@ def registry() -> DefinitionRegistry:
     if _DEFAULT is None:
         _DEFAULT = DefinitionRegistry.from_directories([DEFINITIONS_DIR])
     return _DEFAULT
+
+
+def rules_label(key: str, locale: str = "fr") -> str:
+    """The human name of a definition key ("wallonia-2018" → "Parcours d'intégration – Wallonie
+    (règles de 2018)"); the key itself only when no such definition is installed."""
+    code, _, version = str(key).rpartition("-")
+    try:
+        return registry().get(code, version).label(locale)
+    except KeyError:
+        return str(key)
