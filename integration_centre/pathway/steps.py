@@ -183,10 +183,10 @@ def step_change_problems(
             _check_referral(step_def, change)
         except PathwayError as exc:
             add("action", exc.message)
-    if action in ("exempt", "cancel", "fail") and not change.reason:
-        add("reason", _("Give the reason."))
-    elif action == "exempt" and change.reason not in EXEMPTION_REASONS:
+    if action == "exempt" and change.reason not in EXEMPTION_REASONS:
         add("reason", _("Choose why the step is exempted."))
+    elif action in ("cancel", "fail") and not change.reason:
+        add("reason", _("Give the reason."))
     elif (
         action == "exempt"
         and change.reason == "condition_not_met"
@@ -240,8 +240,7 @@ def step_change_problems(
 def _refusal(problems: dict[str, list[str]]) -> PathwayError:
     """One refusal naming every problem (the message joins them; fields get their own)."""
     messages = dict.fromkeys(m for field_messages in problems.values() for m in field_messages)
-    fields = {name: field_messages for name, field_messages in problems.items() if name != "action"}
-    return PathwayError(" ".join(messages), field_errors=fields)
+    return PathwayError(" ".join(messages), field_errors=problems)
 
 
 def missing_evidence(step: StepInstance, step_def: StepDefinition, given: tuple[str, ...] = ()) -> list[str]:
