@@ -68,7 +68,7 @@ def module_context(case) -> dict:
         "today": clock.today(),
         "done_form": ConfirmForm(),
         "module_done": module_steps_done(case),
-        "state_labels": pathway.STATE_LABELS,
+        "module_state_labels": pathway.STATE_LABELS,
     }
 
 
