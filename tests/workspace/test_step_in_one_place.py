@@ -146,12 +146,13 @@ def test_moves_whose_prerequisites_are_missing_are_shown_disabled_with_the_reaso
     assert 'data-testid="complete-social_assessment"' in _row(html, "social_assessment")
     # completing the case: disabled, with the reason and a link to the step that ends the pathway
     moves = html.split('id="case-actions"')[1].split("</section>")[0]
-    complete = moves.split('data-move="complete"')[1] if 'data-move="complete"' in moves else ""
-    assert not complete or ("disabled" in complete and 'href="#step-certificate"' in complete)
+    complete = moves.split('data-move="complete"')[1].split("</li>")[0]
+    assert "disabled" in complete and 'href="#step-certificate"' in complete
+    assert 'data-reason="complete"' in complete  # the reason, in words, beside the button
     # referral of the French course before the agreement is signed: disabled, with the reason
-    referrals = html.split('id="referrals"')[1].split("</section>")[0] if 'id="referrals"' in html else ""
-    if "french_course" in referrals:
-        assert 'data-blocked="refer-french_course"' in referrals and 'href="#step-agreement"' in referrals
+    referrals = html.split('id="referrals"')[1].split("</section>")[0]
+    assert 'data-blocked="refer-french_course"' in referrals and 'href="#step-agreement"' in referrals
+    assert f"/cases/{case.id}/steps/french_course/refer" not in referrals
 
 
 def test_referral_offered_once_the_agreement_is_signed(agent, agent_client, open_case):
@@ -159,9 +160,9 @@ def test_referral_offered_once_the_agreement_is_signed(agent, agent_client, open
     before = page_text(agent_client.get(f"/cases/{case.id}"))
     finish_reception(agent, case, level="A1", on=ON)
     after = page_text(agent_client.get(f"/cases/{case.id}"))
-    if 'data-blocked="refer-french_course"' in before:
-        assert 'data-blocked="refer-french_course"' not in after
-        assert f"/cases/{case.id}/steps/french_course/refer" in after
+    assert 'data-blocked="refer-french_course"' in before
+    assert 'data-blocked="refer-french_course"' not in after
+    assert f"/cases/{case.id}/steps/french_course/refer" in after
 
 
 @pytest.mark.parametrize("action", ["suspend", "close"])
@@ -230,3 +231,10 @@ def test_red_buttons_stay_red_on_hover():
     rule = re.search(r"\.button-warning:hover[^{]*\{([^}]*)\}", css)
     assert rule and "background" in rule.group(1)
     assert "#005a30" not in rule.group(1) and "var(--ok)" not in rule.group(1)
+
+
+def test_the_referral_page_says_what_comes_first_instead_of_refusing(agent_client, open_case):
+    case = open_case()  # the agreement is not signed yet
+    page = page_text(agent_client.get(f"/cases/{case.id}/steps/french_course/refer"))
+    assert 'data-blocked="refer"' in page and f'href="/cases/{case.id}#step-agreement"' in page
+    assert 'name="operator_id"' not in page  # nothing to fill that would be refused
