@@ -171,6 +171,11 @@ CASE_WRITES = [
         lambda ctx: (f"/cases/{ctx['case'].id}/status", {"action": "suspend", "reason": "illness"}),
         stale_write=True,
     ),
+    Save(
+        "workspace.confirm_case_action",  # suspend (or close) confirmed on its own page
+        lambda ctx: (f"/cases/{ctx['case'].id}/status/suspend", {"reason": "illness"}),
+        stale_write=True,
+    ),
     Save("reception.assessment", _assessment),
     Save("reception.issue_certificate", _issue),
     Save("reception.revoke_certificate", _revoke),

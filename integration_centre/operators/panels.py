@@ -23,8 +23,14 @@ def referrals_panel(case=None, definition=None, newcomer=None, **_page) -> dict 
     definition = definition or pathway.definition_of(case)
     items = services.case_referrals(current_user, case)
     open_steps = {r.step_code for r in items if r.state in OPEN_STATES}
+    language = current_language()
+
+    def waiting(code: str) -> list[tuple[str, str]]:
+        """What must come first: the link is shown disabled with it, never offered then refused."""
+        return [(s.code, s.label(language)) for s in pathway.waiting_for(case, definition.step(code), definition)]
+
     referable = [
-        (step, definition.step(step.step_code).label(current_language()))
+        (step, definition.step(step.step_code).label(language), waiting(step.step_code))
         for step in case.steps
         if step.state in REFERABLE_STATES
         and step.step_code not in open_steps

@@ -386,8 +386,9 @@ def refer(case_id: uuid.UUID, step_code: str):
 
         if perform(send, form=form):
             flash(_("Referral %(reference)s sent.", reference=sent[0].reference), "success")
-            return redirect(url_for("workspace.case", case_id=case.id))
+            return redirect(url_for("workspace.case", case_id=case.id, _anchor=f"step-{step_code}"))
     definition = pathway.definition_of(case)
+    step_def = definition.step(step_code)
     return render_template(
         "operators/refer.html",
         case=case,
@@ -395,6 +396,8 @@ def refer(case_id: uuid.UUID, step_code: str):
         civic=_civic_notes(case, definition.step(step_code), suggestions),
         step_label=definition.step(step_code).label(current_language()),
         referable=step.state in referrals.REFERABLE_STATES and case.status == "in_progress",
+        # what must come first: said before the agent chooses, instead of a refusal after
+        waiting=[(d.code, d.label(current_language())) for d in pathway.waiting_for(case, step_def, definition)],
         suggestions=suggestions,
         form=form,
         labels=template_labels(),

@@ -185,6 +185,16 @@ def transition_case(
     return case
 
 
+def case_completion_problem(case: Case) -> str | None:
+    """Why ``case`` cannot be completed now (None when it can): the step ending the pathway not
+    completed, a mandatory step not done, or the results a certificate rests on not reached."""
+    try:
+        _check_can_complete_case(case)
+    except PathwayError as exc:
+        return exc.message
+    return None
+
+
 def _check_can_complete_case(case: Case) -> None:
     definition = definition_of(case)
     final = [s for s in definition.steps if s.ends_pathway]

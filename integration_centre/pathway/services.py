@@ -19,7 +19,7 @@ from integration_centre.pathway.case_events import (
     emit_transition_event,
     statistical_attributes,
 )
-from integration_centre.pathway.cases import open_case, set_needs, transition_case
+from integration_centre.pathway.cases import case_completion_problem, open_case, set_needs, transition_case
 from integration_centre.pathway.certification import (
     BASIS_LABELS,
     DECLARATION_OF_EFFORT,
@@ -72,11 +72,16 @@ from integration_centre.pathway.steps import (
     PASS_FAIL,
     StepChange,
     agreement_step,
+    complete_step,
+    missing_evidence,
+    not_to_do,
     record_attendance,
     set_referred_hours,
+    step_change_problems,
     step_required,
     steps_still_to_do,
     transition_step,
+    waiting_for,
 )
 from integration_centre.pathway.timeline import (
     add_timeline_entry,
@@ -109,12 +114,14 @@ __all__ = [
     "add_timeline_entry",
     "agreement_step",
     "applicable_definition",
+    "case_completion_problem",
     "centre_jurisdiction",
     "certificate_basis",
     "check_certifiable",
     "check_version",
     "civic_format_hint",
     "civic_format_warning",
+    "complete_step",
     "conflict_message",
     "current_language",
     "deadline_date",
@@ -136,7 +143,9 @@ __all__ = [
     "kept_status",
     "last_positioning_level",
     "max_document_bytes",
+    "missing_evidence",
     "newcomer_summary",
+    "not_to_do",
     "open_case",
     "read_document",
     "read_upload",
@@ -148,6 +157,7 @@ __all__ = [
     "set_needs",
     "set_referred_hours",
     "statistical_attributes",
+    "step_change_problems",
     "step_required",
     "steps_still_to_do",
     "store_document",
@@ -157,4 +167,5 @@ __all__ = [
     "transition_case",
     "transition_step",
     "unmet_results",
+    "waiting_for",
 ]

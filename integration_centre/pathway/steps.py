@@ -90,50 +90,12 @@ def transition_step(
             )
         )
     _check_role(actor, step, step_def, action, label)
+    problems = step_change_problems(case, step, step_def, action, change, definition)
+    if problems:
+        raise _refusal(problems)
     hours = parse_hours(change.hours) if change.hours is not None else None
-    if action in ("refer", "start", "complete"):
-        _check_dependencies(case, step_def, definition)
-    if action == "plan" and change.planned_on is None:
-        raise PathwayError(_("Enter the planned date."))
-    if action == "refer":
-        _check_referral(step_def, change)
-    if action in ("exempt", "cancel", "fail") and not change.reason:
-        raise PathwayError(_("Give the reason."))
-    if action == "exempt" and change.reason not in EXEMPTION_REASONS:
-        raise PathwayError(_("Choose why the step is exempted."))
-    if (
-        action == "exempt"
-        and change.reason == "condition_not_met"
-        and step_required(case, step_def, definition) is not False
-    ):
-        raise PathwayError(
-            _("“%(step)s” is needed for this person: its condition is met or not yet known.", step=label)
-        )
-    result = change.result if change.result is not None else step.result
-    if action == "complete":
-        total = hours if hours is not None else Decimal(step.hours or 0)
-        if step_def.min_hours is not None and total < Decimal(str(step_def.min_hours)):
-            raise PathwayError(
-                _(
-                    "%(hours)s hours recorded for “%(step)s”; at least %(minimum)s are required.",
-                    hours=_format_hours(total),
-                    step=label,
-                    minimum=_format_hours(Decimal(str(step_def.min_hours))),
-                )
-            )
-        evidence = set(step.evidence or []) | set(change.evidence)
-        missing = [code for code in step_def.evidence if code not in evidence]
-        if missing:
-            raise PathwayError(
-                _("Evidence missing for “%(step)s”: %(evidence)s.", step=label, evidence=", ".join(missing))
-            )
-        _check_result(step_def, result, label)
-        if step_def.ends_pathway:
-            _check_all_steps_done(case, definition, step_code)
-            check_certifiable(case)  # a results-based certificate (Flanders) needs its results
-    if change.result is not None and action != "complete":
-        _check_result(step_def, change.result, label)
-
+    if action == "complete" and step_def.ends_pathway:
+        check_certifiable(case)  # a results-based certificate (Flanders) needs its results
     # All guards passed: apply.
     step.state = target
     if hours is not None:
@@ -180,6 +142,138 @@ def transition_step(
     flush_or_conflict()
     emit_transition_event(actor, STEP_EVENT[action], case, on, step=step, reason=change.reason)
     return step
+
+
+def step_change_problems(
+    case: Case,
+    step: StepInstance,
+    step_def: StepDefinition,
+    action: str,
+    change: StepChange,
+    definition: PathwayDefinition | None = None,
+) -> dict[str, list[str]]:
+    """Every reason the values of ``change`` do not allow ``action`` on ``step``, all at once, by
+    form field (``action`` for what no field can fix: a step that must come first, other steps
+    still open). Empty when the move may go ahead (role and state are checked by the caller).
+
+    The one rule of what a move needs, so that a form can say everything in one pass.
+    """
+    definition = definition or definition_of(case)
+    label = step_def.label(current_language())
+    problems: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        problems.setdefault(field, []).append(message)
+
+    if action in ("refer", "start", "complete"):
+        waiting = waiting_for(case, step_def, definition)
+        if waiting:
+            add(
+                "action",
+                _(
+                    "“%(step)s” needs first: %(steps)s.",
+                    step=label,
+                    steps=", ".join(s.label(current_language()) for s in waiting),
+                ),
+            )
+    if action == "plan" and change.planned_on is None:
+        add("planned_on", _("Enter the planned date."))
+    if action == "refer":
+        try:
+            _check_referral(step_def, change)
+        except PathwayError as exc:
+            add("action", exc.message)
+    if action == "exempt" and change.reason not in EXEMPTION_REASONS:
+        add("reason", _("Choose why the step is exempted."))
+    elif action in ("cancel", "fail") and not change.reason:
+        add("reason", _("Give the reason."))
+    elif (
+        action == "exempt"
+        and change.reason == "condition_not_met"
+        and step_required(case, step_def, definition) is not False
+    ):
+        add("reason", _("“%(step)s” is needed for this person: its condition is met or not yet known.", step=label))
+    hours = None
+    if change.hours is not None:
+        try:
+            hours = parse_hours(change.hours)
+        except PathwayError as exc:
+            add("hours", exc.message)
+    if action == "complete":
+        total = hours if hours is not None else Decimal(step.hours or 0)
+        readable = change.hours is None or hours is not None
+        if readable and step_def.min_hours is not None and total < Decimal(str(step_def.min_hours)):
+            add(
+                "hours",
+                _(
+                    "%(hours)s hours recorded for “%(step)s”; at least %(minimum)s are required.",
+                    hours=_format_hours(total),
+                    step=label,
+                    minimum=_format_hours(Decimal(str(step_def.min_hours))),
+                ),
+            )
+        missing = missing_evidence(step, step_def, change.evidence)
+        if missing:
+            add(
+                "evidence",
+                _("Evidence missing for “%(step)s”: %(evidence)s.", step=label, evidence=", ".join(missing)),
+            )
+        result = change.result if change.result is not None else step.result
+        try:
+            _check_result(step_def, result, label)
+        except PathwayError as exc:
+            add("result", exc.message)
+        if step_def.ends_pathway:
+            open_steps = [
+                s.label(current_language()) for s in steps_still_to_do(case, definition) if s.code != step_def.code
+            ]
+            if open_steps:
+                add("action", _("Steps still to do: %(steps)s.", steps=", ".join(open_steps)))
+    elif change.result is not None:
+        try:
+            _check_result(step_def, change.result, label)
+        except PathwayError as exc:
+            add("result", exc.message)
+    return problems
+
+
+def _refusal(problems: dict[str, list[str]]) -> PathwayError:
+    """One refusal naming every problem (the message joins them; fields get their own)."""
+    messages = dict.fromkeys(m for field_messages in problems.values() for m in field_messages)
+    return PathwayError(" ".join(messages), field_errors=problems)
+
+
+def missing_evidence(step: StepInstance, step_def: StepDefinition, given: tuple[str, ...] = ()) -> list[str]:
+    """The evidence codes ``step_def`` expects that are neither recorded on ``step`` nor ``given``."""
+    received = set(step.evidence or []) | set(given)
+    return [code for code in step_def.evidence if code not in received]
+
+
+def complete_step(
+    actor: User,
+    case: Case,
+    step_code: str,
+    change: StepChange | None = None,
+    *,
+    expected_version: int | None = None,
+    on: date | None = None,
+) -> StepInstance:
+    """Mark a step done in one move from any open state (pending, planned, referred or in
+    progress): a step not yet started is started then completed the same day, both moves on the
+    timeline and as events. Every requirement is checked before anything changes, so a refusal
+    lists all that is missing and leaves the step as it was."""
+    change = change or StepChange()
+    step = _writable_step(actor, case, step_code, expected_version)
+    if step.state in (StepState.PENDING, StepState.PLANNED, StepState.REFERRED):
+        definition = definition_of(case)
+        step_def = definition.step(step_code)
+        if case.status == CaseStatus.IN_PROGRESS:
+            _check_role(actor, step, step_def, "complete", step_def.label(current_language()))
+            problems = step_change_problems(case, step, step_def, "complete", change, definition)
+            if problems:
+                raise _refusal(problems)
+        transition_step(actor, case, step_code, "start", on=on)
+    return transition_step(actor, case, step_code, "complete", change, on=on)
 
 
 def record_attendance(
@@ -251,46 +345,48 @@ def _check_role(actor: User, step: StepInstance, step_def: StepDefinition, actio
             raise PathwayError(_("Your role cannot confirm “%(step)s”.", step=label))
 
 
-def _check_dependencies(case: Case, step_def: StepDefinition, definition: PathwayDefinition) -> None:
+def waiting_for(case: Case, step_def: StepDefinition, definition: PathwayDefinition) -> list[StepDefinition]:
+    """The steps that must come before ``step_def`` and are not done yet (a step not needed for
+    this person and never started, cancelled or left out by the needs analysis does not wait)."""
     waiting = []
     for code in step_def.depends_on:
         dependency = case.step(code)
         if dependency.state in DONE_STEP_STATES:
             continue
         dependency_def = definition.step(code)
-        if step_required(case, dependency_def, definition) is False and (
-            dependency.state == StepState.CANCELLED or left_out_by_needs(case, dependency_def)
-        ):
+        if not_to_do(case, dependency_def, definition):
             continue
-        waiting.append(definition.step(code).label(current_language()))
-    if waiting:
-        raise PathwayError(
-            _("“%(step)s” needs first: %(steps)s.", step=step_def.label(current_language()), steps=", ".join(waiting))
-        )
+        waiting.append(dependency_def)
+    return waiting
+
+
+def not_to_do(case: Case, step_def: StepDefinition, definition: PathwayDefinition) -> bool:
+    """True when ``step_def`` is not needed for this person and nothing is under way on it: never
+    started (pending), cancelled, or left out by the recorded needs analysis. The case page says
+    "not needed" for it; it stops neither the steps that follow nor the certificate."""
+    if step_required(case, step_def, definition) is not False:
+        return False
+    state = case.step(step_def.code).state
+    return state in (StepState.PENDING, StepState.CANCELLED) or left_out_by_needs(case, step_def)
 
 
 def steps_still_to_do(case: Case, definition: PathwayDefinition | None = None) -> list[StepDefinition]:
     """The steps that still stop the end of the pathway (the final step aside): a step required
     for this case (mandatory, or its condition met) not completed or exempted, another step
-    still open — except a step the recorded needs analysis left out, which is not to do."""
+    still open — except a step not needed for this person on which nothing is under way
+    (``not_to_do``: never started, or left out by the recorded needs analysis)."""
     definition = definition or definition_of(case)
     missing = []
     for step_def in definition.steps:
         if step_def.ends_pathway:
             continue
+        if not_to_do(case, step_def, definition):
+            continue
         required = step_required(case, step_def, definition)
         state = case.step(step_def.code).state
-        if required is False and left_out_by_needs(case, step_def):
-            continue
         if state not in FINAL_STEP_STATES or (required and state not in DONE_STEP_STATES):
             missing.append(step_def)
     return missing
-
-
-def _check_all_steps_done(case: Case, definition: PathwayDefinition, final_code: str) -> None:
-    open_steps = [s.label(current_language()) for s in steps_still_to_do(case, definition) if s.code != final_code]
-    if open_steps:
-        raise PathwayError(_("Steps still to do: %(steps)s.", steps=", ".join(open_steps)))
 
 
 def _check_referral(step_def: StepDefinition, change: StepChange) -> None:

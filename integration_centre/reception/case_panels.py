@@ -16,8 +16,10 @@ from integration_centre.i18n import LANGUAGE_NAMES, current_language
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.models import Newcomer
 from integration_centre.pathway.permissions import can_see_case
+from integration_centre.pathway.states import DONE_STEP_STATES
 from integration_centre.privacy.access import access
 from integration_centre.reception import documents, labels, services
+from integration_centre.reception.common import ADMIN_HELP_STEPS, ASSESSMENT_STEPS, LANGUAGE_STEPS, RIGHTS_STEPS
 from integration_centre.reception.forms import ConfirmForm, NotificationForm
 from integration_centre.reception.models import ASSESSMENT_DOMAINS
 
@@ -27,6 +29,27 @@ def step_labels(case) -> dict:
     definition = pathway.definition_of(case)
     language = current_language()
     return {s.code: s.label(language) for s in definition.steps}
+
+
+# The step of the case each part of the reception module stands for (see ``reception.common``).
+MODULE_STEPS = {
+    "assessment": ASSESSMENT_STEPS,
+    "sessions": RIGHTS_STEPS,
+    "tests": LANGUAGE_STEPS,
+    "tasks": ADMIN_HELP_STEPS,
+}
+
+
+def module_steps_done(case) -> dict:
+    """For each part of the reception module, its step when the step list shows it done
+    (completed or exempted), else None. A step can be marked done on the case page without the
+    module's record: the block then says so, and never "not recorded yet" beside a done step."""
+    steps = {step.step_code: step for step in case.steps}
+    done = {}
+    for part, codes in MODULE_STEPS.items():
+        step = next((steps[code] for code in codes if code in steps), None)
+        done[part] = step if step is not None and step.state in DONE_STEP_STATES else None
+    return done
 
 
 def module_context(case) -> dict:
@@ -44,6 +67,8 @@ def module_context(case) -> dict:
         "task_labels": labels.TASK_KINDS,
         "today": clock.today(),
         "done_form": ConfirmForm(),
+        "module_done": module_steps_done(case),
+        "module_state_labels": pathway.STATE_LABELS,
     }
 
 

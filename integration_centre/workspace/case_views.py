@@ -16,14 +16,13 @@ from integration_centre.extensions import db
 from integration_centre.i18n import current_language
 from integration_centre.pathway import reference
 from integration_centre.pathway import services as pathway
-from integration_centre.pathway.definitions import CEFR_LEVELS
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.forms import EDUCATION_LABELS, RESIDENCE_LABELS, SEX_LABELS
 from integration_centre.pathway.models import Newcomer
 from integration_centre.pathway.states import StepState, case_actions_from, step_actions_from
 from integration_centre.privacy import erasure
 from integration_centre.privacy.access import access
-from integration_centre.workspace import services
+from integration_centre.workspace import casefile, services
 from integration_centre.workspace.forms import (
     CaseActionForm,
     ComplianceForm,
@@ -39,8 +38,6 @@ from integration_centre.workspace.views import bp, case_or_404, to_int
 
 BLUEPRINTS = (bp,)
 
-# Moves an agent makes from the case page (referrals to operators have their own panel).
-AGENT_STEP_ACTIONS = ("plan", "start", "complete", "fail", "retry", "exempt", "cancel")
 CASE_ACTIONS = ("start", "suspend", "resume", "complete", "close")
 
 
@@ -66,18 +63,7 @@ def case(case_id: uuid.UUID):
     except PathwayError as exc:
         eligibility, eligibility_error = None, exc.message
     schedule = services.compute_schedule(current_user, case)
-    steps = []
-    for step in case.steps:
-        step_def = definition.step(step.step_code)
-        steps.append(
-            {
-                "step": step,
-                "definition": step_def,
-                "label": step_def.label(current_language()),
-                "required": pathway.step_required(case, step_def, definition),
-                "actions": [a for a in step_actions_from(StepState(step.state)) if a in AGENT_STEP_ACTIONS],
-            }
-        )
+    steps = casefile.step_rows(case, definition, current_language())
     extensions = services.extensions_of(case)
     by_entry = {e.timeline_entry_id: e for e in extensions if e.timeline_entry_id}
     with access(current_user, "case.view", [case.person_id]):  # sensitive reasons are encrypted
@@ -89,7 +75,6 @@ def case(case_id: uuid.UUID):
             }
             for entry in services.timeline_of(case)
         ]
-    case_actions = [a for a in case_actions_from(case.status) if a in CASE_ACTIONS]
     return render_template(
         "workspace/case.html",
         case=case,
@@ -107,10 +92,9 @@ def case(case_id: uuid.UUID):
         procedures=services.procedures_of(case),
         documents=services.documents_of(current_user, case),
         timeline=timeline,
-        case_actions=case_actions,
+        case_moves=casefile.case_moves(case, definition),
         case_form=CaseActionForm(),
-        closure_reasons=pathway.CLOSURE_REASONS,
-        suspension_reasons=pathway.SUSPENSION_REASONS,
+        step_form=StepActionForm(formdata=None),
         locale=current_language(),
         labels={
             "sex": SEX_LABELS,
@@ -152,22 +136,74 @@ def case_action(case_id: uuid.UUID):
     return redirect(url_for("workspace.case", case_id=case_id))
 
 
+@bp.route("/cases/<uuid:case_id>/status/<action>", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def confirm_case_action(case_id: uuid.UUID, action: str):
+    """Suspend or close the case: GET restates what will happen and asks the reason, POST does it."""
+    case = case_or_404(case_id)
+    if action not in casefile.CONFIRMED_CASE_ACTIONS:
+        abort(404)
+    form = CaseActionForm()
+    reasons = pathway.CLOSURE_REASONS if action == "close" else pathway.SUSPENSION_REASONS
+    form.reason.choices = [("", "—")] + [(code, str(text)) for code, text in reasons.items()]
+    form.action.data = action
+    if not form.is_submitted():
+        form.version.data = str(case.version)
+    possible = action in case_actions_from(case.status)
+    if possible and form.validate_on_submit():
+
+        def act() -> None:
+            if not form.reason.data:
+                raise services.WorkspaceError(
+                    _("Choose why the case is closed.")
+                    if action == "close"
+                    else _("Choose why the case is suspended."),
+                    "reason",
+                )
+            pathway.transition_case(
+                current_user, case, action, reason=form.reason.data, expected_version=to_int(form.version.data)
+            )
+            services.sync_schedule(current_user, case)
+
+        message = _("The case is now %(status)s.", status=pathway.STATUS_LABELS[action_status(action)])
+        if perform(act, success=message, form=form):
+            return redirect(url_for("workspace.case", case_id=case_id, _anchor="case-actions-title"))
+    return render_template(
+        "workspace/case_confirm.html",
+        case=case,
+        action=action,
+        form=form,
+        possible=possible,
+        open_steps=[s for s in casefile.step_rows(case, pathway.definition_of(case), current_language())
+                    if s.step.state in ("planned", "referred", "in_progress")],
+        status_labels=pathway.STATUS_LABELS,
+    )  # fmt: skip
+
+
+def action_status(action: str) -> str:
+    """The status a confirmed case move leads to."""
+    return {"suspend": "suspended", "close": "closed"}[action]
+
+
 def _step_form(case, step, step_def, definition) -> StepActionForm:
     form = StepActionForm()
-    actions = [a for a in step_actions_from(StepState(step.state)) if a in AGENT_STEP_ACTIONS]
+    actions = [a for a in step_actions_from(StepState(step.state)) if a in casefile.AGENT_STEP_ACTIONS]
+    if step.state in casefile.OPEN_STEP_STATES and "complete" not in actions:
+        actions.insert(0, "complete")  # a step not yet started is marked done in one move
     form.action.choices = [(a, str(pathway.ACTION_LABELS[a]).capitalize()) for a in actions]
     if step.state in (StepState.PLANNED, StepState.IN_PROGRESS, StepState.REFERRED):
         form.action.choices.append(("attendance", _("Record hours and evidence only")))
-    expected = step_def.result or {}
-    options = {"cefr": CEFR_LEVELS, "pass_fail": pathway.PASS_FAIL}.get(
-        expected.get("type"), tuple(expected.get("options", ()))
-    )
-    form.result.choices = [("", "—")] + [(o, str(pathway.CIVIC_FORMAT_LABELS.get(o, o))) for o in options]
+    options, suggested = casefile.result_choices(case, step_def)
+    form.result.choices = [("", "—"), *options]
     form.reason.choices = [("", "—")] + [(k, str(v)) for k, v in pathway.EXEMPTION_REASONS.items()]
     form.evidence.choices = [(code, str(EVIDENCE_LABELS.get(code, code))) for code in step_def.evidence]
     if not form.is_submitted():
         form.version.data = str(case.version)
         form.hours.data = f"{step.hours.normalize():f}" if step.hours else ""
+        form.result.data = step.result or suggested or ""
+        form.evidence.data = list(step.evidence or [])
+        if request.args.get("action") in dict(form.action.choices):
+            form.action.data = request.args["action"]
     return form
 
 
@@ -180,11 +216,7 @@ def _apply_step_form(case, step, form: StepActionForm) -> None:
             raise services.WorkspaceError(_("Enter the hours attended."), "hours")
         pathway.record_attendance(current_user, case, step.step_code, form.hours.data, evidence=evidence,
                                   expected_version=version)  # fmt: skip
-    else:
-        if action == "plan" and form.planned_on.data is None:
-            raise services.WorkspaceError(_("Enter the planned date."), "planned_on")
-        if action == "exempt" and not form.reason.data:
-            raise services.WorkspaceError(_("Choose why the step is exempted."), "reason")
+    else:  # every requirement of the move is checked at once by the engine (``step_change_problems``)
         change = pathway.StepChange(
             planned_on=form.planned_on.data,
             hours=(form.hours.data or "").strip() or None,
@@ -193,7 +225,10 @@ def _apply_step_form(case, step, form: StepActionForm) -> None:
             reason=form.reason.data or ("other" if action in ("cancel", "fail") else None),
             note=(form.note.data or "").strip() or None,
         )
-        pathway.transition_step(current_user, case, step.step_code, action, change, expected_version=version)
+        if action == "complete":
+            pathway.complete_step(current_user, case, step.step_code, change, expected_version=version)
+        else:
+            pathway.transition_step(current_user, case, step.step_code, action, change, expected_version=version)
     services.sync_schedule(current_user, case)
 
 
@@ -214,7 +249,7 @@ def step(case_id: uuid.UUID, code: str):
         warning = pathway.civic_format_warning(case, form.result.data or None)
         if warning:  # a warning, never a refusal: the agent may have reasons
             flash(warning, "warning")
-        return redirect(url_for("workspace.case", case_id=case_id))
+        return redirect(url_for("workspace.case", case_id=case_id, _anchor=casefile.step_anchor(code)))
     civic_options = set((step_def.result or {}).get("options", ())) & set(pathway.CIVIC_FORMAT_LABELS)
     return render_template(
         "workspace/step.html",
@@ -224,6 +259,7 @@ def step(case_id: uuid.UUID, code: str):
         step_def=step_def,
         label=step_def.label(current_language()),
         form=form,
+        row=next(r for r in casefile.step_rows(case, definition, current_language()) if r.step is item),
         state_labels=pathway.STATE_LABELS,
     )
 

@@ -46,7 +46,8 @@ def _step(pages, case_id: str, code: str, action: str, **fields) -> None:
         else:
             page.locator(f"[name={name}]").fill(value)
     _submit(pages)
-    assert pages.path == f"/cases/{case_id}", f"{code} {action}: stayed on {pages.path}"
+    # every save returns to the step's row on the case page (issue 17)
+    assert pages.path == f"/cases/{case_id}#step-{code}", f"{code} {action}: stayed on {pages.path}"
 
 
 def _step_state(pages, case_id: str, code: str) -> str:

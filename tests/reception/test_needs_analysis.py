@@ -51,10 +51,11 @@ def test_needs_decide_french_and_orientation_in_wallonia(agent, started_case, ov
     case = started_case(**overrides)
     assert pathway.definition_of(case).key == key
     do_reception(agent, case, level="A1", on=ON)
-    # Before the analysis: A1 is below A2, the positioning suggests French; orientation not yet known.
+    # Before the analysis: A1 is below A2, the positioning suggests French; orientation is not
+    # needed (the case page says so) and, never started, it is not "still to do" either.
     assert FRENCH_FR in agreement_steps(agent, case)
     assert ORIENTATION_FR not in agreement_steps(agent, case)
-    assert still_to_do(case) == ["french_course", "citizenship", "orientation"]
+    assert still_to_do(case) == ["french_course", "citizenship"]
 
     record(agent, case, ["french"], note="Lit peu, souhaite un cours du soir.")
     assert case.needs == ["french"]
