@@ -316,7 +316,9 @@ def test_panels_show_referrals_on_the_case_and_operator_updates_on_the_dashboard
         )
     assert referral.reference in html
     assert "Referral accepted" in html and "Attendance recorded" in html
-    assert "3 new" in html  # accepted, started, attendance
+    # One entry for the referral (accepted, started, attendance), the person named, the badge counts referrals.
+    assert "1 referral with news" in html
+    assert html.count(f'data-referral="{referral.reference}"') == 1
     # The case timeline carries the referral's changes.
     timeline = page_text(client.get(f"/cases/{referral.case_id}"))
     assert "Referral accepted by the operator" in timeline
