@@ -85,8 +85,9 @@ def list_referrals(
 
     Filters: ``state`` (one referral state), ``tab`` (new, accepted, in_progress, done),
     ``updated_since`` (changed at or after), ``reference`` (exact, case-insensitive),
-    ``service_type``, ``overdue_on`` (open referrals whose deadline is before that day). Agents get the referrals of their office. ``known_total`` (the number of
-    matching referrals, when the caller already counted them) saves the count query. With
+    ``service_type``, ``overdue_on`` (open referrals whose deadline is before that day). Agents
+    get the referrals of their office. ``known_total`` (the number of matching referrals, when
+    the caller already counted them) saves the count query. With
     ``summaries`` the items are ``referral_summary`` dicts read as plain rows, each with its
     step label (the case's rule version joined), instead of ``Referral`` entities.
     """
@@ -331,9 +332,7 @@ def operator_counts(actor: User, today: date) -> dict[str, int]:
     own = Referral.operator_id == actor.operator_id
     by_state = state_counts(actor)
     overdue = db.session.scalar(
-        select(func.count()).where(
-            own, Referral.state.in_([s.value for s in OPEN_STATES]), Referral.deadline < today
-        )
+        select(func.count()).where(own, Referral.state.in_([s.value for s in OPEN_STATES]), Referral.deadline < today)
     )
     running = db.session.execute(
         select(Referral.step_code, Referral.hours, StepInstance.hours, Case.definition_code, Case.definition_version)

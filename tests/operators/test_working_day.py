@@ -5,7 +5,7 @@ the agent's operator updates grouped by referral with the person's name and a "s
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -91,7 +91,9 @@ def test_the_referral_page_and_the_inbox_show_hours_target_and_level(
     page = client.get(f"/operator/referrals/{item.id}")
     html, text = page_text(page), _text(page)
     assert f"212.5 / {int(target)} h" in text
-    assert re.search(r'<progress class="hours-progress" max="[\d.]+" value="212.5\d*" aria-labelledby="hours-title hours-text"', html)
+    assert re.search(
+        r'<progress class="hours-progress" max="[\d.]+" value="212.5\d*" aria-labelledby="hours-title hours-text"', html
+    )
     assert "pre-A1 (first steps in French)" in text
     assert not RAW_CODES.search(text), RAW_CODES.search(text)
 
@@ -251,7 +253,9 @@ def test_updates_are_one_entry_per_referral_with_the_name_and_the_badge_is_what_
     assert services.update_counts(agent) == {"new": 1, "all": 3}
 
 
-def test_updates_are_the_offices_only_and_never_for_operators(app, agent, org, operator_user, case_ready, profiles, make_user):
+def test_updates_are_the_offices_only_and_never_for_operators(
+    app, agent, org, operator_user, case_ready, profiles, make_user
+):
     _in_progress(agent, operator_user, org, case_ready, hours="5")
     other = make_user(Role.AGENT, office_id=org["other_office"].id)
     assert services.update_counts(other) == {"new": 0, "all": 0}
