@@ -14,6 +14,7 @@ from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.operators.directory import Page, get_profile, page_number
 from integration_centre.operators.models import OutboxMessage, Referral, ReferralEvent, UpdatesSeen
+from integration_centre.operators.names import display_name
 from integration_centre.pathway.models import Newcomer
 from integration_centre.privacy.access import access
 from integration_centre.privacy.fields import decrypt_rows, encrypted_rows_statement
@@ -117,17 +118,6 @@ def _entries(actor: User, rows) -> list[UpdateEntry]:
         for row in rows
         if row.referral_id in referrals
     ]
-
-
-def display_name(family_name: str | None, given_names: str | None) -> str:
-    """A person's name as screens write it: "NOM, Prénom" (the family name in capitals).
-
-    Local stand-in for the application-wide name-format helper (issue #17): swap it then."""
-    family = (family_name or "").strip().upper()
-    given = (given_names or "").strip()
-    if family and given:
-        return f"{family}, {given}"
-    return family or given or "—"
 
 
 _NAME_FIELDS = ("family_name", "given_names")

@@ -34,13 +34,13 @@ from integration_centre.operators.moves import (
     start,
     withdraw,
 )
+from integration_centre.operators.names import display_name
 from integration_centre.operators.notifications import (
     EMAIL_SUBJECTS,
     PANEL_ENTRIES,
     UPDATE_VIEWS,
     UPDATES_PER_PAGE,
     UpdateEntry,
-    display_name,
     mark_updates_seen,
     operator_updates,
     update_counts,

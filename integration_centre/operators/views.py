@@ -234,6 +234,11 @@ def _operator_page(referral, *, attendance=None, completion=None, status: int = 
             completion=completion,
             result_kind=kind,
             hours_text=hours_text(view["progress"]) if view["progress"] else None,
+            person_name=(
+                services.display_name(view["person"]["family_name"], view["person"]["given_names"])
+                if view["person"]
+                else None
+            ),
             level_services=services.LEVEL_SERVICES,
             labels=template_labels(),
         ),
