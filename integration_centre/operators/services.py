@@ -43,6 +43,7 @@ from integration_centre.operators.notifications import (
     UpdateEntry,
     mark_updates_seen,
     operator_updates,
+    person_names,
     update_counts,
     updates_page,
 )
@@ -119,6 +120,7 @@ __all__ = [
     "operator_updates",
     "operator_view",
     "person_closed",
+    "person_names",
     "record_attendance",
     "refer",
     "referral_progress",

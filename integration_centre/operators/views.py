@@ -480,9 +480,13 @@ def _civic_notes(case, step_def, suggestions) -> dict:
 def agent_referral(referral_id: uuid.UUID):
     """A referral of the agent's office: what the operator reported and its history."""
     item = services.get_referral(current_user, referral_id)
+    progress = services.referral_progress([item]).get(item.id)
     return render_template(
         "operators/agent_referral.html",
         referral=item,
+        person_name=services.person_names(current_user, [item.person_id]).get(item.person_id, "—"),
+        progress=progress,
+        hours_text=hours_text(progress) if progress else None,
         step_label=services.step_label(item),
         can_withdraw="withdraw" in referrals.actions_from(item.state, "agent"),
         labels=template_labels(),

@@ -109,6 +109,17 @@ def test_the_referral_page_and_the_inbox_show_hours_target_and_level(
     assert f"0 / {int(_target(new))} h" in _text(client.get("/operator/referrals?tab=new"))
 
 
+def test_the_agents_referral_page_names_the_person_and_shows_the_hours_against_the_target(
+    app, agent, org, operator_user, case_ready, profiles
+):
+    item = _in_progress(agent, operator_user, org, case_ready, hours="212.5", family_name="Öztürk", given_names="Çağla")
+    page = _client(app, agent).get(f"/referrals/{item.id}")
+    text = _text(page)
+    assert "ÖZTÜRK, Çağla" in text
+    assert f"212.5 / {int(_target(item))} h" in text
+    assert 'aria-labelledby="hours-title hours-text"' in page_text(page)
+
+
 def test_hours_are_written_the_french_way_translated(app, agent, org, operator_user, case_ready, profiles):
     item = _in_progress(agent, operator_user, org, case_ready, hours="612.5")
     client = _client(app, operator_user)
