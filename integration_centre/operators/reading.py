@@ -80,12 +80,14 @@ def list_referrals(
     known_total: int | None = None,
     summaries: bool = False,
     overdue_on: date | None = None,
+    only_ids: list | None = None,
 ) -> Page:
     """The operator's referrals (their organisation only), newest change first, one page.
 
     Filters: ``state`` (one referral state), ``tab`` (new, accepted, in_progress, done),
     ``updated_since`` (changed at or after), ``reference`` (exact, case-insensitive),
-    ``service_type``, ``overdue_on`` (open referrals whose deadline is before that day). Agents
+    ``service_type``, ``overdue_on`` (open referrals whose deadline is before that day),
+    ``only_ids`` (among these referrals: e.g. ``ready_to_confirm``). Agents
     get the referrals of their office. ``known_total`` (the number of matching referrals, when
     the caller already counted them) saves the count query. With
     ``summaries`` the items are ``referral_summary`` dicts read as plain rows, each with its
@@ -107,6 +109,8 @@ def list_referrals(
         query = query.where(Referral.reference == reference.strip().upper())
     if service_type:
         query = query.where(Referral.service_type == service_type)
+    if only_ids is not None:
+        query = query.where(Referral.id.in_(list(only_ids)))
     if overdue_on is not None:
         query = query.where(Referral.state.in_([s.value for s in OPEN_STATES]), Referral.deadline < overdue_on)
     per_page = max(1, min(int(per_page or PER_PAGE), MAX_PER_PAGE))
@@ -326,34 +330,38 @@ def referral_progress(referrals: list[Referral], now: datetime | None = None) ->
     return result
 
 
-def operator_counts(actor: User, today: date) -> dict[str, int]:
-    """The operator's home page counts: per state, overdue (open past their deadline) and "to
-    confirm" (in progress whose hours reach the step's target: completion can be confirmed)."""
-    own = Referral.operator_id == actor.operator_id
-    by_state = state_counts(actor)
-    overdue = db.session.scalar(
-        select(func.count()).where(own, Referral.state.in_([s.value for s in OPEN_STATES]), Referral.deadline < today)
-    )
+def ready_to_confirm(actor: User) -> list[uuid.UUID]:
+    """The operator's referrals in progress whose step's hours reach its target (completion can
+    be confirmed). The targets are in the rule versions, not in the database: filtered here."""
     running = db.session.execute(
-        select(Referral.step_code, Referral.hours, StepInstance.hours, Case.definition_code, Case.definition_version)
+        select(
+            Referral.id, Referral.step_code, Referral.hours, StepInstance.hours,
+            Case.definition_code, Case.definition_version,
+        )
         .join(StepInstance, StepInstance.id == Referral.step_id)
         .join(Case, Case.id == Referral.case_id)
-        .where(own, Referral.state == ReferralState.IN_PROGRESS.value)
-    ).all()
+        .where(Referral.operator_id == actor.operator_id, Referral.state == ReferralState.IN_PROGRESS.value)
+    ).all()  # fmt: skip
     targets: dict[tuple, Decimal | None] = {}
-    to_confirm = 0
-    for step_code, own_hours, step_hours, code, version in running:
+    ready = []
+    for referral_id, step_code, own_hours, step_hours, code, version in running:
         key = (code, version, step_code)
         if key not in targets:
             targets[key] = _definition_facts(code, version, step_code)[0]
         target = targets[key]
         if target is not None and max(Decimal(own_hours or 0), Decimal(step_hours or 0)) >= target:
-            to_confirm += 1
-    return {
-        **by_state,
-        "overdue": int(overdue or 0),
-        "to_confirm": to_confirm,
-    }
+            ready.append(referral_id)
+    return ready
+
+
+def operator_counts(actor: User, today: date) -> dict[str, int]:
+    """The operator's home page counts: per state, overdue (open past their deadline) and "to
+    confirm" (``ready_to_confirm``)."""
+    own = Referral.operator_id == actor.operator_id
+    overdue = db.session.scalar(
+        select(func.count()).where(own, Referral.state.in_([s.value for s in OPEN_STATES]), Referral.deadline < today)
+    )
+    return {**state_counts(actor), "overdue": int(overdue or 0), "to_confirm": len(ready_to_confirm(actor))}
 
 
 def operator_view(referral: Referral, actor: User | None = None) -> dict:

@@ -99,9 +99,10 @@ def inbox():
     overdue = request.args.get("overdue") == "1"  # every open referral past its deadline, whatever its tab
     if overdue:
         tab, outcome = None, None
+    ready = tab == "in_progress" and request.args.get("ready") == "1"  # hours target reached
     counts = services.tab_counts(current_user)
     states = services.state_counts(current_user) if tab == "done" else {}
-    filtered = service_type or overdue
+    filtered = service_type or overdue or ready
     total = states.get(outcome) if outcome else counts.get(tab)
     page = services.list_referrals(
         current_user,
@@ -109,6 +110,7 @@ def inbox():
         state=outcome,
         service_type=service_type,
         overdue_on=clock.today() if overdue else None,
+        only_ids=services.ready_to_confirm(current_user) if ready else None,
         page=request.args.get("page", 1),
         known_total=None if filtered or total is None else total,
     )
@@ -118,6 +120,7 @@ def inbox():
         service_type=service_type,
         outcome=outcome,
         overdue=overdue,
+        ready=ready,
         outcome_counts={code: states.get(code, 0) for code in OUTCOME_LABELS},
         page=page,
         rows=_inbox_rows(page.items),
@@ -201,6 +204,7 @@ def search():
         service_type=None,
         outcome=None,
         overdue=False,
+        ready=False,
         outcome_counts={},
         page=page,
         rows=_inbox_rows(page.items),

@@ -164,6 +164,14 @@ def test_home_page_counts_what_waits_each_count_a_link(app, agent, org, operator
     for code in ("sent", "accepted", "in_progress", "to_confirm", "overdue", "completed", "declined"):
         assert f'data-count="{code}"' in html, code
     assert re.search(r'data-count="sent">\s*<a href="/operator/referrals\?tab=new"><span class="count">2</span>', html)
+    # "To confirm" lists the courses in progress whose hours reach the target, and only them.
+    assert re.search(
+        r'data-count="to_confirm">\s*<a href="/operator/referrals\?(tab=in_progress&ready=1|ready=1&tab=in_progress)"',
+        html,
+    )
+    ready = page_text(_client(app, operator_user).get("/operator/referrals?tab=in_progress&ready=1"))
+    assert full.reference in ready and 'id="ready-filter"' in ready
+    assert ready.count('data-label="Reference"') == 1
     # The overdue list is the open referrals past their deadline, whatever their tab.
     overdue = page_text(_client(app, operator_user).get("/operator/referrals?overdue=1"))
     assert late.reference in overdue and full.reference not in overdue
