@@ -179,6 +179,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "operators.referral": {"GET": "LOG 404 404 404 200 404 404 404"},
     "operators.search": {"POST": "LOG 404 404 404 200 200 404 404"},
     "operators.start": {"POST": "LOG 404 404 404 302 404 404 404"},
+    "operators.updates": {"GET": "LOG 200 200 200 404 404 404 404"},
     "operators.updates_seen": {"POST": "LOG 302 302 302 404 404 404 404"},
     "operators.withdraw": {
         "GET": "LOG 200 404 404 404 404 404 404",

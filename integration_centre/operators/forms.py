@@ -29,9 +29,8 @@ from wtforms.validators import (
 
 from integration_centre.i18n import current_language
 from integration_centre.operators.directory import service_types
-from integration_centre.operators.labels import FORMAT_LABELS, REASONS, SERVICE_LABELS
+from integration_centre.operators.labels import FORMAT_LABELS, REASONS, SERVICE_LABELS, result_label
 from integration_centre.pathway import reference
-from integration_centre.pathway.civic_formats import CIVIC_FORMAT_LABELS
 
 
 def choices(pairs) -> list:
@@ -194,7 +193,7 @@ class CompleteForm(FlaskForm):
 
     def __init__(self, options: tuple[str, ...], *args, **kwargs):
         super().__init__(*args, **kwargs)
-        results = choices((o, CIVIC_FORMAT_LABELS.get(o) or (o.upper() if len(o) <= 3 else o)) for o in options)
+        results = choices((o, result_label(o)) for o in options)
         self.result.choices = [SelectChoice("", _l("Choose…")), *results]
         self.course_format.choices = [SelectChoice("", _l("Not specified")), *_format_choices()]
 

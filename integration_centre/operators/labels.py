@@ -69,6 +69,24 @@ WITHDRAW_REASONS = {
     "error": _l("Referred by mistake"),
     "other": _l("Other reason"),
 }
+# The "done" tab split by outcome (the operator's words: "refused" is a referral it declined).
+OUTCOME_LABELS = {
+    "completed": _l("Completed"),
+    "declined": _l("Refused"),
+    "withdrawn": _l("Withdrawn by the reception office"),
+    "abandoned": _l("Abandoned"),
+}
+# A French level (CEFR) as the school reads it: the positioning level and a course result.
+LEVEL_LABELS = {
+    "pre_A1": _l("pre-A1 (first steps in French)"),
+    "A1": _l("A1 (beginner)"),
+    "A2": _l("A2 (elementary)"),
+    "B1": _l("B1 (intermediate)"),
+    "B2": _l("B2 (upper intermediate)"),
+    "C1": _l("C1 (advanced)"),
+    "C2": _l("C2 (proficient)"),
+}
+PASS_FAIL_LABELS = {"pass": _l("Passed"), "fail": _l("Failed")}
 REASONS = {"decline": DECLINE_REASONS, "abandon": ABANDON_REASONS, "withdraw": WITHDRAW_REASONS}
 # The network administration history and opening days.
 NETWORK_ACTION_LABELS = {
@@ -98,6 +116,14 @@ DAY_LABELS = {
 }
 
 
+def result_label(code: str | None) -> str:
+    """The words of a referral result (a level, a civic format, passed/failed); "—" when none."""
+    if not code:
+        return "—"
+    label = LEVEL_LABELS.get(code) or CIVIC_FORMAT_LABELS.get(code) or PASS_FAIL_LABELS.get(code)
+    return str(label) if label is not None else code.replace("_", " ")
+
+
 def template_labels() -> dict:
     """The label maps the referral pages and panels read (``labels.state[code]``…)."""
     return {
@@ -107,6 +133,9 @@ def template_labels() -> dict:
         "service": SERVICE_LABELS,
         "format": FORMAT_LABELS,
         "reasons": {**DECLINE_REASONS, **ABANDON_REASONS, **WITHDRAW_REASONS},
+        "outcome": OUTCOME_LABELS,
+        "level": LEVEL_LABELS,
+        "result": result_label,
         "language": reference.language_name,
         "municipality": reference.municipality,
     }

@@ -9,7 +9,7 @@ from integration_centre.core import panels
 from integration_centre.i18n import current_language
 from integration_centre.operators import services
 from integration_centre.operators.forms import VersionForm
-from integration_centre.operators.labels import ACTION_LABELS, template_labels
+from integration_centre.operators.labels import template_labels
 from integration_centre.operators.referrals import OPEN_STATES, REFERABLE_STATES
 from integration_centre.pathway import services as pathway
 
@@ -45,20 +45,20 @@ def referrals_panel(case=None, definition=None, newcomer=None, **_page) -> dict 
     }
 
 
-_UPDATE_LABELS = {"action": ACTION_LABELS}  # all the dashboard panel shows
-
-
 def updates_panel(user=None, **_page) -> dict | None:
-    """The "operator_updates" agent dashboard panel: the latest operator updates of the office."""
+    """The "operator_updates" agent dashboard panel: the referrals of the office with the latest
+    operator news (one entry per referral, with the person's name and its latest events), and
+    the number of referrals with unseen news — the number the "new" list of the updates page shows."""
     user = user or current_user
     if getattr(user, "role", None) != Role.AGENT:
         return None
-    updates, unseen = services.operator_updates(user)
+    counts = services.update_counts(user)
+    entries = services.updates_page(user, view="all", per_page=services.PANEL_ENTRIES, counts=counts).items
     return {
-        "operator_updates": updates,
-        "unseen_updates": unseen,
-        "seen_form": VersionForm(formdata=None) if unseen else None,  # the form shows only with news
-        "referral_labels": _UPDATE_LABELS,
+        "update_entries": entries,
+        "update_counts": counts,
+        "seen_form": VersionForm(formdata=None) if counts["new"] else None,  # the form shows only with news
+        "referral_labels": template_labels(),
     }
 
 

@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app
@@ -20,9 +22,10 @@ from integration_centre.i18n import current_language
 from integration_centre.operators.directory import Page, page_number
 from integration_centre.operators.errors import NotFound
 from integration_centre.operators.models import Referral
-from integration_centre.operators.referrals import TABS, ReferralState
-from integration_centre.pathway.definitions import registry
-from integration_centre.pathway.models import Case, Newcomer
+from integration_centre.operators.referrals import OPEN_STATES, TABS, ReferralState
+from integration_centre.pathway.definitions import cefr_rank, registry
+from integration_centre.pathway.models import Case, Newcomer, StepInstance
+from integration_centre.pathway.states import StepState
 from integration_centre.privacy.access import access
 
 PER_PAGE = 25
@@ -76,13 +79,17 @@ def list_referrals(
     per_page: int | None = None,
     known_total: int | None = None,
     summaries: bool = False,
+    overdue_on: date | None = None,
+    only_ids: list | None = None,
 ) -> Page:
     """The operator's referrals (their organisation only), newest change first, one page.
 
     Filters: ``state`` (one referral state), ``tab`` (new, accepted, in_progress, done),
     ``updated_since`` (changed at or after), ``reference`` (exact, case-insensitive),
-    ``service_type``. Agents get the referrals of their office. ``known_total`` (the number of
-    matching referrals, when the caller already counted them) saves the count query. With
+    ``service_type``, ``overdue_on`` (open referrals whose deadline is before that day),
+    ``only_ids`` (among these referrals: e.g. ``ready_to_confirm``). Agents
+    get the referrals of their office. ``known_total`` (the number of matching referrals, when
+    the caller already counted them) saves the count query. With
     ``summaries`` the items are ``referral_summary`` dicts read as plain rows, each with its
     step label (the case's rule version joined), instead of ``Referral`` entities.
     """
@@ -102,6 +109,10 @@ def list_referrals(
         query = query.where(Referral.reference == reference.strip().upper())
     if service_type:
         query = query.where(Referral.service_type == service_type)
+    if only_ids is not None:
+        query = query.where(Referral.id.in_(list(only_ids)))
+    if overdue_on is not None:
+        query = query.where(Referral.state.in_([s.value for s in OPEN_STATES]), Referral.deadline < overdue_on)
     per_page = max(1, min(int(per_page or PER_PAGE), MAX_PER_PAGE))
     page = page_number(page)
     if known_total is None:
@@ -139,6 +150,15 @@ def tab_counts(actor: User) -> dict[str, int]:
     ).all()
     by_state = dict(rows)
     return {tab: sum(by_state.get(s.value, 0) for s in states) for tab, states in TABS.items()}
+
+
+def state_counts(actor: User) -> dict[str, int]:
+    """Number of the operator organisation's referrals in each state."""
+    rows = db.session.execute(
+        select(Referral.state, func.count()).where(Referral.operator_id == actor.operator_id).group_by(Referral.state)
+    ).all()
+    by_state = dict(rows)
+    return {state.value: int(by_state.get(state.value, 0)) for state in ReferralState}
 
 
 def step_label(referral: Referral, locale: str | None = None) -> str:
@@ -211,11 +231,146 @@ def person_closed(referral: Referral, now: datetime | None = None) -> bool:
     return (now or utcnow()) - referral.updated_at > grace
 
 
+# The services whose operator needs the person's last French positioning level to place them (a
+# language school, the citizenship training whose format — AOC or FIC — follows the level).
+LEVEL_SERVICES = frozenset({"french_course", "citizenship"})
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a referral's step stands: its hours so far against the target, and the person's level.
+
+    ``hours`` is the step's total (every referral of the step, the hours the person attended at an
+    earlier operator included: what completion is checked against), ``own_hours`` what this
+    referral recorded, ``target`` the step's minimum hours (None when the step has none).
+    ``level`` is the last French positioning level (a CEFR code), only for the services that
+    place people by level (``LEVEL_SERVICES``) and only while the operator may see the person.
+    """
+
+    hours: Decimal
+    own_hours: Decimal
+    target: Decimal | None
+    level: str | None
+
+    @property
+    def reached(self) -> bool:
+        """True when the step has a target and its hours reach it."""
+        return self.target is not None and self.hours >= self.target
+
+    @property
+    def meter(self) -> Decimal:
+        """The hours to show on a progress bar (never beyond the target)."""
+        return min(self.hours, self.target) if self.target is not None else self.hours
+
+
+def _definition_facts(code: str, version: str, step_code: str) -> tuple[Decimal | None, str | None]:
+    """(the step's minimum hours, the code of the definition's positioning step) of a rule version."""
+    try:
+        definition = registry().get(code, version)
+        step_def = definition.step(step_code)
+    except (KeyError, LookupError):
+        return None, None
+    target = Decimal(str(step_def.min_hours)) if step_def.min_hours is not None else None
+    positioning = next((s.code for s in definition.steps if (s.result or {}).get("type") == "cefr"), None)
+    return target, positioning
+
+
+def referral_progress(referrals: list[Referral], now: datetime | None = None) -> dict[uuid.UUID, Progress]:
+    """The ``Progress`` of each referral (two queries for a whole page: the hot path of the inbox).
+
+    The caller has checked that the actor sees these referrals. The level is the result of the
+    case's positioning step (``pathway.last_positioning_level``'s rule: the definition's first
+    step recording a CEFR level, once completed), a code: no personal field is decrypted.
+    """
+    if not referrals:
+        return {}
+    ids = [r.id for r in referrals]
+    rows = db.session.execute(
+        select(
+            Referral.id,
+            Referral.case_id,
+            Referral.step_code,
+            Referral.hours,
+            StepInstance.hours.label("step_hours"),
+            Case.definition_code,
+            Case.definition_version,
+        )
+        .join(StepInstance, StepInstance.id == Referral.step_id)
+        .join(Case, Case.id == Referral.case_id)
+        .where(Referral.id.in_(ids))
+    ).all()
+    by_id = {r.id: r for r in referrals}
+    facts, wanted = {}, {}
+    for row in rows:
+        target, positioning = _definition_facts(row.definition_code, row.definition_version, row.step_code)
+        facts[row.id] = (row, target)
+        referral = by_id[row.id]
+        if positioning and referral.service_type in LEVEL_SERVICES and not person_closed(referral, now):
+            wanted[row.id] = (row.case_id, positioning)
+    levels: dict[tuple, str] = {}
+    if wanted:
+        steps = db.session.execute(
+            select(StepInstance.case_id, StepInstance.step_code, StepInstance.result).where(
+                StepInstance.case_id.in_({case_id for case_id, _code in wanted.values()}),
+                StepInstance.step_code.in_({code for _case, code in wanted.values()}),
+                StepInstance.state == StepState.COMPLETED,
+            )
+        ).all()
+        levels = {(s.case_id, s.step_code): s.result for s in steps if cefr_rank(s.result) is not None}
+    result = {}
+    for referral_id, (row, target) in facts.items():
+        own = Decimal(row.hours or 0)
+        step_total = Decimal(row.step_hours or 0)
+        result[referral_id] = Progress(
+            hours=max(step_total, own),
+            own_hours=own,
+            target=target,
+            level=levels.get(wanted[referral_id]) if referral_id in wanted else None,
+        )
+    return result
+
+
+def ready_to_confirm(actor: User) -> list[uuid.UUID]:
+    """The operator's referrals in progress whose step's hours reach its target (completion can
+    be confirmed). The targets are in the rule versions, not in the database: filtered here."""
+    running = db.session.execute(
+        select(
+            Referral.id, Referral.step_code, Referral.hours, StepInstance.hours,
+            Case.definition_code, Case.definition_version,
+        )
+        .join(StepInstance, StepInstance.id == Referral.step_id)
+        .join(Case, Case.id == Referral.case_id)
+        .where(Referral.operator_id == actor.operator_id, Referral.state == ReferralState.IN_PROGRESS.value)
+    ).all()  # fmt: skip
+    targets: dict[tuple, Decimal | None] = {}
+    ready = []
+    for referral_id, step_code, own_hours, step_hours, code, version in running:
+        key = (code, version, step_code)
+        if key not in targets:
+            targets[key] = _definition_facts(code, version, step_code)[0]
+        target = targets[key]
+        if target is not None and max(Decimal(own_hours or 0), Decimal(step_hours or 0)) >= target:
+            ready.append(referral_id)
+    return ready
+
+
+def operator_counts(actor: User, today: date) -> dict[str, int]:
+    """The operator's home page counts: per state, overdue (open past their deadline) and "to
+    confirm" (``ready_to_confirm``)."""
+    own = Referral.operator_id == actor.operator_id
+    overdue = db.session.scalar(
+        select(func.count()).where(own, Referral.state.in_([s.value for s in OPEN_STATES]), Referral.deadline < today)
+    )
+    return {**state_counts(actor), "overdue": int(overdue or 0), "to_confirm": len(ready_to_confirm(actor))}
+
+
 def operator_view(referral: Referral, actor: User | None = None) -> dict:
     """Everything an operator may see of a referral — the ONE definition of it.
 
-    The person: name, preferred language, interpreter need, phone and e-mail. Never the date of
-    birth, NISS, address, nationality, residence status, assessment or the case's other steps.
+    The person: name, preferred language, interpreter need, phone and e-mail; for a French course
+    or the citizenship training, the last French positioning level (``progress.level``: the school
+    needs it to place the learner). Never the date of birth, NISS, address, nationality, residence
+    status, assessment or the case's other steps. ``progress``: the step's hours against its target.
     The decryption is audited under ``actor`` (default: the logged-in user).
 
     Once the referral is finished (``person_closed``), ``person`` is None and nothing is
@@ -223,6 +378,7 @@ def operator_view(referral: Referral, actor: User | None = None) -> dict:
     reported, its own history entries), not the agent's (e.g. the reason of a withdrawal).
     """
     view = referral_summary(referral)
+    view["progress"] = referral_progress([referral]).get(referral.id)
     if person_closed(referral):
         view["person"] = None
         view["history"] = [event for event in history_of(referral) if event["actor_role"] == Role.OPERATOR.value]

@@ -9,11 +9,13 @@ from __future__ import annotations
 import uuid
 
 from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from integration_centre import clock
 from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import require, roles_required
 from integration_centre.core.requests import flash_refusal, perform, show_refusal
@@ -30,7 +32,13 @@ from integration_centre.operators.forms import (
     VersionForm,
     choices,
 )
-from integration_centre.operators.labels import SERVICE_LABELS, STATE_LABELS, template_labels
+from integration_centre.operators.labels import (
+    LEVEL_LABELS,
+    OUTCOME_LABELS,
+    SERVICE_LABELS,
+    STATE_LABELS,
+    template_labels,
+)
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.models import Case, Newcomer
 from integration_centre.privacy.access import access
@@ -69,8 +77,10 @@ def _submit(call, *, form, success: str, back: str):
 @bp.get("/operator")
 @roles_required(Role.OPERATOR)
 def home():
-    """The operator's home page."""
-    return render_template("operators/home.html")
+    """The operator's home page: how many referrals wait for what, each count a link to its list."""
+    return render_template(
+        "operators/home.html", counts=services.operator_counts(current_user, clock.today()), labels=template_labels()
+    )
 
 
 @bp.get("/operator/referrals")
@@ -83,18 +93,35 @@ def inbox():
     service_type = request.args.get("service_type") or None
     if service_type not in SERVICE_LABELS:
         service_type = None
+    outcome = request.args.get("outcome") or None
+    if tab != "done" or outcome not in OUTCOME_LABELS:
+        outcome = None
+    overdue = request.args.get("overdue") == "1"  # every open referral past its deadline, whatever its tab
+    if overdue:
+        tab, outcome = None, None
+    ready = tab == "in_progress" and request.args.get("ready") == "1"  # hours target reached
     counts = services.tab_counts(current_user)
+    states = services.state_counts(current_user) if tab == "done" else {}
+    filtered = service_type or overdue or ready
+    total = states.get(outcome) if outcome else counts.get(tab)
     page = services.list_referrals(
         current_user,
         tab=tab,
+        state=outcome,
         service_type=service_type,
+        overdue_on=clock.today() if overdue else None,
+        only_ids=services.ready_to_confirm(current_user) if ready else None,
         page=request.args.get("page", 1),
-        known_total=None if service_type else counts[tab],
+        known_total=None if filtered or total is None else total,
     )
     return render_template(
         "operators/inbox.html",
         tab=tab,
         service_type=service_type,
+        outcome=outcome,
+        overdue=overdue,
+        ready=ready,
+        outcome_counts={code: states.get(code, 0) for code in OUTCOME_LABELS},
         page=page,
         rows=_inbox_rows(page.items),
         counts=counts,
@@ -122,8 +149,10 @@ def _inbox_rows(items) -> list[dict]:
     states = {code: str(label) for code, label in STATE_LABELS.items()}
     service_names = {code: str(label) for code, label in SERVICE_LABELS.items()}
     link = url_for("operators.referral", referral_id=uuid.UUID(int=0))
+    progress = services.referral_progress(items)
     return [
         {
+            **_progress_cells(progress.get(item.id), locale),
             "url": link.replace(str(uuid.UUID(int=0)), str(item.id)),
             "reference": item.reference,
             "service": service_names.get(item.service_type, item.service_type),
@@ -135,6 +164,27 @@ def _inbox_rows(items) -> list[dict]:
         }
         for item in items
     ]
+
+
+def _progress_cells(progress, locale) -> dict:
+    """The hours ("212,5 / 400 h" in French) and the level label of an inbox row."""
+    if progress is None:
+        return {"progress": None, "hours_text": "—", "level": None}
+    return {
+        "progress": progress,
+        "hours_text": hours_text(progress, locale),
+        "level": str(LEVEL_LABELS[progress.level]) if progress.level in LEVEL_LABELS else None,
+    }
+
+
+def hours_text(progress, locale=None) -> str:
+    """ "212,5 / 400 h" (the step's hours against its target), or "12 h" when it has no target."""
+    locale = locale or get_locale()
+    done = babel_numbers.format_decimal(progress.hours.normalize(), locale=locale)
+    if progress.target is None:
+        return _("%(hours)s h", hours=done)
+    target = babel_numbers.format_decimal(progress.target.normalize(), locale=locale)
+    return _("%(hours)s / %(target)s h", hours=done, target=target)
 
 
 @bp.post("/operator/referrals/search")
@@ -152,7 +202,12 @@ def search():
         "operators/inbox.html",
         tab="new",
         service_type=None,
+        outcome=None,
+        overdue=False,
+        ready=False,
+        outcome_counts={},
         page=page,
+        rows=_inbox_rows(page.items),
         counts=services.tab_counts(current_user),
         search=form,
         labels=template_labels(),
@@ -182,6 +237,13 @@ def _operator_page(referral, *, attendance=None, completion=None, status: int = 
             attendance=attendance,
             completion=completion,
             result_kind=kind,
+            hours_text=hours_text(view["progress"]) if view["progress"] else None,
+            person_name=(
+                services.display_name(view["person"]["family_name"], view["person"]["given_names"])
+                if view["person"]
+                else None
+            ),
+            level_services=services.LEVEL_SERVICES,
             labels=template_labels(),
         ),
         status,
@@ -425,9 +487,13 @@ def _civic_notes(case, step_def, suggestions) -> dict:
 def agent_referral(referral_id: uuid.UUID):
     """A referral of the agent's office: what the operator reported and its history."""
     item = services.get_referral(current_user, referral_id)
+    progress = services.referral_progress([item]).get(item.id)
     return render_template(
         "operators/agent_referral.html",
         referral=item,
+        person_name=services.person_names(current_user, [item.person_id]).get(item.person_id, "—"),
+        progress=progress,
+        hours_text=hours_text(progress) if progress else None,
         step_label=services.step_label(item),
         can_withdraw="withdraw" in referrals.actions_from(item.state, "agent"),
         labels=template_labels(),
@@ -447,11 +513,33 @@ def withdraw(referral_id: uuid.UUID):
     )
 
 
+@bp.get("/operator-updates")
+@roles_required(Role.AGENT)
+def updates():
+    """Every referral of the office with operator news, newest first, one entry per referral:
+    the unseen ones ("new", what the dashboard badge counts) or all of them."""
+    view = request.args.get("show", "new")
+    if view not in services.UPDATE_VIEWS:
+        view = "new"
+    counts = services.update_counts(current_user)
+    page = services.updates_page(current_user, view=view, page=request.args.get("page", 1), counts=counts)
+    return render_template(
+        "operators/updates.html",
+        view=view,
+        page=page,
+        update_counts=counts,
+        seen_form=VersionForm(formdata=None) if counts["new"] else None,
+        referral_labels=template_labels(),
+    )
+
+
 @bp.post("/operator-updates/seen")
 @roles_required(Role.AGENT)
 def updates_seen():
-    """Mark the operator updates shown on the dashboard as seen."""
+    """Mark the operator updates as seen; back to the dashboard, or to the updates page."""
     if not VersionForm().validate_on_submit():
         abort(400)
     perform(lambda: services.mark_updates_seen(current_user))
+    if request.form.get("back") == "updates":
+        return redirect(url_for("operators.updates", show="all"))
     return redirect(url_for("accounts.index"))

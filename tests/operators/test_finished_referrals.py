@@ -55,7 +55,7 @@ def _view_audits() -> int:
 def test_finished_referral_shows_no_person_on_the_portal(client, referral, agent, operator_user, state):
     login(client, operator_user)
     page = client.get(f"/operator/referrals/{referral.id}").get_data(as_text=True)
-    assert all(marker in page for marker in PERSONAL)
+    assert all(marker.lower() in page.lower() for marker in PERSONAL)  # the name is written "AL-HASSAN, Amira"
     _finish(state, referral, agent, operator_user)
     before = _view_audits()
 
@@ -63,7 +63,7 @@ def test_finished_referral_shows_no_person_on_the_portal(client, referral, agent
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     for marker in PERSONAL:
-        assert marker not in page, (state, marker)
+        assert marker.lower() not in page.lower(), (state, marker)
     assert referral.reference in page
     assert "no longer shown" in page
     assert _view_audits() == before  # nothing was decrypted
@@ -78,15 +78,15 @@ def test_completed_referral_keeps_the_person_during_the_grace_period_only(client
     _finish("completed", referral, agent, operator_user)
     login(client, operator_user)
     page = client.get(f"/operator/referrals/{referral.id}").get_data(as_text=True)
-    assert all(marker in page for marker in PERSONAL)
+    assert all(marker.lower() in page.lower() for marker in PERSONAL)  # the name is written "AL-HASSAN, Amira"
 
     _age_completion(referral, 29)
-    assert "Al-Hassan" in client.get(f"/operator/referrals/{referral.id}").get_data(as_text=True)
+    assert "al-hassan" in client.get(f"/operator/referrals/{referral.id}").get_data(as_text=True).lower()
 
     _age_completion(referral, 31)
     page = client.get(f"/operator/referrals/{referral.id}").get_data(as_text=True)
     for marker in PERSONAL:
-        assert marker not in page, marker
+        assert marker.lower() not in page.lower(), marker
     assert referral.reference in page
     view = services.operator_view(db.session.get(Referral, referral.id), operator_user)
     assert view["person"] is None
@@ -100,9 +100,9 @@ def test_the_grace_period_is_a_setting(app, client, referral, agent, operator_us
     _finish("completed", referral, agent, operator_user)
     _age_completion(referral, 6)
     login(client, operator_user)
-    assert "Al-Hassan" not in client.get(f"/operator/referrals/{referral.id}").get_data(as_text=True)
+    assert "al-hassan" not in client.get(f"/operator/referrals/{referral.id}").get_data(as_text=True).lower()
     app.config["OPERATOR_DATA_GRACE_DAYS"] = 10
-    assert "Al-Hassan" in client.get(f"/operator/referrals/{referral.id}").get_data(as_text=True)
+    assert "al-hassan" in client.get(f"/operator/referrals/{referral.id}").get_data(as_text=True).lower()
 
 
 def test_the_grace_setting_is_read_from_the_environment_and_checked():
@@ -121,4 +121,4 @@ def test_open_referrals_still_show_the_person(client, referral, operator_user):
     db.session.commit()
     login(client, operator_user)
     page = client.get(f"/operator/referrals/{referral.id}").get_data(as_text=True)
-    assert all(marker in page for marker in PERSONAL)
+    assert all(marker.lower() in page.lower() for marker in PERSONAL)  # the name is written "AL-HASSAN, Amira"

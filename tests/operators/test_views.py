@@ -126,7 +126,7 @@ def test_every_operator_page_shows_only_the_minimal_data(app, marked_referral, o
     assert seen == 18
     # The page does show what the operator needs (so the scan above looks at real pages).
     detail = page_text(client.get(f"/operator/referrals/{marked_referral.id}"))
-    for allowed in ("Selam Tesfaye", "+32 470 55 44 33", "selam@example.org", marked_referral.reference):
+    for allowed in ("TESFAYE, Selam", "+32 470 55 44 33", "selam@example.org", marked_referral.reference):
         assert allowed in detail
     assert "French language training" in detail
     assert db.session.get(Referral, marked_referral.id).state == "completed"
@@ -316,7 +316,9 @@ def test_panels_show_referrals_on_the_case_and_operator_updates_on_the_dashboard
         )
     assert referral.reference in html
     assert "Referral accepted" in html and "Attendance recorded" in html
-    assert "3 new" in html  # accepted, started, attendance
+    # One entry for the referral (accepted, started, attendance), the person named, the badge counts referrals.
+    assert "1 referral with news" in html
+    assert html.count(f'data-referral="{referral.reference}"') == 1
     # The case timeline carries the referral's changes.
     timeline = page_text(client.get(f"/cases/{referral.case_id}"))
     assert "Referral accepted by the operator" in timeline
