@@ -14,7 +14,7 @@ from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.operators.directory import Page, get_profile, page_number
 from integration_centre.operators.models import OutboxMessage, Referral, ReferralEvent, UpdatesSeen
-from integration_centre.operators.names import display_name
+from integration_centre.core.names import person_name
 from integration_centre.pathway.models import Newcomer
 from integration_centre.privacy.access import access
 from integration_centre.privacy.fields import decrypt_rows, encrypted_rows_statement
@@ -135,7 +135,7 @@ def person_names(actor: User, person_ids) -> dict:
         return {}
     with access(actor, "referral.updates", [row.person_id for row in rows]):
         names = decrypt_rows(Newcomer, _NAME_FIELDS, rows)
-    return {person_id: display_name(family, given) for person_id, (family, given) in names.items()}
+    return {person_id: person_name(family, given) for person_id, (family, given) in names.items()}
 
 
 def operator_updates(actor: User, *, limit: int = PANEL_ENTRIES) -> tuple[list[UpdateEntry], int]:

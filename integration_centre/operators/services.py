@@ -34,7 +34,7 @@ from integration_centre.operators.moves import (
     start,
     withdraw,
 )
-from integration_centre.operators.names import display_name
+from integration_centre.core.names import person_name
 from integration_centre.operators.notifications import (
     EMAIL_SUBJECTS,
     PANEL_ENTRIES,
@@ -110,7 +110,7 @@ __all__ = [
     "complete",
     "current_loads",
     "decline",
-    "display_name",
+    "person_name",
     "get_profile",
     "get_referral",
     "history_of",

@@ -239,7 +239,7 @@ def _operator_page(referral, *, attendance=None, completion=None, status: int = 
             result_kind=kind,
             hours_text=hours_text(view["progress"]) if view["progress"] else None,
             person_name=(
-                services.display_name(view["person"]["family_name"], view["person"]["given_names"])
+                services.person_name(view["person"]["family_name"], view["person"]["given_names"])
                 if view["person"]
                 else None
             ),

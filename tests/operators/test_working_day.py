@@ -13,7 +13,7 @@ import pytest
 from integration_centre.accounts.models import Role
 from integration_centre.extensions import db
 from integration_centre.operators import services
-from integration_centre.operators.names import display_name
+from integration_centre.core.names import person_name
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.models import Case
 from tests.accounts.helpers import page_text
@@ -215,9 +215,9 @@ def test_done_is_split_by_outcome_with_filters(app, agent, org, operator_user, c
 
 
 def test_display_name_is_family_in_capitals_then_given_names():
-    assert display_name("Öztürk", "Çağla Nur") == "ÖZTÜRK, Çağla Nur"
-    assert display_name(None, "Amira") == "Amira"
-    assert display_name(None, None) == "—"
+    assert person_name("Öztürk", "Çağla Nur") == "ÖZTÜRK, Çağla Nur"
+    assert person_name(None, "Amira") == "Amira"
+    assert person_name(None, None) == "—"
 
 
 def test_updates_are_one_entry_per_referral_with_the_name_and_the_badge_is_what_see_all_lists(
