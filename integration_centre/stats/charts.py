@@ -76,9 +76,7 @@ class Grid:
         return [self.cells[(code, column)] for column in self.column_codes]
 
 
-def grid(
-    table: dict[str, Any], locale: str, total_label: str, short_labels: dict[str, str] | None = None
-) -> Grid:
+def grid(table: dict[str, Any], locale: str, total_label: str, short_labels: dict[str, str] | None = None) -> Grid:
     """Lay out a stored table (``status == "published"``) for ``locale``.
 
     ``short_labels`` maps row codes to the short labels charts use (e.g. centre id → centre code).

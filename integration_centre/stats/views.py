@@ -122,7 +122,8 @@ def _grouped(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for section in sections:
         if not groups or groups[-1]["theme"] != section["group"]:
             theme = section["group"] or "other"
-            groups.append({"theme": section["group"], "id": f"group-{theme}", "title": group_label(theme), "sections": []})
+            title = group_label(theme)
+            groups.append({"theme": section["group"], "id": f"group-{theme}", "title": title, "sections": []})
         groups[-1]["sections"].append(section)
     return groups
 
