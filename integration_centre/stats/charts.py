@@ -7,6 +7,7 @@ chart can be read by assistive technology and checked against the table beside i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -98,7 +99,7 @@ def grid(table: dict[str, Any], locale: str, total_label: str, short_labels: dic
     )
 
 
-def bar_chart(data: Grid, *, title: str, hidden_text: str, width: int = 520) -> Markup:
+def bar_chart(data: Grid, *, title: str, hidden_text: str, width: int = 440) -> Markup:
     """Grouped horizontal bars of the inner cells (one group per row, one bar per column).
 
     Row labels are the short labels (centre codes) wrapped over up to three lines, never cut to
@@ -198,18 +199,22 @@ def _wrap(text: str, width: int, max_lines: int) -> list[str]:
     shortened with "…" when the text needs more than ``max_lines``."""
     lines: list[str] = []
     current = ""
-    for word in text.split():
+    pieces = [
+        (piece, index > 0) for word in text.split() for index, piece in enumerate(re.split(r"(?<=-)", word)) if piece
+    ]
+    for word, glued in pieces:
+        joiner = "" if glued else " "
         while len(word) > width:  # a word longer than a line is split
             if current:
                 lines.append(current)
                 current = ""
             lines.append(word[: width - 1] + "-")
             word = word[width - 1 :]
-        if current and len(current) + 1 + len(word) > width:
+        if current and len(current) + len(joiner) + len(word) > width:
             lines.append(current)
             current = word
         else:
-            current = f"{current} {word}" if current else word
+            current = f"{current}{joiner}{word}" if current else word
     if current or not lines:
         lines.append(current)
     if len(lines) > max_lines:

@@ -63,7 +63,7 @@ def test_committee_pages_at_desktop_and_phone_width(pages: Pages, width: int, he
         assert inside <= width + 0.5
     # The centre chart names the centres by code, each label different.
     chart = pages.page.locator("#received_centre_status svg.chart")
-    labels = chart.locator("text[text-anchor=end]").all_inner_texts()
+    labels = chart.locator("text[text-anchor=end]").evaluate_all("nodes => nodes.map(n => n.textContent)")
     assert len(labels) >= 3 and len(set(labels)) == len(labels) and all(len(label) <= 8 for label in labels)
     if width < 1000:
         return
