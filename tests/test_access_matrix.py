@@ -289,6 +289,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "stats.dashboard": {"GET": "LOG 404 404 404 404 404 200 404"},
     "stats.download_csv": {"GET": "LOG 404 404 404 404 404 200 404"},
     "stats.download_pdf": {"GET": "LOG 404 404 404 404 404 200 404"},
+    "stats.download_spreadsheet": {"GET": "LOG 404 404 404 404 404 200 404"},
     "stats.funnel": {"GET": "LOG 404 404 404 404 404 200 404"},
     "stats.methodology": {"GET": "LOG 404 404 404 404 404 200 404"},
     "stats.trends": {"GET": "LOG 404 404 404 404 404 200 404"},

@@ -8,7 +8,7 @@ message naming the table. Dashboards and downloads accept only table ids from th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -78,6 +78,7 @@ class Indicator:
     sensitivity: int
     periods: str = "any"  # "year": published in annual releases only (too few people per quarter)
     top: int | None = None  # nationality tables: how many nationalities at most are shown
+    group: str = ""  # the catalogue file's theme ("reception" for 10_reception.yaml): page sections
 
     def label(self, locale: str) -> str:
         """The title in ``locale`` (French when missing)."""
@@ -202,15 +203,19 @@ def build_catalogue(entries: list[Mapping[str, Any]]) -> Catalogue:
 def load_catalogue(directory: Path = CATALOGUE_DIR) -> Catalogue:
     """Read and validate every ``*.yaml`` file of ``directory`` (sorted by name)."""
     entries: list[Mapping[str, Any]] = []
+    groups: dict[str, str] = {}
     for path in sorted(directory.glob("*.yaml")):
         with path.open(encoding="utf-8") as handle:
             document = yaml.safe_load(handle) or []
         if not isinstance(document, list):
             raise CatalogueError(f"{path.name}: expected a list of tables")
         entries.extend(document)
+        theme = path.stem.lstrip("0123456789_") or path.stem
+        groups.update({raw["id"]: theme for raw in document if isinstance(raw, Mapping) and "id" in raw})
     if not entries:
         raise CatalogueError("the catalogue is empty")
-    return build_catalogue(entries)
+    built = build_catalogue(entries)
+    return Catalogue(tuple(replace(i, group=groups.get(i.id, "")) for i in built.indicators))
 
 
 @cache

@@ -310,3 +310,13 @@ def axis(dimension: str, codes: Iterable[str]) -> list[list[Any]]:
     codes = sorted(set(codes), key=lambda c: (c in last, c == UNKNOWN, c))
     organisations = _organisation_labels(dimension, codes) if dimension in ("centre", "office", "operator") else {}
     return [[code, category_label(dimension, code, organisations)] for code in codes]
+
+
+def short_labels(dimension: str, codes: Iterable[str]) -> dict[str, str]:
+    """Short labels of the categories for charts: a centre's code (``CRIPEL``) for its id."""
+    if dimension != "centre":
+        return {}
+    ids = [int(code) for code in codes if str(code).isdigit()]
+    if not ids:
+        return {}
+    return {str(i): code for i, code in db.session.execute(select(Centre.id, Centre.code).where(Centre.id.in_(ids)))}

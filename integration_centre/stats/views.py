@@ -1,7 +1,9 @@
 """The coordination committee's dashboard: releases only, never a live query.
 
 Every route reads a stored release. The only parameters are a period and a scope that must name
-a live release, and a table id that must be in the catalogue: anything else answers 404.
+a live release (or ``release=<period>|<scope>``, as the page's chooser sends it), and a table id
+that must be in the catalogue: anything else answers 404. The chooser offers only the
+combinations that have a release, so everything it offers answers.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from integration_centre.i18n import current_language
 from integration_centre.stats import charts, report, services
 from integration_centre.stats.catalogue import catalogue
 from integration_centre.stats.models import Release
+from integration_centre.stats.presentation import group_label, period_label, period_order
+from integration_centre.stats.queries import short_labels
 
 bp = Blueprint("stats", __name__, url_prefix="/statistics")
 home_bp = Blueprint("stats_home", __name__)  # the committee's home page, outside /statistics
@@ -47,9 +51,15 @@ def _label(labels: dict[str, str]) -> str:
 
 
 def _selected_release() -> tuple[Release | None, list[Release]]:
-    """The release named by ``period`` and ``scope`` (404 if they name none), else the latest."""
+    """The release named by ``period`` and ``scope`` (or ``release=<period>|<scope>``; 404 if they
+    name none), else the latest of the region."""
     live = services.releases()
     period, scope = request.args.get("period"), request.args.get("scope")
+    choice = request.args.get("release")
+    if choice is not None:
+        period, separator, scope = choice.partition("|")
+        if not separator:
+            abort(404)
     if period is None and scope is None:
         regional = [r for r in live if r.scope == services.REGION]
         return (regional or live or [None])[0], live
@@ -81,10 +91,12 @@ def _grids(document: dict[str, Any], digest: str) -> list[dict[str, Any]]:
 
 def _rendered_sections(locale: str, document: dict[str, Any]) -> list[dict[str, Any]]:
     data_table = get_template_attribute("stats/_table.html", "data_table")
+    groups = {indicator.id: indicator.group for indicator in catalogue().indicators}
     sections = []
     for table in document["tables"]:
         section = {
             "id": table["id"],
+            "group": groups.get(table["id"], ""),
             "title": _label(table["title"]),
             "definition": _label(table["definition"]),
             "unit": table["unit"],
@@ -95,7 +107,8 @@ def _rendered_sections(locale: str, document: dict[str, Any]) -> list[dict[str, 
             "table": None,
         }
         if table["status"] == "published" and table["rows"]:
-            data = charts.grid(table, locale, _("Total"))
+            short = short_labels(table.get("row_dimension", ""), [code for code, _labels in table["rows"]])
+            data = charts.grid(table, locale, _("Total"), short)
             section["grid"] = data
             section["chart"] = charts.bar_chart(data, title=section["title"], hidden_text=_("not shown"))
             section["table"] = data_table(data, section["title"])
@@ -103,13 +116,40 @@ def _rendered_sections(locale: str, document: dict[str, Any]) -> list[dict[str, 
     return sections
 
 
-def _options(live: list[Release]) -> tuple[list[str], list[tuple[str, str]]]:
-    periods = sorted({r.period for r in live}, reverse=True)
-    scopes = {}
+def _grouped(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sections in groups by theme (catalogue order), each group with an anchor and a title."""
+    groups: list[dict[str, Any]] = []
+    for section in sections:
+        if not groups or groups[-1]["theme"] != section["group"]:
+            theme = section["group"] or "other"
+            title = group_label(theme)
+            groups.append({"theme": section["group"], "id": f"group-{theme}", "title": title, "sections": []})
+        groups[-1]["sections"].append(section)
+    return groups
+
+
+def _options(live: list[Release]) -> list[dict[str, Any]]:
+    """What the chooser offers: each scope that has a release (the region first, then the centres
+    by name), with its published periods, most recent first. Nothing else is offered."""
+    language = current_language()
+    by_scope: dict[str, dict[str, Any]] = {}
     for release in live:
-        scopes[release.scope] = _label(services.release_document(release)["scope_label"])
-    ordered = sorted(scopes.items(), key=lambda item: (item[0] != services.REGION, item[1]))
-    return periods, ordered
+        entry = by_scope.setdefault(
+            release.scope,
+            {"code": release.scope, "label": _label(services.release_document(release)["scope_label"]), "periods": []},
+        )
+        entry["periods"].append(release.period)
+    scopes = sorted(by_scope.values(), key=lambda item: (item["code"] != services.REGION, item["label"]))
+    for entry in scopes:
+        entry["periods"] = [
+            {"code": code, "label": period_label(code, language), "value": f"{code}|{entry['code']}"}
+            for code in sorted(set(entry["periods"]), key=period_order, reverse=True)
+        ]
+    return scopes
+
+
+def _scope_choices(options: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(entry["code"], entry["label"]) for entry in options]
 
 
 @bp.get("/")
@@ -117,18 +157,18 @@ def _options(live: list[Release]) -> tuple[list[str], list[tuple[str, str]]]:
 def dashboard():
     """The tables and charts of one release."""
     release, live = _selected_release()
-    periods, scopes = _options(live)
+    options = _options(live)
     if release is None:
-        return render_template("stats/dashboard.html", release=None, periods=periods, scopes=scopes)
+        return render_template("stats/dashboard.html", release=None, options=options)
     document = services.release_document(release)
     return render_template(
         "stats/dashboard.html",
         release=release,
         document=document,
         scope_label=_label(document["scope_label"]),
-        sections=_grids(document, release.content_hash),
-        periods=periods,
-        scopes=scopes,
+        period_label=period_label(release.period, current_language()),
+        groups=_grouped(_grids(document, release.content_hash)),
+        options=options,
     )
 
 
@@ -164,6 +204,35 @@ def download_csv(release_id: int):
     return csv_writer.csv_response(rows, filename, no_store=False)
 
 
+SPREADSHEET_DELIMITERS = {"fr": ";", "nl": ";"}  # a comma is the decimal sign there
+
+
+@bp.get("/releases/<int:release_id>/spreadsheet.csv")
+@roles_required(Role.COMMITTEE)
+def download_spreadsheet(release_id: int):
+    """The same cells for a spreadsheet in the reader's language: headers and labels in words, the
+    locale's separator (``;`` in French and Dutch) and decimal sign, a UTF-8 byte order mark."""
+    release = _release_by_id(release_id)
+    document = services.release_document(release)
+    language = current_language()
+    period, scope = period_label(release.period, language), _label(document["scope_label"])
+    rows: list[list[Any]] = [[_("Period"), _("Scope"), _("Table"), _("Row"), _("Column"), _("Value")]]
+    for section in _grids(document, release.content_hash):
+        data = section["grid"]
+        if data is None:
+            continue
+        for row_code, row_label in zip(data.row_codes, data.row_labels, strict=True):
+            for column_code, column_label in zip(data.column_codes, data.column_labels, strict=True):
+                value = charts.spreadsheet_number(data.values.get((row_code, column_code)), language)
+                rows.append([period, scope, section["title"], row_label, column_label, value])
+    rows.append([])
+    rows.append(["x : " + _("not shown, to protect the confidentiality of the people counted.")])
+    filename = f"statistics-{release.period}-{release.scope.replace(':', '-')}-{language}.csv"
+    return csv_writer.csv_response(
+        rows, filename, delimiter=SPREADSHEET_DELIMITERS.get(language, ","), bom=True, no_store=False
+    )
+
+
 @bp.get("/releases/<int:release_id>.pdf")
 @roles_required(Role.COMMITTEE)
 def download_pdf(release_id: int):
@@ -174,6 +243,7 @@ def download_pdf(release_id: int):
         document,
         _grids(document, release.content_hash),
         scope_label=_label(document["scope_label"]),
+        period_label=period_label(release.period, current_language()),
         published=release.created_at.strftime("%d/%m/%Y"),
         digest=release.content_hash,
     )
@@ -200,18 +270,31 @@ def _grand_total(document: dict[str, Any], table_id: str, row: str | None = None
 def funnel():
     """From reception to certificate: how many people reached each milestone in the period."""
     release, live = _selected_release()
-    periods, scopes = _options(live)
+    options = _options(live)
+    language = current_language()
     steps = []
     chart = None
     if release is not None:
         document = services.release_document(release)
         for table_id, row, label in FUNNEL:
             available, value = _grand_total(document, table_id, row)
-            steps.append({"label": str(label), "value": charts.display(value) if available else "—"})
-        points = [(s["label"], None if s["value"] in ("x", "—") else int(s["value"])) for s in steps]
-        chart = charts.column_chart(points, title=_("Pathway funnel"), chart_id="funnel")
+            steps.append(
+                {
+                    "label": str(label),
+                    "value": charts.display_local(value, language) if available else "—",
+                    "number": value if available and isinstance(value, int | float) else None,
+                }
+            )
+        points = [(step["label"], step["number"]) for step in steps]
+        chart = charts.column_chart(points, title=_("Pathway funnel"), chart_id="funnel", locale=language)
     return render_template(
-        "stats/funnel.html", release=release, steps=steps, chart=chart, periods=periods, scopes=scopes
+        "stats/funnel.html",
+        release=release,
+        period_label=period_label(release.period, language) if release is not None else "",
+        scope_label=_label(services.release_document(release)["scope_label"]) if release is not None else "",
+        steps=steps,
+        chart=chart,
+        options=options,
     )
 
 
@@ -226,19 +309,27 @@ def trends():
     if indicator is None or indicator.measure != "count":
         abort(404)
     live = services.releases()
-    scopes = _options(live)[1]
+    scopes = _scope_choices(_options(live))
     scope = request.args.get("scope", services.REGION)
     if scope not in {code for code, _label in scopes} and live:
         abort(404)
+    language = current_language()
     quarterly = sorted((r for r in live if r.scope == scope and "-Q" in r.period), key=lambda r: r.period)
     points = []
     for release in quarterly:
         available, value = _grand_total(services.release_document(release), table_id)
-        points.append({"period": release.period, "value": charts.display(value) if available else "—"})
+        points.append(
+            {
+                "period": period_label(release.period, language),
+                "value": charts.display_local(value, language) if available else "—",
+                "number": value if available and isinstance(value, int | float) else None,
+            }
+        )
     chart = charts.column_chart(
-        [(p["period"], None if p["value"] in ("x", "—") else int(p["value"])) for p in points],
-        title=indicator.label(current_language()),
+        [(p["period"], p["number"]) for p in points],
+        title=indicator.label(language),
         chart_id="trend",
+        locale=language,
     )
     return render_template(
         "stats/trends.html",

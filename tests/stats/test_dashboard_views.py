@@ -16,10 +16,10 @@ from tests.stats.releases_seed import seed
 
 PERIOD = "2026-Q2"
 STATS_URLS = ["/statistics/", "/statistics/funnel", "/statistics/trends", "/statistics/methodology"]
-TD_RE = re.compile(r'<td class="num" data-row="([^"]*)" data-column="([^"]*)">([^<]*)</td>')
+TD_RE = re.compile(r'<td class="num" data-row="([^"]*)" data-column="([^"]*)" data-value="([^"]*)">[^<]*</td>')
 SVG_RE = re.compile(r'<g data-row="([^"]*)" data-column="([^"]*)" data-value="([^"]*)">')
-TABLE_RE = re.compile(r'<table class="table" data-table="([^"]+)">(.*?)</table>', re.S)
-SECTION_RE = re.compile(r'<section id="([^"]+)"(.*?)</section>', re.S)
+TABLE_RE = re.compile(r'<table class="table stats-table" data-table="([^"]+)">(.*?)</table>', re.S)
+SECTION_RE = re.compile(r'<section id="([^"]+)" class="stats-section"(.*?)</section>', re.S)
 
 
 @pytest.fixture
@@ -66,6 +66,9 @@ def test_no_route_takes_filters_outside_releases_and_catalogue(release, login_as
     client, _user = login_as(Role.COMMITTEE)
     assert client.get("/statistics/?period=2019-Q1&scope=region").status_code == 404
     assert client.get(f"/statistics/?period={PERIOD}&scope=centre:NOPE").status_code == 404
+    assert client.get(f"/statistics/?release={PERIOD}").status_code == 404
+    assert client.get("/statistics/?release=2019-Q1|region").status_code == 404
+    assert client.get(f"/statistics/?release={PERIOD}|region").status_code == 200
     assert client.get("/statistics/trends?table=persons").status_code == 404
     assert client.get("/statistics/releases/999999.csv").status_code == 404
     for url in STATS_URLS:
