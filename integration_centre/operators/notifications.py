@@ -11,10 +11,10 @@ from sqlalchemy import bindparam, case, func, or_, select
 
 from integration_centre.accounts.models import OperatorOrganisation, Role, User
 from integration_centre.clock import utcnow
+from integration_centre.core.names import person_name
 from integration_centre.extensions import db
 from integration_centre.operators.directory import Page, get_profile, page_number
 from integration_centre.operators.models import OutboxMessage, Referral, ReferralEvent, UpdatesSeen
-from integration_centre.core.names import person_name
 from integration_centre.pathway.models import Newcomer
 from integration_centre.privacy.access import access
 from integration_centre.privacy.fields import decrypt_rows, encrypted_rows_statement

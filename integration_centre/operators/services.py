@@ -7,6 +7,7 @@ The web views and the REST API (``integration_centre.api``) call these functions
 
 from __future__ import annotations
 
+from integration_centre.core.names import person_name
 from integration_centre.operators.directory import (
     DirectoryEntry,
     Page,
@@ -34,7 +35,6 @@ from integration_centre.operators.moves import (
     start,
     withdraw,
 )
-from integration_centre.core.names import person_name
 from integration_centre.operators.notifications import (
     EMAIL_SUBJECTS,
     PANEL_ENTRIES,
@@ -110,7 +110,6 @@ __all__ = [
     "complete",
     "current_loads",
     "decline",
-    "person_name",
     "get_profile",
     "get_referral",
     "history_of",
@@ -121,6 +120,7 @@ __all__ = [
     "operator_updates",
     "operator_view",
     "person_closed",
+    "person_name",
     "person_names",
     "ready_to_confirm",
     "record_attendance",

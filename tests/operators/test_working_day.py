@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 
 from integration_centre.accounts.models import Role
+from integration_centre.core.names import person_name
 from integration_centre.extensions import db
 from integration_centre.operators import services
-from integration_centre.core.names import person_name
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.models import Case
 from tests.accounts.helpers import page_text
