@@ -298,6 +298,10 @@ MATRIX: dict[str, dict[str, str]] = {
         "POST": "LOG 200 200 200 404 404 404 404",
     },
     "workspace.case_action": {"POST": "LOG 400 404 404 404 404 404 404"},
+    "workspace.confirm_case_action": {
+        "GET": "LOG 200 404 404 404 404 404 404",
+        "POST": "LOG 200 404 404 404 404 404 404",
+    },
     "workspace.dispensation_new": {
         "GET": "LOG 200 404 404 404 404 404 404",
         "POST": "LOG 200 404 404 404 404 404 404",
@@ -407,6 +411,7 @@ OVERRIDES = {
     "network.delete_service": lambda w: {"service_id": w.ids["spare_service"]},  # the admin's POST deletes it
     "operators.refer": lambda w: {"case_id": w.ids["second_case"]},
     "workspace.step": lambda w: {"code": "french_course"},
+    "workspace.confirm_case_action": lambda w: {"action": "suspend"},
     "workspace.agent_caseload": lambda w: {"agent_key": "none"},
     "pathway.merge_compare": lambda w: {"other_id": w.ids["second_person"]},
     "pathway_admin.definition": lambda w: {"code": "wallonia", "version": "2024"},

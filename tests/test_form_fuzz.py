@@ -157,7 +157,7 @@ def add_states(world) -> dict[str, str]:
     return {
         "agent": ["/", f"/cases/{ready_case.id}/certificate/issue", "/reception/outbox/municipality/sent",
                   f"/cases/{refer_case.id}/steps/french_course/refer", f"/cases/{moving_case.id}",
-                  f"/caseload/{agent.id}"],
+                  f"/caseload/{agent.id}", f"/cases/{refer_case.id}/status/suspend"],
         "op": [f"/operator/referrals/{accepted.id}", f"/operator/referrals/{started.id}",
                f"/operator/referrals/{started.id}/abandon", f"/operator/referrals/{ids['referral']}/decline"],
         "agent~o": [f"/transfers/{moving.id}/refuse", f"/transfers/{moving.id}/accept"],

@@ -76,7 +76,7 @@ def test_no_operator_page_shows_the_assessment(app, client, agent, started_case,
     reference = db.session.get(Referral, referral.id).reference
     found = client.post("/operator/referrals/search", data={"reference": reference}, follow_redirects=True)
     assert found.status_code == 200 and reference in found.get_data(as_text=True)
-    assert "Tesfay" in found.get_data(as_text=True)  # the operator's page does show the person's name
+    assert "TESFAY, Mebrat" in found.get_data(as_text=True)  # the operator's page shows the name ("NOM, Prénom")
     _scan(found.get_data(), "search by reference")
     refused = client.post("/operator/referrals/search", data={"reference": "Tesfay"}, follow_redirects=True)
     _scan(refused.get_data(), "search refused")
