@@ -18,7 +18,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from integration_centre.clock import utcnow
+from integration_centre.core.names import person_name
 from integration_centre.extensions import db
+from integration_centre.i18n import current_language
 from integration_centre.pathway import reasons
 from integration_centre.pathway.dates import add_months
 from integration_centre.pathway.models import Case, EvidenceDocument, Newcomer
@@ -279,13 +281,16 @@ def visible(user, person_id: uuid.UUID) -> bool:
 
 
 def label(actor, person_id: uuid.UUID, purpose: str) -> str | None:
-    """ "Family, Given (date of birth)" of the person (audited read); None when unknown or erased."""
+    """ "FAMILY, Given (date of birth)" of the person (audited read); None when unknown or erased."""
     newcomer = db.session.get(Newcomer, person_id)
     if newcomer is None:
         return None
     try:
         with access(actor, purpose, [person_id]):
-            return f"{newcomer.family_name}, {newcomer.given_names} ({format_date(newcomer.date_of_birth)})"
+            if not (newcomer.family_name or newcomer.given_names):
+                return None  # the identity was scrubbed
+            born = f" ({format_date(newcomer.date_of_birth)})" if newcomer.date_of_birth else ""
+            return f"{person_name(newcomer.family_name, newcomer.given_names, locale=current_language())}{born}"
     except DecryptionError:
         return None
 
