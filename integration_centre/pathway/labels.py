@@ -106,7 +106,7 @@ PURPOSES = {
 }
 
 # What a step's evidence codes, a definition's obligation statuses and nationality groups read as
-# (the definition pages; the case page's EVIDENCE_LABELS in workspace.labels use the same words).
+# (the definition pages and the case page).
 EVIDENCE_LABELS = {
     "signed_agreement": _l("Signed reception agreement"),
     "attendance_record": _l("Attendance record"),

@@ -18,6 +18,7 @@ from integration_centre.pathway import reference
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.forms import EDUCATION_LABELS, RESIDENCE_LABELS, SEX_LABELS
+from integration_centre.pathway.labels import EVIDENCE_LABELS
 from integration_centre.pathway.models import Newcomer
 from integration_centre.pathway.states import StepState, case_actions_from, step_actions_from
 from integration_centre.privacy import erasure
@@ -33,7 +34,7 @@ from integration_centre.workspace.forms import (
     ReferralForm,
     StepActionForm,
 )
-from integration_centre.workspace.labels import EVIDENCE_LABELS, timeline_label
+from integration_centre.workspace.labels import timeline_label
 from integration_centre.workspace.views import bp, case_or_404, to_int
 
 BLUEPRINTS = (bp,)

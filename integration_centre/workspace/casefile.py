@@ -14,9 +14,9 @@ from integration_centre.extensions import db
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.certification import RESULT_LABELS
 from integration_centre.pathway.definitions import CEFR_LEVELS, PathwayDefinition, StepDefinition
+from integration_centre.pathway.labels import EVIDENCE_LABELS
 from integration_centre.pathway.models import Case, Newcomer, StepInstance, TimelineEntry
 from integration_centre.pathway.states import CaseStatus, StepState, case_actions_from, step_actions_from
-from integration_centre.workspace.labels import EVIDENCE_LABELS
 
 
 def timeline_of(case: Case) -> list[TimelineEntry]:

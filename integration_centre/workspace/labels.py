@@ -8,21 +8,13 @@ from flask_babel import lazy_gettext as _l
 from integration_centre.pathway import reasons
 from integration_centre.pathway import services as pathway
 from integration_centre.pathway.definitions import PathwayDefinition
+from integration_centre.pathway.labels import OBLIGATION_LABELS
 from integration_centre.pathway.models import TimelineEntry
 from integration_centre.pathway.subject_data import RECTIFIABLE
 from integration_centre.workspace.noncompliance import OUTCOME_LABELS
 
-EVIDENCE_LABELS = {
-    "signed_agreement": _l("Signed reception agreement"),
-    "attendance_record": _l("Attendance record"),
-}
-# The kept obligation status of a case (``pathway.assessment``).
-KEPT_STATUS_LABELS = {
-    "obliged": _l("Obliged"),
-    "dispensed": _l("Dispensed"),
-    "excluded": _l("Outside the scope"),
-    "voluntary": _l("Voluntary"),
-}
+# The kept obligation status of a case (``pathway.assessment``) reads as the definitions' statuses.
+KEPT_STATUS_LABELS = OBLIGATION_LABELS
 ACTION_LABELS = {
     "case.open": _l("Case opened"),
     "case.start": _l("Case started"),
