@@ -77,6 +77,13 @@ def run_import(
     today = today or clock.today()
     source = sources.open_source(stream, filename)
     row_iter = source.rows()
+    try:
+        return _import_rows(actor, office, source, row_iter, preset, columns, dry_run, batch_size, progress, today)
+    finally:
+        row_iter.close()
+
+
+def _import_rows(actor, office, source, row_iter, preset, columns, dry_run, batch_size, progress, today):
     first = next(row_iter, None)
     if first is None:
         raise ImportRefused(_("The file holds no row."), "empty")

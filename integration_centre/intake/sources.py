@@ -65,9 +65,12 @@ class Source:
     def rows(self) -> Iterator[tuple[int, list]]:
         """(row number, cells) for every non-empty row, the header first."""
         reader = self._csv_rows() if self.kind == "csv" else self._xlsx_rows()
-        for number, cells in reader:
-            if any(cell not in (None, "") for cell in cells):
-                yield number, cells[:MAX_COLUMNS]
+        try:
+            for number, cells in reader:
+                if any(cell not in (None, "") for cell in cells):
+                    yield number, cells[:MAX_COLUMNS]
+        finally:
+            reader.close()
 
     def _csv_rows(self) -> Iterator[tuple[int, list]]:
         self.stream.seek(0)
@@ -79,7 +82,8 @@ class Source:
                 _("The file is not a readable list (a cell is too long or badly quoted)."), "csv"
             ) from exc
         finally:
-            handle.detach()
+            if not self.stream.closed:  # leave the caller's stream open
+                handle.detach()
 
     def _xlsx_rows(self) -> Iterator[tuple[int, list]]:
         from openpyxl import load_workbook
