@@ -27,7 +27,7 @@ def _refused(agent, office, name: str, content: bytes, code: str) -> ImportRefus
 
 def test_an_oversized_file_is_refused_before_it_is_read(app, agent, org):
     app.config["MAX_IMPORT_BYTES"] = 1024
-    content = csv_bytes({line: ROWS[2] for line in range(2, 40)})
+    content = csv_bytes(dict.fromkeys(range(2, 40), ROWS[2]))
     assert len(content) > 1024
 
     error = _refused(agent, org["office"], "list.csv", content, "too_large")
