@@ -13,7 +13,9 @@ Checks before anything is parsed, each refusal with its own message (``ImportRef
   delimiter (``,`` ``;`` or tab) from the header line.
 
 A CSV is read with ``csv.reader`` over the stream; an XLSX with openpyxl in read-only mode
-(rows streamed, formulas kept as text so they are refused, not evaluated). Rows are numbered as
+(rows streamed, formulas kept as text so they are refused, not evaluated, at most ``MAX_COLUMNS``
+columns). Reading stops after ``MAX_EMPTY_RUN`` empty rows in a row (a sheet whose only other
+cell is at row 1,048,576 is not walked to the end). Rows are numbered as
 a spreadsheet shows them (the header is row 1).
 """
 
@@ -41,6 +43,7 @@ UNCOMPRESSED_FACTOR = 20  # an XLSX may hold at most this many times the size li
 MAX_RATIO = 150  # inflated / compressed, for any member larger than 1 MB
 MAX_MEMBERS = 2000
 MAX_COLUMNS = 200
+MAX_EMPTY_RUN = 10_000  # rows read past the last non-empty one before the list is taken as ended
 CHUNK = 1 << 16
 DELIMITERS = (";", ",", "\t")
 DIGEST_PURPOSE = "intake-file-digest"
@@ -65,10 +68,16 @@ class Source:
     def rows(self) -> Iterator[tuple[int, list]]:
         """(row number, cells) for every non-empty row, the header first."""
         reader = self._csv_rows() if self.kind == "csv" else self._xlsx_rows()
+        empty_run = 0
         try:
             for number, cells in reader:
                 if any(cell not in (None, "") for cell in cells):
+                    empty_run = 0
                     yield number, cells[:MAX_COLUMNS]
+                else:
+                    empty_run += 1
+                    if empty_run > MAX_EMPTY_RUN:  # formatted empty rows, or a sparse-sheet trap
+                        return
         finally:
             reader.close()
 
@@ -95,7 +104,7 @@ class Source:
             raise ImportRefused(_("The spreadsheet cannot be read: save it again as .xlsx or as CSV."), "xlsx") from exc
         try:
             sheet = workbook.worksheets[0]
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
                 yield number, list(cells)
         except Exception as exc:  # a sheet broken after its first rows
             raise ImportRefused(_("The spreadsheet cannot be read: save it again as .xlsx or as CSV."), "xlsx") from exc

@@ -157,3 +157,19 @@ def test_the_command_line_refuses_with_exit_code_2(app, agent, org, tmp_path):
     assert result.exit_code == 2
     assert "binary" in result.output
     assert counts() == {"newcomers": 0, "rows": 0, "runs": 0}
+
+
+def test_a_sparse_sheet_is_not_walked_to_its_last_row(agent, org):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(ROWS[3])
+    sheet["XFD1048000"] = "far away"
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    report = _run(agent, org["office"], "list.xlsx", buffer.getvalue(), dry_run=True)
+
+    assert report.created.lines() == [2] and report.errors == []
