@@ -169,3 +169,20 @@ def test_the_line_index_keeps_the_first_line_of_each_key():
 def test_a_list_with_its_header_only_imports_nothing(agent, org):
     report = services.run_import(agent, org["office"], io.BytesIO(";".join(HEADER).encode()), "l.csv")
     assert report.rows_read == 0 and report.created.count == 0 and report.status == "completed"
+
+
+def test_fingerprints_follow_their_file_through_erasure_and_merge(agent, org):
+    from integration_centre.intake import subject_data
+    from integration_centre.intake.models import ImportedRow
+    from integration_centre.privacy import person_merge
+    from integration_centre.privacy import subject_data as registry
+
+    services.run_import(agent, org["office"], io.BytesIO(csv_bytes(_valid_rows(2))), "list.csv")
+    first, second = db.session.scalars(select(ImportedRow).order_by(ImportedRow.line)).all()
+    assert registry.get("intake").erase is subject_data.erase
+    assert ("intake", subject_data.merge_person) in person_merge.handlers()
+
+    assert subject_data.merge_person(agent, first.person_id, second.person_id) == {"intake": 1}
+    assert {row.person_id for row in db.session.scalars(select(ImportedRow))} == {second.person_id}
+    subject_data.erase(second.person_id)
+    assert counts()["rows"] == 0
