@@ -45,12 +45,6 @@ class LineRanges:
         else:
             self.ranges.append([line, line])
 
-    def extend(self, other: LineRanges) -> None:
-        """Add every row of ``other`` (after this one's)."""
-        for start, end in other.ranges:
-            for line in (start, end) if start == end else range(start, end + 1):
-                self.add(line)
-
     def lines(self) -> list[int]:
         """Every row number (tests and small reports)."""
         return [line for start, end in self.ranges for line in range(start, end + 1)]
