@@ -22,6 +22,7 @@ def register_commands(app) -> None:
     """
     from integration_centre.accounts import cli as accounts_cli
     from integration_centre.api import cli as api_cli
+    from integration_centre.intake import cli as intake_cli
     from integration_centre.migrations_cli import db_group
     from integration_centre.operators import cli as operators_cli
     from integration_centre.pathway import cli as pathway_cli
@@ -30,7 +31,7 @@ def register_commands(app) -> None:
 
     app.cli.add_command(demo_command)
     app.cli.add_command(db_group)
-    for module in (accounts_cli, privacy_cli, pathway_cli, operators_cli, stats_cli, api_cli):
+    for module in (accounts_cli, privacy_cli, pathway_cli, operators_cli, stats_cli, api_cli, intake_cli):
         module.register(app)
 
 

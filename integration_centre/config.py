@@ -87,6 +87,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("MAIL_FROM", "no-reply@integration-centre.invalid", str, "sender address of notifications"),
         Setting("DOCUMENTS_DIR", None, str, "sealed evidence documents (default <instance>/documents)"),
         Setting("MAX_DOCUMENT_MB", 10, int, "largest evidence document (PDF, JPEG, PNG) an agent may upload, in MB"),
+        Setting("MAX_IMPORT_MB", 50, int, "largest list (CSV or XLSX) an import accepts, in MB"),
         Setting("BASE_URL", None, str, "public address behind the proxy, e.g. https://ic.example.be/ (setup links)"),
     ]
 }
@@ -180,6 +181,7 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         # A request carries at most one document and its form: the document limit plus 1 MB.
         "MAX_DOCUMENT_BYTES": settings["MAX_DOCUMENT_MB"] * MEGABYTE,
         "MAX_CONTENT_LENGTH": max(10, settings["MAX_DOCUMENT_MB"] + 1) * MEGABYTE,
+        "MAX_IMPORT_BYTES": settings["MAX_IMPORT_MB"] * MEGABYTE,
         "TRUSTED_PROXIES": settings["TRUSTED_PROXIES"],
         "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
@@ -254,7 +256,7 @@ RETENTION_LIMITS = {
     "RETENTION_AUDIT_YEARS": (1, 100),
     "OPERATOR_DATA_GRACE_DAYS": (0, 365),
 }
-UPLOAD_LIMITS = {"MAX_DOCUMENT_MB": (1, 100)}
+UPLOAD_LIMITS = {"MAX_DOCUMENT_MB": (1, 100), "MAX_IMPORT_MB": (1, 500)}
 CHECKPOINT_LIMITS = {
     "AUDIT_CHECKPOINT_RECORDS": (1, 1_000_000),
     "AUDIT_CHECKPOINT_MINUTES": (1, 24 * 60),

@@ -1,0 +1,75 @@
+"""The import's tables: named column mappings (presets), import runs and their reports, and one
+fingerprint per imported row (idempotence).
+
+Nothing here holds personal data in clear: a mapping holds column headers and field codes; a
+run's report holds line numbers, field codes and reasons; a row fingerprint is a keyed hash
+(HMAC-SHA256 under a key derived from the keyring, truncated to 128 bits) of the row's
+normalised values, linked to the file it created so that erasure and merges can follow it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from integration_centre.accounts.models import Office
+from integration_centre.clock import utcnow
+from integration_centre.database import TimestampMixin, UTCDateTime, UUIDPrimaryKeyMixin
+from integration_centre.extensions import db
+
+
+class ImportMapping(TimestampMixin, db.Model):
+    """A named preset for one source (a commune's list, an old spreadsheet) of one office:
+    which column feeds which field, and the values used when the file has no such column."""
+
+    __tablename__ = "intake_mapping"
+    __table_args__ = (UniqueConstraint("office_id", "name", name="uq_intake_mapping_office_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    # {normalised column header: field code}; a header mapped to "" is ignored on purpose.
+    columns: Mapped[dict] = mapped_column(JSON, default=dict)
+    # {field code: value} for fields the file does not carry (e.g. residence_category).
+    defaults: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    office: Mapped[Office] = relationship()
+
+
+class ImportRun(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
+    """One dry run or import of one file at one office, with its report (codes and line numbers)."""
+
+    __tablename__ = "intake_run"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    mapping_id: Mapped[int | None] = mapped_column(ForeignKey("intake_mapping.id", ondelete="SET NULL"))
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    # running, completed, failed (a batch could not be written), interrupted (found running later)
+    status: Mapped[str] = mapped_column(String(16), default="running", index=True)
+    file_digest: Mapped[str] = mapped_column(String(64), index=True)  # keyed hash of the file's bytes
+    source_kind: Mapped[str] = mapped_column(String(8))
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_created: Mapped[int] = mapped_column(Integer, default=0)
+    rows_failed: Mapped[int] = mapped_column(Integer, default=0)
+    rows_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    batches_committed: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ImportedRow(db.Model):
+    """A row already written by an import: its fingerprint, the file it created, where it came from."""
+
+    __tablename__ = "intake_row"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(32), unique=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("intake_run.id"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
