@@ -88,6 +88,7 @@ def _register_extensions(app: Flask) -> None:
 def import_models() -> None:
     """Import every package's models, in dependency order, so the metadata (and Alembic) sees all tables."""
     from integration_centre.accounts import models as accounts_models  # noqa: F401
+    from integration_centre.agenda import models as agenda_models  # noqa: F401
     from integration_centre.api import models as api_models  # noqa: F401
     from integration_centre.operators import models as operators_models  # noqa: F401
     from integration_centre.pathway import models as pathway_models  # noqa: F401
@@ -103,7 +104,19 @@ def _register_packages(app: Flask) -> None:
     from the foundation up. Accounts installs the access gate (after its session check); the
     API adds its token loader to that gate. Core comes last: its form check runs after the
     access gate (an anonymous post is sent to the login page before anything else)."""
-    from integration_centre import accounts, api, core, operators, pathway, privacy, reception, rights, stats, workspace
+    from integration_centre import (
+        accounts,
+        agenda,
+        api,
+        core,
+        operators,
+        pathway,
+        privacy,
+        reception,
+        rights,
+        stats,
+        workspace,
+    )
 
     privacy.register(app)
     accounts.register(app)
@@ -112,6 +125,7 @@ def _register_packages(app: Flask) -> None:
     operators.register(app)
     reception.register(app)
     workspace.register(app)
+    agenda.register(app)
     stats.register(app)
     api.register(app)
     core.register(app)

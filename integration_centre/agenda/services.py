@@ -1,0 +1,62 @@
+"""The agenda's facade: every rule module, for views, tests and other packages.
+
+- ``booking``: book, move and cancel individual appointments; schedule, move and cancel group
+  sessions; book and cancel seats (overlaps refused under row locks, capacity under the
+  session's lock).
+- ``attendance``: attended or no-show; the no-show on the timeline; repeated no-shows and the
+  non-compliance eligibility.
+- ``feed``: the agent's private iCalendar feed and its token.
+- ``rules``: office settings, opening hours, the slot grid, durations.
+"""
+
+from __future__ import annotations
+
+from integration_centre.agenda.attendance import (
+    no_show_count,
+    noncompliance_eligible,
+    noncompliance_signal,
+    record_attendance,
+    timeline_case,
+)
+from integration_centre.agenda.booking import (
+    CANCEL_REASONS,
+    book,
+    book_seat,
+    cancel,
+    cancel_session,
+    get_appointment,
+    get_session,
+    move,
+    move_session,
+    schedule_session,
+    session_seats,
+)
+from integration_centre.agenda.feed import calendar, feed_owner, file_number, has_feed, revoke_feed, rotate_feed
+from integration_centre.agenda.rules import day_bounds, settings_of
+
+__all__ = [
+    "CANCEL_REASONS",
+    "book",
+    "book_seat",
+    "calendar",
+    "cancel",
+    "cancel_session",
+    "day_bounds",
+    "feed_owner",
+    "file_number",
+    "get_appointment",
+    "get_session",
+    "has_feed",
+    "move",
+    "move_session",
+    "no_show_count",
+    "noncompliance_eligible",
+    "noncompliance_signal",
+    "record_attendance",
+    "revoke_feed",
+    "rotate_feed",
+    "schedule_session",
+    "session_seats",
+    "settings_of",
+    "timeline_case",
+]
