@@ -20,14 +20,19 @@ from integration_centre.agenda.attendance import (
 )
 from integration_centre.agenda.booking import (
     CANCEL_REASONS,
+    active_case_id,
+    agenda_between,
     book,
     book_seat,
     cancel,
     cancel_session,
+    find_person,
     get_appointment,
     get_session,
     move,
     move_session,
+    office_agents,
+    office_rooms,
     schedule_session,
     session_seats,
 )
@@ -36,6 +41,8 @@ from integration_centre.agenda.rules import day_bounds, settings_of
 
 __all__ = [
     "CANCEL_REASONS",
+    "active_case_id",
+    "agenda_between",
     "book",
     "book_seat",
     "calendar",
@@ -44,6 +51,7 @@ __all__ = [
     "day_bounds",
     "feed_owner",
     "file_number",
+    "find_person",
     "get_appointment",
     "get_session",
     "has_feed",
@@ -52,6 +60,8 @@ __all__ = [
     "no_show_count",
     "noncompliance_eligible",
     "noncompliance_signal",
+    "office_agents",
+    "office_rooms",
     "record_attendance",
     "revoke_feed",
     "rotate_feed",
