@@ -190,11 +190,13 @@ def build(app: Flask) -> World:
     at = datetime.combine(today + timedelta(days=7), time(10), tzinfo=clock.zone())
     appointment = agenda.book(agent, kind="reception", person_id=second.id, agent_id=agent.id, starts_at=at)
     group_session = agenda.schedule_session(agent, agent_id=agent.id, starts_at=at + timedelta(hours=2), capacity=10)
+    room = agenda.add_room(agent, "Salle 1")
     db.session.commit()
 
     world.ids.update(
         appointment=appointment.id,
         group_session=group_session.id,
+        room=room.id,
         person=person.id,
         case=case.id,
         second_person=second.id,

@@ -114,3 +114,34 @@ class AttendanceForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A confirmation button (the CSRF token only)."""
+
+
+class MoveForm(_When):
+    """Move an appointment to another time (agent, room)."""
+
+
+class SettingsForm(FlaskForm):
+    """The office's slot length and no-show threshold."""
+
+    slot_minutes = SelectField(
+        _l("Slot length (minutes)"), coerce=str, validators=[DataRequired(_l("Choose a slot length from the list."))]
+    )
+    no_show_threshold = IntegerField(
+        _l("No-shows before the non-compliance procedure may open"),
+        validators=[
+            InputRequired(_l("The number of no-shows is 1 to 10.")),
+            NumberRange(1, 10, _l("The number of no-shows is 1 to 10.")),
+        ],
+    )
+
+
+class RoomForm(FlaskForm):
+    """Add a room."""
+
+    name = StringField(
+        _l("Room name"),
+        validators=[
+            DataRequired(_l("Enter the room's name (at most 100 characters).")),
+            Length(max=100, message=_l("Enter the room's name (at most 100 characters).")),
+        ],
+    )

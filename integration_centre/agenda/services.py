@@ -6,6 +6,7 @@
 - ``attendance``: attended or no-show; the no-show on the timeline; repeated no-shows and the
   non-compliance eligibility.
 - ``feed``: the agent's private iCalendar feed and its token.
+- ``office_setup``: the office's slot length, no-show threshold and rooms.
 - ``rules``: office settings, opening hours, the slot grid, durations.
 """
 
@@ -37,11 +38,14 @@ from integration_centre.agenda.booking import (
     session_seats,
 )
 from integration_centre.agenda.feed import calendar, feed_owner, file_number, has_feed, revoke_feed, rotate_feed
+from integration_centre.agenda.office_setup import SLOT_CHOICES, add_room, remove_room, set_settings
 from integration_centre.agenda.rules import day_bounds, settings_of
 
 __all__ = [
     "CANCEL_REASONS",
+    "SLOT_CHOICES",
     "active_case_id",
+    "add_room",
     "agenda_between",
     "book",
     "book_seat",
@@ -63,10 +67,12 @@ __all__ = [
     "office_agents",
     "office_rooms",
     "record_attendance",
+    "remove_room",
     "revoke_feed",
     "rotate_feed",
     "schedule_session",
     "session_seats",
+    "set_settings",
     "settings_of",
     "timeline_case",
 ]

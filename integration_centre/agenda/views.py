@@ -25,8 +25,11 @@ from integration_centre.agenda.forms import (
     BookForm,
     CancelForm,
     ConfirmForm,
+    MoveForm,
+    RoomForm,
     SeatForm,
     SessionForm,
+    SettingsForm,
     time_choices,
 )
 from integration_centre.agenda.labels import CANCEL_REASON_LABELS, KIND_LABELS, STATUS_LABELS
@@ -178,6 +181,14 @@ def book():
 def _appointment_page(appointment: Appointment, **forms):
     forms.setdefault("attendance_form", AttendanceForm())
     forms.setdefault("cancel_form", CancelForm())
+    if "move_form" not in forms:
+        forms["move_form"] = move_form = MoveForm(formdata=None)
+        _when(move_form, services.settings_of(appointment.office_id).slot_minutes)
+        local = appointment.starts_at.astimezone(clock.zone())
+        move_form.agent.data = str(appointment.agent_id)
+        move_form.room.data = str(appointment.room_id or "")
+        move_form.day.data = local.date()
+        move_form.start.data = local.strftime("%H:%M")
     return render_template(
         "agenda/appointment.html",
         appointment=appointment,
@@ -222,6 +233,30 @@ def cancel(appointment_id: uuid.UUID):
         if done:
             return redirect(url_for("agenda.appointment", appointment_id=item.id))
     return _appointment_page(item, cancel_form=form)
+
+
+@bp.post("/appointments/<uuid:appointment_id>/move")
+@roles_required(Role.AGENT)
+def move(appointment_id: uuid.UUID):
+    """Move an appointment to another time (agent, room)."""
+    item = services.get_appointment(current_user, appointment_id)
+    form = MoveForm()
+    _when(form, services.settings_of(item.office_id).slot_minutes)
+    if form.validate_on_submit():
+
+        def act() -> None:
+            services.move(
+                current_user,
+                item,
+                starts_at=_starts_at(form),
+                minutes=form.minutes.data,
+                agent_id=_to_int(form.agent.data),
+                room_id=_to_int(form.room.data),
+            )
+
+        if perform(act, success=_("The appointment was moved."), form=form):
+            return redirect(url_for("agenda.appointment", appointment_id=item.id))
+    return _appointment_page(item, move_form=form)
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
@@ -316,6 +351,70 @@ def cancel_session(session_id: uuid.UUID):
         if done:
             return redirect(url_for("agenda.session", session_id=item.id))
     return _session_page(item, cancel_form=form)
+
+
+def _settings_page(**forms):
+    settings = services.settings_of(current_user.office_id)
+    if "settings_form" not in forms:
+        forms["settings_form"] = SettingsForm(formdata=None)
+        forms["settings_form"].slot_minutes.data = str(settings.slot_minutes)
+        forms["settings_form"].no_show_threshold.data = settings.no_show_threshold
+    forms["settings_form"].slot_minutes.choices = [
+        SelectChoice(str(minutes), str(minutes)) for minutes in services.SLOT_CHOICES
+    ]
+    forms.setdefault("room_form", RoomForm(formdata=None))
+    return render_template(
+        "agenda/settings.html",
+        rooms=services.office_rooms(current_user.office_id),
+        remove_form=ConfirmForm(formdata=None),
+        **forms,
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required(Role.AGENT)
+def settings():
+    """The office's slot length, no-show threshold and rooms."""
+    form = SettingsForm()
+    form.slot_minutes.choices = [SelectChoice(str(minutes), str(minutes)) for minutes in services.SLOT_CHOICES]
+    if form.validate_on_submit():
+        done = perform(
+            lambda: services.set_settings(
+                current_user,
+                slot_minutes=_to_int(form.slot_minutes.data),
+                no_show_threshold=form.no_show_threshold.data,
+            ),
+            success=_("The agenda's settings were saved."),
+            form=form,
+        )
+        if done:
+            return redirect(url_for("agenda.settings"))
+    if request.method == "POST":
+        return _settings_page(settings_form=form)
+    return _settings_page()
+
+
+@bp.post("/rooms")
+@roles_required(Role.AGENT)
+def add_room():
+    """Add a room to the office."""
+    form = RoomForm()
+    added = _("The room was added.")
+    if form.validate_on_submit() and perform(
+        lambda: services.add_room(current_user, form.name.data), success=added, form=form
+    ):
+        return redirect(url_for("agenda.settings"))
+    return _settings_page(room_form=form)
+
+
+@bp.post("/rooms/<int:room_id>/remove")
+@roles_required(Role.AGENT)
+def remove_room(room_id: int):
+    """Take a room out of the office's choices."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    perform(lambda: services.remove_room(current_user, room_id), success=_("The room was removed from the choices."))
+    return redirect(url_for("agenda.settings"))
 
 
 @bp.route("/feed", methods=["GET", "POST"])
