@@ -48,19 +48,19 @@ UNCHANGED = object()  # ``move``: keep the agent or the room
 
 def get_appointment(actor: User, appointment_id: uuid.UUID | str) -> Appointment:
     """The appointment, when it belongs to the actor's office (404 otherwise)."""
-    appointment = db.session.get(Appointment, _uuid(appointment_id))
+    appointment = db.session.get(Appointment, parse_id(appointment_id))
     require(appointment is not None and can_see_office(actor, appointment.office_id))
     return appointment
 
 
 def get_session(actor: User, session_id: uuid.UUID | str) -> GroupSession:
     """The group session, when it belongs to the actor's office (404 otherwise)."""
-    session = db.session.get(GroupSession, _uuid(session_id))
+    session = db.session.get(GroupSession, parse_id(session_id))
     require(session is not None and can_see_office(actor, session.office_id))
     return session
 
 
-def _uuid(value: uuid.UUID | str) -> uuid.UUID | None:
+def parse_id(value: uuid.UUID | str) -> uuid.UUID | None:
     if isinstance(value, uuid.UUID):
         return value
     try:
@@ -93,7 +93,7 @@ def _room(office: Office, room_id: int | None) -> AgendaRoom | None:
 
 
 def _person(actor: User, person_id: uuid.UUID | str) -> Newcomer:
-    person = db.session.get(Newcomer, _uuid(person_id)) if _uuid(person_id) else None
+    person = db.session.get(Newcomer, parse_id(person_id)) if parse_id(person_id) else None
     require(person_visible_to(actor, person))
     return person
 
@@ -101,7 +101,7 @@ def _person(actor: User, person_id: uuid.UUID | str) -> Newcomer:
 def _case(actor: User, person: Newcomer, case_id: uuid.UUID | str | None) -> Case | None:
     if case_id is None:
         return None
-    case = db.session.get(Case, _uuid(case_id)) if _uuid(case_id) else None
+    case = db.session.get(Case, parse_id(case_id)) if parse_id(case_id) else None
     require(can_see_case(actor, case))
     if case.person_id != person.id:
         raise AgendaError(_("This case is not the person's."), "case_id")
@@ -473,65 +473,3 @@ def cancel_session(actor: User, session: GroupSession, reason: str | None = None
     session.seats_taken = 0
     db.session.flush()
     return session
-
-
-def find_person(actor: User, number: str | None) -> Newcomer | None:
-    """The person of a typed file number (the full id), when the actor may see the file."""
-    person_id = _uuid((number or "").strip())
-    person = db.session.get(Newcomer, person_id) if person_id else None
-    return person if person is not None and person_visible_to(actor, person) else None
-
-
-def active_case_id(actor: User, person: Newcomer) -> uuid.UUID | None:
-    """The person's active case at the actor's office, if any (the appointment is linked to it)."""
-    return db.session.scalar(
-        select(Case.id)
-        .where(
-            Case.person_id == person.id,
-            Case.office_id == actor.office_id,
-            Case.status.in_(ACTIVE_CASE_STATUSES),
-        )
-        .order_by(Case.opened_on.desc())
-        .limit(1)
-    )
-
-
-def office_agents(office_id: int) -> list[User]:
-    """The enabled agents of an office, by name."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.office_id == office_id, User.role == Role.AGENT, User.is_enabled.is_(True))
-            .order_by(User.display_name)
-        )
-    )
-
-
-def office_rooms(office_id: int) -> list[AgendaRoom]:
-    """The active rooms of an office, by name."""
-    return list(
-        db.session.scalars(
-            select(AgendaRoom)
-            .where(AgendaRoom.office_id == office_id, AgendaRoom.is_active.is_(True))
-            .order_by(AgendaRoom.name)
-        )
-    )
-
-
-def agenda_between(office_id: int, since: datetime, until: datetime, agent_id: int | None = None) -> list:
-    """The office's individual appointments and group sessions starting in [since, until), by
-    start (an agent's only when ``agent_id`` is given)."""
-    appointments = select(Appointment).where(
-        Appointment.office_id == office_id,
-        Appointment.session_id.is_(None),
-        Appointment.starts_at >= since,
-        Appointment.starts_at < until,
-    )
-    sessions = select(GroupSession).where(
-        GroupSession.office_id == office_id, GroupSession.starts_at >= since, GroupSession.starts_at < until
-    )
-    if agent_id is not None:
-        appointments = appointments.where(Appointment.agent_id == agent_id)
-        sessions = sessions.where(GroupSession.agent_id == agent_id)
-    items = [*db.session.scalars(appointments), *db.session.scalars(sessions)]
-    return sorted(items, key=lambda item: (item.starts_at, str(item.id)))

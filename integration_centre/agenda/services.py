@@ -5,6 +5,7 @@
   session's lock).
 - ``attendance``: attended or no-show; the no-show on the timeline; repeated no-shows and the
   non-compliance eligibility.
+- ``reading``: a typed file number, the office's agents and rooms, a period's agenda.
 - ``feed``: the agent's private iCalendar feed and its token.
 - ``office_setup``: the office's slot length, no-show threshold and rooms.
 - ``rules``: office settings, opening hours, the slot grid, durations.
@@ -21,24 +22,20 @@ from integration_centre.agenda.attendance import (
 )
 from integration_centre.agenda.booking import (
     CANCEL_REASONS,
-    active_case_id,
-    agenda_between,
     book,
     book_seat,
     cancel,
     cancel_session,
-    find_person,
     get_appointment,
     get_session,
     move,
     move_session,
-    office_agents,
-    office_rooms,
     schedule_session,
     session_seats,
 )
 from integration_centre.agenda.feed import calendar, feed_owner, file_number, has_feed, revoke_feed, rotate_feed
 from integration_centre.agenda.office_setup import SLOT_CHOICES, add_room, remove_room, set_settings
+from integration_centre.agenda.reading import active_case_id, agenda_between, find_person, office_agents, office_rooms
 from integration_centre.agenda.rules import day_bounds, settings_of
 
 __all__ = [
