@@ -88,6 +88,7 @@ def _register_extensions(app: Flask) -> None:
 def import_models() -> None:
     """Import every package's models, in dependency order, so the metadata (and Alembic) sees all tables."""
     from integration_centre.accounts import models as accounts_models  # noqa: F401
+    from integration_centre.agenda import models as agenda_models  # noqa: F401
     from integration_centre.api import models as api_models  # noqa: F401
     from integration_centre.intake import models as intake_models  # noqa: F401
     from integration_centre.operators import models as operators_models  # noqa: F401
@@ -106,6 +107,7 @@ def _register_packages(app: Flask) -> None:
     access gate (an anonymous post is sent to the login page before anything else)."""
     from integration_centre import (
         accounts,
+        agenda,
         api,
         core,
         intake,
@@ -126,6 +128,7 @@ def _register_packages(app: Flask) -> None:
     reception.register(app)
     workspace.register(app)
     intake.register(app)
+    agenda.register(app)
     stats.register(app)
     api.register(app)
     core.register(app)

@@ -57,6 +57,7 @@ def refuse_in_production(env_name: str | None, what: str = "the demo data") -> N
 def _demo_modules() -> list:
     """The packages' demo loaders, in dependency order."""
     from integration_centre.accounts import demo as accounts_demo
+    from integration_centre.agenda import demo as agenda_demo
     from integration_centre.api import demo as api_demo
     from integration_centre.operators import demo as operators_demo
     from integration_centre.pathway import demo as pathway_demo
@@ -74,6 +75,7 @@ def _demo_modules() -> list:
         reception_demo,
         workspace_demo,
         casework_demo,
+        agenda_demo,
         stats_demo,
         api_demo,
     ]

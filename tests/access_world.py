@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -184,7 +184,19 @@ def build(app: Flask) -> World:
     db.session.add_all([service, spare_service])
     db.session.commit()
 
+    from integration_centre import clock
+    from integration_centre.agenda import services as agenda
+
+    at = datetime.combine(today + timedelta(days=7), time(10), tzinfo=clock.zone())
+    appointment = agenda.book(agent, kind="reception", person_id=second.id, agent_id=agent.id, starts_at=at)
+    group_session = agenda.schedule_session(agent, agent_id=agent.id, starts_at=at + timedelta(hours=2), capacity=10)
+    room = agenda.add_room(agent, "Salle 1")
+    db.session.commit()
+
     world.ids.update(
+        appointment=appointment.id,
+        group_session=group_session.id,
+        room=room.id,
         person=person.id,
         case=case.id,
         second_person=second.id,

@@ -28,6 +28,7 @@ EXPECTED_PUBLIC = {
     "accounts.account_setup_link",  # one-time link of users create-admin (token checked)
     "accounts.account_setup",  # the same setup, the token kept in the session
     "reception.verify_certificate",
+    "agenda.feed",  # an agent's calendar feed: the secret token in its address is checked (404 otherwise)
     "api.openapi_document",
     "api.openapi_page",
 }

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -151,13 +151,23 @@ def add_states(world) -> dict[str, str]:
     db.session.flush()
     restrictions.restrict(ready_case.person_id, actor=system, request_id=restricted_request.id)
     db.session.commit()
+    from integration_centre.agenda.models import Appointment
+
+    started_at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)  # booked earlier, now started
+    started_appointment = Appointment(
+        office_id=office.id, kind="reception", agent_id=agent.id, person_id=bare.id, starts_at=started_at,
+        ends_at=started_at + timedelta(minutes=30), status="booked", booked_by_id=agent.id,
+    )  # fmt: skip
+    db.session.add(started_appointment)
+    db.session.commit()
     item = db.session.get(SubjectRequest, ids["request"])
     files = export.produce(admin, item, person_name="Al-Hassan")
     db.session.commit()
     return {
         "agent": ["/", f"/cases/{ready_case.id}/certificate/issue", "/reception/outbox/municipality/sent",
                   f"/cases/{refer_case.id}/steps/french_course/refer", f"/cases/{moving_case.id}",
-                  f"/caseload/{agent.id}", f"/cases/{refer_case.id}/status/suspend"],
+                  f"/caseload/{agent.id}", f"/cases/{refer_case.id}/status/suspend",
+                  f"/agenda/appointments/{started_appointment.id}"],
         "op": [f"/operator/referrals/{accepted.id}", f"/operator/referrals/{started.id}",
                f"/operator/referrals/{started.id}/abandon", f"/operator/referrals/{ids['referral']}/decline"],
         "agent~o": [f"/transfers/{moving.id}/refuse", f"/transfers/{moving.id}/accept"],

@@ -34,6 +34,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "accounts.account_setup_link",
         "accounts.account_setup",
         "reception.verify_certificate",
+        "agenda.feed",  # an agent's calendar feed: its secret address is the key
         "api.openapi_document",
         "api.openapi_page",
     }

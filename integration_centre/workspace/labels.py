@@ -51,6 +51,9 @@ ACTION_LABELS = {
     "noncompliance.complied": _l("The person complied after the notice"),
     "noncompliance.refer": _l("Case referred to the regional administration"),
     "noncompliance.outcome": _l("Decision of the regional administration recorded"),
+    # written by the agenda (``agenda.attendance``)
+    "agenda.no_show": _l("Appointment missed (no-show)"),
+    "agenda.noncompliance_eligible": _l("Repeated no-shows: the non-compliance procedure may be opened"),
     "assessment.record": _l("Social assessment recorded"),
     "assessment.update": _l("Social assessment updated"),
     "session.record": _l("Rights and duties session recorded"),
