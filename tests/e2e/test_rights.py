@@ -53,7 +53,7 @@ def test_admin_records_an_access_request_and_downloads_the_export(pages: Pages, 
     with page.expect_navigation():
         page.locator("form:has(input[name=step][value=record]) button[type=submit]").click()
     assert "/admin/privacy/requests/" in page.url
-    assert family in page.get_by_test_id("person").inner_text()
+    assert family.upper() in page.get_by_test_id("person").inner_text()  # "NOM, Prénom"
     pages.screenshot("rights-request")
     pages.check_accessibility("rights request")
 

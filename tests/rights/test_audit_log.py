@@ -61,7 +61,7 @@ def test_names_on_request_and_the_reading_is_audited(app, admin, person):
     page = client.get(f"/admin/audit/?person={file_number(newcomer.id)}")
     assert 'data-names="show"' in page.get_data(as_text=True)
     html = client.get(f"/admin/audit/?person={file_number(newcomer.id)}&names=1").get_data(as_text=True)
-    assert "Zylberstein, Ottilie" in html
+    assert "ZYLBERSTEIN, Ottilie" in html
     assert 'data-names="hide"' in html
     reviews = db.session.scalar(
         select(func.count()).where(
