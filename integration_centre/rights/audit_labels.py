@@ -66,6 +66,8 @@ PURPOSE_LABELS = {
     "person.search": _l("Search for a person"),
     "person.merge": _l("Merge of duplicate files"),
     "duplicate_check": _l("Duplicate check at registration"),
+    "intake.import": _l("Import of a commune list"),
+    "agenda.interpreter": _l("Interpreter language for an appointment"),
     "registration": _l("Registration of a newcomer"),
     "newcomer.view": _l("Person's file"),
     "newcomer.edit": _l("Change to the person's file"),

@@ -10,6 +10,8 @@ AUDIT_ACTION_LABELS = {
     "update": _l("Updated"),
     "search": _l("Searched"),
     "export": _l("Exported"),
+    "import": _l("Imported"),
+    "import_dry_run": _l("Import checked (dry run)"),
     "erase": _l("Erased"),
     "restrict": _l("Restricted"),
     "lift_restriction": _l("Restriction lifted"),

@@ -22,8 +22,8 @@ from tests.keys import TEST_KEYRING
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-c", "from integration_centre.cli import main; main()"]
-TOTAL = 1500
-BATCH = 25
+TOTAL = 300
+BATCH = 10
 
 
 def _environment(db_url: str, folder: Path) -> dict[str, str]:
