@@ -122,6 +122,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
         (xlsx_bytes({2: ROWS[2]}), "binary"),  # a workbook renamed .csv
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500, "xls"),  # an old .xls renamed
     ],
+    ids=["png", "nul-bytes", "workbook", "old-xls"],  # stable ids: a workbook's bytes hold its build time
 )
 def test_a_binary_file_named_csv_is_refused(agent, org, content, code):
     error = _refused(agent, org["office"], "list.csv", content, code)
