@@ -108,13 +108,15 @@ def empty_all_tables() -> None:
     """Delete every row (children first) so the next test starts from an empty schema."""
     engine = db.engine
     with engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            if names:
-                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
+            # DELETE, not TRUNCATE: truncating 60 tables takes about a second (new files, fsync)
+            # where deleting the few rows a test wrote takes milliseconds. Sequences restart as
+            # TRUNCATE ... RESTART IDENTITY would.
+            connection.execute(
+                text("SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'")
+            )
 
 
 @pytest.fixture
