@@ -63,7 +63,7 @@ def letter_language(preferred: str | None) -> str | None:
     return code if code in languages() and code != "fr" else None
 
 
-def translate(language: str, msgid: str, **values) -> str:
+def translate(language: str, msgid: str, /, **values) -> str:
     """``msgid`` in ``language``: Flask-Babel for fr/nl/en, the letter catalogue otherwise (the
     English text when a string is missing from it)."""
     if language in BABEL_LANGUAGES:
@@ -115,7 +115,7 @@ def render(facts: dict, language: str) -> bytes:
     ``interpreter`` (None, "requested" or "confirmed") and ``interpreter_language`` (its name in
     ``language``)."""
 
-    def t(msgid: str, **values) -> str:
+    def t(msgid: str, /, **values) -> str:
         return translate(language, msgid, **values)
 
     pdf = LetterDocument(
@@ -129,7 +129,8 @@ def render(facts: dict, language: str) -> bytes:
     pdf.line(f"{t('Your appointment')}: {t(facts['kind_label'])}", bold=True)
     pdf.line(f"{t('Date')}: {local_date(facts['starts_at'], language)}")
     pdf.line(f"{t('Time')}: {local_time(facts['starts_at'])}")
-    pdf.line(f"{t('Place')}: {facts['office']}, {facts['address'] or '—'}")
+    comma = "، " if pdf.rtl else ", "  # the Arabic comma keeps the line's direction
+    pdf.line(f"{t('Place')}: {facts['office']}{comma}{facts['address'] or '—'}")
     pdf.line(f"{t('File number')}: {facts['file_number']}")
     pdf.ln(4)
     pdf.line(t("What to bring"), bold=True)
