@@ -135,7 +135,9 @@ class SettingsForm(FlaskForm):
     )
     address_ar = StringField(
         _l("The office's address in Arabic script (convocation letters in Arabic)"),
-        description=_l("As on a printed leaflet; the street name may stay in Latin letters. Leave empty to use the address."),
+        description=_l(
+            "As on a printed leaflet; the street name may stay in Latin letters. Leave empty to use the address."
+        ),
         validators=[Optional(), Length(max=300, message=_l("The address is at most %(max)d characters."))],
         render_kw={"dir": "rtl", "lang": "ar"},
     )

@@ -21,6 +21,7 @@ from integration_centre import clock
 from integration_centre.agenda import letters
 from integration_centre.agenda.convocation import office_address
 from integration_centre.agenda.feed import file_number
+from integration_centre.agenda.letters import marked as _
 from integration_centre.agenda.models import ACTIVE_STATUSES, Appointment, AppointmentReminder
 from integration_centre.core import outbox
 from integration_centre.extensions import db
@@ -35,15 +36,15 @@ def reminder_text(appointment: Appointment, language: str) -> tuple[str, str, st
     """(e-mail subject, e-mail body, text message) of the reminder in ``language``."""
     message = letters.translate(
         language,
-        "Reminder: appointment on %(date)s at %(time)s, %(office)s, %(address)s. File %(number)s.",
+        _("Reminder: appointment on %(date)s at %(time)s, %(office)s, %(address)s. File %(number)s."),
         date=letters.local_date(appointment.starts_at, language),
         time=letters.local_time(appointment.starts_at),
         office=appointment.office.name,
         address=office_address(appointment, language) or "—",
         number=file_number(appointment.person_id),
     )
-    body = f"{message}\n\n{letters.translate(language, 'If you cannot come, call the office.')}"
-    return letters.translate(language, "Appointment reminder"), body, message
+    body = f"{message}\n\n{letters.translate(language, _('If you cannot come, call the office.'))}"
+    return letters.translate(language, _("Appointment reminder")), body, message
 
 
 def due_appointments(now: datetime) -> list[Appointment]:

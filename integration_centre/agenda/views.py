@@ -19,7 +19,8 @@ from wtforms.fields.choices import SelectChoice
 from integration_centre import clock
 from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import roles_required
-from integration_centre.agenda import services
+from integration_centre.agenda import interpreters, letters, services
+from integration_centre.agenda.convocation import convocation
 from integration_centre.agenda.forms import (
     AttendanceForm,
     BookForm,
@@ -33,8 +34,6 @@ from integration_centre.agenda.forms import (
     SettingsForm,
     time_choices,
 )
-from integration_centre.agenda import interpreters, letters
-from integration_centre.agenda.convocation import convocation
 from integration_centre.agenda.labels import (
     CANCEL_REASON_LABELS,
     INTERPRETER_STATUS_LABELS,

@@ -71,9 +71,7 @@ class PersonalMessage(UUIDPrimaryKeyMixin, db.Model):
 
     __tablename__ = "outbox_personal_message"
 
-    message_id: Mapped[int] = mapped_column(
-        ForeignKey("operator_outbox_message.id", ondelete="CASCADE"), unique=True
-    )
+    message_id: Mapped[int] = mapped_column(ForeignKey("operator_outbox_message.id", ondelete="CASCADE"), unique=True)
     person_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     recipient_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     body_ct: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -80,7 +80,7 @@ def test_a_move_sends_an_update_and_waits_for_a_new_confirmation(agent, register
     db.session.commit()
     item = interpreters.request_of(appointment)
     assert item.status == "requested" and item.answered_at is None
-    request_message, update = _messages()
+    _request, update = _messages()
     assert item.reference in update.subject and "14:00" in update.body and update.recipient == SERVICE
 
 
@@ -90,7 +90,7 @@ def test_a_cancellation_tells_the_service_and_takes_no_answer(agent, register, s
     db.session.commit()
     assert interpreters.request_of(appointment).status == "cancelled"
     item = interpreters.request_of(appointment)
-    subject, body = interpreters.message_text(item, appointment, interpreters.CANCELLATION)
+    subject, _body = interpreters.message_text(item, appointment, interpreters.CANCELLATION)
     assert [m.subject for m in _messages()][1] == subject and item.reference in subject
     with pytest.raises(AgendaError):
         interpreters.record_answer(agent, appointment, True)
@@ -131,7 +131,9 @@ def test_the_pages_show_pending_requests_and_the_answer(app, agent, register, se
     assert "confirmed by the service" in page and reference in page
     day = client.get(f"/agenda?day={at.date().isoformat()}").get_data(as_text=True)
     assert 'data-testid="pending-interpreters"' not in day
-    assert client.post(f"/agenda/appointments/{appointment.id}/interpreter", data={"answer": "maybe"}).status_code == 200
+    assert (
+        client.post(f"/agenda/appointments/{appointment.id}/interpreter", data={"answer": "maybe"}).status_code == 200
+    )
 
 
 def test_a_seat_in_a_group_session_gets_a_request_and_moves_with_it(agent, register, service_address):

@@ -60,7 +60,9 @@ def _text(pdf: bytes, tmp_path) -> str:
 def _image(pdf: bytes, tmp_path) -> Image.Image:
     path = tmp_path / "letter.pdf"
     path.write_bytes(pdf)
-    png = subprocess.run(["pdftoppm", "-r", "50", "-gray", "-png", "-singlefile", str(path)], capture_output=True, check=True)
+    png = subprocess.run(
+        ["pdftoppm", "-r", "50", "-gray", "-png", "-singlefile", str(path)], capture_output=True, check=True
+    )
     return Image.open(BytesIO(png.stdout)).convert("L")
 
 

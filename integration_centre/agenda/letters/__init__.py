@@ -30,15 +30,25 @@ from integration_centre import clock
 from integration_centre.core.pdf import FONT, FONT_DIR, Document
 
 HERE = Path(__file__).resolve().parent
+
+
+def marked(msgid: str) -> str:
+    """Mark a letter's msgid for extraction (imported as ``_``, a keyword of ``scripts/i18n.sh``):
+    the text is translated later, in the letter's language, by ``translate`` — not in the
+    request's language."""
+    return msgid
+
+
+_ = marked
 BABEL_LANGUAGES = ("fr", "nl", "en")
 RTL_LANGUAGES = ("ar",)
 ARABIC_FONT = "NotoNaskhArabic"
 # The English msgids of the kinds (``agenda.labels.KIND_LABELS``), to translate them per letter.
 KIND_MSGIDS = {
-    "reception": "Reception",
-    "social_assessment": "Social assessment",
-    "evaluation_interview": "Evaluation interview",
-    "group_session": "Group session on rights and duties",
+    "reception": _("Reception"),
+    "social_assessment": _("Social assessment"),
+    "evaluation_interview": _("Evaluation interview"),
+    "group_session": _("Group session on rights and duties"),
 }
 
 
@@ -119,40 +129,43 @@ def render(facts: dict, language: str) -> bytes:
         return translate(language, msgid, **values)
 
     pdf = LetterDocument(
-        t("Invitation to an appointment"), t("Convocation — file %(number)s", number=facts["file_number"]), language
+        t(_("Invitation to an appointment")),
+        t(_("Convocation — file %(number)s"), number=facts["file_number"]),
+        language,
     )
     pdf.line(facts["office"], size=13, bold=True)
     pdf.line(facts["address"] or "—")
     pdf.ln(6)
-    pdf.line(t("Invitation to an appointment"), size=17, bold=True, height=10)
+    pdf.line(t(_("Invitation to an appointment")), size=17, bold=True, height=10)
     pdf.ln(2)
-    pdf.line(f"{t('Your appointment')}: {t(facts['kind_label'])}", bold=True)
-    pdf.line(f"{t('Date')}: {local_date(facts['starts_at'], language)}")
-    pdf.line(f"{t('Time')}: {local_time(facts['starts_at'])}")
     comma = "، " if pdf.rtl else ", "  # the Arabic comma keeps the line's direction
-    pdf.line(f"{t('Place')}: {facts['office']}{comma}{facts['address'] or '—'}")
-    pdf.line(f"{t('File number')}: {facts['file_number']}")
+    pdf.line(f"{t(_('Your appointment'))}: {t(facts['kind_label'])}", bold=True)
+    pdf.line(f"{t(_('Date'))}: {local_date(facts['starts_at'], language)}")
+    pdf.line(f"{t(_('Time'))}: {local_time(facts['starts_at'])}")
+    pdf.line(f"{t(_('Place'))}: {facts['office']}{comma}{facts['address'] or '—'}")
+    pdf.line(f"{t(_('File number'))}: {facts['file_number']}")
     pdf.ln(4)
-    pdf.line(t("What to bring"), bold=True)
+    pdf.line(t(_("What to bring")), bold=True)
     for item in (
-        "your identity document or residence permit",
-        "this letter",
-        "your diplomas and certificates, if you have any",
+        _("your identity document or residence permit"),
+        _("this letter"),
+        _("your diplomas and certificates, if you have any"),
     ):
         pdf.line(f"• {t(item)}")
     pdf.ln(4)
-    pdf.line(t("Interpreter"), bold=True)
+    pdf.line(t(_("Interpreter")), bold=True)
+    language_name = facts["interpreter_language"]
     if facts["interpreter"] == "confirmed":
-        pdf.line(t("An interpreter (%(language)s) is booked for this appointment.", language=facts["interpreter_language"]))
+        pdf.line(t(_("An interpreter (%(language)s) is booked for this appointment."), language=language_name))
     elif facts["interpreter"] == "requested":
         pdf.line(
             t(
-                "An interpreter (%(language)s) has been requested; the office will tell you if none is available.",
-                language=facts["interpreter_language"],
+                _("An interpreter (%(language)s) has been requested; the office will tell you if none is available."),
+                language=language_name,
             )
         )
     else:
-        pdf.line(t("No interpreter is planned. If you need one, call the office."))
+        pdf.line(t(_("No interpreter is planned. If you need one, call the office.")))
     pdf.ln(4)
-    pdf.line(t("If you cannot come, call the office to fix another date."))
+    pdf.line(t(_("If you cannot come, call the office to fix another date.")))
     return bytes(pdf.output())
