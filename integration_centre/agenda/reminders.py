@@ -26,8 +26,10 @@ from integration_centre.agenda.models import ACTIVE_STATUSES, Appointment, Appoi
 from integration_centre.core import outbox
 from integration_centre.extensions import db
 from integration_centre.pathway.models import Newcomer
+from integration_centre.privacy import restrictions
 from integration_centre.privacy.access import access
 from integration_centre.privacy.context import Actor
+from integration_centre.privacy.errors import PrivacyError
 
 REMINDER_PURPOSE = "agenda.reminder"
 
@@ -47,8 +49,22 @@ def reminder_text(appointment: Appointment, language: str) -> tuple[str, str, st
     return letters.translate(language, _("Appointment reminder")), body, message
 
 
+def _queue(appointment: Appointment, person: Newcomer) -> list[str]:
+    language = letters.letter_language(person.preferred_language) or "fr"
+    subject, body, text = reminder_text(appointment, language)
+    channels = []
+    if person.email:
+        outbox.enqueue_personal(person.id, outbox.EMAIL, person.email, subject, body)
+        channels.append("email")
+    if person.phone:
+        outbox.enqueue_personal(person.id, outbox.SMS, person.phone, subject, text)
+        channels.append("sms")
+    return channels
+
+
 def due_appointments(now: datetime) -> list[Appointment]:
-    """Active appointments starting in (now, now + N days] without a reminder for that time."""
+    """Active appointments starting in (now, now + N days] without a reminder for that time (not
+    those of a restricted file)."""
     horizon = now + timedelta(days=int(current_app.config.get("REMINDER_DAYS_BEFORE") or 2))
     reminded = select(AppointmentReminder.id).where(
         and_(
@@ -64,6 +80,7 @@ def due_appointments(now: datetime) -> list[Appointment]:
                 Appointment.starts_at > now,
                 Appointment.starts_at <= horizon,
                 ~reminded.exists(),
+                restrictions.not_restricted(Appointment.person_id),  # GDPR Art. 18: no processing
             )
             .order_by(Appointment.starts_at)
         )
@@ -80,16 +97,10 @@ def send_appointment_reminders(now: datetime | None = None) -> int:
     with access(Actor.system("reminders"), REMINDER_PURPOSE, {a.person_id for a in due}):
         for appointment in due:
             person = db.session.get(Newcomer, appointment.person_id)
-            channels = []
-            if person is not None:
-                language = letters.letter_language(person.preferred_language) or "fr"
-                subject, body, text = reminder_text(appointment, language)
-                if person.email:
-                    outbox.enqueue_personal(person.id, outbox.EMAIL, person.email, subject, body)
-                    channels.append("email")
-                if person.phone:
-                    outbox.enqueue_personal(person.id, outbox.SMS, person.phone, subject, text)
-                    channels.append("sms")
+            try:
+                channels = _queue(appointment, person) if person is not None else []
+            except PrivacyError:  # an erased file: nobody to remind
+                channels = []
             db.session.add(
                 AppointmentReminder(
                     appointment_id=appointment.id,

@@ -123,3 +123,15 @@ def test_sms_are_sent_even_without_smtp_and_the_cli_queues_reminders(app, agent,
     assert report.sent == 1 and len(sms_file.read_text(encoding="utf-8").splitlines()) == 1
     result = app.test_cli_runner().invoke(args=["agenda", "remind"])
     assert result.exit_code == 0 and "reminders queued for" in result.output
+
+
+def test_a_restricted_file_gets_no_reminder(agent, register, office):
+    from integration_centre.privacy import restrictions
+    from integration_centre.privacy.context import Actor
+
+    person = register()
+    appointment = _book(agent, person, next_week_at(10))
+    restrictions.restrict(person.id, actor=Actor.system("test"))
+    db.session.commit()
+    assert send_appointment_reminders(appointment.starts_at - timedelta(days=1)) == 0
+    assert _messages() == []
