@@ -90,6 +90,7 @@ def import_models() -> None:
     from integration_centre.accounts import models as accounts_models  # noqa: F401
     from integration_centre.agenda import models as agenda_models  # noqa: F401
     from integration_centre.api import models as api_models  # noqa: F401
+    from integration_centre.core import outbox as core_outbox  # noqa: F401 — the outbox's tables
     from integration_centre.intake import models as intake_models  # noqa: F401
     from integration_centre.operators import models as operators_models  # noqa: F401
     from integration_centre.pathway import models as pathway_models  # noqa: F401

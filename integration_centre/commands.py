@@ -21,6 +21,7 @@ def register_commands(app) -> None:
     ``app`` is a Flask app or anything with a ``cli`` group: the registration only adds commands.
     """
     from integration_centre.accounts import cli as accounts_cli
+    from integration_centre.agenda import cli as agenda_cli
     from integration_centre.api import cli as api_cli
     from integration_centre.intake import cli as intake_cli
     from integration_centre.migrations_cli import db_group
@@ -31,7 +32,7 @@ def register_commands(app) -> None:
 
     app.cli.add_command(demo_command)
     app.cli.add_command(db_group)
-    for module in (accounts_cli, privacy_cli, pathway_cli, operators_cli, stats_cli, api_cli, intake_cli):
+    for module in (accounts_cli, privacy_cli, pathway_cli, operators_cli, stats_cli, api_cli, intake_cli, agenda_cli):
         module.register(app)
 
 

@@ -85,6 +85,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("SMTP_PASSWORD", None, str, "SMTP password (optional)"),
         Setting("SMTP_STARTTLS", False, bool, "upgrade the SMTP connection with STARTTLS"),
         Setting("MAIL_FROM", "no-reply@integration-centre.invalid", str, "sender address of notifications"),
+        Setting("SMS_BACKEND", "file", str, "text messages: file (instance/sms-outbox.jsonl, demos) or none"),
+        Setting("INTERPRETER_SERVICE_EMAIL", None, str, "address of the social-interpreting service (requests)"),
+        Setting("REMINDER_DAYS_BEFORE", 2, int, "days before an appointment its reminder is sent"),
         Setting("DOCUMENTS_DIR", None, str, "sealed evidence documents (default <instance>/documents)"),
         Setting("MAX_DOCUMENT_MB", 10, int, "largest evidence document (PDF, JPEG, PNG) an agent may upload, in MB"),
         Setting("MAX_IMPORT_MB", 50, int, "largest list (CSV or XLSX) an import accepts, in MB"),
@@ -204,6 +207,9 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "SMTP_PASSWORD": settings["SMTP_PASSWORD"],
         "SMTP_STARTTLS": settings["SMTP_STARTTLS"],
         "MAIL_FROM": settings["MAIL_FROM"],
+        "SMS_BACKEND": settings["SMS_BACKEND"],
+        "INTERPRETER_SERVICE_EMAIL": settings["INTERPRETER_SERVICE_EMAIL"],
+        "REMINDER_DAYS_BEFORE": settings["REMINDER_DAYS_BEFORE"],
         "BASE_URL": settings["BASE_URL"],
     }
     _check_trusted_proxies(settings["TRUSTED_PROXIES"])

@@ -188,7 +188,10 @@ def build(app: Flask) -> World:
     from integration_centre.agenda import services as agenda
 
     at = datetime.combine(today + timedelta(days=7), time(10), tzinfo=clock.zone())
-    appointment = agenda.book(agent, kind="reception", person_id=second.id, agent_id=agent.id, starts_at=at)
+    appointment = agenda.book(
+        agent, kind="reception", person_id=second.id, agent_id=agent.id, starts_at=at,
+        interpreter_required=True, interpreter_language="ar",
+    )  # fmt: skip
     group_session = agenda.schedule_session(agent, agent_id=agent.id, starts_at=at + timedelta(hours=2), capacity=10)
     room = agenda.add_room(agent, "Salle 1")
     db.session.commit()

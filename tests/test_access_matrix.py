@@ -117,6 +117,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "agenda.book_seat": {"POST": "LOG 200 404 404 404 404 404 404"},
     "agenda.cancel": {"POST": "LOG 200 404 404 404 404 404 404"},
     "agenda.cancel_session": {"POST": "LOG 200 404 404 404 404 404 404"},
+    "agenda.convocation_pdf": {"GET": "LOG 200 404 404 404 404 404 404"},
+    "agenda.interpreter_answer": {"POST": "LOG 200 404 404 404 404 404 404"},
     "agenda.feed": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
     "agenda.feed_page": {"GET": "LOG 200 200 200 404 404 404 404", "POST": "LOG 200 200 200 404 404 404 404"},
     "agenda.new_session": {"GET": "LOG 200 200 200 404 404 404 404", "POST": "LOG 200 200 200 404 404 404 404"},

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from integration_centre import clock
 from integration_centre.accounts.models import Office, Role, User
 from integration_centre.accounts.permissions import can_see_office, require
-from integration_centre.agenda import rules
+from integration_centre.agenda import interpreters, rules
 from integration_centre.agenda.errors import AgendaError
 from integration_centre.agenda.models import (
     ACTIVE_STATUSES,
@@ -257,6 +257,7 @@ def book(
     )
     db.session.add(appointment)
     db.session.flush()
+    interpreters.on_booked(appointment)
     return appointment
 
 
@@ -294,6 +295,7 @@ def move(
     appointment.moves += 1
     set_status(appointment, actor, MOVED)
     db.session.flush()
+    interpreters.on_moved(appointment)
     return appointment
 
 
@@ -311,6 +313,7 @@ def cancel(actor: User, appointment: Appointment, reason: str | None = None) -> 
     appointment.cancel_reason = reason
     set_status(appointment, actor, CANCELLED)
     db.session.flush()
+    interpreters.on_cancelled(appointment)
     return appointment
 
 
@@ -417,6 +420,7 @@ def book_seat(
     session.seats_taken += 1
     db.session.add(seat)
     db.session.flush()
+    interpreters.on_booked(seat)
     return seat
 
 
@@ -453,6 +457,7 @@ def move_session(actor: User, session: GroupSession, *, starts_at: datetime, roo
         seat.starts_at, seat.ends_at, seat.room_id = starts_at, ends_at, session.room_id
         seat.moves += 1
         set_status(seat, actor, MOVED)
+        interpreters.on_moved(seat)
     db.session.flush()
     return session
 
@@ -469,6 +474,7 @@ def cancel_session(actor: User, session: GroupSession, reason: str | None = None
     for seat in session_seats(session):
         seat.cancel_reason = reason or "office"
         set_status(seat, actor, CANCELLED)
+        interpreters.on_cancelled(seat)
     session.status = CANCELLED
     session.seats_taken = 0
     db.session.flush()

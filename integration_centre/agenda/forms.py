@@ -133,6 +133,14 @@ class SettingsForm(FlaskForm):
             NumberRange(1, 10, _l("The number of no-shows is 1 to 10.")),
         ],
     )
+    address_ar = StringField(
+        _l("The office's address in Arabic script (convocation letters in Arabic)"),
+        description=_l(
+            "As on a printed leaflet; the street name may stay in Latin letters. Leave empty to use the address."
+        ),
+        validators=[Optional(), Length(max=300, message=_l("The address is at most %(max)d characters."))],
+        render_kw={"dir": "rtl", "lang": "ar"},
+    )
 
 
 class RoomForm(FlaskForm):
@@ -144,4 +152,14 @@ class RoomForm(FlaskForm):
             DataRequired(_l("Enter the room's name (at most 100 characters).")),
             Length(max=100, message=_l("Enter the room's name (at most 100 characters).")),
         ],
+    )
+
+
+class InterpreterAnswerForm(FlaskForm):
+    """The social-interpreting service's answer to a request."""
+
+    answer = RadioField(
+        _l("The interpreting service's answer"),
+        choices=[SelectChoice("confirmed", _l("Interpreter confirmed")), SelectChoice("refused", _l("Refused"))],
+        validators=[DataRequired(_l("Choose the service's answer."))],
     )

@@ -23,3 +23,15 @@ CANCEL_REASON_LABELS = {
     "duplicate": _l("Booked twice"),
     "other": _l("Other reason"),
 }
+INTERPRETER_STATUS_LABELS = {
+    "requested": _l("requested, waiting for the service"),
+    "confirmed": _l("confirmed by the service"),
+    "refused": _l("refused by the service"),
+    "cancelled": _l("request cancelled"),
+}
+LETTER_LANGUAGE_LABELS = {
+    "fr": _l("French"),
+    "nl": _l("Dutch"),
+    "en": _l("English"),
+    "ar": _l("Arabic"),
+}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integration_centre.accounts.models import Office, User
@@ -42,7 +42,11 @@ DEFAULT_NO_SHOW_THRESHOLD = 2
 
 
 class AgendaSettings(TimestampMixin, db.Model):
-    """An office's agenda settings (the opening hours are the office's own, ``Office.opening_hours``)."""
+    """An office's agenda settings (the opening hours are the office's own, ``Office.opening_hours``).
+
+    ``letter_addresses`` holds the office's address as written in the convocation letters of other
+    scripts, per language code (e.g. ``{"ar": "…"}``): the office writes it once, as it would on a
+    printed leaflet; without one the letter falls back to the Latin address."""
 
     __tablename__ = "agenda_settings"
 
@@ -50,6 +54,7 @@ class AgendaSettings(TimestampMixin, db.Model):
     slot_minutes: Mapped[int] = mapped_column(Integer, default=DEFAULT_SLOT_MINUTES)
     # How many no-shows make a person eligible for the non-compliance procedure.
     no_show_threshold: Mapped[int] = mapped_column(Integer, default=DEFAULT_NO_SHOW_THRESHOLD)
+    letter_addresses: Mapped[dict | None] = mapped_column(JSON)
 
 
 class AgendaRoom(TimestampMixin, db.Model):
@@ -161,3 +166,45 @@ class NoncomplianceSignal(UUIDPrimaryKeyMixin, db.Model):
     no_shows: Mapped[int] = mapped_column(Integer)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+
+# The states of an interpreter request to the social-interpreting service.
+INTERPRETER_REQUESTED = "requested"
+INTERPRETER_CONFIRMED = "confirmed"
+INTERPRETER_REFUSED = "refused"
+INTERPRETER_CANCELLED = "cancelled"
+INTERPRETER_STATUSES = (INTERPRETER_REQUESTED, INTERPRETER_CONFIRMED, INTERPRETER_REFUSED, INTERPRETER_CANCELLED)
+
+
+class InterpreterRequest(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
+    """An appointment's request to the social-interpreting service (one per appointment).
+
+    The service is written to through the outbox with the reference, the time, the place and the
+    language only. A move puts the request back to ``requested`` (the service confirms the new
+    time); a cancellation cancels it. The agent records the service's answer."""
+
+    __tablename__ = "agenda_interpreter_request"
+
+    appointment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agenda_appointment.id"), unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default=INTERPRETER_REQUESTED)
+    messages_sent: Mapped[int] = mapped_column(Integer, default=0)  # request and updates queued
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    appointment: Mapped[Appointment] = relationship()
+
+
+class AppointmentReminder(UUIDPrimaryKeyMixin, db.Model):
+    """A reminder queued for an appointment (once per appointment and start time)."""
+
+    __tablename__ = "agenda_reminder"
+    __table_args__ = (UniqueConstraint("appointment_id", "starts_at", name="uq_agenda_reminder_appointment_start"),)
+
+    appointment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agenda_appointment.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    channels: Mapped[str] = mapped_column(String(16))  # "email", "sms", "email+sms" or "none"
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

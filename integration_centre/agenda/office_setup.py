@@ -22,9 +22,17 @@ def _office_id(actor: User) -> int:
     return actor.office_id
 
 
-def set_settings(actor: User, *, slot_minutes: int, no_show_threshold: int) -> AgendaSettings:
+MAX_LETTER_ADDRESS = 300
+
+
+def set_settings(
+    actor: User, *, slot_minutes: int, no_show_threshold: int, letter_addresses: dict | None = None
+) -> AgendaSettings:
     """Set the office's slot length and the no-shows that make a person eligible for the
-    non-compliance procedure. Appointments already booked keep their times."""
+    non-compliance procedure. Appointments already booked keep their times.
+
+    ``letter_addresses`` (when given) replaces the office's address as written in the letters of
+    other scripts, per language code ({"ar": "…"}); an empty value removes it."""
     office_id = _office_id(actor)
     if slot_minutes not in SLOT_CHOICES:
         raise AgendaError(_("Choose a slot length from the list."), "slot_minutes")
@@ -36,6 +44,17 @@ def set_settings(actor: User, *, slot_minutes: int, no_show_threshold: int) -> A
         db.session.add(settings)
     settings.slot_minutes = slot_minutes
     settings.no_show_threshold = no_show_threshold
+    if letter_addresses is not None:
+        cleaned = {}
+        for language, text in letter_addresses.items():
+            text = " ".join((text or "").split())
+            if len(text) > MAX_LETTER_ADDRESS:
+                raise AgendaError(
+                    _("The address is at most %(most)d characters.", most=MAX_LETTER_ADDRESS), f"address_{language}"
+                )
+            if text:
+                cleaned[language] = text
+        settings.letter_addresses = cleaned or None
     db.session.flush()
     return settings
 

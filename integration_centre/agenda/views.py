@@ -19,12 +19,14 @@ from wtforms.fields.choices import SelectChoice
 from integration_centre import clock
 from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import roles_required
-from integration_centre.agenda import services
+from integration_centre.agenda import interpreters, letters, services
+from integration_centre.agenda.convocation import convocation
 from integration_centre.agenda.forms import (
     AttendanceForm,
     BookForm,
     CancelForm,
     ConfirmForm,
+    InterpreterAnswerForm,
     MoveForm,
     RoomForm,
     SeatForm,
@@ -32,12 +34,19 @@ from integration_centre.agenda.forms import (
     SettingsForm,
     time_choices,
 )
-from integration_centre.agenda.labels import CANCEL_REASON_LABELS, KIND_LABELS, STATUS_LABELS
+from integration_centre.agenda.labels import (
+    CANCEL_REASON_LABELS,
+    INTERPRETER_STATUS_LABELS,
+    KIND_LABELS,
+    LETTER_LANGUAGE_LABELS,
+    STATUS_LABELS,
+)
 from integration_centre.agenda.models import ACTIVE_STATUSES, Appointment, GroupSession
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.core.requests import perform
 from integration_centre.extensions import limiter
 from integration_centre.i18n import current_language
+from integration_centre.pathway import reference
 
 bp = Blueprint("agenda", __name__, url_prefix="/agenda")
 BLUEPRINTS = (bp,)
@@ -52,7 +61,14 @@ def register_navigation() -> None:
 @bp.app_template_global()
 def agenda_labels() -> dict:
     """The agenda's labels for the templates."""
-    return {"kind": KIND_LABELS, "status": STATUS_LABELS, "reason": CANCEL_REASON_LABELS}
+    return {
+        "kind": KIND_LABELS,
+        "status": STATUS_LABELS,
+        "reason": CANCEL_REASON_LABELS,
+        "interpreter": INTERPRETER_STATUS_LABELS,
+        "letter_language": LETTER_LANGUAGE_LABELS,
+        "language": lambda code: reference.language_name(code, current_language()),
+    }
 
 
 @bp.app_template_filter("file_number")
@@ -109,6 +125,8 @@ def office():
     return render_template(
         "agenda/office.html",
         by_day=by_day,
+        interpreter_requests=interpreters.requests_of(item.id for item in items if isinstance(item, Appointment)),
+        pending_interpreters=interpreters.pending_for_office(current_user.office_id, since, until),
         day=day,
         span=span,
         agents=agents,
@@ -189,9 +207,12 @@ def _appointment_page(appointment: Appointment, **forms):
         move_form.room.data = str(appointment.room_id or "")
         move_form.day.data = local.date()
         move_form.start.data = local.strftime("%H:%M")
+    forms.setdefault("interpreter_form", InterpreterAnswerForm(formdata=None))
     return render_template(
         "agenda/appointment.html",
         appointment=appointment,
+        interpreter_request=interpreters.request_of(appointment),
+        letter_languages=letters.languages(),
         active=appointment.status in ACTIVE_STATUSES,
         started=appointment.starts_at <= clock.utcnow(),
         **forms,
@@ -233,6 +254,41 @@ def cancel(appointment_id: uuid.UUID):
         if done:
             return redirect(url_for("agenda.appointment", appointment_id=item.id))
     return _appointment_page(item, cancel_form=form)
+
+
+@bp.post("/appointments/<uuid:appointment_id>/interpreter")
+@roles_required(Role.AGENT)
+def interpreter_answer(appointment_id: uuid.UUID):
+    """Record the social-interpreting service's answer to the appointment's request."""
+    item = services.get_appointment(current_user, appointment_id)
+    form = InterpreterAnswerForm()
+    if form.validate_on_submit():
+        done = perform(
+            lambda: interpreters.record_answer(current_user, item, form.answer.data == "confirmed"),
+            success=_("The interpreting service's answer was recorded."),
+            form=form,
+        )
+        if done:
+            return redirect(url_for("agenda.appointment", appointment_id=item.id))
+    return _appointment_page(item, interpreter_form=form)
+
+
+@bp.get("/appointments/<uuid:appointment_id>/convocation.pdf")
+@roles_required(Role.AGENT)
+def convocation_pdf(appointment_id: uuid.UUID):
+    """The convocation letter (PDF): in the language asked (``?lang=``), else the person's
+    (when a letter exists in it), else French. An audited read of the person's file."""
+    item = services.get_appointment(current_user, appointment_id)
+    language = request.args.get("lang") or None
+    if language is not None and language not in letters.languages():
+        abort(404)
+    pdf, language = convocation(current_user, item, language)
+    name = f"convocation-{services.file_number(item.person_id)}-{language}.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
 
 
 @bp.post("/appointments/<uuid:appointment_id>/move")
@@ -359,6 +415,7 @@ def _settings_page(**forms):
         forms["settings_form"] = SettingsForm(formdata=None)
         forms["settings_form"].slot_minutes.data = str(settings.slot_minutes)
         forms["settings_form"].no_show_threshold.data = settings.no_show_threshold
+        forms["settings_form"].address_ar.data = (settings.letter_addresses or {}).get("ar", "")
     forms["settings_form"].slot_minutes.choices = [
         SelectChoice(str(minutes), str(minutes)) for minutes in services.SLOT_CHOICES
     ]
@@ -383,6 +440,7 @@ def settings():
                 current_user,
                 slot_minutes=_to_int(form.slot_minutes.data),
                 no_show_threshold=form.no_show_threshold.data,
+                letter_addresses={"ar": form.address_ar.data or ""},
             ),
             success=_("The agenda's settings were saved."),
             form=form,

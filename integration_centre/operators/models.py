@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integration_centre.accounts.models import OperatorOrganisation, User
 from integration_centre.clock import utcnow
+from integration_centre.core.outbox import OutboxMessage  # noqa: F401 — moved to core, re-exported
 from integration_centre.database import TimestampMixin, UTCDateTime, UUIDPrimaryKeyMixin
 from integration_centre.extensions import db
 
@@ -149,21 +150,3 @@ class UpdatesSeen(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class OutboxMessage(db.Model):
-    """An e-mail waiting to be sent by ``integration-centre outbox send`` (no personal data)."""
-
-    __tablename__ = "operator_outbox_message"
-    __table_args__ = (Index("ix_operator_outbox_due", "sent_at", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    recipient: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_error: Mapped[str | None] = mapped_column(String(200))
