@@ -134,9 +134,9 @@ def build_guides(folder: Path = GUIDE_DIR, *, written_after: float | None = None
                 build.problems.append(f"{where}: image {src!r}: no file {image.relative_to(ROOT)}")
                 continue
             build.images.add(image)
-            if written_after is not None and IMAGES_DIR.resolve() in image.parents:
-                if image.stat().st_mtime < written_after:
-                    build.problems.append(f"{where}: image {src!r} was not written by this test run")
+            screenshot = IMAGES_DIR.resolve() in image.parents
+            if written_after is not None and screenshot and image.stat().st_mtime < written_after:
+                build.problems.append(f"{where}: image {src!r} was not written by this test run")
     return build
 
 
@@ -157,14 +157,18 @@ def test_every_guide_page_renders_and_its_links_and_images_resolve() -> None:
 
 
 def test_the_french_and_english_guides_have_the_same_pages() -> None:
-    pages = {language: {p.relative_to(GUIDE_DIR / language) for p in (GUIDE_DIR / language).rglob("*.md")} for language in LANGUAGES}
+    pages = {
+        language: {page.relative_to(GUIDE_DIR / language) for page in (GUIDE_DIR / language).rglob("*.md")}
+        for language in LANGUAGES
+    }
     assert pages["fr"] and pages["fr"] == pages["en"]
-    assert {"index.md", "administrator.md"} <= {str(p) for p in pages["fr"]}
+    assert {"index.md", "administrator.md"} <= {str(page) for page in pages["fr"]}
 
 
 def test_the_guides_show_only_this_test_suites_screenshots_each_in_its_language() -> None:
     build = build_guides()
-    shown = {str(image.relative_to(IMAGES_DIR.resolve())) for image in build.images if IMAGES_DIR.resolve() in image.parents}
+    images = IMAGES_DIR.resolve()
+    shown = {str(image.relative_to(images)) for image in build.images if images in image.parents}
     assert shown <= _expected_screenshots(), f"images no test takes: {sorted(shown - _expected_screenshots())}"
     assert shown == _expected_screenshots(), f"screenshots no page shows: {sorted(_expected_screenshots() - shown)}"
     for page, html in build.html.items():
