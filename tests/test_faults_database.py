@@ -251,7 +251,7 @@ def test_sqlite_file_unreachable_then_back(tmp_path, caplog):
 
 
 def test_sqlite_programming_errors_are_not_outages(app):
-    """"no such table" is a bug, not an outage: it is not turned into a calm 503."""
+    """ "no such table" is a bug, not an outage: it is not turned into a calm 503."""
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 

@@ -10,6 +10,7 @@ database returns reconnect by itself.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 import uuid
@@ -179,10 +180,8 @@ def _discard_session() -> None:
     """Drop the request's transaction; its connection may be dead already (nothing to log)."""
     from integration_centre.extensions import db
 
-    try:
+    with contextlib.suppress(Exception):  # the connection is gone: the pool invalidates it
         db.session.rollback()
-    except Exception:  # noqa: BLE001, S110 - the connection is gone: the pool invalidates it
-        pass
 
 
 def render_unavailable():
@@ -203,7 +202,5 @@ def render_unavailable():
             response.content_type = "application/problem+json"
             response.headers.update(headers)
             return response
-        body = render_template(
-            "errors/error.html", status=503, title=title, text=text, current_locale=lambda: locale
-        )
+        body = render_template("errors/error.html", status=503, title=title, text=text, current_locale=lambda: locale)
     return body, 503, headers
