@@ -263,3 +263,33 @@ def test_sqlite_programming_errors_are_not_outages(app):
         db.session.execute(text("SELECT * FROM no_such_table"))
     db.session.rollback()
     assert not is_database_outage(caught.value)
+
+
+def test_an_exhausted_connection_pool_answers_503_then_recovers(tmp_path, caplog):
+    """Every connection taken (pool timeout): the same calm 503, one line; served once one is free."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    engine_options = {"pool_size": 3, "max_overflow": 0, "pool_timeout": 0.2}
+    app = make_app(
+        f"sqlite:///{folder / 'pool.sqlite'}",
+        tmp_path / "instance",
+        RATELIMIT_ENABLED=True,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options,
+    )
+    world = build_world(app)
+    client = world.app.test_client()
+    client.post("/login", data={"email": world.emails[Role.AGENT], "password": TEST_PASSWORD})
+    assert client.get("/agent").status_code == 200
+    with world.app.app_context():
+        held = [db.engine.connect() for _ in range(3)]  # every connection of the pool
+        try:
+            caplog.clear()
+            response = client.get("/agent", headers={"Accept-Language": "nl"})
+            assert_unavailable_page(world, response, "nl", "agent home")
+            assert_one_log_line(caplog, "agent home", "nl")
+            assert "TimeoutError" in caplog.records[0].getMessage()
+        finally:
+            for connection in held:
+                connection.close()
+        assert client.get("/agent").status_code == 200
+        db.engine.dispose()
