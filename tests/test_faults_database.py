@@ -293,3 +293,24 @@ def test_an_exhausted_connection_pool_answers_503_then_recovers(tmp_path, caplog
                 connection.close()
         assert client.get("/agent").status_code == 200
         db.engine.dispose()
+
+
+def test_only_connection_failures_are_outages():
+    """A pool timeout or a lost connection is an outage; a deadlock is not (it stays a 500)."""
+    from sqlalchemy import exc
+
+    from integration_centre.core.errors import is_database_outage
+
+    class PgError(Exception):
+        def __init__(self, sqlstate):
+            super().__init__("x")
+            self.sqlstate = sqlstate
+
+    assert is_database_outage(exc.TimeoutError("QueuePool limit of size 5 overflow 10 reached"))
+    assert is_database_outage(exc.OperationalError("SELECT 1", {}, PgError(None)))  # connection refused
+    assert is_database_outage(exc.OperationalError("SELECT 1", {}, PgError("57P01")))  # admin shutdown
+    assert is_database_outage(exc.OperationalError("SELECT 1", {}, PgError("08006")))  # connection failure
+    assert is_database_outage(exc.OperationalError("SELECT 1", {}, PgError("53300")))  # too many connections
+    assert not is_database_outage(exc.OperationalError("SELECT 1", {}, PgError("40P01")))  # deadlock
+    assert not is_database_outage(exc.ProgrammingError("SELECT 1", {}, PgError("42P01")))
+    assert not is_database_outage(ValueError("not a database error"))

@@ -52,6 +52,9 @@ RETRY_AFTER_SECONDS = 30
 OUTAGE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError, sa_exc.TimeoutError)
 # SQLite raises OperationalError for programming errors too ("no such table"): only these are outages.
 SQLITE_OUTAGE_MESSAGES = ("unable to open database file", "database is locked", "disk i/o error")
+# PostgreSQL errors that carry a SQLSTATE are outages only in these classes (connection exception,
+# insufficient resources, server shutting down); a deadlock or a cancelled query stays a 500.
+PG_OUTAGE_SQLSTATES = ("08", "53", "57P")
 
 
 def init_app(app: Flask) -> None:
@@ -132,6 +135,9 @@ def is_database_outage(error: BaseException | None) -> bool:
     if orig is not None and type(orig).__module__.startswith("sqlite3"):
         message = str(orig).lower()
         return any(known in message for known in SQLITE_OUTAGE_MESSAGES)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if isinstance(error, sa_exc.OperationalError) and not error.connection_invalidated and sqlstate:
+        return str(sqlstate).startswith(PG_OUTAGE_SQLSTATES)
     return True
 
 
