@@ -62,7 +62,13 @@ SETTINGS: dict[str, Setting] = {
         Setting("LOGIN_FAILURE_MEMORY_HOURS", 24, int, "failed logins older than this (or than a login) are forgotten"),
         Setting("LOGIN_KNOWN_SOURCE_DAYS", 90, int, "a device or address a user logged in from stays known this long"),
         Setting("LOGIN_ALERT_FAILURES", 10, int, "failed logins on one account that raise an alert for the admins"),
-        Setting("LOGIN_IP_LIMIT", "30 per minute", str, "per-IP login limit (Flask-Limiter syntax)"),
+        Setting(
+            "LOGIN_IP_LIMIT",
+            "300 per minute",
+            str,
+            "per-address ceiling of login requests (Flask-Limiter syntax): high, an office behind one NAT "
+            "shares one address; the guesses on an account are held by the login throttle",
+        ),
         Setting("DUPLICATE_CHECKS_PER_HOUR", 30, int, "duplicate checks (registrations) per user and hour"),
         Setting("SECURE_COOKIES", True, bool, "Secure, __Host- prefixed session cookie"),
         Setting("TRUSTED_PROXIES", 0, int, "reverse proxies in front whose X-Forwarded-* headers are believed"),

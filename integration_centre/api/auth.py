@@ -15,6 +15,7 @@ from functools import wraps
 from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
+from sqlalchemy.exc import SQLAlchemyError
 
 from integration_centre.accounts.models import Role, User
 from integration_centre.accounts.permissions import PUBLIC_ENDPOINTS, roles_required
@@ -94,10 +95,11 @@ def load_token():
 
 
 def rate_limit_key() -> str:
-    """Flask-Limiter key: the verified token's id, else the client address."""
+    """Flask-Limiter key: the verified token's id, else the client address (also while the
+    database is unreachable: the request then meets the outage in ``load_token``, answered 503)."""
     try:
         token = current_token()
-    except ApiProblem:
+    except (ApiProblem, SQLAlchemyError):
         token = None
     return f"api-token:{token.id}" if token is not None else f"api-ip:{get_remote_address()}"
 

@@ -170,3 +170,48 @@ def _reentry_is_throttled(client, _user) -> None:
     )
     assert response.status_code == 200
     assert _throttle_prefix() in page_text(response)
+
+
+# --- the documented rule (README "Login limits"): an office behind one address is not held -------
+
+OFFICE_ADDRESS = "203.0.113.10"
+
+
+def test_the_default_per_address_ceiling_fits_an_office_behind_one_nat(app):
+    assert app.config["LOGIN_IP_LIMIT"] == "300 per minute"
+
+
+def test_forty_people_of_one_office_log_in_from_one_address_within_a_minute(request, db_url, tmp_path, make_user):
+    office = second_app(request, db_url, tmp_path / "office", RATELIMIT_ENABLED=True)
+    users = [make_user(Role.AGENT) for _ in range(40)]
+    with time_machine.travel(START, tick=False):
+        for user in users:
+            client = office.test_client()
+            response = client.post(
+                "/login",
+                data={"email": user.email, "password": TEST_PASSWORD},
+                environ_base={"REMOTE_ADDR": OFFICE_ADDRESS},
+            )
+            assert response.status_code == 302, user.email
+            assert client.get("/agent", environ_base={"REMOTE_ADDR": OFFICE_ADDRESS}).status_code == 200
+
+
+def test_ten_wrong_passwords_from_ten_addresses_are_held_by_the_account_limit(request, db_url, tmp_path, make_user):
+    limited = second_app(request, db_url, tmp_path / "limited", RATELIMIT_ENABLED=True)
+    user = make_user(Role.AGENT)
+    with time_machine.travel(START, tick=False):
+        pages = []
+        for n in range(10):
+            response = limited.test_client().post(
+                "/login", data={"email": user.email, "password": WRONG}, environ_base={"REMOTE_ADDR": f"198.51.100.{n}"}
+            )
+            assert response.status_code == 200  # never the per-address ceiling: each address sent one
+            pages.append(page_text(response))
+        assert [_throttle_prefix() in page for page in pages] == [False] * 5 + [True] * 5
+        # the right password from yet another address is refused too: the account limit holds
+        client = limited.test_client()
+        response = client.post(
+            "/login", data={"email": user.email, "password": TEST_PASSWORD}, environ_base={"REMOTE_ADDR": "192.0.2.99"}
+        )
+        assert _throttle_prefix() in page_text(response)
+        assert not _logged_in(client)
