@@ -274,7 +274,7 @@ class _Batches:
         statement = select(ImportSeenKey.key, ImportSeenKey.line).where(
             ImportSeenKey.run_id == self.run_id, ImportSeenKey.key.in_(sorted(set(keys)))
         )
-        return {key: line for key, line in db.session.execute(statement)}
+        return dict(db.session.execute(statement).all())
 
     def _remember(self, keys: dict[int, int]) -> None:
         """Keep the batch's new keys for the next batches (in the batch's transaction)."""
