@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from dataclasses import fields as fields_of
 from datetime import date, timedelta
 
 from flask import current_app
@@ -100,6 +101,9 @@ class NewcomerData:
     education_level: str | None = None
 
 
+_DATA_FIELDS = tuple(f.name for f in fields_of(NewcomerData))
+
+
 @dataclass
 class ValidationOutcome:
     """Field errors (refuse) and warnings (show, accept)."""
@@ -174,7 +178,10 @@ def validate(data: NewcomerData, *, today: date | None = None) -> ValidationOutc
 
 def normalised_values(data: NewcomerData, outcome: ValidationOutcome) -> dict:
     """The values to store for valid ``data``: names and e-mail trimmed, the NISS compact."""
-    values = asdict(data)
+    # A shallow copy (``asdict`` deep-copies every value: a third of a batch import's time); the
+    # only mutable value, the list of languages, is copied.
+    values = {name: getattr(data, name) for name in _DATA_FIELDS}
+    values["languages"] = list(data.languages) if data.languages is not None else None
     values["niss"] = outcome.niss
     values["family_name"] = " ".join(data.family_name.split())
     values["given_names"] = " ".join(data.given_names.split())
