@@ -89,8 +89,9 @@ def setup(db):
     agent = accounts.create_user(email="agent@bench.example", display_name="Agent", role=Role.AGENT,
                                  password="bench password " * 2, office_id=office.id, operator_id=None,
                                  centre_id=centre.id, must_change_password=False)  # fmt: skip
+    key = "INTEGER PRIMARY KEY" if db.engine.dialect.name == "sqlite" else "SERIAL PRIMARY KEY"
     db.session.execute(db.text(
-        "CREATE TABLE IF NOT EXISTS bench_plain_newcomer (id INTEGER PRIMARY KEY, family_name TEXT, given_names TEXT, "
+        f"CREATE TABLE IF NOT EXISTS bench_plain_newcomer (id {key}, family_name TEXT, given_names TEXT, "
         "date_of_birth DATE, sex TEXT, nationality TEXT, municipality_code TEXT, address TEXT, permit_order_date DATE, "
         "languages TEXT, residence_category TEXT)"
     ))  # fmt: skip
