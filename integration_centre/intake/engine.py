@@ -8,10 +8,15 @@ preset), then reads the rows in batches. Per row, in this order:
 2. the same row already written by an earlier import (its fingerprint is known): skipped;
 3. the same person as an earlier row of this file (same NISS, or same family name and date of
    birth): a warning, skipped;
-4. a probable duplicate of an existing file (``registration.match_duplicates``, blind indexes):
-   a warning, skipped — in another office, the coordinator gets a ``DuplicateReview``;
-5. otherwise created by ``registration.register_newcomer`` (encrypted, audited, indexed) with
-   its fingerprint.
+4. a probable duplicate of an existing file (``registration.match_duplicates_many``, blind
+   indexes): a warning, skipped — in another office, the coordinator gets a ``DuplicateReview``;
+5. otherwise created by ``registration.register_many`` (encrypted, audited, indexed) with its
+   fingerprint.
+
+Each step is set-based over the batch: one query for the known fingerprints, one for the keys of
+the earlier rows (kept in ``intake_seen_key`` for the run, not in memory, so that an import's
+memory stays flat whatever the file's length), one search of the blind indexes, and one
+registration of the batch's new files (a fixed number of statements).
 
 Each batch is one transaction: committed whole, or (on any failure) rolled back whole, the run
 marked ``failed`` and the report saying which rows the committed batches wrote. A process killed
@@ -29,7 +34,7 @@ from typing import BinaryIO
 from flask import has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from integration_centre import clock
 from integration_centre.accounts.models import Office, Role, User
@@ -37,7 +42,7 @@ from integration_centre.accounts.permissions import can_see_office, require
 from integration_centre.extensions import db
 from integration_centre.intake import fields, rows, sources
 from integration_centre.intake.errors import ImportRefused
-from integration_centre.intake.models import ImportedRow, ImportMapping, ImportRun
+from integration_centre.intake.models import ImportedRow, ImportMapping, ImportRun, ImportSeenKey
 from integration_centre.intake.report import WARNING, ImportReport, Issue, LineRanges
 from integration_centre.pathway import registration
 from integration_centre.pathway.models import DuplicateReview
@@ -140,6 +145,10 @@ def check_mapping(mapping: fields.ColumnMapping) -> None:
 
 def start_run(actor: User, office: Office, source: sources.Source, preset, dry_run: bool) -> ImportRun:
     """Record the run (committed), noting earlier unfinished runs of the same file as interrupted."""
+    unfinished = select(ImportRun.id).where(
+        ImportRun.office_id == office.id, ImportRun.file_digest == source.digest, ImportRun.status == "running"
+    )
+    db.session.execute(delete(ImportSeenKey).where(ImportSeenKey.run_id.in_(unfinished)))
     db.session.execute(
         update(ImportRun)
         .where(ImportRun.office_id == office.id, ImportRun.file_digest == source.digest, ImportRun.status == "running")
@@ -165,6 +174,7 @@ def start_run(actor: User, office: Office, source: sources.Source, preset, dry_r
 def finish_run(run_id: uuid.UUID, report: ImportReport, status: str) -> ImportReport:
     """Store the run's outcome and report (in a transaction of its own)."""
     report.status = status
+    db.session.execute(delete(ImportSeenKey).where(ImportSeenKey.run_id == run_id))
     run = db.session.get(ImportRun, run_id)
     run.status = status
     run.rows_read = report.rows_read
@@ -188,7 +198,7 @@ class _Batches:
     def __init__(self, actor, office, run, report, mapping, *, dry_run: bool, today: date) -> None:
         self.actor, self.office, self.run, self.report = actor, office, run, report
         self.mapping, self.dry_run, self.today = mapping, dry_run, today
-        self.seen = rows.LineIndex()
+        self.run_id = run.id
 
     def write(self, batch: list[tuple[int, list]]) -> None:
         """Decide every row of ``batch`` and commit it whole (or roll it back whole)."""
@@ -204,11 +214,15 @@ class _Batches:
                 if result.valid:
                     valid.append((result, rows.fingerprint(self.office.id, result.values)))
             known = self._known([fp for _, fp in valid])
-            for result, fp in valid:
-                keys = rows.duplicate_keys(result.data, result.values)
-                earlier = next((line for key in keys if (line := self.seen.get(key)) is not None), None)
+            keyed = [(result, fp, rows.duplicate_keys(result.data, result.values)) for result, fp in valid]
+            seen = self._seen([key for _, _, keys in keyed for key in keys])
+            new_keys: dict[int, int] = {}
+            unknown = []
+            for result, fp, keys in keyed:
+                earlier = next((line for key in keys if (line := seen.get(key)) is not None), None)
                 for key in keys:
-                    self.seen.add(key, result.line)
+                    if key not in seen:
+                        seen[key] = new_keys[key] = result.line
                 if fp in known:
                     already.append(result.line)
                 elif earlier is not None:
@@ -218,9 +232,14 @@ class _Batches:
                         line=earlier,
                     )
                     self._warn(result.line, "duplicate_in_file", message, earlier)
-                elif not self._duplicate_of_existing(result):
-                    self._create(result, fp)
-                    created.add(result.line)
+                else:
+                    unknown.append((result, fp))
+            self._remember(new_keys)
+            matches = registration.match_duplicates_many(self.actor, [r.data for r, _ in unknown]) if unknown else []
+            new = [item for item, found in zip(unknown, matches, strict=True) if not self._duplicate(item[0], found)]
+            self._create(new)
+            for result, _fp in new:
+                created.add(result.line)
             self.run.rows_read = self.report.rows_read
             self.run.rows_created = self.report.created.count + created.count
             db.session.commit()
@@ -248,11 +267,28 @@ class _Batches:
             return set()
         return set(db.session.scalars(select(ImportedRow.fingerprint).where(ImportedRow.fingerprint.in_(fingerprints))))
 
+    def _seen(self, keys: list[int]) -> dict[int, int]:
+        """{key: first line} of those of ``keys`` that earlier batches of this run met."""
+        if not keys:
+            return {}
+        statement = select(ImportSeenKey.key, ImportSeenKey.line).where(
+            ImportSeenKey.run_id == self.run_id, ImportSeenKey.key.in_(sorted(set(keys)))
+        )
+        return dict(db.session.execute(statement).all())
+
+    def _remember(self, keys: dict[int, int]) -> None:
+        """Keep the batch's new keys for the next batches (in the batch's transaction)."""
+        if keys:
+            db.session.execute(
+                ImportSeenKey.__table__.insert(),
+                [{"run_id": self.run_id, "key": key, "line": line} for key, line in keys.items()],
+            )
+
     def _warn(self, line: int, code: str, message, other_line: int | None = None) -> None:
         self.report.warnings.append(Issue(line, WARNING, code, str(message), other_line=other_line))
 
-    def _duplicate_of_existing(self, result: rows.RowResult) -> bool:
-        matches = registration.match_duplicates(self.actor, result.data)
+    def _duplicate(self, result: rows.RowResult, matches: list) -> bool:
+        """Warn (and, for a file of another office, file a review) when ``matches`` is not empty."""
         if not matches:
             return False
         elsewhere = [m.newcomer for m in matches if not person_visible_to(self.actor, m.newcomer)]
@@ -272,10 +308,14 @@ class _Batches:
             )
         return True
 
-    def _create(self, result: rows.RowResult, fp: str) -> None:
-        if self.dry_run:
+    def _create(self, new: list[tuple[rows.RowResult, str]]) -> None:
+        if self.dry_run or not new:
             return
-        newcomer = registration.register_newcomer(
-            self.actor, result.data, self.office, confirm_duplicate=True, today=self.today
+        ids = registration.register_many(self.actor, [result.data for result, _ in new], self.office, today=self.today)
+        db.session.execute(
+            ImportedRow.__table__.insert(),
+            [
+                {"fingerprint": fp, "person_id": person_id, "run_id": self.run_id, "line": result.line}
+                for (result, fp), person_id in zip(new, ids, strict=True)
+            ],
         )
-        db.session.add(ImportedRow(fingerprint=fp, person_id=newcomer.id, run_id=self.run.id, line=result.line))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integration_centre.accounts.models import Office
@@ -72,4 +72,21 @@ class ImportedRow(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(32), unique=True)
     person_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("intake_run.id"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+
+
+class ImportSeenKey(db.Model):
+    """A duplicate key met in the file of a run still going, with the first line holding it.
+
+    The in-file duplicate check keeps its keys here rather than in memory, so that the memory of
+    an import stays flat whatever the number of rows. A key is a keyed hash (63 bits, HMAC-SHA256
+    under a key derived from the keyring) of a NISS or of a normalised family name with a date of
+    birth, never a value in clear; the keys of a run are deleted when it ends (or is found
+    interrupted).
+    """
+
+    __tablename__ = "intake_seen_key"
+
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("intake_run.id"), primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     line: Mapped[int] = mapped_column(Integer)

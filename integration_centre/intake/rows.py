@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from array import array
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -115,44 +114,3 @@ def duplicate_keys(data: NewcomerData, values: dict) -> list[int]:
     if values.get("niss"):
         parts.append(f"niss\x1f{values['niss']}")
     return [int.from_bytes(hmac.new(key, p.encode(), hashlib.sha256).digest()[:8], "big") >> 1 for p in parts]
-
-
-class LineIndex:
-    """{64-bit key: first row number} in two arrays with open addressing (at most 2/3 full): 12
-    bytes a slot, so that finding duplicates within a 100,000-row file costs a few MB at most."""
-
-    def __init__(self, capacity: int = 1024) -> None:
-        self._keys = array("q", [-1]) * capacity
-        self._lines = array("i", [0]) * capacity
-        self._used = 0
-
-    def _slot(self, key: int) -> int:
-        keys = self._keys
-        mask = len(keys) - 1
-        slot = key & mask
-        while keys[slot] not in (-1, key):
-            slot = (slot + 1) & mask
-        return slot
-
-    def get(self, key: int) -> int | None:
-        """The first row holding ``key``, or None."""
-        slot = self._slot(key)
-        return self._lines[slot] if self._keys[slot] == key else None
-
-    def add(self, key: int, line: int) -> None:
-        """Remember ``key`` at ``line`` unless an earlier row holds it."""
-        if (self._used + 1) * 3 > len(self._keys) * 2:
-            self._grow()
-        slot = self._slot(key)
-        if self._keys[slot] == -1:
-            self._keys[slot], self._lines[slot] = key, line
-            self._used += 1
-
-    def _grow(self) -> None:
-        old_keys, old_lines = self._keys, self._lines
-        self._keys = array("q", [-1]) * (len(old_keys) * 2)
-        self._lines = array("i", [0]) * len(self._keys)
-        self._used = 0
-        for index, key in enumerate(old_keys):
-            if key != -1:
-                self.add(key, old_lines[index])

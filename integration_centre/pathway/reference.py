@@ -12,7 +12,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pycountry
@@ -193,6 +193,7 @@ def _language_label(language, locale: str) -> str:
     return cldr[:1].upper() + cldr[1:] if cldr else translated
 
 
+@lru_cache(maxsize=4096)  # pycountry's lookup costs more than the rest of a row's validation
 def _language(code: str | None):
     if not code:
         return None

@@ -66,6 +66,11 @@ Encrypted fields — ``integration_centre.privacy.fields``
     left out); add a ``where``. ``decrypt_rows(model, names, rows) -> {row id: (values…)}``
     decrypts them inside an access context naming every person, with the descriptor's checks.
 
+    Many new rows without ORM entities (a batch registration): ``encrypt_new_rows(model, rows,
+    names) -> [column values…]`` encrypts the plaintext of each row (``id``, person, fields) as
+    the descriptor would — same checks and audit (``access.note_writes``: one restriction query,
+    one batch of "create" records), same format and associated data — for one executemany.
+
 Access context — ``integration_centre.privacy.access``
     ``Actor(id: str | None, role: str)``; ``Actor.from_user(user)`` (any object with ``.id`` and
     ``.role``); ``Actor.system(name)`` for CLI/jobs (e.g. ``Actor.system("cli")``).
@@ -92,6 +97,9 @@ Person keys — ``integration_centre.privacy.keys``
     ``destroy_person_key(person_id, *, actor, purpose) -> None``: crypto-shredding (erasure);
         the wrapped key is wiped (tombstone kept), the person's blind-index entries are deleted,
         an "erase" audit row is written. Later reads raise ``KeyDestroyedError``.
+    ``create_person_keys(person_ids, cache=None) -> None``: ``create_person_key`` for many new
+        persons (one query refusing an existing key, one executemany; the keys cached for the
+        encryption that follows).
     ``has_person_key(person_id) -> bool``, ``is_person_key_destroyed(person_id) -> bool``.
     Services flush, never commit.
 
@@ -116,6 +124,9 @@ Blind indexes — ``integration_centre.privacy.blind_index``
     ``candidates(*, family_name=None, given_name=None, birth_date=None, niss=None) -> set[UUID]``:
         person ids whose index entries match the most specific index the inputs allow (niss >
         name_dob > family_dob). Candidates include false positives by design.
+    ``set_new_person_indexes([(person_id, {family_name, given_name, birth_date, niss})…])`` and
+        ``candidates_many([{…inputs…}, …]) -> [set[UUID], …]``: the same for many persons in one
+        statement (persons just created, without entries) or one query.
     ``keep_true_matches(rows, predicate, *, actor, purpose) -> list``: opens an access context
         (action "search") on the rows' persons, returns the rows for which ``predicate(row)`` is
         true (the predicate reads decrypted fields; compare with ``same_text(a, b)``, which

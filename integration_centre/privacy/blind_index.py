@@ -21,12 +21,12 @@ import hashlib
 import hmac
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import load_only
 from stdnum.be import bis, nn
 from stdnum.exceptions import ValidationError
@@ -128,6 +128,70 @@ def set_person_indexes(
         ]
         if rows:
             db.session.execute(BlindIndexEntry.__table__.insert(), rows)
+
+
+def _hasher() -> Callable[..., int]:
+    """``index_value`` with the keyring's index keys and the truncation looked up once (bulk use)."""
+    ring, shift, macs = runtime.keyring(), 64 - bits(), {}
+
+    def value(index_name: str, *parts: str) -> int:
+        mac = macs.get(index_name)
+        if mac is None:
+            mac = macs[index_name] = hmac.new(ring.index_key(index_name), digestmod=hashlib.sha256)
+        mac = mac.copy()
+        mac.update(_SEPARATOR.join(parts).encode("utf-8"))
+        return int.from_bytes(mac.digest()[:8], "big") >> shift
+
+    return value
+
+
+def set_new_person_indexes(persons: Iterable[tuple[Any, dict]]) -> None:
+    """``set_person_indexes`` for many persons who have no entry yet (just created): each of
+    ``persons`` is (person id, {family_name, given_name, birth_date, niss}); one ``INSERT``
+    (executemany) for all of their entries."""
+    value = _hasher()
+    runtime.ensure_checks()
+    rows = []
+    for person_id, values in persons:
+        person_id = person_id if isinstance(person_id, uuid.UUID) else uuid.UUID(str(person_id))
+        for name, parts in _inputs(
+            values.get("family_name"), values.get("given_name"), values.get("birth_date"), values.get("niss")
+        ).items():
+            rows.append({"index_name": name, "person_id": person_id, "value": value(name, *parts)})
+    if rows:
+        with db.session.no_autoflush:
+            db.session.execute(BlindIndexEntry.__table__.insert(), rows)
+
+
+def candidates_many(queries: Sequence[dict]) -> list[set[uuid.UUID]]:
+    """``candidates`` for many inputs in ONE query: for each of ``queries`` ({family_name,
+    given_name, birth_date, niss}, any of them), the person ids matching its most specific index
+    (false positives included, as for ``candidates``)."""
+    value = _hasher()
+    wanted: list[tuple[str, int] | None] = []
+    for query in queries:
+        inputs = _inputs(query.get("family_name"), query.get("given_name"), query.get("birth_date"), query.get("niss"))
+        name = next((name for name in INDEXES if name in inputs), None)
+        wanted.append(None if name is None else (name, value(name, *inputs[name])))
+    per_index: dict[str, set[int]] = {}
+    for item in wanted:
+        if item is not None:
+            per_index.setdefault(item[0], set()).add(item[1])
+    if not per_index:
+        return [set() for _ in queries]
+    condition = or_(
+        *(
+            and_(BlindIndexEntry.index_name == name, BlindIndexEntry.value.in_(sorted(values)))
+            for name, values in per_index.items()
+        )
+    )
+    found: dict[tuple[str, int], set[uuid.UUID]] = {}
+    with db.session.no_autoflush:
+        for name, number, person_id in db.session.execute(
+            select(BlindIndexEntry.index_name, BlindIndexEntry.value, BlindIndexEntry.person_id).where(condition)
+        ):
+            found.setdefault((name, number), set()).add(person_id)
+    return [set(found.get(item, ())) if item is not None else set() for item in wanted]
 
 
 def delete_person_indexes(person_id: Any) -> None:

@@ -190,6 +190,13 @@ def wrap_key(
     return header + nonce + AESGCM(kek).encrypt(nonce, data_key, wrap_aad(header, person_id, key_version, kek_id))
 
 
+def wrap_key_with(kek_aead: AESGCM, data_key: bytes, *, person_id: uuid.UUID, key_version: int, kek_id: str) -> bytes:
+    """``wrap_key`` with a ready AES-GCM object on the KEK (bulk creation: one per KEK, not per person)."""
+    header = WRAP_HEADER.pack(FORMAT_VERSION, ALG_AES256GCM)
+    nonce = os.urandom(NONCE_SIZE)
+    return header + nonce + kek_aead.encrypt(nonce, data_key, wrap_aad(header, person_id, key_version, kek_id))
+
+
 def unwrap_key(kek: bytes, wrapped: bytes, *, person_id: uuid.UUID, key_version: int, kek_id: str) -> bytes:
     """Unwrap a person's data key, or raise ``DecryptionError``."""
     return unwrap_key_with(AESGCM(kek), wrapped, person_id=person_id, key_version=key_version, kek_id=kek_id)

@@ -60,6 +60,48 @@ def create_person_key(person_id: Any) -> tuple[int, bytes]:
     return KEY_VERSION, data_key
 
 
+def create_person_keys(person_ids: Any, cache: dict | None = None) -> None:
+    """``create_person_key`` for many new persons at once: one query to refuse a person who
+    already has a key, one ``INSERT`` (executemany) of the wrapped keys.
+
+    The keys are cached (in ``cache``, by default the current context's) for the encryption that
+    follows; the rows are written at once (core statement), not at the next flush.
+    """
+    ids = [_as_uuid(person_id) for person_id in person_ids]
+    if not ids:
+        return
+    if len(set(ids)) != len(ids):
+        raise ValueError("a person is named twice")
+    current = runtime.state()
+    current.reload_if_changed()
+    ring = runtime.keyring()
+    runtime.ensure_checks()
+    wanted = set(ids)
+    with db.session.no_autoflush:
+        pending = any(isinstance(row, PersonKey) and row.person_id in wanted for row in db.session.new)
+        if pending or db.session.scalar(select(PersonKey.person_id).where(PersonKey.person_id.in_(ids)).limit(1)):
+            raise ValueError("this person already has a data key")
+    cache = access_module.key_cache() if cache is None else cache
+    kek_id = ring.primary_kek_id
+    kek = _kek_cipher(ring, kek_id)
+    now = utcnow()
+    rows = []
+    for person_id in ids:
+        key = secrets.token_bytes(32)
+        wrapped = crypto.wrap_key_with(kek, key, person_id=person_id, key_version=KEY_VERSION, kek_id=kek_id)
+        rows.append(
+            {
+                "person_id": person_id,
+                "key_version": KEY_VERSION,
+                "kek_id": kek_id,
+                "wrapped": wrapped,
+                "created_at": now,
+            }
+        )
+        _cache_put(person_id, KEY_VERSION, key, cache)
+    db.session.execute(PersonKey.__table__.insert(), rows)
+
+
 _LOAD = object()  # "look the person's key row up" (the default of ``_entry``)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from integration_centre.accounts.models import Role
 from integration_centre.extensions import db
-from integration_centre.intake import rows, services, values
+from integration_centre.intake import services, values
 from integration_centre.intake.errors import ImportRefused
 from integration_centre.intake.fields import detect
 from integration_centre.intake.models import ImportRun
@@ -27,16 +27,16 @@ def _valid_rows(count: int) -> dict[int, list]:
 
 
 def test_a_failing_batch_is_rolled_back_whole_and_the_report_says_what_was_written(agent, org, monkeypatch):
-    real = registration.register_newcomer
+    real = registration.register_many
     calls = {"n": 0}
 
     def flaky(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 8:  # the 3rd row of the 3rd batch
+        if calls["n"] == 3:  # the 3rd batch (its rows were read, checked and their keys kept)
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(registration, "register_newcomer", flaky)
+    monkeypatch.setattr(registration, "register_many", flaky)
     content = csv_bytes(_valid_rows(12))
 
     report = services.run_import(agent, org["office"], io.BytesIO(content), "list.csv", batch_size=3)
@@ -48,7 +48,7 @@ def test_a_failing_batch_is_rolled_back_whole_and_the_report_says_what_was_writt
     run = db.session.get(ImportRun, uuid.UUID(report.run_id))
     assert run.status == "failed" and run.rows_created == 6 and run.batches_committed == 2
 
-    monkeypatch.setattr(registration, "register_newcomer", real)
+    monkeypatch.setattr(registration, "register_many", real)
     again = services.run_import(agent, org["office"], io.BytesIO(content), "list.csv", batch_size=3)
     assert again.status == "completed"
     assert again.already_imported.lines() == [2, 3, 4, 5, 6, 7]
@@ -156,14 +156,20 @@ def test_cells_of_each_kind(app):
             values.text(bad)
 
 
-def test_the_line_index_keeps_the_first_line_of_each_key():
-    index = rows.LineIndex(capacity=4)
-    for line in range(2, 2000):
-        index.add(line * 7919, line)
-        index.add(3 * 7919, line)
-    assert index.get(3 * 7919) == 2
-    assert index.get(1999 * 7919) == 1999
-    assert index.get(5) is None
+def test_the_keys_of_earlier_batches_find_duplicates_and_are_forgotten_when_the_run_ends(agent, org):
+    from integration_centre.intake.models import ImportSeenKey
+
+    lines = _valid_rows(8)  # lines 2 to 9, batches [2, 3, 4], [5, 6, 7], [8, 9]
+    lines[7] = ["NOM2", "Autre", *ROWS[3][2:]]  # the same person as line 2, a batch later
+    lines[9] = ["nom 8", "Autre", *ROWS[3][2:]]  # the same person as line 8, in the same batch
+    report = services.run_import(agent, org["office"], io.BytesIO(csv_bytes(lines)), "list.csv", batch_size=3)
+
+    assert [(w.line, w.code, w.other_line) for w in report.warnings] == [
+        (7, "duplicate_in_file", 2),
+        (9, "duplicate_in_file", 8),
+    ]
+    assert report.created.lines() == [2, 3, 4, 5, 6, 8]
+    assert db.session.scalar(select(ImportSeenKey)) is None
 
 
 def test_a_list_with_its_header_only_imports_nothing(agent, org):
