@@ -38,6 +38,7 @@ def run(app: Flask, *, bind: str, workers: int, threads: int) -> None:
     """Serve ``app`` (already built and checked) with gunicorn until stopped (SIGTERM/SIGINT)."""
     from gunicorn.app.base import BaseApplication
 
+    from integration_centre import gunicorn_conf
     from integration_centre.extensions import db
 
     # The workers are forked from this process: no database connection may be inherited.
@@ -48,6 +49,9 @@ def run(app: Flask, *, bind: str, workers: int, threads: int) -> None:
         def load_config(self) -> None:
             for key, value in gunicorn_options(bind, workers, threads).items():
                 self.cfg.set(key, value)
+            # the start-up checks ran before the app was built; the metrics hooks of the shipped config
+            self.cfg.set("child_exit", gunicorn_conf.child_exit)
+            self.cfg.set("on_exit", gunicorn_conf.on_exit)
 
         def load(self) -> Flask:
             return app
