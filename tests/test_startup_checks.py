@@ -180,7 +180,7 @@ def test_a_good_configuration_passes_the_check_and_boots_the_workers(runs) -> No
     while status is None:
         assert good.process.poll() is None, good.result()[2]
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
                 status = response.status
         except (urllib.error.URLError, ConnectionError):
             assert time.monotonic() < deadline, "gunicorn never answered"
