@@ -13,6 +13,7 @@ busy machine); each test then reads its own result.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -186,6 +187,22 @@ def test_a_good_configuration_passes_the_check_and_boots_the_workers(runs) -> No
             assert time.monotonic() < deadline, "gunicorn never answered"
             time.sleep(0.3)
     assert status == 200
+    for _ in range(5):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30).close()
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=30) as response:
+        assert json.loads(response.read()) == {
+            "status": "ready",
+            "checks": {"database": True, "keyring": True, "redis": True},
+        }
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as response:
+        exposition = response.read().decode()
+    # The workers share their counters (multiprocess mode): every /healthz so far is counted.
+    counted = re.search(
+        r'^integration_centre_http_requests_total\{method="GET",route="/healthz",status="200"\} ([0-9.]+)$',
+        exposition,
+        re.MULTILINE,
+    )
+    assert counted and float(counted.group(1)) >= 6, exposition
     good.process.terminate()
     returncode, _out, err = good.result()
     assert returncode == 0, err
