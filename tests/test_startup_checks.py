@@ -237,3 +237,16 @@ def test_secret_key_and_database_causes_have_their_own_status(tmp_path) -> None:
     with pytest.raises(startup.StartupError) as error:
         startup.run_checks(insecure)
     assert error.value.code == ExitCode.CONFIGURATION
+
+
+def test_db_upgrade_says_from_which_revision_to_which(app) -> None:
+    from integration_centre.migrations_cli import describe
+
+    lines = describe(("0010_stats_facts",), ("0012_appointments",))
+    assert lines[0].startswith("Applied 0010_stats_facts → 0011_import_mappings: ")
+    assert lines[1].startswith("Applied 0011_import_mappings → 0012_appointments: ")
+    assert lines[-1] == "Database upgraded from 0010_stats_facts to 0012_appointments (2 revision(s) applied)."
+    assert describe((), ("0001",))[-1] == "Database upgraded from an empty database to 0001 (1 revision(s) applied)."
+    assert describe(("0012_appointments",), ("0012_appointments",)) == [
+        "Database already at the latest revision 0012_appointments: nothing applied."
+    ]
