@@ -18,6 +18,7 @@ from integration_centre.accounts.permissions import ALL_ROLES, roles_required
 from integration_centre.extensions import db
 from integration_centre.observability import metrics, request_log
 from tests.conftest import empty_all_tables, make_app
+from tests.workspace.conftest import agent, agent_client, open_case, register  # noqa: F401 - fixtures
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -98,6 +99,20 @@ def test_the_proxys_request_id_is_kept_when_well_formed(app_with, sent, kept) ->
     assert (echoed == sent) is kept
     if not kept:
         assert HEX_ID.fullmatch(echoed)
+
+
+def test_the_audit_records_of_a_request_carry_its_id(app, agent_client, open_case) -> None:  # noqa: F811
+    from sqlalchemy import select
+
+    from integration_centre.privacy.models import AuditRecord
+
+    case = open_case()
+    response = agent_client.get(f"/cases/{case.id}")
+    assert response.status_code == 200
+    audited = db.session.scalars(
+        select(AuditRecord).where(AuditRecord.request_id == response.headers["X-Request-ID"])
+    ).all()
+    assert audited and {record.object_id for record in audited} == {str(case.person_id)}
 
 
 # --- request log --------------------------------------------------------------------------------

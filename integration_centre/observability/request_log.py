@@ -72,8 +72,11 @@ def _incoming_id(app: Flask) -> str | None:
 def _start() -> None:
     from flask import current_app
 
+    from integration_centre.privacy.context import REQUEST_ID_KEY
+
     g.request_started = time.perf_counter()
     g.request_id = _incoming_id(current_app) or uuid.uuid4().hex
+    request.environ[REQUEST_ID_KEY] = g.request_id  # the audit records of this request carry the same id
 
 
 def route_rule() -> str:
