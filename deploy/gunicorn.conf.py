@@ -5,4 +5,3 @@ are the package's own, ``integration_centre.gunicorn_conf``; add local settings 
 """
 
 from integration_centre.gunicorn_conf import *  # noqa: F403
-from integration_centre.gunicorn_conf import child_exit, on_exit, on_starting  # noqa: F401

@@ -178,11 +178,11 @@ def serve(bind: str, workers: int, threads: int) -> None:
     """Serve the application with gunicorn (production; see README 'One office on SQLite').
 
     Runs the start-up checks first (as `integration-centre check`): a failure exits before serving."""
-    from integration_centre import gunicorn_conf, startup
     from integration_centre import serve as server
+    from integration_centre import startup
 
     startup.check_or_exit()
-    gunicorn_conf.prepare_metrics_dir()  # before the app imports prometheus_client
+    server.prepare_metrics_dir()  # before the app imports prometheus_client
     app = _create_app_for_cli()
     click.echo(f"Serving on {bind} with gunicorn ({workers} worker(s), {threads} threads); Ctrl+C stops it.")
     server.run(app, bind=bind, workers=workers, threads=threads)

@@ -11,15 +11,32 @@ workers in one folder (``prometheus_client`` multiprocess mode), so ``/metrics``
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from pathlib import Path
+from integration_centre.serve import (
+    DEFAULT_BIND,
+    DEFAULT_THREADS,
+    DEFAULT_WORKERS,
+    child_exit,
+    gunicorn_options,
+    on_exit,
+    prepare_metrics_dir,
+)
 
-from integration_centre.serve import DEFAULT_BIND, DEFAULT_THREADS, DEFAULT_WORKERS, gunicorn_options
-
-METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
-_created: list[Path] = []  # the temporary metrics folder this process made (removed on exit)
+__all__ = [  # what gunicorn reads (and `from integration_centre.gunicorn_conf import *` gives)
+    "accesslog",
+    "bind",
+    "child_exit",
+    "errorlog",
+    "forwarded_allow_ips",
+    "graceful_timeout",
+    "on_exit",
+    "on_starting",
+    "proc_name",
+    "threads",
+    "timeout",
+    "worker_class",
+    "workers",
+    "wsgi_app",
+]
 
 wsgi_app = "integration_centre:create_app()"
 
@@ -36,22 +53,6 @@ accesslog = _options["accesslog"]
 errorlog = _options["errorlog"]
 
 
-def prepare_metrics_dir() -> Path:
-    """The folder the workers share their metrics in: ``PROMETHEUS_MULTIPROC_DIR`` (emptied), else a
-    new private temporary folder (removed on exit). Call it before the app is imported."""
-    configured = os.environ.get(METRICS_DIR_VARIABLE)
-    if configured:
-        folder = Path(configured)
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for stale in folder.glob("*.db"):  # counters of a previous run
-            stale.unlink()
-        return folder
-    folder = Path(tempfile.mkdtemp(prefix="integration-centre-metrics-"))
-    os.environ[METRICS_DIR_VARIABLE] = str(folder)
-    _created.append(folder)
-    return folder
-
-
 def on_starting(server) -> None:
     """Gunicorn hook (master, before forking): the start-up checks, then the metrics folder."""
     from integration_centre import startup
@@ -63,18 +64,3 @@ def on_starting(server) -> None:
             server.pidfile.unlink()
         startup.report_and_exit(exc)
     prepare_metrics_dir()
-
-
-def child_exit(server, worker) -> None:
-    """Gunicorn hook (master): forget the live gauges of a worker that ended."""
-    folder = os.environ.get(METRICS_DIR_VARIABLE)
-    if folder:
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(worker.pid, folder)
-
-
-def on_exit(server) -> None:
-    """Gunicorn hook (master, at shutdown): remove the temporary metrics folder it created."""
-    while _created:
-        shutil.rmtree(_created.pop(), ignore_errors=True)

@@ -250,3 +250,14 @@ def test_db_upgrade_says_from_which_revision_to_which(app) -> None:
     assert describe(("0012_appointments",), ("0012_appointments",)) == [
         "Database already at the latest revision 0012_appointments: nothing applied."
     ]
+
+
+def test_the_deploy_configuration_is_the_packages_own() -> None:
+    import runpy
+
+    from integration_centre import gunicorn_conf
+
+    loaded = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    for name in gunicorn_conf.__all__:
+        assert loaded[name] is getattr(gunicorn_conf, name)
+    assert loaded["on_starting"] is gunicorn_conf.on_starting and loaded["forwarded_allow_ips"] == ""
