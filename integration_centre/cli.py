@@ -67,6 +67,9 @@ class IntegrationCentreGroup(FlaskGroup):
         return sorted(click.Group.list_commands(self, ctx))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        own = click.Group.get_command(self, ctx, name)  # check, serve, init…: no package to import first
+        if own is not None:
+            return own
         self._load_plugin_commands()
         return click.Group.get_command(self, ctx, name)
 
