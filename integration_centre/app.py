@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None, *, create_secret: bool = Fa
     _configure_proxies(app)
     _configure_logging(app)
     _register_extensions(app)
+    _register_observability(app)
     _register_packages(app)
     _register_cli(app)
     return app
@@ -83,6 +84,13 @@ def _register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     login_manager.init_app(app)
+
+
+def _register_observability(app: Flask) -> None:
+    """Request ids, the request log, metrics and probes: before the packages' own hooks."""
+    from integration_centre import observability
+
+    observability.register(app)
 
 
 def import_models() -> None:

@@ -34,9 +34,11 @@ def _create_app_for_cli() -> Flask:
 
     try:
         return create_app()
-    except ConfigurationError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
+    except ConfigurationError as exc:  # one line and the exit status of its cause (README, start-up checks)
+        from integration_centre import startup
+
+        startup.exit_for(exc)
+        raise  # unreachable: exit_for exits
 
 
 class _CommandTarget:
@@ -65,6 +67,9 @@ class IntegrationCentreGroup(FlaskGroup):
         return sorted(click.Group.list_commands(self, ctx))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        own = click.Group.get_command(self, ctx, name)  # check, serve, init…: no package to import first
+        if own is not None:
+            return own
         self._load_plugin_commands()
         return click.Group.get_command(self, ctx, name)
 
@@ -146,6 +151,20 @@ def quickstart(host: str, port: int, no_serve: bool) -> None:
     )
 
 
+@main.command("check", with_appcontext=False)
+def check_command() -> None:
+    """Check the installation before serving (for systemd's ExecStartPre=): settings, secret key,
+    keyring, database reachable and at the latest revision, keyring matching it, Redis.
+
+    Writes nothing. On failure: one line on standard error and the exit status of its cause
+    (README, "Start-up checks"); 0 when every check passed.
+    """
+    from integration_centre import startup
+
+    for passed in startup.check_or_exit():
+        click.echo(f"OK: {passed}")
+
+
 @main.command("serve", with_appcontext=False)
 @click.option("--bind", default=DEFAULT_BIND, show_default=True, help="Address and port to listen on.")
 @click.option(
@@ -159,9 +178,14 @@ def quickstart(host: str, port: int, no_serve: bool) -> None:
     "--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1, 256), help="Threads per process."
 )
 def serve(bind: str, workers: int, threads: int) -> None:
-    """Serve the application with gunicorn (production; see README 'One office on SQLite')."""
-    from integration_centre import serve as server
+    """Serve the application with gunicorn (production; see README 'One office on SQLite').
 
+    Runs the start-up checks first (as `integration-centre check`): a failure exits before serving."""
+    from integration_centre import serve as server
+    from integration_centre import startup
+
+    startup.check_or_exit()
+    server.prepare_metrics_dir()  # before the app imports prometheus_client
     app = _create_app_for_cli()
     click.echo(f"Serving on {bind} with gunicorn ({workers} worker(s), {threads} threads); Ctrl+C stops it.")
     server.run(app, bind=bind, workers=workers, threads=threads)

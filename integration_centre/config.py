@@ -98,6 +98,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("MAX_DOCUMENT_MB", 10, int, "largest evidence document (PDF, JPEG, PNG) an agent may upload, in MB"),
         Setting("MAX_IMPORT_MB", 50, int, "largest list (CSV or XLSX) an import accepts, in MB"),
         Setting("BASE_URL", None, str, "public address behind the proxy, e.g. https://ic.example.be/ (setup links)"),
+        Setting("METRICS_TOKEN", None, str, "bearer token of /metrics (unset: /metrics answers loopback only)"),
     ]
 }
 
@@ -217,6 +218,7 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "INTERPRETER_SERVICE_EMAIL": settings["INTERPRETER_SERVICE_EMAIL"],
         "REMINDER_DAYS_BEFORE": settings["REMINDER_DAYS_BEFORE"],
         "BASE_URL": settings["BASE_URL"],
+        "METRICS_TOKEN": settings["METRICS_TOKEN"],
     }
     _check_trusted_proxies(settings["TRUSTED_PROXIES"])
     if env == "production":

@@ -70,7 +70,10 @@ def describe(before: tuple[str, ...], after: tuple[str, ...]) -> list[str]:
         latest = ", ".join(after) or "(none)"
         return [f"Database already at the latest revision {latest}: nothing applied."]
     steps = applied_between(before, after)
-    return [f"Applied {step.down or '(empty)'} → {step.revision}: {step.message}" for step in steps]
+    lines = [f"Applied {step.down or '(empty)'} → {step.revision}: {step.message}" for step in steps]
+    origin = ", ".join(before) or "an empty database"
+    lines.append(f"Database upgraded from {origin} to {', '.join(after)} ({len(steps)} revision(s) applied).")
+    return lines
 
 
 @click.group("db", help=_flask_migrate_db.help, params=list(_flask_migrate_db.params))

@@ -19,7 +19,9 @@ from tests.conftest import TEST_PASSWORD, login
 # Reviewed allow-list: adding a public endpoint means adding it here too, on purpose.
 EXPECTED_PUBLIC = {
     "static",
-    "core.healthz",
+    "observability.healthz",
+    "observability.readyz",
+    "observability.metrics",  # its own bearer token, else loopback only (tests/test_observability.py)
     "accounts.index",
     "core.set_language",
     "accounts.login",
@@ -149,13 +151,13 @@ def test_get_on_action_pages_writes_nothing(login_as, make_user):
     assert refreshed.is_enabled and not refreshed.must_change_password and refreshed.role == Role.AGENT
 
 
-def test_healthz_is_json_without_secrets(app, client):
-    response = client.get("/healthz")
+def test_readyz_is_json_without_secrets(app, client):
+    response = client.get("/readyz")
     assert response.status_code in (200, 503)
     assert response.is_json
     body = response.get_json()
-    assert body["database"] is True
-    assert set(body) <= {"status", "database", "keys"}
+    assert body["checks"]["database"] is True
+    assert set(body) <= {"status", "checks"} and set(body["checks"]) <= {"database", "keyring", "redis"}
     text = json.dumps(body)
     secret = app.config["SECRET_KEY"]
     assert (secret.decode() if isinstance(secret, bytes) else secret) not in text

@@ -153,7 +153,10 @@ MATRIX: dict[str, dict[str, str]] = {
     "api_admin.tokens_page": {"GET": "LOG 404 404 404 404 404 404 200"},
     "workspace.home": {"GET": "LOG 200 200 200 404 404 404 404"},
     "stats_home.committee_home": {"GET": "LOG 404 404 404 404 404 200 404"},
-    "core.healthz": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200"},
+    "observability.healthz": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200"},
+    "observability.readyz": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200"},
+    # no METRICS_TOKEN in the test app: loopback clients (the test client is one) may read it
+    "observability.metrics": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200"},
     "accounts.index": {"GET": "LOG 302 302 302 302 302 302 302"},
     "core.set_language": {"POST": "302 302 302 302 302 302 302 302 302 302 302 302 302 302"},
     "network.centre": {"GET": "LOG 404 404 404 404 404 404 200"},

@@ -25,7 +25,9 @@ from integration_centre.accounts.models import Role, User
 PUBLIC_ENDPOINTS = frozenset(
     {
         "static",
-        "core.healthz",
+        "observability.healthz",
+        "observability.readyz",
+        "observability.metrics",  # checks its own bearer token (or loopback): 404 otherwise
         "accounts.index",
         "core.set_language",
         "accounts.login",

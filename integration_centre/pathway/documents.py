@@ -16,6 +16,7 @@ cases may store, list or read it; its kind is kept in clear as the coarse code
 
 from __future__ import annotations
 
+import errno
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -162,6 +163,9 @@ def may_read(actor: User, document: EvidenceDocument | None) -> bool:
     return not is_special_category(document) or holds_case(actor, document.person_id)
 
 
+STORE_FULL_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
 def store_document(
     actor: User,
     newcomer: Newcomer,
@@ -194,10 +198,22 @@ def store_document(
     )
     if dispensation is not None:
         document.dispensation = dispensation
-    with access(actor, "evidence.upload", [newcomer.id], action="update"):
-        document.filename = filename  # the client-side row id binds each ciphertext to this row
-        document.content_type = content_type
-        document.content = upload.content
+    try:
+        with access(actor, "evidence.upload", [newcomer.id], action="update"):
+            document.filename = filename  # the client-side row id binds each ciphertext to this row
+            document.content_type = content_type
+            document.content = upload.content
+    except OSError as exc:
+        if exc.errno not in STORE_FULL_ERRORS:
+            raise
+        # The store removed its partial file; the caller rolls the transaction back: nothing is kept.
+        current_app.logger.error("document store full (%s): an upload was refused", errno.errorcode[exc.errno])
+        raise PathwayError(
+            _(
+                "The document could not be stored: the server has no space left for documents. "
+                "Nothing was saved; tell your administrator, then try again."
+            )
+        ) from None
     db.session.add(document)
     db.session.flush()
     return document

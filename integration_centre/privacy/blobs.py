@@ -69,6 +69,9 @@ def _write(blob: bytearray) -> bytes:
     try:
         with os.fdopen(fd, "wb", closefd=False) as handle:
             handle.write(blob)
+    except BaseException:  # disk full, quota, I/O error: no partial file is left behind
+        path.unlink(missing_ok=True)
+        raise
     finally:
         os.close(fd)
     db.session().info.setdefault(_WRITTEN, []).append(reference)

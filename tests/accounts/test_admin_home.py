@@ -100,15 +100,16 @@ def test_admin_home_is_for_admins_only(app, login_as):
 def test_groups_claim_items_registered_without_a_group(app):
     """A package's item without ``group`` joins the group that claims its endpoint."""
     with app.test_request_context("/"):
-        navigation.add_group("zz_test", "ZZ", ["admin"], order=999, endpoints=["core.healthz"])
-        navigation.add_item("core.healthz", "Health", ["admin"], order=999)
+        navigation.add_group("zz_test", "ZZ", ["admin"], order=999, endpoints=["observability.healthz"])
+        navigation.add_item("observability.healthz", "Health", ["admin"], order=999)
         try:
-            item = navigation._ITEMS["core.healthz"]
+            item = navigation._ITEMS["observability.healthz"]
             assert navigation._group_of(item) == "zz_test"
-            navigation.add_item("core.healthz", "Health", ["admin"], order=999, group="audit")
-            assert navigation._group_of(navigation._ITEMS["core.healthz"]) == "audit", "the item's own group wins"
+            navigation.add_item("observability.healthz", "Health", ["admin"], order=999, group="audit")
+            own = navigation._ITEMS["observability.healthz"]
+            assert navigation._group_of(own) == "audit", "the item's own group wins"
         finally:
-            navigation._ITEMS.pop("core.healthz", None)
+            navigation._ITEMS.pop("observability.healthz", None)
             navigation._GROUPS.pop("zz_test", None)
 
 
