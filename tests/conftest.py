@@ -114,9 +114,7 @@ def empty_all_tables() -> None:
             # DELETE, not TRUNCATE: truncating 60 tables takes about a second (new files, fsync)
             # where deleting the few rows a test wrote takes milliseconds. Sequences restart as
             # TRUNCATE ... RESTART IDENTITY would.
-            connection.execute(
-                text("SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'")
-            )
+            connection.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'"))
 
 
 @pytest.fixture
