@@ -20,6 +20,7 @@ from integration_centre import clock
 from integration_centre.accounts.models import Office, Role, User
 from integration_centre.accounts.permissions import can_see_office, require
 from integration_centre.agenda import rules
+from integration_centre.agenda import presentation
 from integration_centre.agenda.errors import AgendaError
 from integration_centre.agenda.models import (
     ACTIVE_STATUSES,
@@ -257,6 +258,7 @@ def book(
     )
     db.session.add(appointment)
     db.session.flush()
+    presentation.on_booked(actor, appointment)  # the anonymous facts (issue 18)
     return appointment
 
 

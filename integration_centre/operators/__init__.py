@@ -18,3 +18,7 @@ def register(app) -> None:
     add_item("operators_admin.organisations", _l("Operator directory"), [Role.ADMIN], order=40)
     panels.register()
     subject_data.register()
+    from integration_centre.operators import outbox
+    from integration_centre.pathway import messages
+
+    messages.register_mailer(outbox.queue)

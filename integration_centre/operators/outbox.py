@@ -19,6 +19,8 @@ from sqlalchemy import select
 from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.operators.models import OutboxMessage
+from integration_centre.pathway import messages as person_messages
+from integration_centre.privacy.context import current_actor
 
 MAX_ATTEMPTS = 8
 MAX_DELAY = timedelta(hours=6)
@@ -55,10 +57,16 @@ def due_messages(now: datetime, limit: int = 100) -> list[OutboxMessage]:
     return list(db.session.scalars(query))
 
 
+def queue(recipient: str, subject: str, body: str) -> None:
+    """Queue one message (``pathway.messages`` queues a person's reminders through it)."""
+    db.session.add(OutboxMessage(recipient=recipient, subject=subject, body=body))
+
+
 def _email(message: OutboxMessage, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
-    email["To"] = message.recipient
+    # A person's message names the person, not the address: it is read now, audited.
+    email["To"] = person_messages.resolve_person_address(current_actor(), message.recipient) or ""
     email["Subject"] = message.subject
     email.set_content(message.body)
     return email
@@ -90,6 +98,11 @@ def send_due(now: datetime | None = None) -> SendReport:
     connection = None
     for message in messages:
         message.attempts += 1
+        if not person_messages.resolve_person_address(current_actor(), message.recipient):
+            message.failed_at, message.last_error = now, "no address"  # the person was erased meanwhile
+            report.failed += 1
+            db.session.commit()
+            continue
         try:
             if connection is None:
                 connection = _connect()
