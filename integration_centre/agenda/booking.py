@@ -19,8 +19,7 @@ from sqlalchemy import func, select
 from integration_centre import clock
 from integration_centre.accounts.models import Office, Role, User
 from integration_centre.accounts.permissions import can_see_office, require
-from integration_centre.agenda import rules
-from integration_centre.agenda import presentation
+from integration_centre.agenda import presentation, rules
 from integration_centre.agenda.errors import AgendaError
 from integration_centre.agenda.models import (
     ACTIVE_STATUSES,

@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from integration_centre import clock
 from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import roles_required
-from integration_centre.agenda import services
+from integration_centre.agenda import presentation, services
 from integration_centre.agenda.forms import (
     AttendanceForm,
     BookForm,
@@ -150,6 +150,10 @@ def book():
     form = BookForm()
     _when(form, settings.slot_minutes)
     _set_languages(form.interpreter_language)
+    if request.method == "GET":  # the announced list's link: the person (and the kind) preselected
+        form.person.data = (request.args.get("person") or "")[:40] or None
+        if request.args.get("kind") in dict(form.kind.choices):
+            form.kind.data = request.args["kind"]
     if form.validate_on_submit():
         person = services.find_person(current_user, form.person.data)
         if person is None:
@@ -180,6 +184,8 @@ def book():
 
 def _appointment_page(appointment: Appointment, **forms):
     forms.setdefault("attendance_form", AttendanceForm())
+    forms.setdefault("open_case_form", ConfirmForm())
+    forms["can_open_case"] = presentation.can_open_case(current_user, appointment)
     forms.setdefault("cancel_form", CancelForm())
     if "move_form" not in forms:
         forms["move_form"] = move_form = MoveForm(formdata=None)
@@ -216,6 +222,21 @@ def attendance(appointment_id: uuid.UUID):
         if perform(lambda: services.record_attendance(current_user, item, came), success=_("Attendance recorded.")):
             return redirect(url_for("agenda.appointment", appointment_id=item.id))
     return _appointment_page(item, attendance_form=form)
+
+
+@bp.post("/appointments/<uuid:appointment_id>/open-case")
+@roles_required(Role.AGENT)
+def open_case(appointment_id: uuid.UUID):
+    """Open the person's case from the reception appointment they came to (one action)."""
+    item = services.get_appointment(current_user, appointment_id)
+    form = ConfirmForm()
+    opened = []
+    if form.validate_on_submit() and perform(
+        lambda: opened.append(presentation.open_case_from_appointment(current_user, item)),
+        success=_("The case was opened."),
+    ):
+        return redirect(url_for("workspace.case", case_id=opened[0].id))
+    return _appointment_page(item, open_case_form=form), 400
 
 
 @bp.post("/appointments/<uuid:appointment_id>/cancel")

@@ -159,9 +159,7 @@ def announced_list(actor: User, *, sort: str = "due", page: int = 1, today: date
 def _names(actor: User, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not person_ids:
         return {}
-    rows = db.session.execute(
-        encrypted_rows_statement(Newcomer, _NAME_FIELDS).where(Newcomer.id.in_(person_ids))
-    ).all()
+    rows = db.session.execute(encrypted_rows_statement(Newcomer, _NAME_FIELDS).where(Newcomer.id.in_(person_ids))).all()
     with access(actor, "announced.list", [row.person_id for row in rows]):
         names = decrypt_rows(Newcomer, _NAME_FIELDS, rows)
     return {pid: f"{(family or '').upper()}, {given or ''}" for pid, (family, given) in names.items()}
@@ -222,3 +220,8 @@ def send_reminder(actor: User, newcomer: Newcomer) -> None:
     messages.queue_person_email(newcomer.id, title, body)
     person_event(actor, newcomer.id, office.id, REMINDER_ACTION, reason="email")
     db.session.flush()
+
+
+def display_name(actor: User, newcomer: Newcomer) -> str:
+    """ "FAMILY, Given" of the person (an audited read)."""
+    return _names(actor, [newcomer.id]).get(newcomer.id, "—")

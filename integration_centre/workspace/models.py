@@ -145,9 +145,7 @@ class NoncomplianceProcedure(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
 
     __tablename__ = "workspace_noncompliance"
 
-    case_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("pathway_case.id", ondelete="CASCADE"), index=True
-    )
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("pathway_case.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), index=True)
     status: Mapped[str] = mapped_column(String(16))

@@ -9,9 +9,8 @@ Revises: 0012_appointments
 Create Date: 2026-12-03 11:45:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0013_announced'
