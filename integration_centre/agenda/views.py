@@ -33,7 +33,7 @@ from integration_centre.agenda.forms import (
     time_choices,
 )
 from integration_centre.agenda.labels import CANCEL_REASON_LABELS, KIND_LABELS, STATUS_LABELS
-from integration_centre.agenda.models import ACTIVE_STATUSES, Appointment, GroupSession
+from integration_centre.agenda.models import ACTIVE_STATUSES, INDIVIDUAL_KINDS, Appointment, GroupSession
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.core.requests import perform
 from integration_centre.extensions import limiter
@@ -152,7 +152,7 @@ def book():
     _set_languages(form.interpreter_language)
     if request.method == "GET":  # the announced list's link: the person (and the kind) preselected
         form.person.data = (request.args.get("person") or "")[:40] or None
-        if request.args.get("kind") in dict(form.kind.choices):
+        if request.args.get("kind") in INDIVIDUAL_KINDS:
             form.kind.data = request.args["kind"]
     if form.validate_on_submit():
         person = services.find_person(current_user, form.person.data)
