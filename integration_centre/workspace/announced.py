@@ -34,7 +34,13 @@ from integration_centre.privacy.access import access
 from integration_centre.privacy.fields import decrypt_rows, encrypted_rows_statement
 from integration_centre.workspace.errors import WorkspaceError
 from integration_centre.workspace.models import NoncomplianceProcedure, PersonEvent
-from integration_centre.workspace.noncompliance import RUNNING, active_case_of, person_event, subject_of
+from integration_centre.workspace.noncompliance import (
+    RUNNING,
+    active_case_of,
+    open_procedure_of,
+    person_event,
+    subject_of,
+)
 
 PAGE_SIZE = 25
 SORTS = ("due", "-due")
@@ -166,11 +172,14 @@ def _names(actor: User, person_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
 
 
 def announced_person(actor: User, person_id: uuid.UUID) -> Newcomer:
-    """An announced person of the actor's office without a case (404 otherwise)."""
+    """An announced person of the actor's office without a case (404 otherwise). A person whose
+    case opened while a procedure without a case was running stays reachable, so that the
+    procedure can be closed (the person complied) or followed to its decision."""
     newcomer = db.session.get(Newcomer, person_id)
     require(newcomer is not None and actor.role == Role.AGENT)
-    subject_of(actor, newcomer)  # the office that registered the person only
-    require(db.session.scalar(select(Case.id).where(Case.person_id == newcomer.id).limit(1)) is None)
+    subject = subject_of(actor, newcomer)  # the office that registered the person only
+    has_case = db.session.scalar(select(Case.id).where(Case.person_id == newcomer.id).limit(1)) is not None
+    require(not has_case or open_procedure_of(subject) is not None)
     return newcomer
 
 

@@ -89,4 +89,3 @@ def test_releases_include_them_and_hide_small_cells(released):
     assert cells[("1", "within_deadline")] == 20 and cells[("1", "late")] == 9 and cells[("3", "late")] == 8
     cells = {(str(r), str(c)): v for r, c, v in large["interpreter_languages"]["cells"]}
     assert cells[("ar", "1")] == 14 and cells[("ps", "3")] == 7
-

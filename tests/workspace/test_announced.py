@@ -238,3 +238,37 @@ def test_the_person_page_reminder_and_procedure(agent, other_agent, client_of, r
     for url in (f"/announced/{person.id}", f"/announced/{person.id}/noncompliance"):
         assert other.get(url).status_code == 404
     assert other.post(f"/announced/{person.id}/reminder").status_code == 404
+
+
+def test_the_outbox_sends_the_reminder_to_the_address_read_at_sending(app, agent, register):
+    from tests.operators.smtp_server import SMTPServer
+
+    person = register(family_name="Mailed", email="mailed@example.org", preferred_language="fr", **_recent(30))
+    announced.send_reminder(agent, person)
+    db.session.commit()
+    with SMTPServer() as server:
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=server.port)
+        result = app.test_cli_runner().invoke(args=["outbox", "send"])
+        assert result.exit_code == 0 and "sent 1" in result.output, result.output
+        (_sender, recipients, email), *_ = server.messages
+        assert recipients == ["mailed@example.org"]
+        assert "Mailed" not in email.as_string()
+    db.session.expire_all()
+    audited = db.session.scalars(select(AuditRecord.purpose).where(AuditRecord.object_id == str(person.id))).all()
+    assert "outbox.send" in audited
+
+
+def test_a_procedure_started_without_a_case_can_be_closed_once_the_case_opened(agent, register):
+    person = register(registration_date=date(2025, 2, 10))
+    noncompliance.send_notice(agent, person, clock.today() - timedelta(days=3), 30)
+    pathway.open_case(agent, person)  # the person presented
+    db.session.commit()
+    assert announced.announced_person(agent, person.id) == person  # still reachable for the procedure
+    assert announced.announced_list(agent).total == 0  # but no longer waiting
+    procedure = noncompliance.record_compliance(agent, person)
+    db.session.commit()
+    assert procedure.status == "complied"
+    from werkzeug.exceptions import NotFound
+
+    with pytest.raises(NotFound):
+        announced.announced_person(agent, person.id)
