@@ -62,11 +62,10 @@ def queue(recipient: str, subject: str, body: str) -> None:
     db.session.add(OutboxMessage(recipient=recipient, subject=subject, body=body))
 
 
-def _email(message: OutboxMessage, sender: str) -> EmailMessage:
+def _email(message: OutboxMessage, sender: str, address: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
-    # A person's message names the person, not the address: it is read now, audited.
-    email["To"] = person_messages.resolve_person_address(current_actor(), message.recipient) or ""
+    email["To"] = address
     email["Subject"] = message.subject
     email.set_content(message.body)
     return email
@@ -98,7 +97,9 @@ def send_due(now: datetime | None = None) -> SendReport:
     connection = None
     for message in messages:
         message.attempts += 1
-        if not person_messages.resolve_person_address(current_actor(), message.recipient):
+        # A person's message names the person, not the address: it is read now, audited.
+        address = person_messages.resolve_person_address(current_actor(), message.recipient)
+        if not address:
             message.failed_at, message.last_error = now, "no address"  # the person was erased meanwhile
             report.failed += 1
             db.session.commit()
@@ -106,7 +107,7 @@ def send_due(now: datetime | None = None) -> SendReport:
         try:
             if connection is None:
                 connection = _connect()
-            connection.send_message(_email(message, current_app.config["MAIL_FROM"]))
+            connection.send_message(_email(message, current_app.config["MAIL_FROM"], address))
         except (OSError, smtplib.SMTPException) as exc:
             message.last_error = _describe(exc)
             if message.attempts >= MAX_ATTEMPTS:
