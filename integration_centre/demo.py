@@ -64,7 +64,7 @@ def _demo_modules() -> list:
     from integration_centre.reception import demo as reception_demo
     from integration_centre.rights import demo as rights_demo
     from integration_centre.stats import demo as stats_demo
-    from integration_centre.workspace import casework_demo
+    from integration_centre.workspace import announced_demo, casework_demo
     from integration_centre.workspace import demo as workspace_demo
 
     return [
@@ -76,6 +76,7 @@ def _demo_modules() -> list:
         workspace_demo,
         casework_demo,
         agenda_demo,
+        announced_demo,
         stats_demo,
         api_demo,
     ]

@@ -195,6 +195,15 @@ def build(app: Flask) -> World:
     group_session = agenda.schedule_session(agent, agent_id=agent.id, starts_at=at + timedelta(hours=2), capacity=10)
     room = agenda.add_room(agent, "Salle 1")
     db.session.commit()
+    # A person announced by the commune, no case, past the duty-to-present date (issue 18).
+    announced = registration.register_newcomer(
+        agent,
+        newcomer_data(family_name="Nouri", given_names="Sara", date_of_birth=date(1992, 4, 2), email="s@example.org"),
+        office,
+        confirm_duplicate=True,
+        today=today - timedelta(days=200),
+    )
+    db.session.commit()
 
     world.ids.update(
         appointment=appointment.id,
@@ -204,6 +213,7 @@ def build(app: Flask) -> World:
         case=case.id,
         second_person=second.id,
         second_case=second_case.id,
+        announced=announced.id,
         referral=referral.id,
         certificate=certificate.id,
         verify_code=certificate.code,

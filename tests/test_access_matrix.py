@@ -123,6 +123,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "agenda.feed_page": {"GET": "LOG 200 200 200 404 404 404 404", "POST": "LOG 200 200 200 404 404 404 404"},
     "agenda.new_session": {"GET": "LOG 200 200 200 404 404 404 404", "POST": "LOG 200 200 200 404 404 404 404"},
     "agenda.move": {"POST": "LOG 200 404 404 404 404 404 404"},
+    # Issue 18: the case opens from a reception appointment the person came to (the world's is
+    # still booked: the agent is told why, 400).
+    "agenda.open_case": {"POST": "LOG 400 404 404 404 404 404 404"},
     "agenda.office": {"GET": "LOG 200 200 200 404 404 404 404"},
     "agenda.add_room": {"POST": "LOG 200 200 200 404 404 404 404"},
     "agenda.remove_room": {"POST": "LOG 302 404 404 404 404 404 404"},
@@ -353,6 +356,14 @@ MATRIX: dict[str, dict[str, str]] = {
         "GET": "LOG 200 404 404 404 404 404 404",
         "POST": "LOG 200 404 404 404 404 404 404",
     },
+    # Issue 18: persons announced by a commune, not presented (the office's only).
+    "workspace.announced_list": {"GET": "LOG 200 200 200 404 404 404 404"},
+    "workspace.announced_person": {"GET": "LOG 200 404 404 404 404 404 404"},
+    "workspace.announced_reminder": {"POST": "LOG 302 404 404 404 404 404 404"},
+    "workspace.announced_noncompliance": {
+        "GET": "LOG 200 404 404 404 404 404 404",
+        "POST": "LOG 200 404 404 404 404 404 404",
+    },
     "workspace.search": {
         "GET": "LOG 200 200 200 404 404 404 404",
         "POST": "LOG 200 200 200 404 404 404 404",
@@ -436,6 +447,9 @@ OVERRIDES = {
     "network.delete_service": lambda w: {"service_id": w.ids["spare_service"]},  # the admin's POST deletes it
     "operators.refer": lambda w: {"case_id": w.ids["second_case"]},
     "workspace.step": lambda w: {"code": "french_course"},
+    "workspace.announced_person": lambda w: {"person_id": w.ids["announced"]},
+    "workspace.announced_reminder": lambda w: {"person_id": w.ids["announced"]},
+    "workspace.announced_noncompliance": lambda w: {"person_id": w.ids["announced"]},
     "workspace.confirm_case_action": lambda w: {"action": "suspend"},
     "workspace.agent_caseload": lambda w: {"agent_key": "none"},
     "pathway.merge_compare": lambda w: {"other_id": w.ids["second_person"]},

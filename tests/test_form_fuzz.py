@@ -53,6 +53,7 @@ NOT_DISCOVERED = {
     "network.reactivate_office": "a button-only form (shown for a deactivated office)",
     "network.reactivate_organisation": "a button-only form (shown for a deactivated organisation)",
     "pathway_admin.duplicate_review_done": "a button-only form (shown for an open duplicate review)",
+    "agenda.open_case": "a button-only form (shown for an attended reception appointment without a case)",
 }
 # Tables a refused submission may still write: reads of personal data are audited, failed
 # passwords are counted (they feed the throttle), sessions are touched.

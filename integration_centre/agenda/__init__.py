@@ -5,9 +5,10 @@ iCalendar feed. Rules in ``services`` (the facade), models in ``models``, pages 
 
 def register(app) -> None:
     """Wire the package into ``app``: the merge handler, the navigation and the blueprint."""
-    from integration_centre.agenda import subject_data, views
+    from integration_centre.agenda import presentation, subject_data, views
 
     subject_data.register()
+    presentation.register()
     views.register_navigation()
     for blueprint in views.BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from integration_centre import clock
 from integration_centre.accounts.models import User
 from integration_centre.accounts.permissions import can_see_office, require
-from integration_centre.agenda import rules
+from integration_centre.agenda import presentation, rules
 from integration_centre.agenda.booking import lock_session, set_status
 from integration_centre.agenda.errors import AgendaError
 from integration_centre.agenda.models import ACTIVE_STATUSES, ATTENDED, NO_SHOW, Appointment, NoncomplianceSignal
@@ -40,6 +40,7 @@ def record_attendance(actor: User, appointment: Appointment, attended: bool) -> 
     set_status(appointment, actor, ATTENDED if attended else NO_SHOW)
     if not attended:
         _no_show(actor, appointment)
+    presentation.on_attendance(actor, appointment)  # the anonymous facts (issue 18)
     pathway.flush_or_conflict()
     return appointment
 

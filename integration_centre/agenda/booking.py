@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from integration_centre import clock
 from integration_centre.accounts.models import Office, Role, User
 from integration_centre.accounts.permissions import can_see_office, require
-from integration_centre.agenda import interpreters, rules
+from integration_centre.agenda import interpreters, presentation, rules
 from integration_centre.agenda.errors import AgendaError
 from integration_centre.agenda.models import (
     ACTIVE_STATUSES,
@@ -258,6 +258,7 @@ def book(
     db.session.add(appointment)
     db.session.flush()
     interpreters.on_booked(appointment)
+    presentation.on_booked(actor, appointment)  # the anonymous facts (issue 18)
     return appointment
 
 

@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from integration_centre import clock
 from integration_centre.accounts.models import Role
 from integration_centre.accounts.permissions import roles_required
-from integration_centre.agenda import interpreters, letters, services
+from integration_centre.agenda import interpreters, letters, presentation, services
 from integration_centre.agenda.convocation import convocation
 from integration_centre.agenda.forms import (
     AttendanceForm,
@@ -41,7 +41,7 @@ from integration_centre.agenda.labels import (
     LETTER_LANGUAGE_LABELS,
     STATUS_LABELS,
 )
-from integration_centre.agenda.models import ACTIVE_STATUSES, Appointment, GroupSession
+from integration_centre.agenda.models import ACTIVE_STATUSES, INDIVIDUAL_KINDS, Appointment, GroupSession
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.core.requests import perform
 from integration_centre.extensions import limiter
@@ -168,6 +168,10 @@ def book():
     form = BookForm()
     _when(form, settings.slot_minutes)
     _set_languages(form.interpreter_language)
+    if request.method == "GET":  # the announced list's link: the person (and the kind) preselected
+        form.person.data = (request.args.get("person") or "")[:40] or None
+        if request.args.get("kind") in INDIVIDUAL_KINDS:
+            form.kind.data = request.args["kind"]
     if form.validate_on_submit():
         person = services.find_person(current_user, form.person.data)
         if person is None:
@@ -198,6 +202,8 @@ def book():
 
 def _appointment_page(appointment: Appointment, **forms):
     forms.setdefault("attendance_form", AttendanceForm())
+    forms.setdefault("open_case_form", ConfirmForm())
+    forms["can_open_case"] = presentation.can_open_case(current_user, appointment)
     forms.setdefault("cancel_form", CancelForm())
     if "move_form" not in forms:
         forms["move_form"] = move_form = MoveForm(formdata=None)
@@ -237,6 +243,21 @@ def attendance(appointment_id: uuid.UUID):
         if perform(lambda: services.record_attendance(current_user, item, came), success=_("Attendance recorded.")):
             return redirect(url_for("agenda.appointment", appointment_id=item.id))
     return _appointment_page(item, attendance_form=form)
+
+
+@bp.post("/appointments/<uuid:appointment_id>/open-case")
+@roles_required(Role.AGENT)
+def open_case(appointment_id: uuid.UUID):
+    """Open the person's case from the reception appointment they came to (one action)."""
+    item = services.get_appointment(current_user, appointment_id)
+    form = ConfirmForm()
+    opened = []
+    if form.validate_on_submit() and perform(
+        lambda: opened.append(presentation.open_case_from_appointment(current_user, item)),
+        success=_("The case was opened."),
+    ):
+        return redirect(url_for("workspace.case", case_id=opened[0].id))
+    return _appointment_page(item, open_case_form=form), 400
 
 
 @bp.post("/appointments/<uuid:appointment_id>/cancel")

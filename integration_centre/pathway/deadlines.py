@@ -12,6 +12,7 @@ from integration_centre.extensions import db
 from integration_centre.pathway import documents
 from integration_centre.pathway.assessment import is_obliged
 from integration_centre.pathway.dates import add_months
+from integration_centre.pathway.definitions import PathwayDefinition
 from integration_centre.pathway.documents import UploadedDocument
 from integration_centre.pathway.errors import PathwayError
 from integration_centre.pathway.models import Case, Newcomer
@@ -41,6 +42,25 @@ def deadline_date(case: Case, newcomer_dates: dict[str, date | None], code: str 
     if start is None:
         return None
     return add_months(start, deadline.months + (case.deadline_extended_months if deadline.extendable else 0))
+
+
+def presentation_due(
+    definition: PathwayDefinition, *, permit_order: date | None, registration: date | None
+) -> date | None:
+    """The duty-to-present date of a person announced by a commune: the one rule, for a person
+    with or without a case.
+
+    It is the definition's ``report`` deadline (3 months in Wallonia) from its clock start (the
+    registration date); when that date is unknown, from the other announcement date the commune
+    gave (the permit order), so that an incomplete list still gets a date. None when the
+    definition has no report deadline or no date is known.
+    """
+    deadline = definition.deadline("report")
+    if deadline is None:
+        return None
+    starts = {"registration": registration, "permit_order": permit_order}
+    start = starts.get(deadline.clock_start) or registration or permit_order
+    return add_months(start, deadline.months) if start else None
 
 
 # The kind of evidence a ground's document is by default (health grounds: a medical certificate).

@@ -77,6 +77,14 @@ EVENT_TYPES = frozenset(
         "deadline_extended",
         "noncompliance_notice",
         "noncompliance_referred",
+        # Announced persons and the agenda (issue 18): presentation within the duty-to-present
+        # date or late (reason ``within_deadline``/``late``), the wait to the first reception
+        # appointment (reason: a days band), a no-show (reason: the appointment kind), an
+        # interpreter requested for an appointment (reason: the ISO 639 language code).
+        "presentation_recorded",
+        "first_appointment_booked",
+        "appointment_no_show",
+        "interpreter_requested",
     }
 )
 PERSON_ATTRIBUTES = (

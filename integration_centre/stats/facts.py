@@ -68,6 +68,12 @@ MILESTONE_EVENTS = frozenset(
         "certificate_issued",
         "certificate_revoked",
         "assessment_recorded",
+        # Announced persons and the agenda (issue 18): outcome = within_deadline/late, the wait's
+        # days band, the appointment kind, the interpreter's ISO 639 language code.
+        "presentation_recorded",
+        "first_appointment_booked",
+        "appointment_no_show",
+        "interpreter_requested",
     }
 )
 CONTENT_FREE_EVENTS = frozenset({"assessment_recorded"})  # special-category data: the fact only

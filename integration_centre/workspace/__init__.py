@@ -8,6 +8,7 @@ def register(app) -> None:
     ``home_views``, ``case_views``, ``casework_views``, ``caseload_views`` and ``dispensation_views``,
     whose panels join the case page)."""
     from integration_centre.workspace import (
+        announced_views,
         case_views,
         caseload_views,
         casework_views,  # noqa: F401 - routes on ``views.bp``, the needs panel
@@ -25,11 +26,13 @@ def register(app) -> None:
     views.register_navigation()
     dispensation_views.register_panel()
     caseload_views.register_navigation()
+    announced_views.register_navigation()
     for blueprint in {
         *views.BLUEPRINTS,
         *home_views.BLUEPRINTS,
         *case_views.BLUEPRINTS,
         *dispensation_views.BLUEPRINTS,
         *caseload_views.BLUEPRINTS,
+        *announced_views.BLUEPRINTS,
     }:
         app.register_blueprint(blueprint)

@@ -75,6 +75,14 @@ ACTION_LABELS = {
     "referral.withdrawn": _l("Referral withdrawn"),
 }
 FILE_FIELD_LABELS = RECTIFIABLE
+# The timeline of a person without a case (``PersonEvent``, see ``workspace.announced``).
+PERSON_EVENT_LABELS = {
+    "announced.reminder": _l("Reminder of the duty to present sent by e-mail"),
+    "noncompliance.notice": _l("Non-compliance notice sent"),
+    "noncompliance.complied": _l("The person complied after the notice"),
+    "noncompliance.refer": _l("Person referred to the regional administration"),
+    "noncompliance.outcome": _l("Decision of the regional administration recorded"),
+}
 REASSESS_REASONS = {"file_edit": _l("after an edit of the person's file")}
 PARTICIPATION_LABELS = {"obliged": _l("obliged"), "voluntary": _l("voluntary")}
 

@@ -136,12 +136,18 @@ class EvaluationInterview(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
 
 
 class NoncomplianceProcedure(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
-    """Non-compliance: notice sent, grace period, referral to the regional administration, outcome."""
+    """Non-compliance: notice sent, grace period, referral to the regional administration, outcome.
+
+    For a person with a case, ``case_id`` is the case; for a person announced by a commune who
+    never presented (no case), ``case_id`` is None and ``office_id`` is the office that received
+    the announcement (the one the procedure belongs to in both cases).
+    """
 
     __tablename__ = "workspace_noncompliance"
 
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pathway_case.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("pathway_case.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), index=True)
     status: Mapped[str] = mapped_column(String(16))
     notice_sent_on: Mapped[date] = mapped_column(Date)
     grace_until: Mapped[date] = mapped_column(Date)
@@ -154,6 +160,23 @@ class NoncomplianceProcedure(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     note = EncryptedField("str")
 
     opened_by: Mapped[User] = relationship()
+
+
+class PersonEvent(UUIDPrimaryKeyMixin, db.Model):
+    """The timeline of a person who has no case yet (announced, not presented): reminders sent,
+    non-compliance steps. Codes only, like a case's timeline entries; the office it belongs to."""
+
+    __tablename__ = "workspace_person_event"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("newcomer.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(String(64))  # a code (the outcome, the channel)
+
+    actor: Mapped[User | None] = relationship()
 
 
 def register() -> None:

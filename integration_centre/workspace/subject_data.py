@@ -20,6 +20,7 @@ from integration_centre.workspace.models import (
     DeadlineExtension,
     EvaluationInterview,
     NoncomplianceProcedure,
+    PersonEvent,
 )
 
 PENDING = ("notice_sent", "referred")
@@ -53,8 +54,9 @@ def register() -> None:
 
 
 def merge_person(_actor, removed_id: uuid.UUID, kept_id: uuid.UUID) -> dict[str, int]:
-    """Move the workspace rows (schedule, extensions, evaluations, non-compliance) to the kept file."""
+    """Move the workspace rows (schedule, extensions, evaluations, non-compliance, the timeline of
+    a person without a case) to the kept file."""
     moved = 0
-    for model in (CaseSchedule, DeadlineExtension, EvaluationInterview, NoncomplianceProcedure):
+    for model in (CaseSchedule, DeadlineExtension, EvaluationInterview, NoncomplianceProcedure, PersonEvent):
         moved += person_merge.move_rows(model, removed_id, kept_id)
     return {"workspace": moved}
