@@ -7,7 +7,7 @@ the outbox message's channel (e-mail or SMS; the existing rows are e-mails). The
 keeps its name although its model moved to ``core``.
 
 Revision ID: 0014_interpreters
-Revises: 0012_appointments
+Revises: 0013_announced
 Create Date: 2026-12-03 11:28:03.797170
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_interpreters'
-down_revision = '0012_appointments'
+down_revision = '0013_announced'
 branch_labels = None
 depends_on = None
 

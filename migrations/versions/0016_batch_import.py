@@ -4,8 +4,8 @@ One new table: ``intake_seen_key`` holds, while an import runs, each duplicate k
 (a keyed hash, never a value in clear) with the first line holding it; the keys of a run are
 deleted when it ends. It replaces an index in memory that grew with the file.
 
-Revision ID: 0019_batch_import
-Revises: 0012_appointments
+Revision ID: 0016_batch_import
+Revises: 0014_interpreters
 Create Date: 2026-12-03 11:45:00.000000
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0019_batch_import'
-down_revision = '0012_appointments'
+revision = '0016_batch_import'
+down_revision = '0014_interpreters'
 branch_labels = None
 depends_on = None
 
