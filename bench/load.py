@@ -377,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     import requests
 
     if args.smoke:
-        args.users, args.duration, args.warmup, args.soak_requests, args.persons = 5, 8, 3, 100, 200
+        args.users, args.duration, args.warmup, args.soak_requests, args.persons = 5, 6, 2, 30, 200
     with contextlib.ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ic-load-")))
         args.database_url = args.database_url or f"sqlite:///{folder / 'bench.sqlite'}"
