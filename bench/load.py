@@ -144,12 +144,21 @@ def user_classes(data: dict):
         match = token_re.search(html)
         return match.group(1) if match else ""
 
-    class LoggedIn(HttpUser):
+    class Client(HttpUser):
+        """One connection per request, as behind nginx (its upstream default: no keep-alive)."""
+
+        abstract = True
+
+        def on_start(self) -> None:
+            self.client.headers["Connection"] = "close"
+
+    class LoggedIn(Client):
         abstract = True
         wait_time = between(1, 3)
         email = password = ""
 
         def on_start(self) -> None:
+            super().on_start()
             page = self.client.get("/login", name="GET /login")
             with self.client.post(
                 "/login",
@@ -159,12 +168,12 @@ def user_classes(data: dict):
                 catch_response=True,
             ) as response:
                 if response.status_code != 302:
-                    response.failure(f"login failed: {response.status_code}")
+                    response.failure(f"login failed: {response.status_code} {response.error or ''}")
 
         def get(self, path: str, name: str, expect: str | None = None):
             with self.client.get(path, name=name, catch_response=True) as response:
                 if response.status_code != 200:
-                    response.failure(f"status {response.status_code}")
+                    response.failure(f"status {response.status_code} {response.error or ''}")
                 elif expect and expect not in response.text:
                     response.failure(f"{expect!r} not in the page")
                 return response
@@ -173,7 +182,7 @@ def user_classes(data: dict):
             """A form POST: 200 (form shown again) or a redirect to a page of the app."""
             with self.client.post(path, data=form, name=name, allow_redirects=False, catch_response=True) as response:
                 if response.status_code not in (200, 302, 303):
-                    response.failure(f"status {response.status_code}")
+                    response.failure(f"status {response.status_code} {response.error or ''}")
                 return response
 
     class Agent(LoggedIn):
@@ -196,7 +205,7 @@ def user_classes(data: dict):
                 catch_response=True,
             ) as response:
                 if response.status_code != 200 or 'data-testid="search-results"' not in response.text:
-                    response.failure("the person was not found")
+                    response.failure(f"the person was not found: {response.status_code} {response.error or ''}")
 
         @task(3)
         def open_case(self) -> None:
@@ -255,7 +264,7 @@ def user_classes(data: dict):
         def trends(self) -> None:
             self.get("/statistics/trends", "GET /statistics/trends")
 
-    class Monitor(HttpUser):
+    class Monitor(Client):
         weight = 2
         wait_time = between(0.5, 1.5)
 
@@ -263,13 +272,13 @@ def user_classes(data: dict):
         def healthz(self) -> None:
             with self.client.get("/healthz", name=TRIVIAL, catch_response=True) as response:
                 if response.status_code != 200 or '"status":"ok"' not in response.text.replace(" ", ""):
-                    response.failure(f"status {response.status_code}")
+                    response.failure(f"status {response.status_code} {response.error or ''}")
 
         @task(1)
         def login_page(self) -> None:
             with self.client.get("/login", name="GET /login", catch_response=True) as response:
                 if response.status_code != 200:
-                    response.failure(f"status {response.status_code}")
+                    response.failure(f"status {response.status_code} {response.error or ''}")
 
     return [Agent, Operator, Committee, Monitor]
 
@@ -364,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-requests", type=int, default=10_000, help="requests after the load, for memory")
     parser.add_argument("--persons", type=int, default=2000, help="encrypted persons added to the demo")
     parser.add_argument("--smoke", action="store_true", help="CI: SQLite, 5 users, about 10 s")
+    parser.add_argument("--keep", metavar="DIR", help="keep the data in DIR; a later run with the same DIR reuses it")
     parser.add_argument("--prepare", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("--small-demo", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -379,13 +389,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.users, args.duration, args.warmup, args.soak_requests, args.persons = 5, 6, 2, 30, 200
     with contextlib.ExitStack() as stack:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ic-load-")))
+        if args.keep:
+            folder = Path(args.keep)
+            folder.mkdir(parents=True, exist_ok=True)
+        else:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ic-load-")))
         args.database_url = args.database_url or f"sqlite:///{folder / 'bench.sqlite'}"
-        (folder / "secret_key").write_text("bench-load-secret-" + "x" * 48)
-        os.chmod(folder / "secret_key", 0o600)
-        child = [sys.executable, __file__, "--prepare", str(folder), "--persons", str(args.persons)]
-        child += ["--database-url", args.database_url] + (["--small-demo"] if args.smoke else [])
-        subprocess.run(child, check=True, stdout=subprocess.DEVNULL)
+        if not (folder / "load.json").exists():
+            (folder / "secret_key").write_text("bench-load-secret-" + "x" * 48)
+            os.chmod(folder / "secret_key", 0o600)
+            child = [sys.executable, __file__, "--prepare", str(folder), "--persons", str(args.persons)]
+            child += ["--database-url", args.database_url] + (["--small-demo"] if args.smoke else [])
+            subprocess.run(child, check=True, stdout=subprocess.DEVNULL)
+        else:
+            print(f"reusing the data prepared earlier in {folder}")
         data = json.loads((folder / "load.json").read_text())
         dialect = args.database_url.split(":", 1)[0].split("+")[0]
         print(
