@@ -416,20 +416,23 @@ def main(argv: list[str] | None = None) -> int:
         server = subprocess.Popen(command, env=server_env(folder, args), stdout=subprocess.DEVNULL, stderr=log)
         try:
             host = f"http://127.0.0.1:{port}"
-            for _ in range(120):
+            deadline = time.monotonic() + 600  # the app is built before gunicorn listens: slow on a busy machine
+            while True:
                 try:
-                    if requests.get(f"{host}/healthz", timeout=2).status_code == 200:
+                    if requests.get(f"{host}/healthz", timeout=10).status_code == 200:
                         break
                 except requests.ConnectionError:
                     pass
-                if server.poll() is not None:
-                    raise SystemExit((folder / "server.log").read_text())
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("the server did not start:\n" + (folder / "server.log").read_text())
                 time.sleep(0.5)
+            started_in = time.monotonic() - deadline + 600
             master = psutil.Process(server.pid)
-            time.sleep(1)
+            time.sleep(5)  # the other workers finish booting
             rss_idle = worker_rss(master)
             print(
-                f"server: integration-centre serve (gunicorn) {args.workers} worker(s) x {args.threads} threads,"
+                f"server: integration-centre serve (gunicorn) {args.workers} worker(s) x {args.threads} threads"
+                f" (answering after {started_in:.0f} s),"
                 f" rate limits in {'Redis' if args.redis_url else 'memory'}; {args.users} users for"
                 f" {args.duration:g} s"
             )
