@@ -5,7 +5,8 @@ memory (RSS) of each gunicorn worker before the load, after it and after N more 
     python bench/load.py --database-url postgresql+psycopg://postgres@127.0.0.1/ic_load \\
         --redis-url redis://127.0.0.1:6379/0 --workers 4 --threads 4 --users 50 --duration 120
     python bench/load.py --users 10 --duration 120        # one office on SQLite: 1 worker, 8 threads
-    python bench/load.py --smoke                          # CI: SQLite, 5 users, ~10 s, no Redis
+    python bench/load.py --smoke                          # CI: SQLite, 5 users, 6 s of load, no Redis
+    ... --keep DIR                 # keep the data (keyring, probes; SQLite file) in DIR; reuse it next time
 
 Data (built in a child process before the server starts, timed): the quickstart demo (accounts,
 persons, cases, referrals, agenda, statistics releases; ``--smoke`` leaves out the statistics
