@@ -9,8 +9,8 @@ memory (RSS) of each gunicorn worker before the load, after it and after N more 
     ... --keep DIR                 # keep the data (keyring, probes; SQLite file) in DIR; reuse it next time
 
 Data (built in a child process before the server starts, timed): the quickstart demo (accounts,
-persons, cases, referrals, agenda, statistics releases; ``--smoke`` leaves out the statistics
-demo, whose 260,000 facts take a minute) plus ``--persons`` encrypted persons with their cases and
+persons, cases, referrals, agenda, statistics releases; ``--smoke`` loads the accounts only and
+creates the schema from the models: the rest takes minutes) plus ``--persons`` encrypted persons with their cases and
 nine steps each in the first office (``agent_workspace.seed``: real ciphertext and blind indexes),
 whose agent (``agent@bench.example``) the agents log in as.
 
