@@ -91,6 +91,7 @@ def import_models() -> None:
     from integration_centre.agenda import models as agenda_models  # noqa: F401
     from integration_centre.api import models as api_models  # noqa: F401
     from integration_centre.intake import models as intake_models  # noqa: F401
+    from integration_centre.jobs import models as jobs_models  # noqa: F401
     from integration_centre.operators import models as operators_models  # noqa: F401
     from integration_centre.pathway import models as pathway_models  # noqa: F401
     from integration_centre.privacy import models as privacy_models  # noqa: F401

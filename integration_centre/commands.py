@@ -31,7 +31,9 @@ def register_commands(app) -> None:
 
     app.cli.add_command(demo_command)
     app.cli.add_command(db_group)
-    for module in (accounts_cli, privacy_cli, pathway_cli, operators_cli, stats_cli, api_cli, intake_cli):
+    from integration_centre import worker
+
+    for module in (accounts_cli, privacy_cli, pathway_cli, operators_cli, stats_cli, api_cli, intake_cli, worker):
         module.register(app)
 
 
