@@ -22,7 +22,7 @@ from integration_centre.accounts.models import Office, Role, User
 from integration_centre.accounts.permissions import can_see_office, require
 from integration_centre.extensions import db
 from integration_centre.intake import fields, mappings, sources, staging
-from integration_centre.intake.engine import run_import
+from integration_centre.intake.engine import DEFAULT_BATCH_SIZE, run_import
 from integration_centre.intake.errors import ImportRefused
 from integration_centre.intake.models import OPEN_STATUSES, ImportMapping, ImportUpload
 from integration_centre.jobs import queue
@@ -35,6 +35,11 @@ RECENT = 20
 def inline_rows() -> int:
     """Lists with more rows than this are imported by the worker (``IMPORT_INLINE_ROWS``)."""
     return int(current_app.config.get("IMPORT_INLINE_ROWS", DEFAULT_INLINE_ROWS))
+
+
+def batch_size() -> int:
+    """Rows per transaction (``IMPORT_BATCH_SIZE``, a Flask key; 200 by default)."""
+    return int(current_app.config.get("IMPORT_BATCH_SIZE", DEFAULT_BATCH_SIZE))
 
 
 def _require_agent(actor: User, office_id: int) -> None:
@@ -199,7 +204,7 @@ def execute(upload_id: uuid.UUID, progress=None) -> ImportUpload:
         db.session.commit()
         report = run_import(
             actor, office, _stream(upload), staging.filename(upload), preset=_preset(upload),
-            columns=_columns(upload), progress=progress,
+            columns=_columns(upload), progress=progress, batch_size=batch_size(),
         )  # fmt: skip
         upload = db.session.get(ImportUpload, upload_id)
         upload.run_id = uuid.UUID(report.run_id)
