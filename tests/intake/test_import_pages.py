@@ -55,7 +55,7 @@ def newcomers() -> int:
 
 
 def test_upload_columns_dry_run_confirm_as_an_agent(app, login_as, existing):
-    client, agent = login_as(Role.AGENT)
+    client, _agent = login_as(Role.AGENT)
     assert "/imports/" in client.get("/agent").get_data(as_text=True)  # the navigation entry
     upload_id = upload_list(client, csv_bytes(ROWS))
     columns_page = client.get(f"/imports/{upload_id}/columns").get_data(as_text=True)
@@ -101,7 +101,7 @@ def test_another_offices_import_is_404(app, login_as, org):
 
 
 def test_a_preset_prefills_the_columns(app, login_as, org):
-    client, agent = login_as(Role.AGENT)
+    client, _agent = login_as(Role.AGENT)
     preset = ImportMapping(office_id=org["office"].id, name="Odd", columns={"nom": "", "prenom": "family_name"})
     db.session.add(preset)
     db.session.commit()
