@@ -196,9 +196,7 @@ def build(app: Flask) -> World:
     from integration_centre.intake import uploads
 
     listing = "Nom;Prénom;Date de naissance;Sexe;Nationalité\nMatrix;Ana;01/02/1990;F;SY\n".encode()
-    upload_open, upload_checked, upload_spare = (
-        uploads.stage(agent, office, "list.csv", listing) for _n in range(3)
-    )
+    upload_open, upload_checked, upload_spare = (uploads.stage(agent, office, "list.csv", listing) for _n in range(3))
     db.session.commit()
     uploads.dry_run(agent, upload_checked)
 
