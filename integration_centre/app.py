@@ -112,6 +112,7 @@ def _register_packages(app: Flask) -> None:
         api,
         core,
         intake,
+        jobs,
         operators,
         pathway,
         privacy,
@@ -122,6 +123,7 @@ def _register_packages(app: Flask) -> None:
     )
 
     privacy.register(app)
+    jobs.register(app)
     accounts.register(app)
     rights.register(app)
     pathway.register(app)
