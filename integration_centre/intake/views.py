@@ -19,6 +19,7 @@ from integration_centre.accounts.permissions import roles_required
 from integration_centre.config import MEGABYTE
 from integration_centre.core.navigation import add_item as add_nav_item
 from integration_centre.core.requests import flash_refusal, perform
+from integration_centre.core.uploads import allow_larger_body
 from integration_centre.errors import DomainError
 from integration_centre.extensions import db
 from integration_centre.intake import fields, mappings, staging, uploads
@@ -41,8 +42,9 @@ STATUS_LABELS = {
 
 
 def register_navigation() -> None:
-    """The imports in the agent's navigation."""
+    """The imports in the agent's navigation; the upload may be as large as ``MAX_IMPORT_MB``."""
     add_nav_item("intake.index", _l("Imports"), [Role.AGENT], order=9)
+    allow_larger_body("intake.index", "MAX_IMPORT_BYTES")
 
 
 def _preset_choices(office_id: int) -> list[tuple[str, str]]:
@@ -61,8 +63,6 @@ def _name(upload) -> str:
 @roles_required(Role.AGENT)
 def index():
     """The office's recent imports, and the form to upload a list."""
-    if request.method == "POST":
-        request.max_content_length = max_import_bytes() + MEGABYTE
     form = UploadForm()
     form.preset.choices = _preset_choices(current_user.office_id)
     if form.validate_on_submit():
