@@ -26,8 +26,10 @@ from integration_centre.intake.engine import DEFAULT_BATCH_SIZE, run_import
 from integration_centre.intake.errors import ImportRefused
 from integration_centre.intake.models import OPEN_STATUSES, ImportMapping, ImportUpload
 from integration_centre.jobs import queue
+from integration_centre.jobs.models import DONE, FAILED
 
 JOB_KIND = "intake.import"
+FINISHED = ("completed", "failed", "abandoned")
 DEFAULT_INLINE_ROWS = 200
 RECENT = 20
 
@@ -218,8 +220,19 @@ def execute(upload_id: uuid.UUID, progress=None) -> ImportUpload:
 
 
 def run_job(payload: dict, progress) -> str:
-    """The worker's entry for a job of kind ``intake.import``; returns the upload's final status."""
-    return execute(uuid.UUID(payload["upload_id"]), progress=progress).status
+    """The worker's entry for a job of kind ``intake.import``; returns the upload's final status.
+
+    An unexpected failure (the database gone…) still closes the upload as failed, its file
+    destroyed, before the worker records the job's failure."""
+    upload_id = uuid.UUID(payload["upload_id"])
+    try:
+        return execute(upload_id, progress=progress).status
+    except Exception:
+        db.session.rollback()
+        upload = db.session.get(ImportUpload, upload_id)
+        if upload is not None and upload.status not in FINISHED:
+            _close(upload, "failed")
+        raise
 
 
 def abandon(actor: User, upload: ImportUpload) -> None:
@@ -249,6 +262,15 @@ def sweep(now: datetime | None = None) -> int:
     )
     for upload in stale:
         _close(upload, "abandoned")
+    stuck = db.session.scalars(
+        select(ImportUpload).where(
+            ImportUpload.status.in_(("queued", "running")), ImportUpload.updated_at < now - staging.STALE_AFTER
+        )
+    ).all()
+    for upload in stuck:  # its job failed or was lost, or its process was killed mid-request
+        job = queue.get(upload.job_id)
+        if job is None or job.status in (DONE, FAILED):
+            _close(upload, "failed")
     known = {u.hex for u in db.session.scalars(select(ImportUpload.id).where(ImportUpload.wrapped_key.is_not(None)))}
     strays = staging.stray_files(known)
     for path in strays:
@@ -269,5 +291,5 @@ def status_of(upload: ImportUpload) -> dict:
         "created": run.rows_created if run else 0,
         "failed_rows": run.rows_failed if run else 0,
         "skipped": run.rows_skipped if run else 0,
-        "finished": upload.status in ("completed", "failed", "abandoned"),
+        "finished": upload.status in FINISHED,
     }

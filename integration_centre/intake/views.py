@@ -160,7 +160,8 @@ def upload(upload_id: uuid.UUID):
     upload = uploads.get_upload(current_user, upload_id)
     if upload.status == "uploaded":
         return redirect(url_for("intake.columns", upload_id=upload.id))
-    run = upload.run or upload.dry_run
+    # The import's report once it ran; before, the dry run's (not while it runs: its figures would mislead).
+    run = upload.run or (upload.dry_run if upload.status in ("checked", "abandoned") else None)
     report = run.report if run is not None else {}
     issues = sorted(
         [*report.get("errors", []), *report.get("warnings", [])], key=lambda i: (i.get("line", 0), i["severity"])

@@ -191,3 +191,21 @@ def test_a_list_larger_than_a_document_is_accepted_on_the_import_page_only(app, 
     finally:
         environ["wsgi.input"].close()
         builder.close()
+
+
+def test_the_dry_run_report_is_paginated(app, login_as, monkeypatch):
+    from integration_centre.intake import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client, _agent = login_as(Role.AGENT)
+    upload_id = upload_list(client, csv_bytes(ROWS))
+    post_columns(client, upload_id)
+    first = client.get(f"/imports/{upload_id}").get_data(as_text=True)
+    pages = int(re.search(r"Page 1 of (\d+)", first).group(1))
+    count = int(re.search(r"Rows to look at \((\d+)\)", first).group(1))
+    assert pages == -(-count // 2) >= 2
+    assert first.count("<tr>") == 1 + 2  # the header row and one page of issues
+    assert "<td>4</td>" in first and "<td>9</td>" not in first  # in line order
+    last = client.get(f"/imports/{upload_id}?page={pages}").get_data(as_text=True)
+    assert f"Page {pages} of {pages}" in last and "<td>9</td>" in last
+    assert "Page 1 of" in client.get(f"/imports/{upload_id}?page=x").get_data(as_text=True)

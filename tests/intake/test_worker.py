@@ -120,3 +120,21 @@ def test_the_status_endpoint_holds_counts_only(app, login_as):
     assert set(client.get(f"/imports/{upload_id}/status.json").get_json()) == {
         "status", "done", "total", "created", "failed_rows", "skipped", "finished", "label"
     }  # fmt: skip
+
+
+def test_a_job_that_raises_fails_and_its_file_is_destroyed(app, login_as, monkeypatch):
+    from integration_centre.intake import staging, uploads
+
+    client, _agent = login_as(Role.AGENT)
+    upload_id, job = _queued(app, client)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(uploads, "run_import", broken)
+    assert Worker().round().jobs_failed == 1
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).error == "RuntimeError"
+    upload = db.session.get(ImportUpload, uuid.UUID(upload_id))
+    assert upload.status == "failed" and upload.wrapped_key is None and not staging.path_of(upload).exists()
+    assert "could not start" in client.get(f"/imports/{upload_id}").get_data(as_text=True)
