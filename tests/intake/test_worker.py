@@ -138,3 +138,36 @@ def test_a_job_that_raises_fails_and_its_file_is_destroyed(app, login_as, monkey
     upload = db.session.get(ImportUpload, uuid.UUID(upload_id))
     assert upload.status == "failed" and upload.wrapped_key is None and not staging.path_of(upload).exists()
     assert "could not start" in client.get(f"/imports/{upload_id}").get_data(as_text=True)
+
+
+def test_the_worker_publishes_the_due_statistics_releases_once(app, org):
+    from datetime import UTC, date, datetime
+
+    from integration_centre.stats import demo as stats_demo
+    from integration_centre.stats import services as stats
+
+    rows = stats_demo.synthetic_rows(60, date(2026, 10, 1), date(2026, 10, 31), stats_demo.demo_sites(), [1], seed=3)
+    stats_demo.insert_rows(iter(rows))
+    db.session.commit()
+    now = datetime(2026, 11, 15, 3, 0, tzinfo=UTC)
+    assert stats.due_periods(now.date()) == ["2026-10"]
+    worker = Worker()
+    assert worker.round(now).releases == ["2026-10 region"]
+    assert stats.due_periods(now.date()) == []
+    assert Worker().round(now).releases == []  # nothing due any more
+
+
+def test_an_upload_whose_job_was_lost_is_closed_by_the_sweep(app, login_as):
+    from datetime import timedelta
+
+    from integration_centre.clock import utcnow
+    from integration_centre.intake import staging, uploads
+
+    client, _agent = login_as(Role.AGENT)
+    upload_id, job = _queued(app, client)
+    assert uploads.sweep(utcnow() + timedelta(hours=25)) == 0  # its job is still queued: kept
+    queue.fail(job.id, "worker_lost")
+    uploads.sweep(utcnow() + timedelta(hours=25))
+    db.session.expire_all()
+    upload = db.session.get(ImportUpload, uuid.UUID(upload_id))
+    assert upload.status == "failed" and not staging.path_of(upload).exists()
