@@ -44,7 +44,7 @@ def _run_import(payload: dict, progress: Callable[[int, int | None], None]) -> s
     from integration_centre.intake import uploads
 
     status = uploads.run_job(payload, progress)
-    return None if status == "completed" else f"import_{status}"
+    return None if status in ("completed", "checked") else f"import_{status}"
 
 
 # kind → handler(payload, progress) returning None when done, else an error code (no value).

@@ -76,9 +76,9 @@ class ImportedRow(db.Model):
     line: Mapped[int] = mapped_column(Integer)
 
 
-# An upload's life: uploaded → checked (dry run shown) → queued/running → completed | failed;
+# An upload's life: uploaded → (checking →) checked (dry run shown) → queued/running → completed | failed;
 # abandoned when the agent cancels it or it stayed unfinished too long (its file is then deleted).
-UPLOAD_STATUSES = ("uploaded", "checked", "queued", "running", "completed", "failed", "abandoned")
+UPLOAD_STATUSES = ("uploaded", "checking", "checked", "queued", "running", "completed", "failed", "abandoned")
 OPEN_STATUSES = ("uploaded", "checked")
 
 

@@ -22,7 +22,7 @@ from integration_centre.accounts.models import Office, Role, User
 from integration_centre.accounts.permissions import can_see_office, require
 from integration_centre.extensions import db
 from integration_centre.intake import fields, mappings, sources, staging
-from integration_centre.intake.engine import DEFAULT_BATCH_SIZE, run_import
+from integration_centre.intake.engine import DEFAULT_BATCH_SIZE, check_mapping, run_import
 from integration_centre.intake.errors import ImportRefused
 from integration_centre.intake.models import OPEN_STATUSES, ImportMapping, ImportUpload
 from integration_centre.jobs import queue
@@ -30,6 +30,7 @@ from integration_centre.jobs.models import DONE, FAILED
 
 JOB_KIND = "intake.import"
 FINISHED = ("completed", "failed", "abandoned")
+BUSY = ("checking", "queued", "running")  # the worker (or the request) is on it
 DEFAULT_INLINE_ROWS = 200
 RECENT = 20
 
@@ -159,14 +160,43 @@ def _stream(upload: ImportUpload) -> io.BytesIO:
     return stream
 
 
-def dry_run(actor: User, upload: ImportUpload):
-    """Check every row without writing a file; the report is kept with the upload (committed)."""
+def check_columns(upload: ImportUpload) -> None:
+    """Refuse (``ImportRefused``) columns that feed no field or miss a required one, before any row is read."""
+    preset = _preset(upload)
+    preset_columns = {**(preset.columns if preset else {}), **_columns(upload)}
+    check_mapping(
+        fields.detect([c["header"] for c in upload.columns], preset_columns, preset.defaults if preset else None)
+    )
+
+
+def request_dry_run(actor: User, upload: ImportUpload) -> bool:
+    """Check the rows: at once for a small list, else queued for the worker (committed).
+
+    Returns True when it was queued (the upload is then ``checking``). The columns are checked
+    first, in the request, so that a missing field is said at once."""
     _require_agent(actor, upload.office_id)
     require(upload.status in OPEN_STATUSES)
+    check_columns(upload)
+    if (upload.rows_estimated or 0) > inline_rows():
+        job = queue.enqueue(
+            JOB_KIND, {"upload_id": str(upload.id), "dry_run": True}, total=upload.rows_estimated
+        )  # fmt: skip
+        upload.job_id = job.id
+        upload.status = "checking"
+        db.session.commit()
+        return True
+    dry_run(actor, upload)
+    return False
+
+
+def dry_run(actor: User, upload: ImportUpload, progress=None):
+    """Check every row without writing a file; the report is kept with the upload (committed)."""
+    _require_agent(actor, upload.office_id)
+    require(upload.status in (*OPEN_STATUSES, "checking"))
     office = db.session.get(Office, upload.office_id)
     report = run_import(
         actor, office, _stream(upload), staging.filename(upload), preset=_preset(upload),
-        columns=_columns(upload), dry_run=True,
+        columns=_columns(upload), dry_run=True, progress=progress, batch_size=batch_size(),
     )  # fmt: skip
     upload = db.session.get(ImportUpload, upload.id)
     upload.dry_run_id = uuid.UUID(report.run_id)
@@ -226,6 +256,8 @@ def run_job(payload: dict, progress) -> str:
     destroyed, before the worker records the job's failure."""
     upload_id = uuid.UUID(payload["upload_id"])
     try:
+        if payload.get("dry_run"):
+            return _dry_run_job(upload_id, progress)
         return execute(upload_id, progress=progress).status
     except Exception:
         db.session.rollback()
@@ -233,6 +265,22 @@ def run_job(payload: dict, progress) -> str:
         if upload is not None and upload.status not in FINISHED:
             _close(upload, "failed")
         raise
+
+
+def _dry_run_job(upload_id: uuid.UUID, progress) -> str:
+    upload = db.session.get(ImportUpload, upload_id)
+    actor = db.session.get(User, upload.actor_id) if upload.actor_id else None
+    if upload.status != "checking" or actor is None or not actor.is_active:
+        _close(upload, "failed")
+        return upload.status
+    try:
+        dry_run(actor, upload, progress)
+    except ImportRefused:  # the file turned out unreadable: back to the columns page
+        db.session.rollback()
+        upload = db.session.get(ImportUpload, upload_id)
+        upload.status = "uploaded"
+        db.session.commit()
+    return db.session.get(ImportUpload, upload_id).status
 
 
 def abandon(actor: User, upload: ImportUpload) -> None:
@@ -263,9 +311,7 @@ def sweep(now: datetime | None = None) -> int:
     for upload in stale:
         _close(upload, "abandoned")
     stuck = db.session.scalars(
-        select(ImportUpload).where(
-            ImportUpload.status.in_(("queued", "running")), ImportUpload.updated_at < now - staging.STALE_AFTER
-        )
+        select(ImportUpload).where(ImportUpload.status.in_(BUSY), ImportUpload.updated_at < now - staging.STALE_AFTER)
     ).all()
     for upload in stuck:  # its job failed or was lost, or its process was killed mid-request
         job = queue.get(upload.job_id)
@@ -291,5 +337,5 @@ def status_of(upload: ImportUpload) -> dict:
         "created": run.rows_created if run else 0,
         "failed_rows": run.rows_failed if run else 0,
         "skipped": run.rows_skipped if run else 0,
-        "finished": upload.status in FINISHED,
+        "finished": upload.status not in BUSY,
     }

@@ -32,6 +32,7 @@ BLUEPRINTS = (bp,)
 PAGE_SIZE = 50
 STATUS_LABELS = {
     "uploaded": _l("Columns to check"),
+    "checking": _l("Checking the rows"),
     "checked": _l("Checked, waiting for confirmation"),
     "queued": _l("Waiting for the worker"),
     "running": _l("Importing"),
@@ -115,7 +116,7 @@ def columns(upload_id: uuid.UUID):
         ok = perform(lambda: uploads.set_columns(current_user, upload, chosen, form.save_as.data), form=form)
         if ok:
             try:
-                uploads.dry_run(current_user, upload)
+                uploads.request_dry_run(current_user, upload)
             except DomainError as exc:
                 flash_refusal(exc)
                 return redirect(url_for("intake.columns", upload_id=upload.id))

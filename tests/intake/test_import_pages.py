@@ -209,3 +209,14 @@ def test_the_dry_run_report_is_paginated(app, login_as, monkeypatch):
     last = client.get(f"/imports/{upload_id}?page={pages}").get_data(as_text=True)
     assert f"Page {pages} of {pages}" in last and "<td>9</td>" in last
     assert "Page 1 of" in client.get(f"/imports/{upload_id}?page=x").get_data(as_text=True)
+
+
+def test_columns_missing_a_required_field_are_refused_at_once(app, login_as):
+    client, _agent = login_as(Role.AGENT)
+    upload_id = upload_list(client, csv_bytes(ROWS))
+    response = client.post(f"/imports/{upload_id}/columns", data={"column_0": "family_name"}, follow_redirects=True)
+    assert "Columns missing for" in response.get_data(as_text=True)
+    assert db.session.get(ImportUpload, uuid.UUID(upload_id)).status == "uploaded"
+    twice = {"column_0": "family_name", "column_1": "family_name"}
+    page = client.post(f"/imports/{upload_id}/columns", data=twice).get_data(as_text=True)
+    assert "Two columns feed the same field" in page

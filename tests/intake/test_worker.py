@@ -25,7 +25,14 @@ from tests.operators.smtp_server import SMTPServer
 def _queued(app, client) -> tuple[str, Job]:
     app.config.update(IMPORT_INLINE_ROWS=3, IMPORT_BATCH_SIZE=2)
     upload_id = upload_list(client, csv_bytes(ROWS))
-    post_columns(client, upload_id)
+    post_columns(client, upload_id)  # a long list: its dry run goes to the worker too
+    assert db.session.get(ImportUpload, uuid.UUID(upload_id)).status == "checking"
+    assert "import-progress.js" in client.get(f"/imports/{upload_id}").get_data(as_text=True)
+    assert client.get(f"/imports/{upload_id}/status.json").get_json()["finished"] is False
+    assert Worker().round().jobs_done == 1
+    db.session.expire_all()
+    assert db.session.get(ImportUpload, uuid.UUID(upload_id)).status == "checked"
+    assert "Dry-run report" in client.get(f"/imports/{upload_id}").get_data(as_text=True)
     response = client.post(f"/imports/{upload_id}/confirm")
     assert response.status_code == 302
     db.session.expire_all()
