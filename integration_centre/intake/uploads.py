@@ -16,6 +16,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from integration_centre import clock
 from integration_centre.accounts.models import Office, Role, User
@@ -98,6 +99,7 @@ def recent_uploads(actor: User, limit: int = RECENT) -> list[ImportUpload]:
     require(actor.role == Role.AGENT and actor.office_id is not None)
     query = (
         select(ImportUpload)
+        .options(selectinload(ImportUpload.run), selectinload(ImportUpload.dry_run))
         .where(ImportUpload.office_id == actor.office_id)
         .order_by(ImportUpload.created_at.desc())
         .limit(limit)
