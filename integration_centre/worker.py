@@ -14,7 +14,8 @@ One loop, each round in this order:
 
 It sits with the commands (above every domain package) because it dispatches to several of
 them; the queue itself (``integration_centre.jobs``) knows none of them. Several workers may run
-on several machines: a job is claimed by one only. Logs name jobs by id and kind, never data.
+on several machines: a job is claimed by one only. Logs name jobs by id and kind and a failure by
+its exception's class, never a message or a traceback (they could quote a row's value).
 """
 
 from __future__ import annotations
@@ -78,9 +79,10 @@ class Worker:
         for step in (self.run_jobs, self.send_mail, self.publish_releases, self.sweep):
             try:
                 step(report, now)
-            except Exception:  # one broken step must not stop the others
+            except Exception as exc:  # one broken step must not stop the others
                 db.session.rollback()
-                log.exception("worker step %s failed", step.__name__)
+                # The class only: a message or a traceback could quote a value of a row.
+                log.error("worker step %s failed: %s", step.__name__, type(exc).__name__)  # noqa: TRY400
         return report
 
     def run_jobs(self, report: RoundReport, now: datetime) -> None:
@@ -97,7 +99,7 @@ class Worker:
             except Exception as exc:
                 db.session.rollback()
                 error = type(exc).__name__
-                log.exception("job %s (%s) raised", job_id, kind)
+                log.error("job %s (%s) raised %s", job_id, kind, error)  # noqa: TRY400 - no traceback: no value
             if error:
                 queue.fail(job_id, error)
                 report.jobs_failed += 1
