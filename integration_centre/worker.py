@@ -79,10 +79,10 @@ class Worker:
         for step in (self.run_jobs, self.send_mail, self.publish_releases, self.sweep):
             try:
                 step(report, now)
-            except Exception as exc:  # one broken step must not stop the others
+            except Exception as exc:  # noqa: BLE001 - one broken step must not stop the others
                 db.session.rollback()
                 # The class only: a message or a traceback could quote a value of a row.
-                log.error("worker step %s failed: %s", step.__name__, type(exc).__name__)  # noqa: TRY400
+                log.error("worker step %s failed: %s", step.__name__, type(exc).__name__)
         return report
 
     def run_jobs(self, report: RoundReport, now: datetime) -> None:
@@ -96,10 +96,10 @@ class Worker:
             log.info("job %s (%s) started", job_id, kind)
             try:
                 error = HANDLERS[kind](payload, lambda done, total, job_id=job_id: queue.progress(job_id, done, total))
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any failure fails the job, the worker goes on
                 db.session.rollback()
                 error = type(exc).__name__
-                log.error("job %s (%s) raised %s", job_id, kind, error)  # noqa: TRY400 - no traceback: no value
+                log.error("job %s (%s) raised %s", job_id, kind, error)
             if error:
                 queue.fail(job_id, error)
                 report.jobs_failed += 1
