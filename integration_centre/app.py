@@ -100,6 +100,7 @@ def import_models() -> None:
     from integration_centre.api import models as api_models  # noqa: F401
     from integration_centre.core import outbox as core_outbox  # noqa: F401 — the outbox's tables
     from integration_centre.intake import models as intake_models  # noqa: F401
+    from integration_centre.jobs import models as jobs_models  # noqa: F401
     from integration_centre.operators import models as operators_models  # noqa: F401
     from integration_centre.pathway import models as pathway_models  # noqa: F401
     from integration_centre.privacy import models as privacy_models  # noqa: F401
@@ -120,6 +121,7 @@ def _register_packages(app: Flask) -> None:
         api,
         core,
         intake,
+        jobs,
         operators,
         pathway,
         privacy,
@@ -130,6 +132,7 @@ def _register_packages(app: Flask) -> None:
     )
 
     privacy.register(app)
+    jobs.register(app)
     accounts.register(app)
     rights.register(app)
     pathway.register(app)

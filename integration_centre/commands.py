@@ -32,7 +32,19 @@ def register_commands(app) -> None:
 
     app.cli.add_command(demo_command)
     app.cli.add_command(db_group)
-    for module in (accounts_cli, privacy_cli, pathway_cli, operators_cli, stats_cli, api_cli, intake_cli, agenda_cli):
+    from integration_centre import worker
+
+    for module in (
+        accounts_cli,
+        privacy_cli,
+        pathway_cli,
+        operators_cli,
+        stats_cli,
+        api_cli,
+        intake_cli,
+        agenda_cli,
+        worker,
+    ):
         module.register(app)
 
 

@@ -97,6 +97,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("DOCUMENTS_DIR", None, str, "sealed evidence documents (default <instance>/documents)"),
         Setting("MAX_DOCUMENT_MB", 10, int, "largest evidence document (PDF, JPEG, PNG) an agent may upload, in MB"),
         Setting("MAX_IMPORT_MB", 50, int, "largest list (CSV or XLSX) an import accepts, in MB"),
+        Setting("IMPORT_INLINE_ROWS", 200, int, "lists with more rows are imported by the worker, not in the request"),
+        Setting("IMPORT_DIR", None, str, "uploaded lists, sealed until imported (default <instance>/imports)"),
         Setting("BASE_URL", None, str, "public address behind the proxy, e.g. https://ic.example.be/ (setup links)"),
         Setting("METRICS_TOKEN", None, str, "bearer token of /metrics (unset: /metrics answers loopback only)"),
     ]
@@ -192,6 +194,8 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "MAX_DOCUMENT_BYTES": settings["MAX_DOCUMENT_MB"] * MEGABYTE,
         "MAX_CONTENT_LENGTH": max(10, settings["MAX_DOCUMENT_MB"] + 1) * MEGABYTE,
         "MAX_IMPORT_BYTES": settings["MAX_IMPORT_MB"] * MEGABYTE,
+        "IMPORT_INLINE_ROWS": settings["IMPORT_INLINE_ROWS"],
+        "IMPORT_DIR": settings["IMPORT_DIR"] or str(instance_path / "imports"),
         "TRUSTED_PROXIES": settings["TRUSTED_PROXIES"],
         "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,

@@ -59,6 +59,7 @@ def _demo_modules() -> list:
     from integration_centre.accounts import demo as accounts_demo
     from integration_centre.agenda import demo as agenda_demo
     from integration_centre.api import demo as api_demo
+    from integration_centre.intake import demo as intake_demo
     from integration_centre.operators import demo as operators_demo
     from integration_centre.pathway import demo as pathway_demo
     from integration_centre.reception import demo as reception_demo
@@ -77,6 +78,7 @@ def _demo_modules() -> list:
         casework_demo,
         agenda_demo,
         announced_demo,
+        intake_demo,
         stats_demo,
         api_demo,
     ]

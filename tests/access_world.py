@@ -205,7 +205,17 @@ def build(app: Flask) -> World:
     )
     db.session.commit()
 
+    from integration_centre.intake import uploads
+
+    listing = "Nom;Prénom;Date de naissance;Sexe;Nationalité\nMatrix;Ana;01/02/1990;F;SY\n".encode()
+    upload_open, upload_checked, upload_spare = (uploads.stage(agent, office, "list.csv", listing) for _n in range(3))
+    db.session.commit()
+    uploads.dry_run(agent, upload_checked)
+
     world.ids.update(
+        upload_open=upload_open.id,
+        upload_checked=upload_checked.id,
+        upload_spare=upload_spare.id,
         appointment=appointment.id,
         group_session=group_session.id,
         room=room.id,

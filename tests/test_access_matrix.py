@@ -131,6 +131,14 @@ MATRIX: dict[str, dict[str, str]] = {
     "agenda.remove_room": {"POST": "LOG 302 404 404 404 404 404 404"},
     "agenda.session": {"GET": "LOG 200 404 404 404 404 404 404"},
     "agenda.settings": {"GET": "LOG 200 200 200 404 404 404 404", "POST": "LOG 200 200 200 404 404 404 404"},
+    # Imports: every agent has the office's list and upload form; one upload only in its office.
+    "intake.abandon": {"POST": "LOG 302 404 404 404 404 404 404"},
+    "intake.apply_preset": {"POST": "LOG 302 404 404 404 404 404 404"},
+    "intake.columns": {"GET": "LOG 200 404 404 404 404 404 404", "POST": "LOG 302 404 404 404 404 404 404"},
+    "intake.confirm": {"POST": "LOG 302 404 404 404 404 404 404"},
+    "intake.index": {"GET": "LOG 200 200 200 404 404 404 404", "POST": "LOG 200 200 200 404 404 404 404"},
+    "intake.status": {"GET": "LOG 200 404 404 404 404 404 404"},
+    "intake.upload": {"GET": "LOG 200 404 404 404 404 404 404"},
     "api.abandon_referral": {"POST": "401 401 401 401 401 401 401 401 403 403 403 400 403 400"},
     "api.accept_referral": {"POST": "401 401 401 401 401 401 401 401 403 403 403 200 403 404"},
     "api.complete_referral": {"POST": "401 401 401 401 401 401 401 401 403 403 403 409 403 404"},
@@ -414,6 +422,7 @@ def params(world) -> dict[str, object]:
         "person_id": ids["person"],
         "referral_id": ids["referral"],
         "appointment_id": ids["appointment"],
+        "upload_id": ids["upload_checked"],
         "session_id": ids["group_session"],
         "room_id": ids["room"],
         "certificate_id": ids["certificate"],
@@ -454,6 +463,10 @@ OVERRIDES = {
     "workspace.agent_caseload": lambda w: {"agent_key": "none"},
     "pathway.merge_compare": lambda w: {"other_id": w.ids["second_person"]},
     "pathway_admin.definition": lambda w: {"code": "wallonia", "version": "2024"},
+    "intake.columns": lambda w: {"upload_id": w.ids["upload_open"]},
+    "intake.apply_preset": lambda w: {"upload_id": w.ids["upload_open"]},
+    "intake.confirm": lambda w: {"upload_id": w.ids["upload_open"]},
+    "intake.abandon": lambda w: {"upload_id": w.ids["upload_spare"]},
 }
 # Requests that end the actor's session: its client logs in again afterwards.
 ENDS_SESSION = {"accounts.logout"}

@@ -12,13 +12,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from integration_centre.accounts.models import Office
 from integration_centre.clock import utcnow
 from integration_centre.database import TimestampMixin, UTCDateTime, UUIDPrimaryKeyMixin
 from integration_centre.extensions import db
+from integration_centre.jobs import models as _jobs_models  # noqa: F401 - the jobs table (foreign key)
 
 
 class ImportMapping(TimestampMixin, db.Model):
@@ -90,3 +91,39 @@ class ImportSeenKey(db.Model):
     run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("intake_run.id"), primary_key=True)
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     line: Mapped[int] = mapped_column(Integer)
+
+
+# An upload's life: uploaded → (checking →) checked (dry run shown) → queued/running → completed | failed;
+# abandoned when the agent cancels it or it stayed unfinished too long (its file is then deleted).
+UPLOAD_STATUSES = ("uploaded", "checking", "checked", "queued", "running", "completed", "failed", "abandoned")
+OPEN_STATUSES = ("uploaded", "checked")
+
+
+class ImportUpload(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
+    """A list uploaded through the import pages, from upload to the end of its import.
+
+    The file itself is kept sealed in the import store (``intake.staging``): AES-256-GCM under a
+    random key of its own, stored here wrapped by the keyring; the key and the file are destroyed
+    when the import ends or is abandoned. The file name is sealed too (it may name someone).
+    """
+
+    __tablename__ = "intake_upload"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[str] = mapped_column(String(16), default="uploaded", index=True)
+    filename_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)  # None once the file is destroyed
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    source_kind: Mapped[str] = mapped_column(String(8), default="csv")
+    rows_estimated: Mapped[int | None] = mapped_column(Integer)
+    # [{"header": column header, "field": field code or ""}], in the file's order: the mapping chosen.
+    columns: Mapped[list] = mapped_column(JSON, default=list)
+    mapping_id: Mapped[int | None] = mapped_column(ForeignKey("intake_mapping.id", ondelete="SET NULL"))
+    dry_run_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("intake_run.id"))
+    run_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("intake_run.id"))
+    job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id"))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    dry_run: Mapped[ImportRun | None] = relationship(foreign_keys=[dry_run_id])
+    run: Mapped[ImportRun | None] = relationship(foreign_keys=[run_id])

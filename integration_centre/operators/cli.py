@@ -1,4 +1,5 @@
-"""``integration-centre outbox send``: send the queued e-mail notifications (cron, every minute)."""
+"""``integration-centre outbox send``: send the queued e-mail notifications now (the background
+worker, ``integration-centre worker``, sends them on its own every round)."""
 
 from __future__ import annotations
 

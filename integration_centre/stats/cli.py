@@ -25,9 +25,9 @@ stats_cli = AppGroup("stats", help="Statistics releases for the coordination com
 def publish_command(period: str | None, due: bool, as_of, scope: str) -> None:
     """Build, protect, check and store the release of PERIOD (nothing is stored on failure).
 
-    Monthly schedule: run ``integration-centre stats publish --due`` once a month, e.g. from cron
-    ``15 2 1 * * integration-centre stats publish --due`` (and once per centre scope with
-    ``--scope centre:<code>``). It publishes, oldest first, each completed period still unpublished.
+    The background worker (``integration-centre worker``) publishes the due periods on its own
+    (the region and every centre scope already published); ``--due`` does the same by hand for one
+    scope: it publishes, oldest first, each completed period still unpublished.
     """
     if due == (period is not None):
         raise click.UsageError("give either --period or --due")

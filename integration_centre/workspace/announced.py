@@ -24,8 +24,8 @@ from sqlalchemy import exists, func, select
 from integration_centre import clock
 from integration_centre.accounts.models import Office, Role, User
 from integration_centre.accounts.permissions import can_see_office, require
-from integration_centre.extensions import db
 from integration_centre.core import outbox
+from integration_centre.extensions import db
 from integration_centre.pathway import presentation
 from integration_centre.pathway.deadlines import presentation_due
 from integration_centre.pathway.errors import PathwayError

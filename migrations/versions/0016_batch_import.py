@@ -5,7 +5,7 @@ One new table: ``intake_seen_key`` holds, while an import runs, each duplicate k
 deleted when it ends. It replaces an index in memory that grew with the file.
 
 Revision ID: 0016_batch_import
-Revises: 0014_interpreters
+Revises: 0015_import_jobs
 Create Date: 2026-12-03 11:45:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_batch_import'
-down_revision = '0014_interpreters'
+down_revision = '0015_import_jobs'
 branch_labels = None
 depends_on = None
 
