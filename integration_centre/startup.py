@@ -144,6 +144,14 @@ def check_database(config: dict[str, Any], keyring) -> None:
                 ExitCode.DATABASE_UNREACHABLE, f"cannot reach the database {shown}: {_first_line(exc)}"
             ) from None
         with connection:
+            # The keyring first: a keyring of another database is the graver cause, and says so
+            # even when the schema lags behind (or was built without the migrations).
+            try:
+                runtime.verify(keyring, connection)
+            except ConfigurationError as exc:
+                raise StartupError(ExitCode.KEYRING_MISMATCH, str(exc)) from None
+            except SQLAlchemyError:
+                connection.rollback()  # no keyring table yet: the revision check below says why
             current = set(MigrationContext.configure(connection).get_current_heads())
             if current != heads:
                 at = ", ".join(sorted(current)) or "no schema"
@@ -152,10 +160,6 @@ def check_database(config: dict[str, Any], keyring) -> None:
                     f"the database {shown} is at revision {at}, the application needs {', '.join(sorted(heads))}: "
                     "run `integration-centre db upgrade`",
                 )
-            try:
-                runtime.verify(keyring, connection)
-            except ConfigurationError as exc:
-                raise StartupError(ExitCode.KEYRING_MISMATCH, str(exc)) from None
     finally:
         engine.dispose()
 

@@ -179,6 +179,7 @@ def handle_database_error(error: Exception):
         f"/{type(orig).__module__}.{type(orig).__name__}" if orig is not None else "",
         request_id(),
     )
+    g.request_logged = True  # this line is the request's one line: the request log skips it
     return render_unavailable()
 
 

@@ -17,6 +17,7 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, Response, g, has_request_context, request
+from sqlalchemy import inspect
 
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,63}")
@@ -95,13 +96,17 @@ def _user_id() -> str | None:
     user = g.get("_login_user")  # Flask-Login's loaded user: never loads it just for the log
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return str(user.id)
+    state = inspect(user, raiseerr=False)  # the key in the identity map: no reload after a commit
+    identity = state.identity if state is not None else None
+    return str(identity[0]) if identity else None
 
 
 def _finish(response: Response) -> Response:
     if "request_id" not in g:  # a request that failed before the start hook
         g.request_id = uuid.uuid4().hex
     response.headers[REQUEST_ID_HEADER] = g.request_id
+    if g.get("request_logged"):  # an outage already logged its one line (core.errors)
+        return response
     logger.info(
         {
             "event": "request",
