@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,8 +20,7 @@ from integration_centre.core.requests import perform
 from integration_centre.extensions import db
 from integration_centre.pathway import presentation
 from integration_centre.privacy.access import access
-from integration_centre.workspace import announced, noncompliance
-from integration_centre.workspace.forms import ComplianceForm, NoticeForm, OutcomeForm, ReferralForm
+from integration_centre.workspace import announced, noncompliance, noncompliance_steps
 from integration_centre.workspace.labels import PERSON_EVENT_LABELS
 from integration_centre.workspace.views import bp, to_int
 
@@ -97,40 +96,12 @@ def announced_noncompliance(person_id: uuid.UUID):
     newcomer = announced.announced_person(current_user, person_id)
     subject = noncompliance.subject_of(current_user, newcomer)
     procedure = noncompliance.open_procedure_of(subject)
-    stage = "notice" if procedure is None else ("answer" if procedure.status == "notice_sent" else "outcome")
-    step_name = request.form.get("stage", stage) if request.method == "POST" else stage
-    if step_name not in ("notice", "answer", "complied", "outcome") or (
-        request.method == "POST" and step_name not in ({stage} | ({"complied"} if stage == "answer" else set()))
-    ):
-        abort(400)
-    forms = {
-        "notice": NoticeForm(prefix="notice"),
-        "answer": ReferralForm(prefix="referral"),
-        "complied": ComplianceForm(prefix="complied"),
-        "outcome": OutcomeForm(prefix="outcome"),
-    }
-    forms["outcome"].outcome.choices = [("", "—")] + [(k, str(v)) for k, v in noncompliance.OUTCOME_LABELS.items()]
-    form = forms[step_name]
-    handlers = {
-        "notice": lambda: noncompliance.send_notice(
-            current_user, newcomer, form.sent_on.data, form.grace_days.data, note=(form.note.data or "").strip() or None
-        ),
-        "answer": lambda: noncompliance.refer_to_administration(current_user, newcomer, form.referred_on.data),
-        "complied": lambda: noncompliance.record_compliance(current_user, newcomer),
-        "outcome": lambda: noncompliance.record_outcome(
-            current_user, newcomer, form.outcome.data, form.outcome_on.data
-        ),
-    }
-    messages = {
-        "notice": _("The notice was recorded; the grace period has started."),
-        "answer": _("The person was referred to the regional administration."),
-        "complied": _("The procedure is closed: the person complied."),
-        "outcome": _("The outcome was recorded."),
-    }
-    if form.validate_on_submit() and perform(handlers[step_name], success=messages[step_name], form=form):
+    step = noncompliance_steps.current_step(current_user, newcomer, procedure)
+    if step.form.validate_on_submit() and perform(step.submit, success=step.success, form=step.form):
         return redirect(url_for("workspace.announced_person", person_id=person_id))
     return render_template(
         "workspace/noncompliance.html", case=None, person=newcomer, name=announced.display_name(current_user, newcomer),
-        form=form, forms=forms, stage=stage, procedure=procedure, procedures=noncompliance.procedures_of(newcomer),
+        form=step.form, forms=step.forms, stage=step.stage, procedure=procedure,
+        procedures=noncompliance.procedures_of(newcomer),
         labels=noncompliance.NONCOMPLIANCE_LABELS, outcomes=noncompliance.OUTCOME_LABELS,
     )  # fmt: skip

@@ -23,15 +23,11 @@ from integration_centre.pathway.models import Newcomer
 from integration_centre.pathway.states import StepState, case_actions_from, step_actions_from
 from integration_centre.privacy import erasure
 from integration_centre.privacy.access import access
-from integration_centre.workspace import casefile, services
+from integration_centre.workspace import casefile, noncompliance_steps, services
 from integration_centre.workspace.forms import (
     CaseActionForm,
-    ComplianceForm,
     EvaluationForm,
     ExtensionForm,
-    NoticeForm,
-    OutcomeForm,
-    ReferralForm,
     StepActionForm,
 )
 from integration_centre.workspace.labels import timeline_label
@@ -324,36 +320,9 @@ def noncompliance(case_id: uuid.UUID):
     """The non-compliance procedure: notice, then compliance or referral, then the outcome."""
     case = case_or_404(case_id)
     procedure = services.open_procedure(case)
-    stage = "notice" if procedure is None else ("answer" if procedure.status == "notice_sent" else "outcome")
-    step_name = request.form.get("stage", stage) if request.method == "POST" else stage
-    if step_name not in ("notice", "answer", "complied", "outcome") or (
-        request.method == "POST" and step_name not in ({stage} | ({"complied"} if stage == "answer" else set()))
-    ):
-        abort(400)
-    forms = {
-        "notice": NoticeForm(prefix="notice"),
-        "answer": ReferralForm(prefix="referral"),
-        "complied": ComplianceForm(prefix="complied"),
-        "outcome": OutcomeForm(prefix="outcome"),
-    }
-    forms["outcome"].outcome.choices = [("", "—")] + [(k, str(v)) for k, v in services.OUTCOME_LABELS.items()]
-    form = forms[step_name]
-    handlers = {
-        "notice": lambda: services.send_notice(
-            current_user, case, form.sent_on.data, form.grace_days.data, note=(form.note.data or "").strip() or None
-        ),
-        "answer": lambda: services.refer_to_administration(current_user, case, form.referred_on.data),
-        "complied": lambda: services.record_compliance(current_user, case),
-        "outcome": lambda: services.record_outcome(current_user, case, form.outcome.data, form.outcome_on.data),
-    }
-    messages = {
-        "notice": _("The notice was recorded; the grace period has started."),
-        "answer": _("The case was referred to the regional administration."),
-        "complied": _("The procedure is closed: the person complied."),
-        "outcome": _("The outcome was recorded."),
-    }
+    step = noncompliance_steps.current_step(current_user, case, procedure)
     return _form_page(
-        case, form, "workspace/noncompliance.html", handlers[step_name], messages[step_name],
-        forms=forms, stage=stage, procedure=procedure, procedures=services.procedures_of(case),
+        case, step.form, "workspace/noncompliance.html", step.submit, step.success,
+        forms=step.forms, stage=step.stage, procedure=procedure, procedures=services.procedures_of(case),
         labels=services.NONCOMPLIANCE_LABELS, outcomes=services.OUTCOME_LABELS,
     )  # fmt: skip
