@@ -18,8 +18,9 @@ It sits with the commands (above every domain package) because it dispatches to 
 them; the queue itself (``integration_centre.jobs``) knows none of them. Several workers may run
 on several machines: a job is claimed by one only, and steps 2 to 4 run in one worker at a time
 (the lease ``worker.periodic`` of ``jobs.queue``: two overlapping ``worker --once`` from cron
-never send a message nor publish a release twice; the second only runs the jobs). Logs name jobs by id and kind and a failure by
-its exception's class, never a message or a traceback (they could quote a row's value).
+never send a message nor publish a release twice; the second only runs the jobs). Logs name
+jobs by id and kind and a failure by its exception's class, never a message or a traceback
+(they could quote a row's value).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ STATS_EVERY = timedelta(minutes=30)
 SWEEP_EVERY = timedelta(minutes=30)
 MAX_JOBS_PER_ROUND = 20
 MAX_RELEASES_PER_ROUND = 5
-RELEASES_BUDGET = timedelta(seconds=20)
+RELEASES_BUDGET = timedelta(seconds=15)
 LEASE = "worker.periodic"
 LEASE_TTL = timedelta(minutes=10)  # a holder silent for longer is taken as dead
 

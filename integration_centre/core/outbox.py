@@ -250,7 +250,7 @@ def _close(connection: smtplib.SMTP) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# The person's rights: a merge moves the sealed messages, an access export says they exist
+# The person's rights: a merge moves the sealed messages to the kept file
 # ---------------------------------------------------------------------------------------------
 
 
@@ -262,32 +262,12 @@ def merge_person(_actor, removed_id: uuid.UUID, kept_id: uuid.UUID) -> dict[str,
     return {"outbox_messages": person_merge.move_rows(PersonalMessage, removed_id, kept_id)}
 
 
-def export_person(person_id: uuid.UUID) -> dict:
-    """The messages queued or sent to the person: channel, subject and dates, never the address
-    nor the text (the subject is a fixed title; the text repeats what the file's pages show)."""
-    rows = db.session.execute(
-        select(OutboxMessage)
-        .join(PersonalMessage, PersonalMessage.message_id == OutboxMessage.id)
-        .where(PersonalMessage.person_id == person_id)
-        .order_by(OutboxMessage.created_at, OutboxMessage.id)
-    ).scalars()
-    messages = [
-        {
-            "channel": message.channel,
-            "subject": message.subject,
-            "created_at": message.created_at.isoformat(),
-            "sent_at": message.sent_at.isoformat() if message.sent_at else None,
-            "failed_at": message.failed_at.isoformat() if message.failed_at else None,
-        }
-        for message in rows
-    ]
-    return {"messages": messages} if messages else {}
-
-
 def register_subject_data() -> None:
-    """Register the outbox's merge handler and export with the privacy core (erasure needs no
-    hook: the person's key is destroyed, the sealed address and text become unreadable)."""
-    from integration_centre.privacy import person_merge, subject_data
+    """Register the outbox's merge handler with the privacy core.
 
-    subject_data.register("outbox", export=export_person)
+    No export nor erasure hook: an access export lists the person's messages through its generic
+    section (package ``core``: the address and text, decrypted, are the person's own data), and
+    erasure scrubs their ciphertext and destroys the key (an unsent one is then given up)."""
+    from integration_centre.privacy import person_merge
+
     person_merge.register_person_merge("outbox", merge_person)
