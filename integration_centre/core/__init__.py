@@ -14,3 +14,6 @@ def register(app) -> None:
     navigation.init_app(app)
     panels.init_app(app)
     names.init_app(app)
+    from integration_centre.core import outbox
+
+    outbox.register_subject_data()

@@ -247,3 +247,27 @@ def _close(connection: smtplib.SMTP) -> None:
         connection.quit()
     except (OSError, smtplib.SMTPException):
         connection.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The person's rights: a merge moves the sealed messages to the kept file
+# ---------------------------------------------------------------------------------------------
+
+
+def merge_person(_actor, removed_id: uuid.UUID, kept_id: uuid.UUID) -> dict[str, int]:
+    """Move the sealed messages of a merged-away file to the kept one, re-encrypted under the kept
+    person's key (an unsent reminder stays readable; the removed key is destroyed afterwards)."""
+    from integration_centre.privacy import person_merge
+
+    return {"outbox_messages": person_merge.move_rows(PersonalMessage, removed_id, kept_id)}
+
+
+def register_subject_data() -> None:
+    """Register the outbox's merge handler with the privacy core.
+
+    No export nor erasure hook: an access export lists the person's messages through its generic
+    section (package ``core``: the address and text, decrypted, are the person's own data), and
+    erasure scrubs their ciphertext and destroys the key (an unsent one is then given up)."""
+    from integration_centre.privacy import person_merge
+
+    person_merge.register_person_merge("outbox", merge_person)

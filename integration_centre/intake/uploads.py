@@ -34,6 +34,7 @@ FINISHED = ("completed", "failed", "abandoned")
 BUSY = ("checking", "queued", "running")  # the worker (or the request) is on it
 DEFAULT_INLINE_ROWS = 200
 RECENT = 20
+REFUSED = "refused_"  # a dry-run job's outcome when the file is unreadable: refused_<reason code>
 
 
 def inline_rows() -> int:
@@ -134,6 +135,7 @@ def set_columns(actor: User, upload: ImportUpload, chosen: list[str], save_as: s
         if field:
             seen[field] = column["header"]
     upload.columns = [{"header": c["header"], "field": f} for c, f in zip(upload.columns, chosen, strict=True)]
+    upload.job_id = None  # a new check: the previous dry run's refusal is no longer said
     preset = db.session.get(ImportMapping, upload.mapping_id) if upload.mapping_id else None
     defaults = preset.defaults if preset is not None and preset.office_id == upload.office_id else {}
     if save_as:
@@ -277,12 +279,24 @@ def _dry_run_job(upload_id: uuid.UUID, progress) -> str:
         return upload.status
     try:
         dry_run(actor, upload, progress)
-    except ImportRefused:  # the file turned out unreadable: back to the columns page
+    except ImportRefused as exc:  # the file turned out unreadable: back to the columns page
         db.session.rollback()
         upload = db.session.get(ImportUpload, upload_id)
         upload.status = "uploaded"
         db.session.commit()
+        return f"{REFUSED}{exc.code}"  # the job fails with the reason's code (no value)
     return db.session.get(ImportUpload, upload_id).status
+
+
+def dry_run_refusal(upload: ImportUpload) -> str | None:
+    """The reason's code (``csv``, ``encoding``, ``gone``…) when the worker's dry run found the
+    file unreadable and sent the upload back to its columns page; None otherwise."""
+    if upload.status != "uploaded" or upload.job_id is None:
+        return None
+    job = queue.get(upload.job_id)
+    if job is None or job.status != FAILED or not job.error or REFUSED not in job.error:
+        return None
+    return job.error.split(REFUSED, 1)[1] or "refused"
 
 
 def abandon(actor: User, upload: ImportUpload) -> None:

@@ -40,6 +40,15 @@ STATUS_LABELS = {
     "failed": _l("Stopped"),
     "abandoned": _l("Abandoned"),
 }
+# Why the worker's dry run could not read the file (``ImportRefused.code``), said on the columns page.
+REFUSAL_REASONS = {
+    "csv": _l("a cell is too long or badly quoted"),
+    "encoding": _l("its characters cannot be read: save it as CSV UTF-8"),
+    "empty": _l("it holds no row"),
+    "columns": _l("columns needed by the import are missing"),
+    "xlsx": _l("the spreadsheet is damaged: save it again as .xlsx or as CSV"),
+    "gone": _l("the uploaded file is no longer kept"),
+}
 
 
 def register_navigation() -> None:
@@ -121,9 +130,12 @@ def columns(upload_id: uuid.UUID):
                 flash_refusal(exc)
                 return redirect(url_for("intake.columns", upload_id=upload.id))
             return redirect(url_for("intake.upload", upload_id=upload.id))
+    refusal = uploads.dry_run_refusal(upload)
     return render_template(
         "intake/columns.html",
         upload=upload,
+        refusal=refusal,
+        refusal_reason=REFUSAL_REASONS.get(refusal, _l("the file could not be read")) if refusal else None,
         form=form,
         preset_form=preset_form,
         name=_name(upload),

@@ -5,6 +5,11 @@ Claiming is safe with several workers: on PostgreSQL the candidate row is read w
 other); on SQLite (one writer at a time) the claim is a conditional ``UPDATE … WHERE id = ? AND
 status = ? AND locked_by IS NULL`` whose row count says who won. A job whose worker died (lock
 older than ``STALE_LOCK``) is claimed again, up to ``MAX_ATTEMPTS``; then it is failed.
+
+A lease (``acquire_lease``/``release_lease``) is a named lock held by one worker at a time (what
+must not run twice at once: the outbox, the statistics releases), kept as a row of kind
+``worker.lease`` (never claimed: it is not queued) whose ``locked_by``/``locked_at`` name the
+holder; a lease older than its time to live is taken as a dead worker's.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from integration_centre.clock import utcnow
 from integration_centre.extensions import db
@@ -127,3 +133,39 @@ def give_up_exhausted() -> int:
 def get(job_id: uuid.UUID | None) -> Job | None:
     """The job ``job_id`` (None for None)."""
     return db.session.get(Job, job_id) if job_id else None
+
+
+LEASE_KIND = "worker.lease"
+
+
+def _lease_id(name: str) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"integration-centre:lease:{name}")
+
+
+def acquire_lease(name: str, holder: str, ttl: timedelta) -> bool:
+    """Take the lease ``name`` for ``holder`` (committed); False when another holds it (for less
+    than ``ttl``). Not re-entrant: a second take by the same holder is refused too."""
+    lease_id, now = _lease_id(name), utcnow()
+    if db.session.get(Job, lease_id) is None:
+        try:
+            db.session.add(Job(id=lease_id, kind=LEASE_KIND, payload={"lease": name}, status=DONE, run_after=now))
+            db.session.commit()
+        except IntegrityError:  # another worker created it at the same moment
+            db.session.rollback()
+    won = db.session.execute(
+        update(Job)
+        .where(Job.id == lease_id, or_(Job.locked_by.is_(None), Job.locked_at < now - ttl))
+        .values(locked_by=holder[:80], locked_at=now)
+    ).rowcount
+    db.session.commit()
+    return bool(won)
+
+
+def release_lease(name: str, holder: str) -> None:
+    """Give the lease ``name`` back if ``holder`` still holds it (committed)."""
+    db.session.execute(
+        update(Job)
+        .where(Job.id == _lease_id(name), Job.locked_by == holder[:80])
+        .values(locked_by=None, locked_at=None)
+    )
+    db.session.commit()

@@ -220,3 +220,42 @@ def test_columns_missing_a_required_field_are_refused_at_once(app, login_as):
     twice = {"column_0": "family_name", "column_1": "family_name"}
     page = client.post(f"/imports/{upload_id}/columns", data=twice).get_data(as_text=True)
     assert "Two columns feed the same field" in page
+
+
+def test_a_file_found_unreadable_by_the_workers_dry_run_is_said_on_the_columns_page(app, login_as, monkeypatch):
+    from integration_centre.intake.errors import ImportRefused
+    from integration_centre.jobs.models import Job
+    from integration_centre.worker import Worker
+
+    client, _agent = login_as(Role.AGENT)
+    app.config.update(IMPORT_INLINE_ROWS=3, IMPORT_BATCH_SIZE=2)
+    upload_id = upload_list(client, csv_bytes(ROWS))
+    post_columns(client, upload_id)  # a long list: the worker checks its rows
+    upload = db.session.get(ImportUpload, uuid.UUID(upload_id))
+    assert upload.status == "checking"
+    staging.path_of(upload).unlink()  # the sealed file is gone: the dry run cannot read it
+    assert Worker().round().jobs_failed == 1
+    db.session.expire_all()
+    upload = db.session.get(ImportUpload, uuid.UUID(upload_id))
+    assert upload.status == "uploaded" and db.session.get(Job, upload.job_id).error == "import_refused_gone"
+    response = client.get(f"/imports/{upload_id}", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.request.path == f"/imports/{upload_id}/columns"
+    assert 'data-testid="dry-run-refused"' in page
+    assert "The check of the rows stopped: the uploaded file is no longer kept." in page
+    assert "Reason code: gone" in page
+
+    # A badly quoted list: its own reason; a new check of the columns no longer says the old one.
+    def refuse(*args, **kwargs):
+        raise ImportRefused("The file is not a readable list (a cell is too long or badly quoted).", "csv")
+
+    upload_id = upload_list(client, csv_bytes(ROWS), name="other.csv")
+    monkeypatch.setattr(uploads, "run_import", refuse)
+    post_columns(client, upload_id)
+    Worker().round()
+    page = client.get(f"/imports/{upload_id}/columns").get_data(as_text=True)
+    assert "a cell is too long or badly quoted" in page and "Reason code: csv" in page
+    monkeypatch.undo()
+    post_columns(client, upload_id)  # checked again (queued): the refusal is no longer shown
+    db.session.expire_all()
+    assert uploads.dry_run_refusal(db.session.get(ImportUpload, uuid.UUID(upload_id))) is None

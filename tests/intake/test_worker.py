@@ -75,7 +75,7 @@ def test_the_worker_imports_a_large_list_with_progress(app, login_as, monkeypatc
 def test_a_failed_batch_is_reported(app, login_as, monkeypatch):
     client, _agent = login_as(Role.AGENT)
     upload_id, job = _queued(app, client)
-    real, calls = registration.register_newcomer, []
+    real, calls = registration.register_many, []  # one call per batch since the batch import
 
     def flaky(*args, **kwargs):
         calls.append(1)
@@ -83,7 +83,7 @@ def test_a_failed_batch_is_reported(app, login_as, monkeypatch):
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(registration, "register_newcomer", flaky)
+    monkeypatch.setattr(registration, "register_many", flaky)
     report = Worker().round()
     assert report.jobs_failed == 1
     db.session.expire_all()
