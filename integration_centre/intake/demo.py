@@ -1,4 +1,4 @@
-"""Demo import (fictitious people): the commune of Namur's list (``demo/commune_namur.csv``,
+"""Demo import (fictitious people): the commune of Namur's list (``demo/liste-namur-novembre.csv``,
 synthetic names and national numbers with valid check digits) uploaded, checked and imported at
 the demo office, so the imports page shows one completed import with its report (a national
 number with wrong check digits, a line given twice).
@@ -18,7 +18,7 @@ from integration_centre.extensions import db
 from integration_centre.intake import uploads
 from integration_centre.intake.models import ImportUpload
 
-DEMO_FILE = Path(__file__).resolve().parent / "demo" / "commune_namur.csv"
+DEMO_FILE = Path(__file__).resolve().parent / "demo" / "liste-namur-novembre.csv"
 PRESET = "Liste de la commune de Namur"
 
 
