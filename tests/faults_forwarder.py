@@ -77,13 +77,9 @@ class TcpForwarder:
 
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         try:
-            while True:
-                data = source.recv(65536)
-                if not data:
-                    break
-                sink.sendall(data)
-        except OSError:
-            pass
+            with contextlib.suppress(OSError):  # a cut connection ends the pump
+                while data := source.recv(65536):
+                    sink.sendall(data)
         finally:
             for end in (source, sink):
                 with contextlib.suppress(OSError):

@@ -4,7 +4,6 @@ Arabic script. Read back with poppler (``pdftotext``), rendered with ``pdftoppm`
 
 from __future__ import annotations
 
-import re
 import subprocess
 from io import BytesIO
 
@@ -21,11 +20,10 @@ from integration_centre.extensions import db
 from integration_centre.privacy.models import AuditRecord
 from tests.agenda.conftest import next_week_at
 from tests.conftest import login
+from tests.pdf_text import ARABIC_WORD, in_order, pdf_text
 
 ADDRESS = "Rue Lucien Namèche 2bis, 5000 Namur"
 ADDRESS_AR = "٢ مكرر شارع لوسيان نامش، ٥٠٠٠ نامور"
-BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-ARABIC_WORD = re.compile("[\u0620-\u064a]+|[\u0660-\u0669]+")
 
 
 @pytest.fixture
@@ -48,13 +46,6 @@ def booked(agent, register, office):
     )
     db.session.commit()
     return appointment
-
-
-def _text(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "letter.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True)
-    return BIDI_MARKS.sub("", out.stdout)
 
 
 def _image(pdf: bytes, tmp_path) -> Image.Image:
@@ -85,27 +76,17 @@ def _line_edges(image: Image.Image) -> list[tuple[int, int]]:
     return lines
 
 
-def _in_order(words: list[str], text: str) -> bool:
-    position = 0
-    for word in words:
-        found = text.find(word, position)
-        if found < 0:
-            return False
-        position = found + len(word)
-    return True
-
-
 def test_the_arabic_letter_has_the_date_and_the_address_in_arabic_script_right_to_left(agent, booked, tmp_path):
     pdf, language = convocation(agent, booked, "ar")
     assert language == "ar" and pdf.startswith(b"%PDF")
-    text = _text(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path)
     local = booked.starts_at.astimezone(clock.zone())
     weekday = format_date(local.date(), "EEEE", locale="ar")
     month = format_date(local.date(), "MMMM", locale="ar")
     assert ARABIC_WORD.fullmatch(weekday) and ARABIC_WORD.fullmatch(month)
     # Logical order: the words read in their order, each letter in its order (not mirrored).
-    assert _in_order(["التاريخ", weekday, month, str(local.year)], text), text
-    assert _in_order(ARABIC_WORD.findall(ADDRESS_AR), text), text
+    assert in_order(["التاريخ", weekday, month, str(local.year)], text), text
+    assert in_order(ARABIC_WORD.findall(ADDRESS_AR), text), text
     assert weekday[::-1] not in text and "نامور"[::-1] not in text
     assert "10:30" in text and agenda.file_number(booked.person_id) in text
     assert "تم طلب مترجم" in text  # an interpreter was requested (not yet confirmed)
@@ -131,7 +112,7 @@ def test_the_arabic_letter_has_the_date_and_the_address_in_arabic_script_right_t
 def test_the_latin_letters_are_left_aligned(agent, booked, tmp_path, language, words):
     pdf, got = convocation(agent, booked, language)
     assert got == language
-    text = " ".join(_text(pdf, tmp_path).split())
+    text = " ".join(pdf_text(pdf, tmp_path).split())
     for word in words:
         assert word in text
     local = booked.starts_at.astimezone(clock.zone())
@@ -145,12 +126,14 @@ def test_the_latin_letters_are_left_aligned(agent, booked, tmp_path, language, w
 def test_an_interpreter_confirmed_is_said_and_none_when_not_needed(agent, booked, register, tmp_path):
     interpreters.record_answer(agent, booked, True)
     db.session.commit()
-    assert "An interpreter (Arabic) is booked" in " ".join(_text(convocation(agent, booked, "en")[0], tmp_path).split())
+    assert "An interpreter (Arabic) is booked" in " ".join(
+        pdf_text(convocation(agent, booked, "en")[0], tmp_path).split()
+    )
     other = agenda.book(
         agent, kind="reception", person_id=register(niss=None).id, agent_id=agent.id, starts_at=next_week_at(15)
     )
     db.session.commit()
-    assert "No interpreter is planned" in " ".join(_text(convocation(agent, other, "en")[0], tmp_path).split())
+    assert "No interpreter is planned" in " ".join(pdf_text(convocation(agent, other, "en")[0], tmp_path).split())
 
 
 def test_by_default_the_letter_is_in_the_persons_language_else_french(agent, register, office, tmp_path):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -24,11 +23,10 @@ from integration_centre.accounts.demo import demo_office
 from integration_centre.agenda import services
 from tests.e2e.harness import Pages
 from tests.intake.conftest import niss_for
+from tests.pdf_text import ARABIC_WORD, in_order, pdf_text
 
 pytestmark = pytest.mark.e2e
 
-BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-ARABIC_WORD = re.compile("[\u0620-\u064a]+|[\u0660-\u0669]+")
 HEADER = [
     "Nom", "Prénom", "Date de naissance", "Sexe", "Nationalité", "NISS", "Commune", "Adresse",
     "Date du titre de séjour", "Date d'inscription", "Langues", "Langue préférée", "Statut de séjour",
@@ -61,23 +59,6 @@ def _appointment_day(today: date) -> date:
     """A Tuesday at least two weeks ahead (the demo's agenda fills next week only)."""
     day = today + timedelta(days=14)
     return day + timedelta(days=(1 - day.weekday()) % 7)
-
-
-def _pdf_text(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "convocation.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True)
-    return BIDI_MARKS.sub("", out.stdout)
-
-
-def _in_order(words: list[str], text: str) -> bool:
-    position = 0
-    for word in words:
-        found = text.find(word, position)
-        if found < 0:
-            return False
-        position = found + len(word)
-    return True
 
 
 def _the_hour_comes(app, appointment_id: str) -> None:
@@ -153,14 +134,14 @@ def test_from_the_commune_list_to_the_case_and_to_the_procedure(pages: Pages, e2
     href = page.locator("[data-testid=letters] a[hreflang=ar]").get_attribute("href")
     response = page.request.get(pages.url(href))
     assert response.ok and response.headers["content-type"].startswith("application/pdf")
-    text = _pdf_text(response.body(), tmp_path)
+    text = pdf_text(response.body(), tmp_path)
     weekday = format_date(day, "EEEE", locale="ar")
     month = format_date(day, "MMMM", locale="ar")
     assert ARABIC_WORD.fullmatch(weekday) and ARABIC_WORD.fullmatch(month)
-    assert _in_order(["التاريخ", weekday, month, str(day.year)], text), text
+    assert in_order(["التاريخ", weekday, month, str(day.year)], text), text
     with e2e_server.app.app_context():  # the demo office of Namur writes its address in Arabic
         address = (services.settings_of(demo_office().id).letter_addresses or {})["ar"]
-    assert _in_order(ARABIC_WORD.findall(address), text), text
+    assert in_order(ARABIC_WORD.findall(address), text), text
     assert "15:00" in text
 
     # The day comes; the person comes; the case opens from the appointment.
