@@ -106,6 +106,7 @@ def import_models() -> None:
     from integration_centre.privacy import models as privacy_models  # noqa: F401
     from integration_centre.reception import models as reception_models  # noqa: F401
     from integration_centre.rights import models as rights_models  # noqa: F401
+    from integration_centre.space import models as space_models  # noqa: F401
     from integration_centre.stats import models as stats_models  # noqa: F401
     from integration_centre.workspace import models as workspace_models  # noqa: F401
 
@@ -127,6 +128,7 @@ def _register_packages(app: Flask) -> None:
         privacy,
         reception,
         rights,
+        space,
         stats,
         workspace,
     )
@@ -143,6 +145,7 @@ def _register_packages(app: Flask) -> None:
     agenda.register(app)
     stats.register(app)
     api.register(app)
+    space.register(app)
     core.register(app)
 
 

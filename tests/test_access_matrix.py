@@ -36,6 +36,14 @@ from tests.access_world import ACTORS, TOKEN_ACTORS, WEB_ACTORS
 # Notes: ``pathway_admin.definition``, ``accounts_admin.confirmation`` and ``rights.download`` answer
 # 404 to the admin too because the world has no such definition version / confirmation / export file.
 MATRIX: dict[str, dict[str, str]] = {
+    # The person's space checks its own session: staff and anonymous visitors get its neutral 404.
+    "space.goodbye": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200"},
+    "space.home": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    "space.logout": {"POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    "space.open_link": {
+        "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
+        "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
+    },
     # Public pages of the one-time setup link: an unknown, used or expired link is the same 404.
     "accounts.account_setup": {
         "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",

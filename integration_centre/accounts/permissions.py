@@ -41,6 +41,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "api.openapi_page",
     }
 )
+PUBLIC_BLUEPRINTS = "integration_centre.public_blueprints"
 # Endpoints an authenticated user may reach while a password change is forced.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"accounts.change_password", "accounts.logout"})
 API_BLUEPRINTS = frozenset({"api"})
@@ -90,6 +91,11 @@ def add_request_loader(app: Flask, loader: Callable[[], Any]) -> None:
         loaders.append(loader)
 
 
+def declare_public_blueprint(app: Flask, name: str) -> None:
+    """Leave a blueprint that checks its own sessions out of the staff gate (the person's space)."""
+    app.extensions.setdefault(PUBLIC_BLUEPRINTS, set()).add(name)
+
+
 def access_gate() -> Any:
     """``before_request`` hook: the registered request loaders, then ``enforce_access``."""
     for loader in current_app.extensions.get(REQUEST_LOADERS, ()):
@@ -102,7 +108,7 @@ def access_gate() -> Any:
 def enforce_access() -> Any:
     """``before_request`` hook: apply the deny-by-default rules described above."""
     endpoint = request.endpoint
-    if endpoint in PUBLIC_ENDPOINTS:
+    if endpoint in PUBLIC_ENDPOINTS or request.blueprint in current_app.extensions.get(PUBLIC_BLUEPRINTS, ()):
         return None
     if is_api_request() and getattr(request, "api_token_user", None) is not None:
         return None

@@ -1,0 +1,19 @@
+"""The newcomer's own space: their pathway, appointments and documents, in their language.
+
+A separate blueprint (``space``) with its own session and role (``newcomer``): a person opens the
+personal link their office gave them, confirms their date of birth, and sees what concerns them.
+A space session reaches the space's pages only; every other route answers 404 to it.
+Rules in the service modules (``links``, ``session``, …), pages in the ``views_*`` modules.
+"""
+
+
+def register(app) -> None:
+    """Wire the package into ``app``: the session guard and the blueprint with its pages."""
+    from integration_centre.space import session, views_entry, views_pages, views_requests
+    from integration_centre.space.blueprint import make_blueprint
+
+    session.init_app(app)
+    blueprint = make_blueprint()
+    for module in (views_entry, views_pages, views_requests):
+        module.register_routes(blueprint)
+    app.register_blueprint(blueprint)

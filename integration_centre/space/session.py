@@ -1,0 +1,129 @@
+"""The space's own session: short-lived, server-side, and confined to the space's pages.
+
+The signed cookie carries a random token under ``SESSION_KEY``; its SHA-256 names a
+``SpaceSession`` row. A request carrying a space session reaches the ``space`` blueprint and the
+static files only: every other route answers 404 to it (the role reaches nothing else).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import Flask, abort, g, request, session
+from flask_login import logout_user
+
+from integration_centre.accounts.permissions import declare_public_blueprint
+from integration_centre.clock import utcnow
+from integration_centre.extensions import db
+from integration_centre.privacy.context import Actor
+from integration_centre.space.models import SpaceLink, SpaceSession
+
+SESSION_KEY = "space_sid"
+ROLE = "newcomer"
+IDLE_TIMEOUT = timedelta(minutes=15)
+ABSOLUTE_TIMEOUT = timedelta(hours=1)
+# Endpoints a space session may reach besides the space's own pages.
+OPEN_ENDPOINTS = frozenset({"static"})
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def init_app(app: Flask) -> None:
+    """Confine space sessions to the space (any other endpoint answers 404 to them), first of all
+    request hooks, and leave the space's pages out of the staff gate (they check this session)."""
+    app.before_request_funcs.setdefault(None, []).insert(0, _confine_space_sessions)
+    declare_public_blueprint(app, "space")
+
+
+def _confine_space_sessions() -> None:
+    if SESSION_KEY not in session:
+        return
+    endpoint = request.endpoint or ""
+    if endpoint.startswith("space.") or endpoint in OPEN_ENDPOINTS:
+        return
+    abort(404)
+
+
+def start(link: SpaceLink) -> SpaceSession:
+    """Open a new space session for the link's person (any staff login in this browser ends)."""
+    logout_user()
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    record = SpaceSession(
+        id=_digest(token), person_id=link.person_id, link_id=link.id, created_at=now, last_seen_at=now
+    )
+    db.session.add(record)
+    session[SESSION_KEY] = token
+    g.space_session = record
+    return record
+
+
+def end() -> None:
+    """Revoke this request's space session and clear the cookie."""
+    record = current_session()
+    if record is not None and record.revoked_at is None:
+        record.revoked_at = utcnow()
+    session.clear()
+
+
+def current_session() -> SpaceSession | None:
+    """This request's live space session, or None (an expired or revoked one clears the cookie)."""
+    if "space_session" in g:
+        return g.space_session
+    token = session.get(SESSION_KEY)
+    record = db.session.get(SpaceSession, _digest(token)) if isinstance(token, str) else None
+    now = utcnow()
+    if record is not None and not _is_valid(record, now):
+        record = None
+    if record is None and token is not None:
+        session.clear()
+    if record is not None:
+        record.last_seen_at = now
+    g.space_session = record
+    return record
+
+
+def _is_valid(record: SpaceSession, now) -> bool:
+    if record.revoked_at is not None:
+        return False
+    if now - record.last_seen_at > IDLE_TIMEOUT or now - record.created_at > ABSOLUTE_TIMEOUT:
+        return False
+    if record.link_id is not None:
+        link = db.session.get(SpaceLink, record.link_id)
+        if link is None or not link.is_live:
+            return False
+    return True
+
+
+def current_person_id() -> uuid.UUID | None:
+    """The person whose space this request is in, or None."""
+    record = current_session()
+    return record.person_id if record is not None else None
+
+
+def person_actor() -> Actor:
+    """The audit actor of this request: the person in their own space (role ``newcomer``)."""
+    person_id = current_person_id()
+    if person_id is None:
+        raise LookupError("no space session in this request")
+    return Actor(id=str(person_id), role=ROLE)
+
+
+def person_required(view: Callable) -> Callable:
+    """A space page: without a live space session it answers 404 (the neutral page)."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_person_id() is None:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,62 @@
+"""Entering and leaving the space: the personal link, the date of birth, the neutral page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from integration_centre.extensions import db
+from integration_centre.space import links, session
+from integration_centre.space.forms import BirthDateForm
+
+
+def neutral_page():
+    """The one page for an unknown, revoked or locked link and for a page without a session."""
+    return render_template("space/neutral.html"), 404
+
+
+def open_link(token: str):
+    """Ask for the date of birth, then open the space."""
+    if links.live_link(token) is None:
+        return neutral_page()
+    form = BirthDateForm()
+    if form.validate_on_submit():
+        opening = links.open_with_birth_date(token, form.birth_date.data)
+        if opening.outcome is links.Outcome.OPENED:
+            session.start(opening.link)
+            db.session.commit()
+            return redirect(url_for("space.home"))
+        db.session.commit()
+        if opening.outcome is links.Outcome.LOCKED:
+            return render_template("space/locked.html"), 403
+        if opening.outcome is links.Outcome.NEUTRAL:
+            return neutral_page()
+        form.birth_date.errors = [_("This date does not match. Tries left: %(count)d.", count=opening.attempts_left)]
+    return render_template("space/open.html", form=form)
+
+
+@session.person_required
+def logout():
+    """Close the space session."""
+    session.end()
+    db.session.commit()
+    return redirect(url_for("space.goodbye"))
+
+
+def goodbye():
+    """After leaving: nothing personal, just how to come back."""
+    return render_template("space/goodbye.html")
+
+
+def register_routes(blueprint: Blueprint) -> None:
+    """Add this module's routes to the space blueprint."""
+    blueprint.add_url_rule("/link/<token>", "open_link", open_link, methods=["GET", "POST"])
+    blueprint.add_url_rule("/logout", "logout", logout, methods=["POST"])
+    blueprint.add_url_rule("/goodbye", "goodbye", goodbye)
+    blueprint.register_error_handler(404, lambda _error: neutral_page())
+
+    @blueprint.after_request
+    def _never_indexed_nor_cached(response):
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        response.headers["Cache-Control"] = "no-store"
+        return response
