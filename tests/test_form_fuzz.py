@@ -348,6 +348,9 @@ def test_every_post_form_is_discovered(world, forms):
         "core.set_language",
         "accounts.login",
     }
+    # The person's space has no actor in this world (it opens with a personal link and a date of
+    # birth): its forms' bad input is tested in tests/space/.
+    post_endpoints = {e for e in post_endpoints if not e.startswith("space.")}
     missing = sorted(post_endpoints - set(forms) - set(NOT_DISCOVERED))
     assert not missing, f"POST endpoints whose form no page shows (add a reason to NOT_DISCOVERED): {missing}"
 
