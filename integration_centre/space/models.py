@@ -49,3 +49,7 @@ class SpaceSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# The person's requests from their space (issue 20, the "space-requests" part).
+from integration_centre.space.request_models import SpaceRequest  # noqa: E402, F401
