@@ -214,7 +214,8 @@ def clean_contact(address: str | None, phone: str | None, email: str | None) -> 
         raise RequestRefused(_("Please check the form."), errors)
     given = {name: value for name, value in values.items() if value}
     if not given:
-        raise RequestRefused(_("Write a new address, phone or e-mail."), {"address": _("Write at least one.")})
+        message = _("Write a new address, phone or e-mail.")
+        raise RequestRefused(message, {"address": message})
     return given
 
 
@@ -259,9 +260,10 @@ def file_rights_request(
     if errors:
         raise RequestRefused(_("Please check the form."), errors)
     today = clock.today()
-    filed = rights_requests.record_request(
-        actor, person_id, kind, today, details=details or None, today=today, channel="space"
-    )
+    with access(actor, "space.rights_request", [person_id], action="create"):
+        filed = rights_requests.record_request(
+            actor, person_id, kind, today, details=details or None, today=today, channel="space"
+        )
     item = SpaceRequest(
         id=uuid.uuid4(),
         person_id=person_id,
