@@ -527,6 +527,8 @@ def _space_request(world, kind: str):
         db.session.commit()
         world.ids[key] = item.id
     return world.ids[key]
+
+
 # Requests that end the actor's session: its client logs in again afterwards.
 ENDS_SESSION = {"accounts.logout"}
 

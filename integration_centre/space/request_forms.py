@@ -73,7 +73,9 @@ class RightsRequestForm(FlaskForm):
 class DeclineForm(FlaskForm):
     """Decline a request with a reason the person reads."""
 
-    reason = SelectField(_l("Reason told to the person"), coerce=str, validators=[DataRequired(_l("Choose a reason from the list."))])
+    reason = SelectField(
+        _l("Reason told to the person"), coerce=str, validators=[DataRequired(_l("Choose a reason from the list."))]
+    )
 
     def set_reasons(self, codes) -> None:
         self.reason.choices = [SelectChoice("", "—")] + [SelectChoice(c, DECLINE_REASON_LABELS[c]) for c in codes]

@@ -355,11 +355,7 @@ def person_pending(actor: User, person_id: uuid.UUID) -> list[SpaceRequest]:
     """The person's requests pending at the actor's office (the case page's panel)."""
     if getattr(actor, "role", None) != Role.AGENT or actor.office_id is None:
         return []
-    return list(
-        db.session.scalars(
-            pending_query(actor).where(SpaceRequest.person_id == person_id)
-        )
-    )
+    return list(db.session.scalars(pending_query(actor).where(SpaceRequest.person_id == person_id)))
 
 
 def read_details(actor, item: SpaceRequest, purpose: str = REVIEW_PURPOSE) -> dict:
@@ -462,13 +458,17 @@ def office_rows(actor: User, items: list[SpaceRequest]) -> list[OfficeRow]:
         with access(actor, REVIEW_PURPOSE, person_ids):
             for person in db.session.scalars(select(Newcomer).where(Newcomer.id.in_(person_ids))):
                 names[person.id] = person_name(person)
-    cases = dict(
-        db.session.execute(
-            select(Case.person_id, Case.id)
-            .where(Case.person_id.in_(person_ids), Case.office_id == office_id)
-            .order_by(Case.opened_on)
-        ).all()
-    ) if person_ids else {}
+    cases = (
+        dict(
+            db.session.execute(
+                select(Case.person_id, Case.id)
+                .where(Case.person_id.in_(person_ids), Case.office_id == office_id)
+                .order_by(Case.opened_on)
+            ).all()
+        )
+        if person_ids
+        else {}
+    )
     rows = []
     for item in items:
         appointment = db.session.get(Appointment, item.appointment_id) if item.appointment_id else None

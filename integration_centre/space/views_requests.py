@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
@@ -110,9 +110,7 @@ def move_appointment(appointment_id: uuid.UUID):
     if form.validate_on_submit():
 
         def act() -> None:
-            services.ask_to_move(
-                actor, person_id, appointment, reason=form.reason.data, preferred=form.preferred.data
-            )
+            services.ask_to_move(actor, person_id, appointment, reason=form.reason.data, preferred=form.preferred.data)
 
         if perform(act, success=_("Your request was sent. The office will answer here."), form=form):
             return redirect(url_for("space.requests") + "#asked")

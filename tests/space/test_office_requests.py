@@ -145,7 +145,9 @@ def test_a_phone_change_applies_only_once_the_agent_confirms(app, space, person)
     assert _only_request().status == "done"
     edits = db.session.scalars(
         select(AuditRecord).where(
-            AuditRecord.object_id == str(newcomer.id), AuditRecord.purpose == "newcomer.edit", AuditRecord.action == "update"
+            AuditRecord.object_id == str(newcomer.id),
+            AuditRecord.purpose == "newcomer.edit",
+            AuditRecord.action == "update",
         )
     ).all()
     assert edits and edits[-1].actor_id == str(agent.id)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from integration_centre.extensions import db
-from integration_centre.privacy.models import AuditRecord
 from integration_centre.privacy.access import access
+from integration_centre.privacy.models import AuditRecord
 from integration_centre.rights.models import SubjectRequest
 from integration_centre.space.request_models import SpaceRequest
 from tests.space.requests_helpers import book
@@ -19,9 +19,7 @@ def _requests() -> list[SpaceRequest]:
 
 
 def _purposes(person_id) -> set[str]:
-    return set(
-        db.session.scalars(select(AuditRecord.purpose).where(AuditRecord.object_id == str(person_id)))
-    )
+    return set(db.session.scalars(select(AuditRecord.purpose).where(AuditRecord.object_id == str(person_id))))
 
 
 def test_the_requests_page_lists_the_appointments_and_is_audited(space, person):
@@ -60,7 +58,10 @@ def test_the_person_asks_to_move_an_appointment(space, person):
     assert response.status_code == 302
     (item,) = _requests()
     assert (item.kind, item.status, item.reason, item.office_id) == (
-        "appointment_move", "pending", "work", appointment.office_id
+        "appointment_move",
+        "pending",
+        "work",
+        appointment.office_id,
     )
     assert item.details_ct is not None and b"Monday" not in item.details_ct  # sealed
     with access(agent, "test", [newcomer.id]):
