@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from integration_centre.clock import utcnow
 from integration_centre.database import UTCDateTime, UUIDPrimaryKeyMixin
 from integration_centre.extensions import db
+from integration_centre.space.request_models import SpaceRequest  # noqa: F401  # the person's requests (space-requests)
 
 
 class SpaceLink(UUIDPrimaryKeyMixin, db.Model):
@@ -49,7 +50,3 @@ class SpaceSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-# The person's requests from their space (issue 20, the "space-requests" part).
-from integration_centre.space.request_models import SpaceRequest  # noqa: E402, F401
