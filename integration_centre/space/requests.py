@@ -474,3 +474,15 @@ def office_rows(actor: User, items: list[SpaceRequest]) -> list[OfficeRow]:
         appointment = db.session.get(Appointment, item.appointment_id) if item.appointment_id else None
         rows.append(OfficeRow(item, names.get(item.person_id, "—"), cases.get(item.person_id), appointment))
     return rows
+
+
+def person_confirmed_appointments(actor: User, person_id: uuid.UUID) -> list[Appointment]:
+    """The person's appointments still to come at the actor's office that they said they will
+    come to (at the appointment's current time)."""
+    if getattr(actor, "role", None) != Role.AGENT or actor.office_id is None:
+        return []
+    return [
+        item
+        for item in upcoming_appointments(person_id)
+        if item.office_id == actor.office_id and confirmation_of(item) is not None
+    ]

@@ -91,7 +91,8 @@ def case_panel(case=None, newcomer=None, **_page) -> dict | None:
     if case is None or getattr(current_user, "role", None) != Role.AGENT or current_user.office_id != case.office_id:
         return None
     items = services.person_pending(current_user, case.person_id)
-    return {"space_requests": items, "space_labels": _labels()}
+    confirmed = services.person_confirmed_appointments(current_user, case.person_id)
+    return {"space_requests": items, "space_confirmed": confirmed, "space_labels": _labels()}
 
 
 @roles_required(Role.AGENT)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
@@ -29,11 +29,7 @@ from integration_centre.space.request_labels import (
 )
 from integration_centre.space.session import person_required
 
-POST_LIMIT = "20/hour"  # a person's requests from the space (default of SPACE_REQUEST_LIMIT)
-
-
-def _post_limit() -> str:
-    return current_app.config.get("SPACE_REQUEST_LIMIT", POST_LIMIT)
+POST_LIMIT = "20/hour"  # a person's requests from the space, per person
 
 
 def _person_key() -> str:
@@ -81,7 +77,7 @@ def requests_page():
     )
 
 
-@limiter.limit(_post_limit, key_func=_person_key, methods=["POST"])
+@limiter.limit(POST_LIMIT, key_func=_person_key, methods=["POST"])
 @person_required
 def confirm_appointment(appointment_id: uuid.UUID):
     """The person says "I will come"."""
@@ -99,7 +95,7 @@ def confirm_appointment(appointment_id: uuid.UUID):
     return redirect(url_for("space.requests") + "#appointments")
 
 
-@limiter.limit(_post_limit, key_func=_person_key, methods=["POST"])
+@limiter.limit(POST_LIMIT, key_func=_person_key, methods=["POST"])
 @person_required
 def move_appointment(appointment_id: uuid.UUID):
     """The person asks to move an appointment: a reason and, optionally, better days."""
@@ -122,7 +118,7 @@ def move_appointment(appointment_id: uuid.UUID):
     ), (400 if form.errors or form.form_errors else 200)
 
 
-@limiter.limit(_post_limit, key_func=_person_key, methods=["POST"])
+@limiter.limit(POST_LIMIT, key_func=_person_key, methods=["POST"])
 @person_required
 def contact_change():
     """The person tells the office a new address, phone or e-mail (the office checks it first)."""
@@ -151,7 +147,7 @@ def contact_change():
     )
 
 
-@limiter.limit(_post_limit, key_func=_person_key, methods=["POST"])
+@limiter.limit(POST_LIMIT, key_func=_person_key, methods=["POST"])
 @person_required
 def rights_request():
     """The person asks for a copy of their data, or a correction (the data protection officer answers)."""

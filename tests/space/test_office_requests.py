@@ -189,3 +189,13 @@ def test_the_case_page_panel_shows_the_pending_request(app, space, person):
 
 def test_a_space_session_cannot_reach_the_office_pages(space, person):
     assert space.get("/space-requests").status_code == 404
+
+
+def test_the_case_panel_shows_the_confirmed_appointments(app, space, person):
+    agent, newcomer = person
+    case = pathway.open_case(agent, newcomer, on=clock.today())
+    db.session.commit()
+    appointment = book(agent, newcomer)
+    space.post(f"/my/appointments/{appointment.id}/confirm")
+    page = _agent_client(app, agent).get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "The person said they will come to:" in page and f"/agenda/appointments/{appointment.id}" in page

@@ -178,3 +178,22 @@ def test_the_requests_die_with_the_person(space, person):
     erasure.erase_person(newcomer.id, actor=Actor.system("test"))
     db.session.commit()
     assert _requests() == []
+
+
+def test_the_persons_posts_are_rate_limited(db_url, _schema, tmp_path, link):
+    from integration_centre.space.views_requests import POST_LIMIT
+    from tests.conftest import make_app
+    from tests.space.conftest import open_space
+
+    allowed = int(POST_LIMIT.split("/")[0])
+    instance = tmp_path / "limited"
+    instance.mkdir()
+    limited = make_app(db_url, instance, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    with limited.app_context():
+        client = limited.test_client()
+        assert open_space(client, link[1]).status_code == 302
+        codes = [client.post("/my/contact", data={"phone": "call me"}).status_code for _ in range(allowed + 1)]
+        db.session.remove()
+        db.engine.dispose()
+    assert codes[:allowed] == [400] * allowed
+    assert codes[allowed] == 429
