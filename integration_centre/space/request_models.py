@@ -36,8 +36,7 @@ DONE = "done"
 DECLINED = "declined"
 NOTED = "noted"
 FILED = "filed"
-WITHDRAWN = "withdrawn"  # the appointment was moved or cancelled by the office meanwhile
-REQUEST_STATUSES = (PENDING, DONE, DECLINED, NOTED, FILED, WITHDRAWN)
+REQUEST_STATUSES = (PENDING, DONE, DECLINED, NOTED, FILED)
 
 
 class SpaceRequest(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
