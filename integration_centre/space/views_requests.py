@@ -18,6 +18,7 @@ from integration_centre.extensions import db, limiter
 from integration_centre.privacy.access import access
 from integration_centre.space import requests as services
 from integration_centre.space import session
+from integration_centre.space.models import SpaceLink
 from integration_centre.space.request_forms import ConfirmForm, ContactChangeForm, MoveRequestForm, RightsRequestForm
 from integration_centre.space.request_labels import (
     APPOINTMENT_LABELS,
@@ -42,8 +43,6 @@ def _office_id(person_id: uuid.UUID) -> int | None:
     record = session.current_session()
     link_office = None
     if record is not None and record.link_id is not None:
-        from integration_centre.space.models import SpaceLink
-
         link = db.session.get(SpaceLink, record.link_id)
         link_office = link.office_id if link is not None else None
     return services.person_office_id(person_id, link_office)
