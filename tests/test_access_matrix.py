@@ -44,6 +44,28 @@ MATRIX: dict[str, dict[str, str]] = {
         "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
         "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
     },
+    # The person's requests (space-requests): the same neutral 404 without a space session.
+    "space.requests": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    "space.confirm_appointment": {"POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    "space.move_appointment": {
+        "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
+        "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
+    },
+    "space.contact_change": {
+        "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
+        "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
+    },
+    "space.rights_request": {
+        "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
+        "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
+    },
+    # The office's side of the persons' requests: every agent has the office's list; one request
+    # only in its office (an empty POST is refused with the form's errors, 400).
+    "space_office.pending": {"GET": "LOG 200 200 200 404 404 404 404"},
+    "space_office.review": {"GET": "LOG 200 404 404 404 404 404 404"},
+    "space_office.move": {"POST": "LOG 400 404 404 404 404 404 404"},
+    "space_office.apply": {"POST": "LOG 400 404 404 404 404 404 404"},
+    "space_office.decline": {"POST": "LOG 400 404 404 404 404 404 404"},
     # Public pages of the one-time setup link: an unknown, used or expired link is the same 404.
     "accounts.account_setup": {
         "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
@@ -475,7 +497,38 @@ OVERRIDES = {
     "intake.apply_preset": lambda w: {"upload_id": w.ids["upload_open"]},
     "intake.confirm": lambda w: {"upload_id": w.ids["upload_open"]},
     "intake.abandon": lambda w: {"upload_id": w.ids["upload_spare"]},
+    "space_office.review": lambda w: {"space_request_id": _space_request(w, "appointment_move")},
+    "space_office.move": lambda w: {"space_request_id": _space_request(w, "appointment_move")},
+    "space_office.decline": lambda w: {"space_request_id": _space_request(w, "appointment_move")},
+    "space_office.apply": lambda w: {"space_request_id": _space_request(w, "contact_change")},
 }
+
+
+def _space_request(world, kind: str):
+    """A pending request of the second person at the office (made once, on first use)."""
+    key = f"space_request_{kind}"
+    if key not in world.ids:
+        import uuid
+
+        from integration_centre.extensions import db
+        from integration_centre.space.request_models import SpaceRequest
+
+        move = kind == "appointment_move"
+        item = SpaceRequest(
+            id=uuid.uuid4(),
+            person_id=world.ids["second_person"],
+            office_id=world.ids["office"],
+            kind=kind,
+            status="pending",
+            appointment_id=world.ids["appointment"] if move else None,
+            reason="work" if move else None,
+        )
+        db.session.add(item)
+        db.session.commit()
+        world.ids[key] = item.id
+    return world.ids[key]
+
+
 # Requests that end the actor's session: its client logs in again afterwards.
 ENDS_SESSION = {"accounts.logout"}
 

@@ -54,6 +54,14 @@ NOT_DISCOVERED = {
     "network.reactivate_organisation": "a button-only form (shown for a deactivated organisation)",
     "pathway_admin.duplicate_review_done": "a button-only form (shown for an open duplicate review)",
     "agenda.open_case": "a button-only form (shown for an attended reception appointment without a case)",
+    # The person's requests: pages of a space session, which no staff actor reaches; their bad
+    # input is tested in tests/space/test_requests.py.
+    "space.confirm_appointment": "a button-only form of the person's space",
+    "space.move_appointment": "a page of the person's space (tests/space/test_requests.py)",
+    "space.contact_change": "a page of the person's space (tests/space/test_requests.py)",
+    "space.rights_request": "a page of the person's space (tests/space/test_requests.py)",
+    "space_office.apply": "shown for a contact change (the world's request is a move): its bad input "
+    "(a stale file version) in tests/space/test_office_requests.py",
 }
 # Tables a refused submission may still write: reads of personal data are audited, failed
 # passwords are counted (they feed the throttle), sessions are touched.

@@ -120,6 +120,13 @@ PURPOSE_LABELS = {
     "rights.restriction": _l("Restriction of processing"),
     "rights.rectification": _l("Rectification"),
     "rights.notice": _l("Privacy notice"),
+    # The person's requests from their own space (issue 20, space-requests).
+    "space.requests": _l("The person's requests in their own space"),
+    "space.appointment_confirm": _l("The person confirmed an appointment in their space"),
+    "space.appointment_move": _l("The person asked to move an appointment in their space"),
+    "space.contact_change": _l("The person reported a new address or phone in their space"),
+    "space.rights_request": _l("The person filed a data-protection request in their space"),
+    "space.request_review": _l("Review of a request from the person's space"),
 }
 
 PURPOSE_FAMILIES = {
@@ -145,6 +152,7 @@ PURPOSE_FAMILIES = {
     "dashboard": _l("Agent's home page (list of files)"),
     "operator": _l("Operator portal"),
     "operators": _l("Operator portal"),
+    "space": _l("The person's own space"),
 }
 
 OBJECT_LABELS = {
@@ -162,6 +170,7 @@ OBJECT_LABELS = {
     "centre": _l("Centre"),
     "office": _l("Office"),
     "operator_organisation": _l("Operator"),
+    "space_request": _l("Request from the person's space"),
 }
 
 SYSTEM_ACTORS = {

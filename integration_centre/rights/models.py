@@ -22,6 +22,9 @@ from integration_centre.privacy.fields import EncryptedField
 REQUEST_KINDS = ("access", "rectification", "erasure", "restriction", "objection", "portability")
 REQUEST_STATUSES = ("received", "in_progress", "extended", "answered", "refused")
 OPEN_STATUSES = ("received", "in_progress", "extended")
+# How a request reached the register: recorded at the desk (None) or filed by the person in
+# their own space ("space").
+REQUEST_CHANNELS = ("space",)
 
 
 class NoticeVersion(db.Model):
@@ -66,6 +69,7 @@ class SubjectRequest(UUIDPrimaryKeyMixin, TimestampMixin, db.Model):
     extended_months: Mapped[int] = mapped_column(Integer, default=0)
     closed_on: Mapped[date | None] = mapped_column(Date)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    channel: Mapped[str | None] = mapped_column(String(16))  # None: recorded at the desk
     details_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     extension_reason_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     answer_ct: Mapped[bytes | None] = mapped_column(LargeBinary)

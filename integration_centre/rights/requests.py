@@ -25,6 +25,7 @@ from integration_centre.privacy.errors import PrivacyRefusal
 from integration_centre.rights.errors import RequestInvalid
 from integration_centre.rights.models import (
     OPEN_STATUSES,
+    REQUEST_CHANNELS,
     REQUEST_KINDS,
     REQUEST_STATUSES,
     SubjectRequest,
@@ -72,8 +73,12 @@ def record_request(
     *,
     details: str | None = None,
     today: date | None = None,
+    channel: str | None = None,
 ) -> SubjectRequest:
-    """Record a request received on ``received_on``; its deadline is one month later."""
+    """Record a request received on ``received_on``; its deadline is one month later.
+
+    ``channel``: None when recorded at the desk, ``"space"`` when the person filed it in their own
+    space."""
     today = today or clock.today()
     errors = {}
     if kind not in REQUEST_KINDS:
@@ -84,6 +89,8 @@ def record_request(
         errors["received_on"] = _("The date of receipt cannot be in the future.")
     elif received_on < add_months(today, -12):
         errors["received_on"] = _("The date of receipt is more than a year ago: check the year.")
+    if channel is not None and channel not in REQUEST_CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
     if details and len(details) > 4000:
         errors["details"] = _("The details are too long (4000 characters at most).")
     if errors:
@@ -97,6 +104,7 @@ def record_request(
         received_on=received_on,
         due_on=add_months(received_on, ANSWER_MONTHS),
         recorded_by_id=_actor_id(actor),
+        channel=channel,
     )
     db.session.add(item)
     if details and details.strip():

@@ -17,3 +17,6 @@ def register(app) -> None:
     for module in (views_entry, views_pages, views_requests):
         module.register_routes(blueprint)
     app.register_blueprint(blueprint)
+    from integration_centre.space import views_office  # the person's requests: the office's side, erasure
+
+    views_office.register(app)

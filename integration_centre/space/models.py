@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from integration_centre.clock import utcnow
 from integration_centre.database import UTCDateTime, UUIDPrimaryKeyMixin
 from integration_centre.extensions import db
+from integration_centre.space.request_models import SpaceRequest  # noqa: F401  # the person's requests (space-requests)
 
 
 class SpaceLink(UUIDPrimaryKeyMixin, db.Model):
