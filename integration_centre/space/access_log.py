@@ -79,4 +79,15 @@ def access_log(actor: Actor, person_id: uuid.UUID, purpose: str, *, page: int = 
         listing = entries(filters, page=page, per_page=PER_PAGE)
     ids = {int(e.actor_id) for e in listing.items if e.actor_id and e.actor_id.isdigit() and e.actor_role != "newcomer"}
     users = {str(u.id): u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    return AccessPage([_line(e, users, person_id) for e in listing.items], listing)
+    return AccessPage(_group_own_visits([_line(e, users, person_id) for e in listing.items]), listing)
+
+
+def _group_own_visits(lines: list[AccessLine]) -> list[AccessLine]:
+    """The person's own visits one after the other on the same day read as one line."""
+    grouped: list[AccessLine] = []
+    for line in lines:
+        previous = grouped[-1] if grouped else None
+        if previous is not None and line.is_you and previous.is_you and previous.at.date() == line.at.date():
+            continue
+        grouped.append(line)
+    return grouped
