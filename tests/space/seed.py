@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from integration_centre import clock
 from integration_centre.accounts.models import OperatorOrganisation
 from integration_centre.agenda import booking
+from integration_centre.agenda.errors import AgendaError
 from integration_centre.extensions import db
 from integration_centre.operators import moves
 from integration_centre.operators.models import OperatorProfile
@@ -126,16 +127,24 @@ def seed_person(
                 pathway.transition_step(agent, case, code, "exempt", StepChange(reason="condition_not_met"), on=date(2025, 9, 1))
         seeded_certificate = reception.issue_certificate(agent, case, on=date(2025, 9, 2))
         db.session.commit()
-    appointment = booking.book(
-        agent,
-        kind="evaluation_interview",
-        person_id=person.id,
-        agent_id=agent.id,
-        starts_at=next_week(hour),
-        case_id=case.id,
-        interpreter_required=True,
-        interpreter_language="ar",
-    )
+    appointment = None
+    for days in range(7, 60):  # the first free slot at ``hour`` from next week (a demo agent is busy)
+        if (clock.today() + timedelta(days=days)).weekday() >= 5:
+            continue
+        try:
+            appointment = booking.book(
+                agent,
+                kind="evaluation_interview",
+                person_id=person.id,
+                agent_id=agent.id,
+                starts_at=next_week(hour, days),
+                case_id=case.id,
+                interpreter_required=True,
+                interpreter_language="ar",
+            )
+            break
+        except AgendaError:
+            continue
     db.session.commit()
     markers = [niss, formatted_niss(niss), notes, health, step_note, *details.values()]
     return Seeded(person, case, appointment, referral, seeded_certificate, markers)
