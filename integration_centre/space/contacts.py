@@ -4,6 +4,7 @@ staff member's name)."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, field
 
@@ -75,10 +76,8 @@ def contacts_of(actor: Actor, person_id: uuid.UUID, purpose: str) -> tuple[Conta
             case = db.session.get(Case, referral.case_id)
             label = referral.step_code
             if case is not None:
-                try:
+                with contextlib.suppress(KeyError):  # a step the definition no longer has: its code
                     label = pathway.definition_of(case).step(referral.step_code).label(language)
-                except KeyError:
-                    pass
             name = step_name(referral.step_code, label)
             if name not in contact.steps:
                 contact.steps.append(name)

@@ -98,7 +98,9 @@ def _agreement(actor: Actor, person_id: uuid.UUID, case_id: uuid.UUID, purpose: 
     return pdfs.agreement_pdf(content, language), f"agreement-{language}.pdf"
 
 
-def _certificate(actor: Actor, person_id: uuid.UUID, certificate_id: uuid.UUID, purpose: str) -> tuple[bytes, str] | None:
+def _certificate(
+    actor: Actor, person_id: uuid.UUID, certificate_id: uuid.UUID, purpose: str
+) -> tuple[bytes, str] | None:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None or certificate.person_id != person_id or certificate.is_revoked:
         return None
@@ -116,7 +118,9 @@ def _certificate(actor: Actor, person_id: uuid.UUID, certificate_id: uuid.UUID, 
     return body, f"certificate-{language}.pdf"
 
 
-def _convocation(actor: Actor, person_id: uuid.UUID, appointment_id: uuid.UUID, purpose: str) -> tuple[bytes, str] | None:
+def _convocation(
+    actor: Actor, person_id: uuid.UUID, appointment_id: uuid.UUID, purpose: str
+) -> tuple[bytes, str] | None:
     appointment = own_appointment(person_id, appointment_id)
     if appointment is None or not appointment.is_active:
         return None
@@ -126,7 +130,9 @@ def _convocation(actor: Actor, person_id: uuid.UUID, appointment_id: uuid.UUID, 
     return body, f"convocation-{language}.pdf"
 
 
-def download(actor: Actor, person_id: uuid.UUID, kind: str, document_id: uuid.UUID, purpose: str) -> tuple[bytes, str] | None:
+def download(
+    actor: Actor, person_id: uuid.UUID, kind: str, document_id: uuid.UUID, purpose: str
+) -> tuple[bytes, str] | None:
     """(PDF, file name) of the person's document ``kind``/``document_id``, or None when there is
     no such document of this person (the page answers 404). The download is audited."""
     builders = {AGREEMENT: _agreement, CERTIFICATE: _certificate, CONVOCATION: _convocation}

@@ -96,7 +96,11 @@ def steps_of(actor: Actor, person_id: uuid.UUID, purpose: str) -> Steps:
     done, to_come = [], []
     for row in rows:
         state = StepState(row.step.state)
-        if row.not_to_do or state == StepState.CANCELLED or row.definition.ends_pathway and state not in DONE_STEP_STATES:
+        if (
+            row.not_to_do
+            or state == StepState.CANCELLED
+            or (row.definition.ends_pathway and state not in DONE_STEP_STATES)
+        ):
             continue
         line = StepLine(
             code=row.step.step_code,
@@ -142,8 +146,8 @@ def deadlines_of(actor: Actor, person_id: uuid.UUID, purpose: str, *, today: dat
         dates = {"permit_order": newcomer.permit_order_date, "registration": newcomer.registration_date}
     lines = []
     for deadline in definition.deadlines:
-        if deadline.code == "report" and case.status in ACTIVE_CASE_STATUSES:
-            continue  # the person has come: the duty to present is behind them
+        if deadline.code == "report":
+            continue  # the person has a case: they came, the duty to present is behind them
         due = pathway.deadline_date(case, dates, deadline.code)
         if due is not None:
             sentence = _sentence(deadline.code, format_date(due, "long"), deadline.label(language))

@@ -123,8 +123,13 @@ def seed_person(
         )  # fmt: skip
         for code in ("french_course", "orientation"):
             definition = pathway.definition_of(case)
-            if case.step(code).state == "pending" and pathway.step_required(case, definition.step(code), definition) is False:
-                pathway.transition_step(agent, case, code, "exempt", StepChange(reason="condition_not_met"), on=date(2025, 9, 1))
+            if (
+                case.step(code).state == "pending"
+                and pathway.step_required(case, definition.step(code), definition) is False
+            ):
+                pathway.transition_step(
+                    agent, case, code, "exempt", StepChange(reason="condition_not_met"), on=date(2025, 9, 1)
+                )
         seeded_certificate = reception.issue_certificate(agent, case, on=date(2025, 9, 2))
         db.session.commit()
     appointment = None

@@ -28,7 +28,9 @@ PERSONS = ((date(1990, 6, 1), "Amira", True), (date(1979, 2, 28), "Dawit", False
 def seeded(app, make_user, org):
     agent = make_user(display_name="Marker Staffname")
     people = [
-        seed_person(agent, org["office"], org["operator"], birth_date=birth, given_names=name, certificate=cert, hour=9 + i)
+        seed_person(
+            agent, org["office"], org["operator"], birth_date=birth, given_names=name, certificate=cert, hour=9 + i
+        )
         for i, (birth, name, cert) in enumerate(PERSONS)
     ]
     tokens = []
@@ -43,7 +45,7 @@ def test_no_marker_appears_on_any_page_or_download(app, seeded, tmp_path):
     markers = [marker for item in people for marker in item.markers]
     assert len(markers) == len(set(markers)) and all(len(m) >= 8 for m in markers)
     downloads = 0
-    for item, token, (birth, _name, _cert) in zip(people, tokens, PERSONS, strict=True):
+    for token, (birth, _name, _cert) in zip(tokens, PERSONS, strict=True):
         client = app.test_client()
         assert open_space(client, token, birth).status_code == 302
         texts = {}

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from integration_centre.extensions import db
+from integration_centre.privacy.context import Actor
 from integration_centre.privacy.models import AuditRecord
 from integration_centre.space import access_log, links, overview, pathway_view
 from integration_centre.space.session import ROLE
-from integration_centre.privacy.context import Actor
 from tests.space.conftest import open_space
 from tests.space.seed import seed_person
 
@@ -30,7 +30,9 @@ def agent(make_user):
 @pytest.fixture
 def seeded(app, agent, org):
     """Two persons of the office, each with a full space; the first one's space is open."""
-    mine = seed_person(agent, org["office"], org["operator"], birth_date=BIRTH, given_names="Amira Nour", certificate=True)
+    mine = seed_person(
+        agent, org["office"], org["operator"], birth_date=BIRTH, given_names="Amira Nour", certificate=True
+    )
     other = seed_person(
         agent, org["office"], org["other_operator"], birth_date=OTHER_BIRTH, given_names="Boris", hour=14
     )
@@ -155,7 +157,7 @@ def test_every_page_is_audited_under_its_own_purpose(seeded):
 
 
 def test_the_access_log_shows_roles_and_organisations_not_staff_names(seeded, org):
-    client, mine, _other = seeded
+    client, _mine, _other = seeded
     page = _text(client.get("/my/access-log"))
     assert "Your reception office" in page and org["office"].name in page
     assert "To follow your integration pathway." in page and "An automatic task of the centre" in page
@@ -188,7 +190,13 @@ def test_the_overview_service_is_callable_without_http(app, seeded):
 def test_the_privacy_page_says_what_why_how_long_and_the_rights(seeded):
     client, _mine, _other = seeded
     page = _text(client.get("/my/privacy"))
-    for text in ("What we keep", "Why", "How long", "Your rights", "We keep your file 10 years after your pathway stops."):
+    for text in (
+        "What we keep",
+        "Why we keep it",
+        "How long",
+        "Your rights",
+        "We keep your file for 10 years after your pathway stops.",
+    ):
         assert text in page
 
 
