@@ -203,3 +203,18 @@ def test_the_privacy_page_says_what_why_how_long_and_the_rights(seeded):
 def test_pages_answer_404_without_a_space_session(client):
     for url in PAGES[1:]:
         assert client.get(url).status_code == 404
+
+
+def test_a_person_without_a_case_reads_every_page_with_its_empty_state(space):
+    """Registered only (no case, no appointment, no referral): every page answers, saying so."""
+    expected = {
+        "/my/": "You have no appointment now.",
+        "/my/steps": "No step to come.",
+        "/my/appointments": "You have no appointment now.",
+        "/my/documents": "You have no document yet.",
+        "/my/contacts": "You have no reception office yet.",
+        "/my/access-log": "You looked at your space.",
+        "/my/privacy": "Your rights",
+    }
+    for url, text in expected.items():
+        assert text in _text(space.get(url)), url
