@@ -21,6 +21,7 @@ from integration_centre.privacy.access import access
 from integration_centre.privacy.context import Actor
 from integration_centre.rights.audit_log import Listing, entries
 from integration_centre.space import labels
+from integration_centre.space.pathway_view import cases_of
 
 PER_PAGE = 20
 
@@ -57,7 +58,7 @@ def _place(user: User | None) -> str:
     return ""
 
 
-def _line(entry, users: dict[str, User], person_id: uuid.UUID) -> AccessLine:
+def _line(entry, users: dict[str, User], person_id: uuid.UUID, office_ids: set[int]) -> AccessLine:
     role = entry.actor_role or ""
     is_you = role == "newcomer" and entry.actor_id == str(person_id)
     if role.startswith("system"):
@@ -67,7 +68,10 @@ def _line(entry, users: dict[str, User], person_id: uuid.UUID) -> AccessLine:
     else:
         key = role
     who = str(labels.ROLES[key]) if key in labels.ROLES else str(labels.OTHER_ROLE)
-    place = "" if is_you or key == "system" else _place(users.get(entry.actor_id or ""))
+    user = users.get(entry.actor_id or "")
+    if key == "agent" and user is not None and user.office_id not in office_ids:
+        who = str(labels.OTHER_OFFICE)  # e.g. the office the case came from, or a duplicate check
+    place = "" if is_you or key == "system" else _place(user)
     reasons = list(dict.fromkeys(purpose_reason(code) for code in entry.purposes)) or [str(labels.OTHER_PURPOSE)]
     return AccessLine(at=entry.occurred_at, who=who, where=place, why=reasons, is_you=is_you)
 
@@ -79,7 +83,9 @@ def access_log(actor: Actor, person_id: uuid.UUID, purpose: str, *, page: int = 
         listing = entries(filters, page=page, per_page=PER_PAGE)
     ids = {int(e.actor_id) for e in listing.items if e.actor_id and e.actor_id.isdigit() and e.actor_role != "newcomer"}
     users = {str(u.id): u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    return AccessPage(_group_own_visits([_line(e, users, person_id) for e in listing.items]), listing)
+    office_ids = {case.office_id for case in cases_of(person_id)}
+    lines = [_line(e, users, person_id, office_ids) for e in listing.items]
+    return AccessPage(_group_own_visits(lines), listing)
 
 
 def _group_own_visits(lines: list[AccessLine]) -> list[AccessLine]:

@@ -55,6 +55,7 @@ ROLES = {
     "system": _l("An automatic task of the centre"),
 }
 OTHER_ROLE = _l("Someone at the centre")
+OTHER_OFFICE = _l("Another reception office")
 
 # Why the file was read, by the purpose code's family ("case.view" → "case").
 PURPOSE_FAMILIES = {

@@ -218,3 +218,16 @@ def test_a_person_without_a_case_reads_every_page_with_its_empty_state(space):
     }
     for url, text in expected.items():
         assert text in _text(space.get(url)), url
+
+
+def test_an_agent_of_another_office_reads_as_another_office(seeded, make_user, org):
+    from integration_centre.privacy import audit
+
+    client, mine, _other = seeded
+    stranger = make_user(office_id=org["other_office"].id, display_name="Quentin Otheroffice")
+    audit.record("view", "person", audit.person_object_id(mine.person.id), purpose="person.search", actor=stranger)
+    db.session.commit()
+    page = _text(client.get("/my/access-log"))
+    assert "Another reception office" in page and org["other_office"].name in page
+    assert "To find your file in a list." in page
+    assert "Quentin" not in page and "Otheroffice" not in page
