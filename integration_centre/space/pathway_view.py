@@ -124,6 +124,12 @@ class DeadlineLine:
     passed: bool
 
 
+def long_date(value: date) -> str:
+    """A date written out in the person's language, for the middle or end of a sentence (without
+    the final dot some locales end it with — "12 березня 2027 р." — which the sentence adds)."""
+    return format_date(value, "long").rstrip(".")
+
+
 def _sentence(code: str, when: str, label: str) -> str:
     if code == "report":
         return _("You must come to your reception office before %(date)s.", date=when)
@@ -150,7 +156,7 @@ def deadlines_of(actor: Actor, person_id: uuid.UUID, purpose: str, *, today: dat
             continue  # the person has a case: they came, the duty to present is behind them
         due = pathway.deadline_date(case, dates, deadline.code)
         if due is not None:
-            sentence = _sentence(deadline.code, format_date(due, "long"), deadline.label(language))
+            sentence = _sentence(deadline.code, long_date(due), deadline.label(language))
             lines.append(DeadlineLine(due, sentence, due < today))
     referrals = db.session.scalars(
         select(Referral).where(
@@ -163,7 +169,7 @@ def deadlines_of(actor: Actor, person_id: uuid.UUID, purpose: str, *, today: dat
         except KeyError:
             continue
         name = step_name(referral.step_code, label)
-        when = format_date(referral.deadline, "long")
+        when = long_date(referral.deadline)
         sentence = _("You must finish “%(step)s” before %(date)s.", step=name, date=when)
         lines.append(DeadlineLine(referral.deadline, sentence, referral.deadline < today))
     return sorted(lines, key=lambda line: line.due_on)
