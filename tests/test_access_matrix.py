@@ -40,6 +40,14 @@ MATRIX: dict[str, dict[str, str]] = {
     "space.goodbye": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200"},
     "space.home": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
     "space.logout": {"POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    # What the person sees (space-pages): a space session only, else the neutral 404.
+    "space.access_log": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    "space.appointments": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    "space.contacts": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    "space.document_download": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    "space.documents": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    "space.privacy": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    "space.steps": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
     "space.open_link": {
         "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
         "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
@@ -501,6 +509,7 @@ OVERRIDES = {
     "space_office.move": lambda w: {"space_request_id": _space_request(w, "appointment_move")},
     "space_office.decline": lambda w: {"space_request_id": _space_request(w, "appointment_move")},
     "space_office.apply": lambda w: {"space_request_id": _space_request(w, "contact_change")},
+    "space.document_download": lambda w: {"kind": "agreement", "document_id": w.ids["case"]},
 }
 
 

@@ -60,7 +60,6 @@ def sign_agreement(
 def agreement_content(actor: User, case: Case, language: str) -> dict:
     """What the agreement PDF shows: person, office, steps that apply with hours and deadlines."""
     case_in_reach(actor, case)
-    definition = pathway.definition_of(case)
     newcomer = db.session.get(Newcomer, case.person_id)
     with access(actor, "reception.agreement", [case.person_id], action="export"):
         person = {
@@ -70,6 +69,14 @@ def agreement_content(actor: User, case: Case, language: str) -> dict:
             "niss": newcomer.niss,
         }
         dates = {"permit_order": newcomer.permit_order_date, "registration": newcomer.registration_date}
+    return agreement_facts(case, language, person=person, dates=dates)
+
+
+def agreement_facts(case: Case, language: str, *, person: dict, dates: dict) -> dict:
+    """What the agreement PDF shows, from the person's fields already read by the caller (in its
+    own audited access): ``person`` without ``niss`` prints no national number (the person's
+    own copy in their space)."""
+    definition = pathway.definition_of(case)
     steps = []
     for step_def in definition.steps:
         instance = case.step(step_def.code)

@@ -115,8 +115,9 @@ def agreement_pdf(content: dict, language: str) -> bytes:
         identity = [
             [_("Name"), f"{person['family_name'] or ''} {person['given_names'] or ''}".strip()],
             [_("Date of birth"), _date(person["date_of_birth"])],
-            [_("National register number"), person["niss"] or "—"],
         ]
+        if "niss" in person:  # the person's own copy (their space) leaves the number out
+            identity.append([_("National register number"), person["niss"] or "—"])
         pdf.rows([_("Person"), ""], identity, (60, 110))
         pdf.paragraph(
             _(
