@@ -9,11 +9,12 @@ Rules in the service modules (``links``, ``session``, …), pages in the ``views
 
 def register(app) -> None:
     """Wire the package into ``app``: the session guard and the blueprint with its pages."""
-    from integration_centre.space import session, views_entry, views_pages, views_requests
+    from integration_centre.space import languages, session, views_entry, views_language, views_pages, views_requests
     from integration_centre.space.blueprint import make_blueprint
 
     session.init_app(app)
+    languages.init_app(app)
     blueprint = make_blueprint()
-    for module in (views_entry, views_pages, views_requests):
+    for module in (views_entry, views_pages, views_requests, views_language):
         module.register_routes(blueprint)
     app.register_blueprint(blueprint)
