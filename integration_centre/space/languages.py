@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Mapping
 
 from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import refresh
 from sqlalchemy import select
 
 from integration_centre.extensions import db
@@ -84,6 +85,7 @@ def choose(code: str | None) -> bool:
     if not code or code not in space_locales():
         return False
     session[LOCALE_KEY] = code
+    refresh()  # this request's next messages in the new language
     return True
 
 
@@ -101,9 +103,7 @@ def session_started(person_id: uuid.UUID, chosen: str | None) -> None:
     before (on the page asking for the date of birth), else take the person's preferred one."""
     if choose(chosen):
         return
-    preferred = preferred_locale(person_id)
-    if preferred is not None:
-        session[LOCALE_KEY] = preferred
+    choose(preferred_locale(person_id))
 
 
 def select_space_locale() -> str | None:
@@ -119,7 +119,15 @@ def picker_languages() -> list[dict[str, str]]:
     return [{"code": code, "name": name, "dir": text_direction(code)} for code, name in space_locales().items()]
 
 
+def _fresh_locale() -> None:
+    """Choose a space page's locale afresh: Flask-Babel keeps it on ``g``, which a request shares
+    with an application context already pushed around it (a test, a command)."""
+    if request.blueprint == "space":
+        refresh()
+
+
 def init_app(app: Flask) -> None:
     """Add the space's locale selector and the picker's languages to the templates."""
     add_locale_selector(app, select_space_locale)
+    app.before_request(_fresh_locale)
     app.jinja_env.globals.update(space_languages=picker_languages)

@@ -1,0 +1,253 @@
+"""The space's twelve languages: every space string translated in each, placeholders kept, the
+page's language (picker, else the person's preferred language, else French), right to left for
+Arabic, Persian and Pashto, dates and numbers by Babel, the fonts shipped by the application.
+
+When ``test_every_space_string_is_translated`` fails: add the translations to
+``i18n-pending/<branch>.json`` (``{"msgid": {"fr": …, "nl": …, "ar": …, …}}``), then run
+``scripts/i18n.sh && python scripts/fill_translations.py --pending``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from babel import Locale, localedata
+from babel.messages.catalog import Message
+from flask_babel import force_locale, format_date, format_decimal
+from sqlalchemy import select
+
+from integration_centre.config import SPACE_LOCALES
+from integration_centre.extensions import db
+from integration_centre.i18n import text_direction
+from integration_centre.pathway.models import Newcomer
+from integration_centre.privacy.models import AuditRecord
+from integration_centre.space import languages, translation_status
+from tests.conftest import csrf_token_from
+from tests.space.conftest import open_space
+from tests.test_translations import _source_messages
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATIONS = ROOT / "integration_centre" / "translations"
+FONTS = ROOT / "integration_centre" / "static" / "fonts"
+TWELVE = ("fr", "nl", "en", "ar", "fa", "ps", "ti", "uk", "ru", "tr", "es", "so")
+
+
+@pytest.fixture(scope="module")
+def space_strings() -> dict[str, list[str]]:
+    """The msgids of the space's person-facing files, extracted from the code itself."""
+    found = {
+        msgid: files
+        for msgid, files in _source_messages().items()
+        if any(translation_status.is_space_location(str(Path(f))) for f in files)
+    }
+    assert len(found) >= 15, "too few space strings: check translation_status.SPACE_LOCATIONS"
+    return found
+
+
+def test_the_space_offers_twelve_languages_named_in_their_own_language():
+    assert tuple(SPACE_LOCALES) == TWELVE
+    assert SPACE_LOCALES["ar"] == "العربية" and SPACE_LOCALES["ti"] == "ትግርኛ" and SPACE_LOCALES["uk"] == "Українська"
+
+
+@pytest.mark.parametrize("locale", TWELVE)
+def test_every_space_string_is_translated(space_strings, locale):
+    result = translation_status.coverage(TRANSLATIONS, locale, locale, space_strings)
+    assert not result.missing, (
+        f"{len(result.missing)} space string(s) without a {locale} translation "
+        f"(add them to i18n-pending/*.json, run scripts/fill_translations.py --pending): "
+        + "; ".join(f"{m!r} ({', '.join(sorted(set(space_strings[m])))})" for m in result.missing)
+    )
+    assert not result.placeholder_errors, f"{locale}: " + " | ".join(result.placeholder_errors)
+
+
+def test_the_catalogue_template_knows_every_space_string(space_strings):
+    """The translation-status page reads the space's strings from messages.pot: it is up to date."""
+    in_template, _staff = translation_status.template_messages(TRANSLATIONS)
+    assert set(space_strings) <= in_template, sorted(set(space_strings) - in_template)
+
+
+@pytest.mark.parametrize("locale", TWELVE)
+def test_every_translation_keeps_its_placeholders(locale):
+    catalog = translation_status.read_catalog(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", locale)
+    problems = [
+        f"{translation_status.message_key(m)!r}: {'; '.join(errors)}"
+        for m in catalog
+        if m.id and (errors := translation_status.placeholder_problems(m))
+    ]
+    assert not problems, f"{locale}: " + " | ".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("message", "problem"),
+    [
+        (Message("Tries left: %(count)d.", "Essais : %(count)d."), False),
+        (Message("Tries left: %(count)d.", "Essais restants."), True),
+        (Message("Tries left: %(count)d.", "Essais : %(number)d."), True),
+        (Message("Hello", "Bonjour %(name)s"), True),
+        (Message(("%(num)d day", "%(num)d days"), ("un jour", "%(num)d jours")), False),
+        (Message(("%(num)d day", "%(num)d days"), ("%(num)d jour", "jours")), True),
+        (Message(("%(num)d day", "%(num)d days"), ("%(n)d jour", "%(num)d jours")), True),
+        (Message("Tries left: %(count)d.", ""), False),  # untranslated: reported as missing, not here
+    ],
+)
+def test_the_placeholder_checker(message, problem):
+    assert bool(translation_status.placeholder_problems(message)) is problem
+
+
+def test_staff_facing_files_of_the_space_need_french_and_dutch_only():
+    assert translation_status.is_space_location("templates/space/home.html")
+    assert translation_status.is_space_location("integration_centre/space/views_pages.py")
+    assert not translation_status.is_space_location("templates/space/office/requests.html")
+    assert not translation_status.is_space_location("integration_centre/space/admin_views.py")
+    assert not translation_status.is_space_location("templates/space/_panel_link.html")
+    assert not translation_status.is_space_location("templates/workspace/case.html")
+
+
+@pytest.mark.parametrize("locale", TWELVE)
+def test_babel_writes_dates_and_numbers_in_every_language(app, locale):
+    assert localedata.exists(locale), f"Babel has no data for {locale}"
+    with app.test_request_context(), force_locale(locale):
+        written = format_date(date(2026, 3, 5), "long")
+        number = format_decimal(1234.5)
+    assert written and "2026" in written or "۲۰۲۶" in written or "٢٠٢٦" in written, written
+    assert number, number
+    assert Locale.parse(locale).character_order == ("right-to-left" if locale in ("ar", "fa", "ps") else "left-to-right")
+
+
+def test_right_to_left_languages():
+    assert [code for code in TWELVE if text_direction(code) == "rtl"] == ["ar", "fa", "ps"]
+    assert text_direction("ar_MA") == "rtl" and text_direction("fr-BE") == "ltr"
+
+
+@pytest.mark.parametrize(
+    ("preferred", "locale"),
+    [("ar", "ar"), ("ary", "ar"), ("prs", "fa"), ("fa", "fa"), ("ps", "ps"), ("ti", "ti"), ("uk", "uk"), ("so", "so"),
+     ("fr", "fr"), ("de", None), ("ln", None), (None, None), ("", None)],
+)
+def test_a_preferred_language_maps_to_a_space_language(app, preferred, locale):
+    with app.app_context():
+        assert languages.locale_for(preferred) == locale
+
+
+def _set_preferred(newcomer, code):
+    from integration_centre.privacy.access import access
+    from integration_centre.privacy.context import Actor
+
+    with access(Actor(id="test", role="system"), "test.setup", [newcomer.id]):
+        db.session.get(Newcomer, newcomer.id).preferred_language = code
+    db.session.commit()
+
+
+def _html_tag(page: str) -> str:
+    return re.search(r"<html[^>]*>", page).group(0)
+
+
+def test_the_space_opens_in_the_persons_preferred_language(app, person, link):
+    _set_preferred(person[1], "ar")
+    client = app.test_client()
+    assert open_space(client, link[1]).status_code == 302
+    page = client.get("/my/").get_data(as_text=True)
+    assert _html_tag(page) == '<html lang="ar" dir="rtl">'
+    assert "مساحتي" in page  # "My space"
+    events = db.session.scalars(select(AuditRecord).where(AuditRecord.purpose == languages.PURPOSE)).all()
+    assert [e.actor_role for e in events] == ["newcomer"], "the preferred language is read under an audited access"
+
+
+def test_without_a_preferred_language_the_space_is_in_the_default_language(app, person, link):
+    _set_preferred(person[1], None)
+    app.config["BABEL_DEFAULT_LOCALE"] = "fr"
+    client = app.test_client()
+    open_space(client, link[1])
+    page = client.get("/my/").get_data(as_text=True)
+    assert _html_tag(page) == '<html lang="fr" dir="ltr">'
+    assert "Mon espace" in page
+
+
+def _choose(client, locale: str, next_path: str = "/my/"):
+    page = client.get(next_path).get_data(as_text=True)
+    return client.post(
+        "/my/language", data={"csrf_token": csrf_token_from(page), "locale": locale, "next": next_path}
+    )
+
+
+def test_the_picker_changes_the_language_of_the_space(app, space):
+    response = _choose(space, "uk")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/my/")
+    page = space.get("/my/").get_data(as_text=True)
+    assert _html_tag(page) == '<html lang="uk" dir="ltr">'
+    assert "Мій кабінет" in page
+    _choose(space, "fa")
+    assert _html_tag(space.get("/my/").get_data(as_text=True)) == '<html lang="fa" dir="rtl">'
+
+
+def test_the_picker_names_each_language_in_its_own_language(space):
+    page = space.get("/my/").get_data(as_text=True)
+    assert 'action="/my/language"' in page and 'name="csrf_token"' in page
+    for code, name in SPACE_LOCALES.items():
+        assert f'lang="{code}"' in page and name in page, code
+    assert 'value="ps" lang="ps" dir="rtl"' in page
+
+
+def test_a_language_chosen_before_the_birth_date_is_kept(app, person, link):
+    _set_preferred(person[1], "ar")
+    client = app.test_client()
+    assert _choose(client, "ti", f"/my/link/{link[1]}").headers["Location"].endswith(f"/my/link/{link[1]}")
+    assert "ዕለተ ልደትኩም" in client.get(f"/my/link/{link[1]}").get_data(as_text=True)
+    open_space(client, link[1])
+    assert _html_tag(client.get("/my/").get_data(as_text=True)) == '<html lang="ti" dir="ltr">'
+
+
+def test_leaving_keeps_the_language(app, space):
+    _choose(space, "es")
+    page = space.get("/my/").get_data(as_text=True)
+    space.post("/my/logout", data={"csrf_token": csrf_token_from(page)})
+    goodbye = space.get("/my/goodbye").get_data(as_text=True)
+    assert "Ha salido de su espacio" in goodbye
+
+
+@pytest.mark.parametrize("bad", ["xx", "", "de", "../fr"])
+def test_an_unknown_language_is_ignored(space, bad):
+    _choose(space, "ru")
+    _choose(space, bad)
+    assert _html_tag(space.get("/my/").get_data(as_text=True)) == '<html lang="ru" dir="ltr">'
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/workspace/", "/admin/"])
+def test_the_picker_returns_inside_the_space_only(space, target):
+    response = _choose(space, "tr", "/my/")
+    response = space.post("/my/language", data={"csrf_token": csrf_token_from(space.get("/my/").get_data(as_text=True)),
+                                                "locale": "tr", "next": target})
+    assert response.headers["Location"].endswith("/my/")
+
+
+def test_the_space_language_never_reaches_the_staff_interface(app, client, login_as):
+    with client.session_transaction() as session:
+        session[languages.LOCALE_KEY] = "ar"
+    page = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in page  # the staff interface's default in these tests (conftest)
+
+
+def test_the_space_ships_its_fonts():
+    css = (ROOT / "integration_centre" / "static" / "css" / "space-fonts.css").read_text()
+    for family in ("DejaVu Sans", "Noto Naskh Arabic", "Noto Sans Ethiopic"):
+        assert f'font-family: "{family}"' in css
+    for url in re.findall(r'url\("\.\./fonts/([^"]+)"\)', css):
+        assert (FONTS / url).is_file(), url
+    assert "//" not in re.sub(r"/\*.*?\*/", "", css, flags=re.S).replace("url(\"../", ""), "no font from elsewhere"
+    for licence in ("LICENSE-DejaVu.txt", "LICENSE-NotoNaskhArabic.txt", "LICENSE-NotoSansEthiopic.txt"):
+        assert (FONTS / licence).is_file()
+
+
+def test_the_arabic_font_writes_pashto_and_persian_letters():
+    from fontTools.ttLib import TTFont
+
+    arabic = TTFont(FONTS / "web" / "NotoNaskhArabic-Regular.woff2").getBestCmap()
+    assert all(ord(letter) in arabic for letter in "ځڅډړږښګڼېۍپچژگکی" + "العربية")
+    assert "GSUB" in TTFont(FONTS / "web" / "NotoNaskhArabic-Regular.woff2")  # the letters join
+    ethiopic = TTFont(FONTS / "web" / "NotoSansEthiopic-Regular.woff2").getBestCmap()
+    assert all(ord(letter) in ethiopic for letter in "ትግርኛ")
+    latin = TTFont(FONTS / "web" / "DejaVuSans-latin-cyrillic.woff2").getBestCmap()
+    assert all(ord(letter) in latin for letter in "Українська Русский Türkçe Español Soomaali Français")
