@@ -9,7 +9,15 @@ Rules in the service modules (``links``, ``session``, …), pages in the ``views
 
 def register(app) -> None:
     """Wire the package into ``app``: the session guard and the blueprint with its pages."""
-    from integration_centre.space import languages, session, views_entry, views_language, views_pages, views_requests
+    from integration_centre.space import (
+        admin_views,
+        languages,
+        session,
+        views_entry,
+        views_language,
+        views_pages,
+        views_requests,
+    )
     from integration_centre.space.blueprint import make_blueprint
 
     session.init_app(app)
@@ -18,3 +26,4 @@ def register(app) -> None:
     for module in (views_entry, views_pages, views_requests, views_language):
         module.register_routes(blueprint)
     app.register_blueprint(blueprint)
+    admin_views.register(app)

@@ -251,3 +251,99 @@ def test_the_arabic_font_writes_pashto_and_persian_letters():
     assert all(ord(letter) in ethiopic for letter in "ትግርኛ")
     latin = TTFont(FONTS / "web" / "DejaVuSans-latin-cyrillic.woff2").getBestCmap()
     assert all(ord(letter) in latin for letter in "Українська Русский Türkçe Español Soomaali Français")
+
+
+def test_the_admin_sees_the_translation_status(login_as):
+    from integration_centre.accounts.models import Role
+
+    admin, _user = login_as(Role.ADMIN)
+    response = admin.get("/admin/translations")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for code, name in SPACE_LOCALES.items():
+        assert f'<span lang="{code}" dir="{text_direction(code)}">{name}</span>' in page
+    assert "Every string of the space is translated in its twelve languages." in page
+    agent, _agent = login_as(Role.AGENT)
+    assert agent.get("/admin/translations").status_code == 404
+
+
+def test_the_status_lists_what_is_missing(tmp_path):
+    """A catalogue without a space string's translation: counted and listed; a wrong placeholder too."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    template = Catalog()
+    template.add("My space", locations=[("templates/space/home.html", 3)])
+    template.add("Tries left: %(count)d.", locations=[("integration_centre/space/views_entry.py", 9)])
+    template.add("Users", locations=[("templates/accounts/users.html", 2)])
+    with (tmp_path / "messages.pot").open("wb") as handle:
+        write_po(handle, template)
+    (tmp_path / "so" / "LC_MESSAGES").mkdir(parents=True)
+    somali = Catalog(locale="so")
+    somali.add("My space", "Boggayga")
+    somali.add("Tries left: %(count)d.", "Isku dayada haray.")
+    with (tmp_path / "so" / "LC_MESSAGES" / "messages.po").open("wb") as handle:
+        write_po(handle, somali)
+    status = translation_status.translation_status(tmp_path, {"so": "Soomaali", "ti": "ትግርኛ", "en": "English"}, {})
+    somali_status, tigrinya, english = status.space
+    assert (somali_status.total, somali_status.translated, somali_status.missing) == (2, 2, [])
+    assert somali_status.placeholder_errors and not somali_status.complete
+    assert tigrinya.missing == ["My space", "Tries left: %(count)d."]  # no catalogue at all
+    assert english.complete
+    assert [(s.code, s.missing) for s in status.staff] == [("fr", ["Users"]), ("nl", ["Users"])]
+
+
+def test_the_fill_script_folds_pending_translations_into_every_catalogue(tmp_path, monkeypatch, capsys):
+    """scripts/fill_translations.py: empty entries filled, existing ones kept, a lost placeholder
+    refused, an Arabic plural padded to its six forms, the .mo files compiled."""
+    import importlib.util
+    import json
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po, write_po
+
+    spec = importlib.util.spec_from_file_location("fill_translations", ROOT / "scripts" / "fill_translations.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    for locale in ("fr", "ar", "en"):
+        catalog = Catalog(locale=locale)
+        catalog.add("My space", "Mon espace (déjà)" if locale == "fr" else "")
+        catalog.add("Tries left: %(count)d.", "")
+        catalog.add(("%(num)d day", "%(num)d days"), ("", ""))
+        (tmp_path / locale / "LC_MESSAGES").mkdir(parents=True)
+        with (tmp_path / locale / "LC_MESSAGES" / "messages.po").open("wb") as handle:
+            write_po(handle, catalog)
+    pending = tmp_path / "pending"
+    pending.mkdir()
+    (pending / "a.json").write_text(
+        json.dumps(
+            {
+                "My space": {"fr": "Mon espace", "ar": "مساحتي", "en": "My own space"},
+                "Tries left: %(count)d.": {"fr": "Essais restants.", "ar": "المحاولات الباقية: %(count)d."},
+                "%(num)d day": {"fr": ["%(num)d jour", "%(num)d jours"], "ar": ["يوم", "%(num)d أيام"]},
+                "Not extracted yet": {"fr": "Pas encore extrait"},
+            }
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(script, "CATALOGS", tmp_path)
+    monkeypatch.setattr(script, "PENDING", pending)
+    assert script.main(["--pending"]) == 1  # one refused placeholder, one unknown msgid
+    out = capsys.readouterr().out
+    assert "refused" in out and "Not extracted yet" in out
+
+    def load(locale):
+        with (tmp_path / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            return read_po(handle, locale=locale)
+
+    french, arabic, english = load("fr"), load("ar"), load("en")
+    assert french["My space"].string == "Mon espace (déjà)"  # kept
+    assert french["Tries left: %(count)d."].string == ""  # refused: the placeholder was lost
+    assert french["%(num)d day"].string[:2] == ("%(num)d jour", "%(num)d jours")
+    assert len(french["%(num)d day"].string) == french.num_plurals
+    assert arabic["My space"].string == "مساحتي"
+    assert arabic["%(num)d day"].string == ("يوم",) + ("%(num)d أيام",) * 5
+    assert english["My space"].string == ""  # English is the msgids' language
+    with (tmp_path / "ar" / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
+        assert read_mo(handle)["My space"].string == "مساحتي"
