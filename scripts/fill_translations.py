@@ -16,7 +16,8 @@ A msgid of a JSON file missing from the catalogs is reported: run ``scripts/i18n
 (it extracts the messages and updates every catalog), then this script. The .mo files are
 compiled at the end (``--no-compile`` to skip). The lead, after merging the helpers' branches:
 
-    scripts/i18n.sh && python scripts/fill_translations.py --pending && python scripts/fill_translations.py --missing-space
+    scripts/i18n.sh && python scripts/fill_translations.py --pending
+    python scripts/fill_translations.py --missing-space   # nothing left: every space string translated
 """
 
 from __future__ import annotations

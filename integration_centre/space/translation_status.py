@@ -2,9 +2,10 @@
 
 The space's strings are the messages of the catalogue template (``translations/messages.pot``,
 written by ``scripts/i18n.sh``) with a location in the space's templates (``templates/space/``),
-code (``integration_centre/space/``) or the form macros its pages use; the staff interface's strings are those used anywhere
-else. A message is translated when its ``msgstr`` (every plural form) is non-empty and not fuzzy;
-English is the language of the msgids themselves, so every English message counts as translated.
+code (``integration_centre/space/``) or the form macros its pages use; the staff interface's
+strings are those used anywhere else. A message is translated when its ``msgstr`` (every plural
+form) is non-empty and not fuzzy; English is the language of the msgids themselves, so every
+English message counts as translated.
 A translation must keep the msgid's placeholders (``%(name)s``): ``placeholder_problems`` says
 where one does not.
 """
@@ -167,5 +168,7 @@ def translation_status(translations: Path, space_locales: Mapping[str, str], sta
     space_ids, staff_ids = template_messages(translations)
     return Status(
         space=[coverage(translations, code, name, space_ids) for code, name in space_locales.items()],
-        staff=[coverage(translations, code, staff_names.get(code, code), staff_ids) for code in STAFF_TRANSLATED_LOCALES],
+        staff=[
+            coverage(translations, code, staff_names.get(code, code), staff_ids) for code in STAFF_TRANSLATED_LOCALES
+        ],
     )

@@ -150,8 +150,9 @@ def test_the_space_in_arabic_on_a_phone_and_the_language_picker(phone: Pages, tm
     assert _html(phone) == ("ti", "ltr")
     assert phone.page.evaluate(
         """async () => { await document.fonts.ready;
+            const family = f => f.family.replace(/"/g, '');
             return document.fonts.check('16px "Noto Sans Ethiopic"', 'ትግርኛ')
-                && [...document.fonts].some(f => f.family.replace(/"/g, '') === 'Noto Sans Ethiopic' && f.status === 'loaded'); }"""
+                && [...document.fonts].some(f => family(f) === 'Noto Sans Ethiopic' && f.status === 'loaded'); }"""
     )
     _no_horizontal_scroll(phone)
     phone.screenshot("space-home-ti")

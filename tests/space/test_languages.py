@@ -112,9 +112,10 @@ def test_babel_writes_dates_and_numbers_in_every_language(app, locale):
     with app.test_request_context(), force_locale(locale):
         written = format_date(date(2026, 3, 5), "long")
         number = format_decimal(1234.5)
-    assert written and "2026" in written or "۲۰۲۶" in written or "٢٠٢٦" in written, written
+    assert any(year in written for year in ("2026", "۲۰۲۶", "٢٠٢٦")), written
     assert number, number
-    assert Locale.parse(locale).character_order == ("right-to-left" if locale in ("ar", "fa", "ps") else "left-to-right")
+    expected = "right-to-left" if locale in ("ar", "fa", "ps") else "left-to-right"
+    assert Locale.parse(locale).character_order == expected
 
 
 def test_right_to_left_languages():
@@ -124,8 +125,21 @@ def test_right_to_left_languages():
 
 @pytest.mark.parametrize(
     ("preferred", "locale"),
-    [("ar", "ar"), ("ary", "ar"), ("prs", "fa"), ("fa", "fa"), ("ps", "ps"), ("ti", "ti"), ("uk", "uk"), ("so", "so"),
-     ("fr", "fr"), ("de", None), ("ln", None), (None, None), ("", None)],
+    [
+        ("ar", "ar"),
+        ("ary", "ar"),
+        ("prs", "fa"),
+        ("fa", "fa"),
+        ("ps", "ps"),
+        ("ti", "ti"),
+        ("uk", "uk"),
+        ("so", "so"),
+        ("fr", "fr"),
+        ("de", None),
+        ("ln", None),
+        (None, None),
+        ("", None),
+    ],
 )
 def test_a_preferred_language_maps_to_a_space_language(app, preferred, locale):
     with app.app_context():
@@ -168,9 +182,7 @@ def test_without_a_preferred_language_the_space_is_in_the_default_language(app, 
 
 def _choose(client, locale: str, next_path: str = "/my/"):
     page = client.get(next_path).get_data(as_text=True)
-    return client.post(
-        "/my/language", data={"csrf_token": csrf_token_from(page), "locale": locale, "next": next_path}
-    )
+    return client.post("/my/language", data={"csrf_token": csrf_token_from(page), "locale": locale, "next": next_path})
 
 
 def test_the_picker_changes_the_language_of_the_space(app, space):
@@ -218,8 +230,10 @@ def test_an_unknown_language_is_ignored(space, bad):
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/workspace/", "/admin/"])
 def test_the_picker_returns_inside_the_space_only(space, target):
     response = _choose(space, "tr", "/my/")
-    response = space.post("/my/language", data={"csrf_token": csrf_token_from(space.get("/my/").get_data(as_text=True)),
-                                                "locale": "tr", "next": target})
+    response = space.post(
+        "/my/language",
+        data={"csrf_token": csrf_token_from(space.get("/my/").get_data(as_text=True)), "locale": "tr", "next": target},
+    )
     assert response.headers["Location"].endswith("/my/")
 
 
@@ -236,7 +250,7 @@ def test_the_space_ships_its_fonts():
         assert f'font-family: "{family}"' in css
     for url in re.findall(r'url\("\.\./fonts/([^"]+)"\)', css):
         assert (FONTS / url).is_file(), url
-    assert "//" not in re.sub(r"/\*.*?\*/", "", css, flags=re.S).replace("url(\"../", ""), "no font from elsewhere"
+    assert "//" not in re.sub(r"/\*.*?\*/", "", css, flags=re.S).replace('url("../', ""), "no font from elsewhere"
     for licence in ("LICENSE-DejaVu.txt", "LICENSE-NotoNaskhArabic.txt", "LICENSE-NotoSansEthiopic.txt"):
         assert (FONTS / licence).is_file()
 
