@@ -13,9 +13,11 @@ Requests outside the space never see these languages: the staff interface keeps 
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping
 
+from babel import localedata
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import refresh
 from sqlalchemy import select
@@ -58,8 +60,15 @@ ALIASES = {
 
 
 def space_locales() -> Mapping[str, str]:
-    """The space's languages: code → name in that language, in the picker's order."""
-    return current_app.config["SPACE_LOCALES"]
+    """The space's languages: code → name in that language, in the picker's order; a language
+    Babel has no data for (dates, numbers, plural rules) is left out, so the space falls back to
+    the default language rather than fail (tests/space/test_languages.py checks all twelve)."""
+    return {code: name for code, name in current_app.config["SPACE_LOCALES"].items() if _has_babel_data(code)}
+
+
+@functools.cache
+def _has_babel_data(code: str) -> bool:
+    return localedata.exists(code)
 
 
 def locale_for(code: str | None) -> str | None:

@@ -177,3 +177,26 @@ def test_the_neutral_page_in_french_and_arabic(phone: Pages, code: str, directio
     _no_horizontal_scroll(phone)
     phone.screenshot(f"space-neutral-{code}")
     _axe_clean(phone, f"space neutral page ({code})")
+
+
+def test_the_link_page_in_arabic_with_a_wrong_date(phone: Pages) -> None:
+    """The page asking for the date of birth, switched to Arabic before anyone is known; a wrong
+    date: the error in Arabic, right to left, axe-clean, no horizontal scroll."""
+    token, born = _arabic_speaker_with_a_link(phone.server.app)
+    phone.goto(f"/my/link/{token}")
+    _choose_language(phone, "ar")
+    assert phone.path == f"/my/link/{token}"
+    assert _html(phone) == ("ar", "rtl")
+    assert phone.page.locator("h1").inner_text() == "افتح مساحتي"
+    _no_horizontal_scroll(phone)
+    _axe_clean(phone, "space open (ar)")
+    phone.page.locator("input[name=birth_date]").fill(born.replace(year=born.year - 1).isoformat())
+    phone.submit()
+    error = phone.page.locator(".field-error")
+    assert "هذا التاريخ غير صحيح" in error.inner_text()
+    assert not phone.page.locator(".field-error .visually-hidden").is_visible() or (
+        phone.page.locator(".field-error .visually-hidden").bounding_box()["width"] <= 1
+    )
+    _no_horizontal_scroll(phone)
+    phone.screenshot("space-open-ar-wrong-date")
+    _axe_clean(phone, "space open, wrong date (ar)")
