@@ -14,7 +14,7 @@ def set_language():
     target = safe_next(request.form.get("next"))
     if not target or not target.startswith("/my/"):
         target = url_for("space.home")
-    return redirect(target, code=303)
+    return redirect(target)
 
 
 def register_routes(blueprint: Blueprint) -> None:
