@@ -104,7 +104,23 @@ SETTINGS: dict[str, Setting] = {
     ]
 }
 
-LOCALES = ("fr", "en", "nl")
+LOCALES = ("fr", "en", "nl")  # the staff interface
+# The person's own space (``integration_centre.space``): twelve languages, each named in its own
+# language and script (the space's language picker shows these names).
+SPACE_LOCALES = {
+    "fr": "Français",
+    "nl": "Nederlands",
+    "en": "English",
+    "ar": "العربية",
+    "fa": "دری / فارسی",
+    "ps": "پښتو",
+    "ti": "ትግርኛ",
+    "uk": "Українська",
+    "ru": "Русский",
+    "tr": "Türkçe",
+    "es": "Español",
+    "so": "Soomaali",
+}
 
 
 def _coerce(setting: Setting, raw: str) -> Any:
@@ -169,6 +185,7 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "BABEL_DEFAULT_LOCALE": settings["LOCALE"],
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "LOCALES": LOCALES,
+        "SPACE_LOCALES": SPACE_LOCALES,
         "IDLE_TIMEOUT": timedelta(minutes=settings["IDLE_TIMEOUT_MINUTES"]),
         "ABSOLUTE_TIMEOUT": timedelta(hours=settings["ABSOLUTE_TIMEOUT_HOURS"]),
         "REAUTH_AFTER": timedelta(minutes=settings["REAUTH_MINUTES"]),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -24,15 +24,30 @@ from integration_centre.extensions import babel
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "nl": "Nederlands"}
 EMPTY = "—"  # what a missing value reads as on screen
+# Languages written right to left (the person's space offers ar, fa and ps).
+RTL_LANGUAGES = frozenset({"ar", "fa", "ps", "he", "ur", "ckb", "yi"})
+# app.extensions key: the locale selectors a package adds (``add_locale_selector``).
+LOCALE_SELECTORS = "integration_centre.locale_selectors"
 
 logger = logging.getLogger(__name__)
 
 
+def add_locale_selector(app: Flask, selector: Callable[[], str | None]) -> None:
+    """Let a package choose the locale of its own requests (the person's space and its twelve
+    languages): ``selector`` returns a locale, or None to leave the request to the others."""
+    app.extensions.setdefault(LOCALE_SELECTORS, []).append(selector)
+
+
 def select_locale() -> str:
-    """The session's chosen language, else the user's, else the configured default (fr)."""
+    """A package's choice for its own pages (``add_locale_selector``), else the session's chosen
+    language, else the user's, else the configured default (fr)."""
     locales = current_app.config["LOCALES"]
     if not has_request_context():  # CLI, jobs, services called from tests
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    for selector in current_app.extensions.get(LOCALE_SELECTORS, ()):
+        chosen = selector()
+        if chosen:
+            return chosen
     chosen = session.get("locale")
     if chosen in locales:
         return chosen
@@ -40,6 +55,13 @@ def select_locale() -> str:
     if user_locale in locales:
         return user_locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def text_direction(locale: str | None = None) -> str:
+    """``rtl`` for a language written right to left, else ``ltr`` (the ``dir`` of ``<html>``);
+    without ``locale``, the current request's."""
+    code = str(locale or select_locale()).replace("-", "_").split("_")[0]
+    return "rtl" if code in RTL_LANGUAGES else "ltr"
 
 
 def current_language() -> str:
@@ -108,6 +130,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         current_locale=select_locale,
+        text_direction=text_direction,
         language_names=LANGUAGE_NAMES,
         format_date=format_date,
         format_datetime=format_datetime,

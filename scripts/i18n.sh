@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Translation catalogs: extract the messages, update the fr/en/nl catalogs, compile the .mo files.
+# Translation catalogs: extract the messages, update the catalogs, compile the .mo files.
+# The staff interface speaks fr/en/nl; the person's space twelve languages (config.SPACE_LOCALES):
+# each catalog holds every message, but only the space's messages must be translated in the nine
+# others (tests/space/test_languages.py). scripts/fill_translations.py --pending folds in the
+# translations of i18n-pending/*.json.
 #
 #   scripts/i18n.sh            extract → update (or create) each catalog → compile
 #   scripts/i18n.sh compile    compile only (after editing a .po file)
 #
 # The .mo files are committed so that a plain `pip install .` ships them; tests/test_translations.py
-# fails when a .mo is stale, a message is missing from the French catalog or lacks its translation.
+# fails when a .mo is stale, a message is missing from a catalog or lacks its fr/nl translation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DIR=integration_centre/translations
 POT="$DIR/messages.pot"
-LOCALES=(fr en nl)
+LOCALES=(fr en nl ar fa ps ti uk ru tr es so)
 KEYWORDS=(-k _ -k _l -k gettext -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2)
 
 compile() {

@@ -48,6 +48,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "space.documents": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
     "space.privacy": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
     "space.steps": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    # The space's language picker works before the date of birth too: it only keeps a language.
+    "space.set_language": {"POST": "302 302 302 302 302 302 302 302 302 302 302 302 302 302"},
+    "space_admin.translations": {"GET": "LOG 404 404 404 404 404 404 200"},
     "space.open_link": {
         "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
         "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",

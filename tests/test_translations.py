@@ -1,6 +1,7 @@
-"""Translations: every message of the code is in the catalogs and translated in French and Dutch,
-the compiled .mo files match their .po, pages render in the chosen language, and dates and numbers
-follow the locale.
+"""Translations: every message of the code is in the catalogs (the staff interface's fr/en/nl and
+the person's space's twelve languages) and translated in French and Dutch, the compiled .mo files
+match their .po, pages render in the chosen language, and dates and numbers follow the locale.
+The space's own strings in its twelve languages: tests/space/test_languages.py.
 
 When a test here fails after new text was added: run ``scripts/i18n.sh``, translate the new
 entries of ``integration_centre/translations/{fr,nl}/LC_MESSAGES/messages.po``, run
@@ -19,9 +20,14 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, format_date, format_datetime, format_decimal
 
+from integration_centre.config import LOCALES as STAFF_LOCALES
+from integration_centre.config import SPACE_LOCALES
+
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "integration_centre" / "translations"
-LOCALES = ("fr", "en", "nl")
+
+# Every catalog: the staff interface's languages, then the space's others (scripts/i18n.sh).
+LOCALES = (*STAFF_LOCALES, *(code for code in SPACE_LOCALES if code not in STAFF_LOCALES))
 TRANSLATED_LOCALES = ("fr", "nl")  # English is the language of the msgids themselves
 # The same keywords as scripts/i18n.sh.
 KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
@@ -81,7 +87,15 @@ def test_every_message_has_a_translation(source_messages, locale) -> None:
     assert not untranslated, f"{len(untranslated)} message(s) without a {locale} translation: {untranslated}"
 
 
-@pytest.mark.parametrize("locale", TRANSLATED_LOCALES)
+def test_every_catalog_is_built_by_the_scripts() -> None:
+    """scripts/i18n.sh creates, updates and compiles the catalog of every language."""
+    script = (ROOT / "scripts" / "i18n.sh").read_text()
+    assert f"LOCALES=({' '.join(LOCALES)})" in script
+    found = {path.parent.parent.name for path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}
+    assert found == set(LOCALES)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
 def test_translations_keep_the_placeholders(locale) -> None:
     catalog = _catalog(locale)
     problems = [
@@ -97,6 +111,13 @@ def _hashable(value):
     return tuple(value) if isinstance(value, list | tuple) else value
 
 
+def _is_identity(msgid, string) -> bool:
+    """Every form of ``string`` is one of the msgids (an untranslated entry as compiled)."""
+    ids = set(msgid) if isinstance(msgid, list | tuple) else {msgid}
+    strings = string if isinstance(string, list | tuple) else (string,)
+    return all(s in ids for s in strings)
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_compiled_catalog_matches_its_source(locale) -> None:
     """The committed .mo holds exactly the translations of the .po (run scripts/i18n.sh compile)."""
@@ -104,13 +125,14 @@ def test_compiled_catalog_matches_its_source(locale) -> None:
     assert mo_path.is_file(), f"{mo_path} is missing: run scripts/i18n.sh compile"
     with mo_path.open("rb") as handle:
         compiled = read_mo(handle)
-    # An untranslated plural is compiled with its msgids as strings: identity entries say nothing.
+    # An untranslated plural is compiled with its msgids as strings (repeated for each of the
+    # language's forms: six in Arabic): identity entries say nothing.
     expected = {
         _hashable(m.id): _hashable(m.string)
         for m in _catalog(locale)
-        if m.id and _is_translated(m) and _hashable(m.string) != _hashable(m.id)
+        if m.id and _is_translated(m) and not _is_identity(m.id, m.string)
     }
-    actual = {_hashable(m.id): _hashable(m.string) for m in compiled if m.id and _hashable(m.string) != _hashable(m.id)}
+    actual = {_hashable(m.id): _hashable(m.string) for m in compiled if m.id and not _is_identity(m.id, m.string)}
     assert actual == expected, f"{mo_path.name} of {locale} is stale: run scripts/i18n.sh compile"
 
 

@@ -9,14 +9,23 @@ Rules in the service modules (``links``, ``session``, …), pages in the ``views
 
 def register(app) -> None:
     """Wire the package into ``app``: the session guard and the blueprint with its pages."""
-    from integration_centre.space import session, views_entry, views_pages, views_requests
+    from integration_centre.space import (
+        admin_views,
+        languages,
+        session,
+        views_entry,
+        views_language,
+        views_office,
+        views_pages,
+        views_requests,
+    )
     from integration_centre.space.blueprint import make_blueprint
 
     session.init_app(app)
+    languages.init_app(app)
     blueprint = make_blueprint()
-    for module in (views_entry, views_pages, views_requests):
+    for module in (views_entry, views_pages, views_requests, views_language):
         module.register_routes(blueprint)
     app.register_blueprint(blueprint)
-    from integration_centre.space import views_office  # the person's requests: the office's side, erasure
-
     views_office.register(app)
+    admin_views.register(app)

@@ -21,6 +21,7 @@ from integration_centre.accounts.permissions import declare_public_blueprint
 from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy.context import Actor
+from integration_centre.space import languages
 from integration_centre.space.models import SpaceLink, SpaceSession
 
 SESSION_KEY = "space_sid"
@@ -52,7 +53,9 @@ def _confine_space_sessions() -> None:
 
 
 def start(link: SpaceLink) -> SpaceSession:
-    """Open a new space session for the link's person (any staff login in this browser ends)."""
+    """Open a new space session for the link's person (any staff login in this browser ends);
+    the page's language: the one chosen before, else the person's preferred language."""
+    chosen = languages.chosen_locale()
     logout_user()
     session.clear()
     token = secrets.token_urlsafe(32)
@@ -63,15 +66,18 @@ def start(link: SpaceLink) -> SpaceSession:
     db.session.add(record)
     session[SESSION_KEY] = token
     g.space_session = record
+    languages.session_started(link.person_id, chosen)
     return record
 
 
 def end() -> None:
-    """Revoke this request's space session and clear the cookie."""
+    """Revoke this request's space session and clear the cookie (but the page's language)."""
     record = current_session()
     if record is not None and record.revoked_at is None:
         record.revoked_at = utcnow()
+    chosen = languages.chosen_locale()
     session.clear()
+    languages.choose(chosen)
 
 
 def current_session() -> SpaceSession | None:

@@ -9,7 +9,7 @@ import pytest
 from integration_centre.accounts.models import Role
 from integration_centre.core import navigation
 
-ADMIN_GROUPS = ("accounts", "network", "pathways", "personal_data", "audit")
+ADMIN_GROUPS = ("accounts", "network", "pathways", "personal_data", "audit", "languages")
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.e2e.harness import Pages
 
-ADMIN_GROUPS = ["accounts", "network", "pathways", "personal_data", "audit"]
+ADMIN_GROUPS = ["accounts", "network", "pathways", "personal_data", "audit", "languages"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 

@@ -26,8 +26,11 @@ def english_messages(app):
 def person(make_user, org):
     """A newcomer registered by an agent of the test office: (agent, newcomer)."""
     agent = make_user(Role.AGENT, display_name="Alex Agent")
+    # Preferred language English: the space opens in it, so pages read the msgids
+    # (tests/space/test_languages.py sets Arabic where it tests the person's language).
+    data = newcomer_data(date_of_birth=BIRTH_DATE, preferred_language="en")
     newcomer = registration.register_newcomer(
-        agent, newcomer_data(date_of_birth=BIRTH_DATE), org["office"], confirm_duplicate=True, today=date(2026, 1, 1)
+        agent, data, org["office"], confirm_duplicate=True, today=date(2026, 1, 1)
     )
     db.session.commit()
     return agent, newcomer
