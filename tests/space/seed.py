@@ -74,6 +74,7 @@ def seed_person(
     family_name: str | None = None,
     certificate: bool = False,
     hour: int = 10,
+    preferred_language: str = "en",
 ) -> Seeded:
     """A person registered at ``office`` with every page of their space filled (committed)."""
     tag = secrets.token_hex(4)
@@ -89,6 +90,7 @@ def seed_person(
             given_names=given_names,
             family_name=family_name or f"Family{tag}",
             niss=niss,
+            preferred_language=preferred_language,
         ),
         office,
         confirm_duplicate=True,

@@ -29,7 +29,14 @@ def seeded(app, make_user, org):
     agent = make_user(display_name="Marker Staffname")
     people = [
         seed_person(
-            agent, org["office"], org["operator"], birth_date=birth, given_names=name, certificate=cert, hour=9 + i
+            agent,
+            org["office"],
+            org["operator"],
+            birth_date=birth,
+            given_names=name,
+            certificate=cert,
+            hour=9 + i,
+            preferred_language=("en", "ar")[i % 2],  # the second person reads their space in Arabic
         )
         for i, (birth, name, cert) in enumerate(PERSONS)
     ]
