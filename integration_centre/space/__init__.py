@@ -9,7 +9,7 @@ Rules in the service modules (``links``, ``session``, …), pages in the ``views
 
 def register(app) -> None:
     """Wire the package into ``app``: the session guard and the blueprint with its pages."""
-    from integration_centre.space import session, views_entry, views_pages, views_requests
+    from integration_centre.space import office_links, session, subject_data, views_entry, views_pages, views_requests
     from integration_centre.space.blueprint import make_blueprint
 
     session.init_app(app)
@@ -17,3 +17,5 @@ def register(app) -> None:
     for module in (views_entry, views_pages, views_requests):
         module.register_routes(blueprint)
     app.register_blueprint(blueprint)
+    office_links.register(app)  # the office's side of the personal link (staff blueprint ``space_links``)
+    subject_data.register()  # links, sessions and the account die with an erasure and follow a merge

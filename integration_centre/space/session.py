@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
     """Confine space sessions to the space (any other endpoint answers 404 to them), first of all
     request hooks, and leave the space's pages out of the staff gate (they check this session)."""
     app.before_request_funcs.setdefault(None, []).insert(0, _confine_space_sessions)
+    app.teardown_request(_forget_request_session)
     declare_public_blueprint(app, "space")
 
 
@@ -56,6 +57,11 @@ def _confine_space_sessions() -> None:
     if current_session() is None:
         return
     abort(404)
+
+
+def _forget_request_session(_exc=None) -> None:
+    """The session read is this request's only (an application context may outlive it)."""
+    g.pop("space_session", None)
 
 
 def start(link: SpaceLink | None = None, *, person_id: uuid.UUID | None = None) -> SpaceSession:
