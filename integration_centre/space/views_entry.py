@@ -6,12 +6,18 @@ locked token answers the same neutral page, after the same work (``links.open_wi
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+import time
+
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from integration_centre.extensions import db, limiter
 from integration_centre.space import links, session, views_account
 from integration_centre.space.forms import BirthDateForm
+
+# The least time the answer to a date of birth takes (seconds): above what the slowest path costs
+# on a busy server, so that every answer leaves at the same moment.
+MIN_ANSWER_SECONDS = 0.15
 
 
 def neutral_page():
@@ -21,23 +27,44 @@ def neutral_page():
 
 @limiter.limit(views_account.entry_limit)
 def open_link(token: str):
-    """Ask for the date of birth, then open the space."""
+    """Ask for the date of birth, then open the space.
+
+    A date sent answers no sooner than ``MIN_ANSWER_SECONDS`` after the request began, whatever
+    the token: on top of the equal work of the service, the answer time of a refused token, a
+    wrong date and a right one cannot be told apart.
+    """
     form = BirthDateForm()
     if request.method == "POST" and form.validate_on_submit():
-        opening = links.open_with_birth_date(token, form.birth_date.data)
-        if opening.outcome is links.Outcome.OPENED:
-            session.start(opening.link)
-        db.session.commit()
-        if opening.outcome is links.Outcome.OPENED:
-            return redirect(url_for("space.home"))
-        if opening.outcome is links.Outcome.NEUTRAL:
-            return neutral_page()
-        if opening.outcome is links.Outcome.LOCKED:
-            return render_template("space/locked.html")
-        form.birth_date.errors = [_("This date does not match. Tries left: %(count)d.", count=opening.attempts_left)]
-    elif links.live_link(token) is None:
+        started = time.perf_counter()
+        response = make_response(_check_birth_date(token, form))
+        _pad(started)
+        return response
+    if links.live_link(token) is None:
         return neutral_page()
     return render_template("space/open.html", form=form)
+
+
+def _check_birth_date(token: str, form: BirthDateForm):
+    opening = links.open_with_birth_date(token, form.birth_date.data)
+    if opening.outcome is links.Outcome.OPENED:
+        session.start(opening.link)
+    db.session.commit()
+    if opening.outcome is links.Outcome.OPENED:
+        return redirect(url_for("space.home"))
+    if opening.outcome is links.Outcome.NEUTRAL:
+        return neutral_page()
+    if opening.outcome is links.Outcome.LOCKED:
+        return render_template("space/locked.html")
+    form.birth_date.errors = [_("This date does not match. Tries left: %(count)d.", count=opening.attempts_left)]
+    return render_template("space/open.html", form=form)
+
+
+def _pad(started: float) -> None:
+    """Sleep until the answer's floor (``SPACE_LINK_MIN_SECONDS``, default ``MIN_ANSWER_SECONDS``)."""
+    floor = current_app.config.get("SPACE_LINK_MIN_SECONDS", MIN_ANSWER_SECONDS)
+    left = floor - (time.perf_counter() - started)
+    if left > 0:
+        time.sleep(left)
 
 
 @session.person_required
