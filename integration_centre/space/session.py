@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import Flask, abort, g, request, session
+from flask import Flask, abort, g, make_response, render_template, request, session
 from flask_login import logout_user
 from sqlalchemy import select, update
 
@@ -56,7 +56,12 @@ def _confine_space_sessions() -> None:
         return
     if current_session() is None:
         return
-    abort(404)
+    if request.path.startswith("/api/"):
+        abort(404)  # problem+json, like any API 404
+    response = make_response(render_template("space/neutral.html"), 404)  # the space's page, not the staff one
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _forget_request_session(_exc=None) -> None:
