@@ -5,7 +5,7 @@ encrypted under the person's key, a keyed digest of the address to find it at lo
 password as an argon2id hash.
 
 Revision ID: 0019_space_accounts
-Revises: 0018_space_requests
+Revises: 0018_space_requests (on this branch, temporarily 0017_space)
 Create Date: 2026-12-03 16:00:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0019_space_accounts"
-down_revision = "0018_space_requests"
+down_revision = "0017_space"  # TEMPORARY on this branch: 0018_space_requests once merged
 branch_labels = None
 depends_on = None
 
