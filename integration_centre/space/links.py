@@ -102,17 +102,18 @@ def live_link(token: str) -> SpaceLink | None:
 
 
 def issue(
-    person_id: uuid.UUID, *, office_id: int | None, issued_by_id: int | None, actor=None
+    person_id: uuid.UUID, *, office_id: int | None, issued_by_id: int | None, actor=None, token: str | None = None
 ) -> tuple[SpaceLink, str]:
     """A new personal link for the person (any live or locked one is revoked, and its sessions
-    end); returns it and its token — the only time the token exists in clear."""
+    end); returns it and its token — the only time the token exists in clear. ``token`` is for
+    the demo's fixed link only; a real link always gets 256 fresh random bits."""
     now = utcnow()
     previous = db.session.scalars(
         select(SpaceLink).where(SpaceLink.person_id == person_id, SpaceLink.revoked_at.is_(None))
     ).all()
     for old in previous:
         revoke(old, actor=actor, now=now)
-    token = secrets.token_urlsafe(32)
+    token = token or secrets.token_urlsafe(32)
     link = SpaceLink(
         person_id=person_id, office_id=office_id, token_digest=digest(token), issued_by_id=issued_by_id, issued_at=now
     )
