@@ -97,7 +97,8 @@ def set_credentials(person_id: uuid.UUID, email: str, password: str) -> SpaceAcc
     with access(_actor(person_id), PURPOSE, [person_id], action="update"):
         account.email = email
     db.session.flush()
-    audit.record("create" if created else "update", "space_account", account.id, purpose=PURPOSE, actor=_actor(person_id))
+    action = "create" if created else "update"
+    audit.record(action, "space_account", account.id, purpose=PURPOSE, actor=_actor(person_id))
     return account
 
 

@@ -21,7 +21,10 @@ class AccountForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("The same password again"),
-        validators=[DataRequired(_l("Enter the password again.")), EqualTo("password", _l("The two passwords differ."))],
+        validators=[
+            DataRequired(_l("Enter the password again.")),
+            EqualTo("password", _l("The two passwords differ.")),
+        ],
     )
 
 

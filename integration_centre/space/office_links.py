@@ -141,12 +141,14 @@ def revoke(person_id: uuid.UUID):
     state = links.state_of(person_id)
     form = ConfirmForm()
     back_url = _case_url(person_id)
-    if state.state in (links.State.LIVE, links.State.LOCKED) and form.validate_on_submit():
-        if perform(lambda: links.office_revoke(current_user, person_id), success=_("The personal link was revoked.")):
-            return redirect(back_url)
-    return render_template(
-        "space/office/revoke.html", form=form, state=state, labels=STATE_LABELS, back_url=back_url
-    )
+    revocable = state.state in (links.State.LIVE, links.State.LOCKED)
+    if (
+        revocable
+        and form.validate_on_submit()
+        and perform(lambda: links.office_revoke(current_user, person_id), success=_("The personal link was revoked."))
+    ):
+        return redirect(back_url)
+    return render_template("space/office/revoke.html", form=form, state=state, labels=STATE_LABELS, back_url=back_url)
 
 
 # --- Panels -----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from integration_centre.space import account
 from integration_centre.space.account_models import SpaceAccount
 
 EMAIL = "amina@example.org"
-PASSWORD = "un jardin sous la pluie"  # noqa: S105 - a test password
+PASSWORD = "un jardin sous la pluie"
 
 
 def set_up(space, email: str = EMAIL, password: str = PASSWORD):

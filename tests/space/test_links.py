@@ -121,7 +121,7 @@ def test_five_wrong_dates_lock_the_link_and_the_office_sees_it(app, agent_client
 
 
 def test_the_lock_ends_open_sessions(app, link):
-    record, token = link
+    _record, token = link
     client = app.test_client()
     open_space(client, token)
     for _n in range(5):
@@ -163,7 +163,7 @@ def test_links_follow_a_merge(app, person, org, link):
         agent, newcomer_data(date_of_birth=BIRTH_DATE), org["office"], confirm_duplicate=True, today=date(2026, 1, 2)
     )
     db.session.commit()
-    kept_link, kept_token = links.issue(kept.id, office_id=org["office"].id, issued_by_id=agent.id)
+    _kept_link, kept_token = links.issue(kept.id, office_id=org["office"].id, issued_by_id=agent.id)
     db.session.commit()
     removed_id = removed.id
     merge.merge_files(agent, kept, removed)
