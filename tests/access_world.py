@@ -176,6 +176,8 @@ def build(app: Flask) -> World:
 
     referral = operators.refer(agent, second_case, "french_course", organisation.id, on=today - timedelta(days=70))
     db.session.commit()
+    links.issue(second.id, office_id=office.id, issued_by_id=agent.id)  # the office's link pages act on it
+    db.session.commit()
     document = pathway.UploadedDocument("proof.pdf", "application/pdf", b"%PDF-1.4 matrix evidence")
     dispensation = pathway.record_dispensation(
         agent, second, "work", today - timedelta(days=5), document=document, note=None

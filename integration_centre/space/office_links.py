@@ -13,6 +13,7 @@ import io
 import uuid
 
 import segno
+from babel import Locale, UnknownLocaleError
 from flask import Blueprint, Flask, make_response, redirect, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -75,7 +76,10 @@ def qr_svg(url: str) -> str:
 
 def instructions(language: str | None) -> dict:
     """How to use the link, in the person's language (plain language, one idea per line)."""
-    language = language or "fr"
+    try:
+        language = str(Locale.parse(language or "fr"))
+    except (ValueError, UnknownLocaleError):
+        language = "fr"  # a code Babel does not know: the centre's language
     with force_locale(language):
         return {
             "lang": language,

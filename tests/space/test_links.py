@@ -174,3 +174,11 @@ def test_links_follow_a_merge(app, person, org, link):
     assert links.live_link(kept_token) is not None  # the newest stays live
     client = app.test_client()
     assert open_space(client, kept_token).status_code == 302
+
+
+def test_the_sheet_speaks_the_persons_language():
+    from integration_centre.space.office_links import instructions
+
+    assert instructions("ar")["dir"] == "rtl" and instructions("ar")["lang"] == "ar"
+    assert instructions("not-a-language")["lang"] == "fr"
+    assert instructions(None)["lang"] == "fr"
