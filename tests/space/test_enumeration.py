@@ -114,3 +114,6 @@ def test_the_link_and_login_pages_are_rate_limited_per_address(db_url, tmp_path,
         assert elsewhere.status_code == 200
     finally:
         limiter.reset()
+        with limited.app_context():
+            db.session.remove()
+            db.engine.dispose()  # this app's own connections
