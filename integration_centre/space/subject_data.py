@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from integration_centre.extensions import db
@@ -22,10 +23,22 @@ from integration_centre.space import links
 from integration_centre.space.account_models import SpaceAccount
 from integration_centre.space.models import SpaceLink, SpaceSession
 
+# The export's field codes, in words (the access export's PDF).
+FIELD_LABELS = {
+    "personal_links": _l("Personal links to the person's space"),
+    "issued_at": _l("Issued on"),
+    "last_opened_at": _l("Last opened on"),
+    "locked_at": _l("Locked on"),
+    "revoked_at": _l("Revoked on"),
+    "space_account": _l("Account for the person's space"),
+    "second_factor": _l("Code from an app (second factor)"),
+    "last_login_at": _l("Last login on"),
+}
+
 
 def register() -> None:
     """Register the space's erasure clean-up, merge handler and export with privacy."""
-    subject_data.register("space", export=export, erase=erase)
+    subject_data.register("space", export=export, erase=erase, labels=FIELD_LABELS)
     person_merge.register_person_merge("space", merge_person)
 
 

@@ -182,3 +182,14 @@ def test_the_sheet_speaks_the_persons_language():
     assert instructions("ar")["dir"] == "rtl" and instructions("ar")["lang"] == "ar"
     assert instructions("not-a-language")["lang"] == "fr"
     assert instructions(None)["lang"] == "fr"
+
+
+def test_the_access_export_lists_the_links_without_their_token(app, person, link):
+    from integration_centre.privacy.access import access
+    from integration_centre.space import subject_data
+
+    _agent, newcomer = person
+    with access(Actor.system("test"), "rights.access", [newcomer.id]):
+        exported = subject_data.export(newcomer.id)
+    assert exported["personal_links"][0]["issued_at"]
+    assert link[1] not in str(exported) and link[0].token_digest not in str(exported)
