@@ -69,3 +69,50 @@ def test_agent_issues_prints_and_revokes_a_personal_link(pages: Pages) -> None:
     assert page.locator("#space-link [data-state=revoked]").count() == 1
     page.goto(url)
     assert "This link does not work" in page.content() or "Ce lien ne fonctionne pas" in page.content()
+
+
+def _demo_link(app) -> tuple[str, str]:
+    """The demo person's link path and date of birth (ISO)."""
+    from integration_centre.extensions import db
+    from integration_centre.pathway.models import Newcomer
+    from integration_centre.privacy.access import access
+    from integration_centre.space import demo, links
+
+    with app.app_context():
+        try:
+            token = demo.demo_token()
+            link = links.live_link(token)
+            assert link is not None, "the demo person has a live link"
+            with access(demo.DEMO_ACTOR, "space.demo", [link.person_id]):
+                born = db.session.get(Newcomer, link.person_id).date_of_birth
+            return f"/my/link/{token}", born.isoformat()
+        finally:
+            db.session.remove()
+
+
+def test_the_person_sets_up_an_account_on_a_phone(pages: Pages) -> None:
+    page = pages.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    pages.goto("/my/login")
+    pages.screenshot("space-login-phone")
+    pages.check_accessibility("space login, phone width")
+    path, born = _demo_link(pages.server.app)
+    pages.goto(path)
+    page.locator("input[name=birth_date]").fill(born)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert pages.path == "/my/"
+    pages.goto("/my/account")
+    pages.check_accessibility("space account, phone width")
+    page.locator("input[name=email]").fill("demo.person@example.org")
+    page.locator("input[name=password]").fill("un jardin sous la pluie")
+    page.locator("input[name=confirm]").fill("un jardin sous la pluie")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert page.locator("[data-testid=account-state]").count() == 1
+    pages.screenshot("space-account-phone")
+    pages.goto("/my/account/code")
+    assert page.locator(".space-qr svg").count() == 1
+    pages.screenshot("space-account-code-phone")
+    pages.check_accessibility("space second factor, phone width")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
