@@ -142,6 +142,9 @@ def quickstart(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"Open {url}")
     click.echo(DEMO_SERVER_NOTE)
     click.echo(report.logins())
+    space_lines = report.space_demo(url)
+    if space_lines:
+        click.echo(space_lines)
     if no_serve:
         return
     from werkzeug.serving import run_simple

@@ -69,6 +69,12 @@ SETTINGS: dict[str, Setting] = {
             "per-address ceiling of login requests (Flask-Limiter syntax): high, an office behind one NAT "
             "shares one address; the guesses on an account are held by the login throttle",
         ),
+        Setting(
+            "SPACE_LINK_LIMIT",
+            "30 per minute",
+            str,
+            "per-address ceiling of the person's link and login pages of their space (Flask-Limiter syntax)",
+        ),
         Setting("DUPLICATE_CHECKS_PER_HOUR", 30, int, "duplicate checks (registrations) per user and hour"),
         Setting("SECURE_COOKIES", True, bool, "Secure, __Host- prefixed session cookie"),
         Setting("TRUSTED_PROXIES", 0, int, "reverse proxies in front whose X-Forwarded-* headers are believed"),
@@ -197,6 +203,7 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "LOGIN_ALERT_FAILURES": settings["LOGIN_ALERT_FAILURES"],
         "DEVICE_COOKIE_NAME": "__Host-ic_device" if secure else "ic_device",
         "LOGIN_IP_LIMIT": settings["LOGIN_IP_LIMIT"],
+        "SPACE_LINK_LIMIT": settings["SPACE_LINK_LIMIT"],
         "DUPLICATE_CHECKS_PER_HOUR": settings["DUPLICATE_CHECKS_PER_HOUR"],
         "SESSION_COOKIE_NAME": "__Host-ic_session" if secure else "ic_session",
         "SESSION_COOKIE_SECURE": secure,

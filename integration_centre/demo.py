@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import Flask
 
@@ -21,6 +22,8 @@ class DemoReport:
     users: list[User] = field(default_factory=list)
     admin_totp_uri: str | None = None
     admin_totp_secret: str | None = None
+    space_link_path: str | None = None  # the demo person's personal link (``space.demo``)
+    space_birth_date: date | None = None
 
     def count(self, what: str, n: int = 1) -> None:
         """Add ``n`` to the number of ``what`` created."""
@@ -43,6 +46,18 @@ class DemoReport:
             lines.append(f"  uri: {self.admin_totp_uri}")
         return "\n".join(lines)
 
+    def space_demo(self, base_url: str) -> str:
+        """The demo person's personal link and the date of birth that opens it (or nothing)."""
+        if not self.space_link_path or self.space_birth_date is None:
+            return ""
+        return "\n".join(
+            [
+                "Person's own space (demo): open the personal link, then give the date of birth:",
+                f"  link:          {base_url.rstrip('/')}{self.space_link_path}",
+                f"  date of birth: {self.space_birth_date.strftime('%d/%m/%Y')}",
+            ]
+        )
+
 
 def refuse_in_production(env_name: str | None, what: str = "the demo data") -> None:
     """Raise ``ConfigurationError`` when ``env_name`` is production: demo logins and fictitious
@@ -64,6 +79,7 @@ def _demo_modules() -> list:
     from integration_centre.pathway import demo as pathway_demo
     from integration_centre.reception import demo as reception_demo
     from integration_centre.rights import demo as rights_demo
+    from integration_centre.space import demo as space_demo
     from integration_centre.stats import demo as stats_demo
     from integration_centre.workspace import announced_demo, casework_demo
     from integration_centre.workspace import demo as workspace_demo
@@ -81,6 +97,7 @@ def _demo_modules() -> list:
         intake_demo,
         stats_demo,
         api_demo,
+        space_demo,
     ]
 
 

@@ -27,7 +27,9 @@ from tests.conftest import TEST_PASSWORD, empty_all_tables, login, make_app
 # ignore tokens).
 WEB_ACTORS = ("anon", "agent", "agent~o", "agent~c", "op", "op~o", "com", "admin")
 TOKEN_ACTORS = ("tAg", "tAg-r", "tAg~o", "tOp", "tOp-r", "tOp~o")
-ACTORS = WEB_ACTORS + TOKEN_ACTORS
+# The person followed, in their own space: a live personal link opened with their date of birth.
+SPACE_ACTOR = "space"
+ACTORS = WEB_ACTORS + TOKEN_ACTORS + (SPACE_ACTOR,)
 TOKEN_SCOPES = {
     "tAg": ("agent", ["newcomers:read", "newcomers:write", "cases:read", "cases:write"]),
     "tAg-r": ("agent", ["newcomers:read", "cases:read"]),
@@ -47,12 +49,19 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
     ids: dict[str, object] = field(default_factory=dict)
     clients: dict[str, FlaskClient] = field(default_factory=dict)
+    space_token: str = ""
+    space_birth_date: date | None = None
 
     def client(self, actor: str) -> FlaskClient:
         """The actor's client, logged in (again after a logout)."""
         if actor not in self.clients:
             client = self.app.test_client()
-            if actor in self.users and actor not in TOKEN_ACTORS:
+            if actor == SPACE_ACTOR:  # the person opens their link with their date of birth
+                response = client.post(
+                    f"/my/link/{self.space_token}", data={"birth_date": self.space_birth_date.isoformat()}
+                )
+                assert response.status_code == 302, (actor, response.status_code)
+            elif actor in self.users and actor not in TOKEN_ACTORS:
                 user = db.session.get(User, self.users[actor].id)
                 if user.totp_enabled:  # logging in again within one TOTP window: not a replay here
                     user.totp_last_counter = None
@@ -138,6 +147,11 @@ def build(app: Flask) -> World:
     case = pathway.open_case(agent, person, on=today - timedelta(days=150))
     pathway.transition_case(agent, case, "start", on=today - timedelta(days=150))
     db.session.commit()
+    from integration_centre.space import links
+
+    _link, world.space_token = links.issue(person.id, office_id=office.id, issued_by_id=agent.id)
+    world.space_birth_date = newcomer_data().date_of_birth
+    db.session.commit()
     on = today - timedelta(days=140)
     do_reception(agent, case, on=on)
     finish_training(agent, case, on=today - timedelta(days=20))
@@ -161,6 +175,8 @@ def build(app: Flask) -> World:
     from integration_centre.operators import services as operators
 
     referral = operators.refer(agent, second_case, "french_course", organisation.id, on=today - timedelta(days=70))
+    db.session.commit()
+    links.issue(second.id, office_id=office.id, issued_by_id=agent.id)  # the office's link pages act on it
     db.session.commit()
     document = pathway.UploadedDocument("proof.pdf", "application/pdf", b"%PDF-1.4 matrix evidence")
     dispensation = pathway.record_dispensation(

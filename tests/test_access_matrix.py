@@ -17,6 +17,11 @@ redirect. Columns (``tests/access_world.ACTORS``):
 
 Rows of web pages give the eight web actors only: a token is ignored outside ``/api/`` (the
 request is anonymous), so their six token columns are ``LOG`` — checked all the same.
+
+The last column, ``space`` (issue 20), is the person followed inside their own space (a live
+personal link opened with their date of birth): it reaches the space's pages of its own person
+and nothing else, so every row's space cell is ``404`` unless the row names it after a ``|``
+(``"… 404 | 200"``). A ``space.*`` row must name it.
 URL values come from ``PARAMS`` (by argument name) or ``OVERRIDES`` (by endpoint).
 """
 
@@ -36,39 +41,65 @@ from tests.access_world import ACTORS, TOKEN_ACTORS, WEB_ACTORS
 # Notes: ``pathway_admin.definition``, ``accounts_admin.confirmation`` and ``rights.download`` answer
 # 404 to the admin too because the world has no such definition version / confirmation / export file.
 MATRIX: dict[str, dict[str, str]] = {
-    # The person's space checks its own session: staff and anonymous visitors get its neutral 404.
-    "space.goodbye": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200"},
-    "space.home": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
-    "space.logout": {"POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
-    # What the person sees (space-pages): a space session only, else the neutral 404.
-    "space.access_log": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
-    "space.appointments": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
-    "space.contacts": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
-    "space.document_download": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
-    "space.documents": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
-    "space.privacy": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
-    "space.steps": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    # The person's space checks its own session: staff and anonymous visitors get its neutral 404;
+    # the person in their space (last column) reaches its pages. An unknown link is 404 for all.
+    "space.goodbye": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200 | 200"},
+    "space.home": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 200"},
+    "space.logout": {"POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 302"},
+    # What the person sees: a space session only, else the neutral 404. The world's appointment is
+    # another person's: the person in their space gets 404 for it (their own person's pages only).
+    "space.access_log": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 200"},
+    "space.appointments": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 200"},
+    "space.contacts": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 200"},
+    "space.document_download": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 200"},
+    "space.documents": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 200"},
+    "space.privacy": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 200"},
+    "space.steps": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 200"},
     # The space's language picker works before the date of birth too: it only keeps a language.
-    "space.set_language": {"POST": "302 302 302 302 302 302 302 302 302 302 302 302 302 302"},
+    "space.set_language": {"POST": "302 302 302 302 302 302 302 302 302 302 302 302 302 302 | 302"},
     "space_admin.translations": {"GET": "LOG 404 404 404 404 404 404 200"},
     "space.open_link": {
-        "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
-        "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
+        "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 404",
+        "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 404",
+    },
+    # The person's optional account: set from inside the space; the login page is public.
+    "space.account": {
+        "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 200",
+        "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 200",
+    },
+    "space.account_code": {
+        "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 302",
+        "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 302",
+    },
+    "space.account_remove": {"POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 302"},
+    "space.login": {
+        "GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200 | 200",
+        "POST": "200 200 200 200 200 200 200 200 200 200 200 200 200 200 | 200",
+    },
+    # The office's side of the personal link: agents of the person's office (the second person's
+    # link, so that the space column's own link stays live).
+    "space_links.issue": {
+        "GET": "LOG 200 404 404 404 404 404 404",
+        "POST": "LOG 200 404 404 404 404 404 404",
+    },
+    "space_links.revoke": {
+        "GET": "LOG 200 404 404 404 404 404 404",
+        "POST": "LOG 302 404 404 404 404 404 404",
     },
     # The person's requests (space-requests): the same neutral 404 without a space session.
-    "space.requests": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
-    "space.confirm_appointment": {"POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404"},
+    "space.requests": {"GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 200"},
+    "space.confirm_appointment": {"POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 404"},
     "space.move_appointment": {
-        "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
-        "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
+        "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 404",
+        "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 404",
     },
     "space.contact_change": {
-        "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
-        "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
+        "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 200",
+        "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 400",
     },
     "space.rights_request": {
-        "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
-        "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404",
+        "GET": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 200",
+        "POST": "404 404 404 404 404 404 404 404 404 404 404 404 404 404 | 400",
     },
     # The office's side of the persons' requests: every agent has the office's list; one request
     # only in its office (an empty POST is refused with the form's errors, 400).
@@ -359,7 +390,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "rights.request_detail": {"GET": "LOG 404 404 404 404 404 404 200"},
     "rights.restrict": {"POST": "LOG 404 404 404 404 404 404 302"},
     "rights.start_request": {"POST": "LOG 404 404 404 404 404 404 302"},
-    "static": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200"},
+    "static": {"GET": "200 200 200 200 200 200 200 200 200 200 200 200 200 200 | 200"},
     "stats.dashboard": {"GET": "LOG 404 404 404 404 404 200 404"},
     "stats.download_csv": {"GET": "LOG 404 404 404 404 404 200 404"},
     "stats.download_pdf": {"GET": "LOG 404 404 404 404 404 200 404"},
@@ -513,6 +544,8 @@ OVERRIDES = {
     "space_office.decline": lambda w: {"space_request_id": _space_request(w, "appointment_move")},
     "space_office.apply": lambda w: {"space_request_id": _space_request(w, "contact_change")},
     "space.document_download": lambda w: {"kind": "agreement", "document_id": w.ids["case"]},
+    "space_links.issue": lambda w: {"person_id": w.ids["second_person"]},
+    "space_links.revoke": lambda w: {"person_id": w.ids["second_person"]},
 }
 
 
@@ -542,7 +575,7 @@ def _space_request(world, kind: str):
 
 
 # Requests that end the actor's session: its client logs in again afterwards.
-ENDS_SESSION = {"accounts.logout"}
+ENDS_SESSION = {"accounts.logout", "space.logout"}
 
 
 @pytest.fixture(scope="module")
@@ -583,9 +616,15 @@ def run(world, endpoint: str, method: str, url: str, actor: str) -> str:
 
 
 def _expected(endpoint: str, method: str) -> list[str]:
-    cells = MATRIX[endpoint][method].split()
+    staff, _bar, space = MATRIX[endpoint][method].partition("|")
+    cells = staff.split()
     if len(cells) == len(WEB_ACTORS) and not endpoint.startswith("api."):
         cells += ["LOG"] * len(TOKEN_ACTORS)  # a token is ignored outside the API
+    space_cells = space.split()
+    assert space_cells or not endpoint.startswith("space."), (
+        f'{endpoint} {method}: a space row names its space column ("… | 200")'
+    )
+    cells += space_cells or ["404"]  # the person in their space reaches nothing else
     assert len(cells) == len(ACTORS), f"{endpoint} {method}: {len(cells)} cells, {len(ACTORS)} actors"
     return cells
 

@@ -91,6 +91,9 @@ def test_quickstart_prepares_everything_once(tmp_path) -> None:
     assert re.search(r"key: [A-Z2-7]{16,}", first.stdout), "the admin's TOTP key is printed"
     assert "otpauth://totp/" in first.stdout
     assert "http://127.0.0.1:5000/" in first.stdout
+    # the demo person's own space: a live personal link and the date of birth that opens it
+    assert re.search(r"link: +http://127\.0\.0\.1:5000/my/link/[0-9a-f]{64}", first.stdout), first.stdout
+    assert re.search(r"date of birth: \d\d/\d\d/\d{4}", first.stdout)
 
     keys_before = [path.read_bytes() for path in key_files]
     second = _quickstart(tmp_path, "--no-serve")

@@ -42,9 +42,20 @@ ACTION_LABELS = {
     "service_create": _l("Operator's service added"),
     "service_update": _l("Operator's service changed"),
     "service_delete": _l("Operator's service removed"),
+    # the person's own space (issue 20): personal links and the person's account
+    "issue": _l("Issued"),
+    "revoke": _l("Revoked"),
+    "lock": _l("Locked"),
+    "refuse": _l("Refused"),
+    "delete": _l("Deleted"),
+    "totp_on": _l("Second factor turned on"),
+    "totp_off": _l("Second factor turned off"),
 }
 
 PURPOSE_LABELS = {
+    "space.open": _l("Personal link opened with the date of birth"),
+    "space.link": _l("Personal link issued or revoked by the office"),
+    "space.account": _l("The person's account for their space"),
     "authentication": _l("Login and logout"),
     "access_change": _l("Change of a user's access"),
     "setup": _l("Account set-up"),

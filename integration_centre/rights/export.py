@@ -46,6 +46,7 @@ MODULE_LABELS = {
     "operators": _l("Referrals to operators"),
     "workspace": _l("Case work: interviews, extensions and notices"),
     "privacy": _l("Privacy notice, requests, rectifications and restrictions"),
+    "space": _l("The person's own space: personal links and account"),
 }
 
 # describe(actor_ids) -> {actor id: {"role": ..., "organisation": ...}}; registered by the web layer

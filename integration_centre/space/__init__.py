@@ -18,6 +18,8 @@ def register(app) -> None:
         views_office,
         views_pages,
         views_requests,
+        office_links,
+        subject_data,
     )
     from integration_centre.space.blueprint import make_blueprint
 
@@ -29,3 +31,5 @@ def register(app) -> None:
     app.register_blueprint(blueprint)
     views_office.register(app)
     admin_views.register(app)
+    office_links.register(app)  # the office's side of the personal link (staff blueprint ``space_links``)
+    subject_data.register()  # links, sessions and the account die with an erasure and follow a merge

@@ -14,14 +14,16 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import Flask, abort, g, request, session
+from flask import Flask, abort, g, make_response, render_template, request, session
 from flask_login import logout_user
+from sqlalchemy import select, update
 
 from integration_centre.accounts.permissions import declare_public_blueprint
 from integration_centre.clock import utcnow
 from integration_centre.extensions import db
 from integration_centre.privacy.context import Actor
 from integration_centre.space import languages
+from integration_centre.space.account_models import SpaceAccount
 from integration_centre.space.models import SpaceLink, SpaceSession
 
 SESSION_KEY = "space_sid"
@@ -40,33 +42,54 @@ def init_app(app: Flask) -> None:
     """Confine space sessions to the space (any other endpoint answers 404 to them), first of all
     request hooks, and leave the space's pages out of the staff gate (they check this session)."""
     app.before_request_funcs.setdefault(None, []).insert(0, _confine_space_sessions)
+    app.teardown_request(_forget_request_session)
     declare_public_blueprint(app, "space")
 
 
 def _confine_space_sessions() -> None:
+    """A live space session reaches the space and the static files only: any other route —
+    staff pages, their error pages, the API, an unknown URL — answers 404, never a redirect.
+    An expired or revoked space cookie is dropped and confines nothing any more."""
     if SESSION_KEY not in session:
         return
     endpoint = request.endpoint or ""
     if endpoint.startswith("space.") or endpoint in OPEN_ENDPOINTS:
         return
-    abort(404)
+    if current_session() is None:
+        return
+    if request.path.startswith("/api/"):
+        abort(404)  # problem+json, like any API 404
+    response = make_response(render_template("space/neutral.html"), 404)  # the space's page, not the staff one
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
-def start(link: SpaceLink) -> SpaceSession:
-    """Open a new space session for the link's person (any staff login in this browser ends);
-    the page's language: the one chosen before, else the person's preferred language."""
+def _forget_request_session(_exc=None) -> None:
+    """The session read is this request's only (an application context may outlive it)."""
+    g.pop("space_session", None)
+
+
+def start(link: SpaceLink | None = None, *, person_id: uuid.UUID | None = None) -> SpaceSession:
+    """Open a new space session for the link's person, or for ``person_id`` (a login with the
+    person's own account); any staff login in this browser ends. The page's language: the one
+    chosen before, else the person's preferred language."""
     chosen = languages.chosen_locale()
     logout_user()
     session.clear()
     token = secrets.token_urlsafe(32)
     now = utcnow()
     record = SpaceSession(
-        id=_digest(token), person_id=link.person_id, link_id=link.id, created_at=now, last_seen_at=now
+        id=_digest(token),
+        person_id=link.person_id if link is not None else person_id,
+        link_id=link.id if link is not None else None,
+        created_at=now,
+        last_seen_at=now,
     )
     db.session.add(record)
     session[SESSION_KEY] = token
     g.space_session = record
-    languages.session_started(link.person_id, chosen)
+    languages.session_started(record.person_id, chosen)
     return record
 
 
@@ -106,7 +129,21 @@ def _is_valid(record: SpaceSession, now) -> bool:
         link = db.session.get(SpaceLink, record.link_id)
         if link is None or not link.is_live:
             return False
+    else:  # opened with the person's account: it must still exist
+        account = db.session.scalar(select(SpaceAccount.id).where(SpaceAccount.person_id == record.person_id))
+        if account is None:
+            return False
     return True
+
+
+def end_person_sessions(person_id: uuid.UUID) -> None:
+    """Revoke every open space session of a person (their account changed or was removed)."""
+    db.session.execute(
+        update(SpaceSession)
+        .where(SpaceSession.person_id == person_id, SpaceSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def current_person_id() -> uuid.UUID | None:

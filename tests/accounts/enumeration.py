@@ -29,6 +29,8 @@ class Route:
     path: str
     methods: frozenset[str]
     roles: frozenset[Role] | None
+    # in a blueprint that checks its own sessions (``declare_public_blueprint``: the person's space)
+    public_blueprint: bool = False
 
     @property
     def is_api(self) -> bool:
@@ -37,8 +39,8 @@ class Route:
 
     @property
     def is_public(self) -> bool:
-        """True for endpoints in the public allow-list."""
-        return self.endpoint in PUBLIC_ENDPOINTS
+        """True for endpoints in the public allow-list or in a public blueprint."""
+        return self.endpoint in PUBLIC_ENDPOINTS or self.public_blueprint
 
 
 def _dummy_value(converter) -> object:
@@ -65,12 +67,20 @@ def dummy_path(app: Flask, rule: Rule) -> str:
 
 def routes(app: Flask) -> Iterator[Route]:
     """Every rule of the application with a dummy URL and its declared roles."""
-    from integration_centre.accounts.permissions import _ROLES_ATTRIBUTE
+    from integration_centre.accounts.permissions import _ROLES_ATTRIBUTE, PUBLIC_BLUEPRINTS
 
+    public_blueprints = app.extensions.get(PUBLIC_BLUEPRINTS, set())
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
         view = app.view_functions[rule.endpoint]
         roles = getattr(view, _ROLES_ATTRIBUTE, None)
-        yield Route(rule.endpoint, dummy_path(app, rule), frozenset(rule.methods - IGNORED_METHODS), roles)
+        blueprint = rule.endpoint.rsplit(".", 1)[0] if "." in rule.endpoint else None
+        yield Route(
+            rule.endpoint,
+            dummy_path(app, rule),
+            frozenset(rule.methods - IGNORED_METHODS),
+            roles,
+            public_blueprint=blueprint in public_blueprints,
+        )
 
 
 def is_csrf_exempt(app: Flask, endpoint: str) -> bool:

@@ -62,3 +62,9 @@ def space(app, link):
     response = open_space(client, link[1])
     assert response.status_code == 302 and response.headers["Location"].endswith("/my/"), response.status_code
     return client
+
+
+@pytest.fixture(autouse=True)
+def quick_answers(app):
+    """No answer floor for a date of birth in tests (``tests/space/test_enumeration.py`` sets one)."""
+    app.config["SPACE_LINK_MIN_SECONDS"] = 0
