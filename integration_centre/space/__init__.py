@@ -12,14 +12,14 @@ def register(app) -> None:
     from integration_centre.space import (
         admin_views,
         languages,
+        office_links,
         session,
+        subject_data,
         views_entry,
         views_language,
         views_office,
         views_pages,
         views_requests,
-        office_links,
-        subject_data,
     )
     from integration_centre.space.blueprint import make_blueprint
 
