@@ -65,7 +65,10 @@ def test_unknown_revoked_and_locked_answer_the_same_neutral_page(app, tokens, me
     for kind in ("unknown", "revoked", "locked"):
         data = {"birth_date": BIRTH_DATE.isoformat()} if method == "POST" else None
         response = client.open(f"/my/link/{tokens[kind]}", method=method, data=data)
-        answers.append((response.status_code, response.get_data(as_text=True), response.headers["Cache-Control"]))
+        # The language picker sends the visitor back to the address they typed: the token they
+        # already hold is the only difference allowed.
+        body = response.get_data(as_text=True).replace(tokens[kind], "TOKEN")
+        answers.append((response.status_code, body, response.headers["Cache-Control"]))
     assert answers[0][0] == 404
     assert "This link does not work" in answers[0][1]
     assert answers[0] == answers[1] == answers[2]
