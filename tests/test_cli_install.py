@@ -211,6 +211,7 @@ def test_init_never_overwrites_an_existing_keyring_or_secret(tmp_path) -> None:
     assert after["instance/keyring.json"] == before["instance/keyring.json"]
     assert after["instance/secret_key"] == before["instance/secret_key"]
 
+
 @pytest.mark.no_database
 def test_init_with_an_unreachable_postgresql_writes_nothing(tmp_path) -> None:
     url = f"postgresql+psycopg://postgres@127.0.0.1:{_free_port()}/integration_centre"
