@@ -53,6 +53,14 @@ def scratch_postgres_database(url: str, name: str) -> Iterator[str]:
         admin.dispose()
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """A test marked ``no_database`` (left out of CI's PostgreSQL pass) must not use the test
+    database: refuse the run when one asks for ``db_url`` (directly or through ``app``…)."""
+    wrong = [item.nodeid for item in items if item.get_closest_marker("no_database") and "db_url" in item.fixturenames]
+    if wrong:
+        raise pytest.UsageError(f"marked no_database but using the test database (db_url): {wrong}")
+
+
 @pytest.fixture(scope="session")
 def db_url(tmp_path_factory, worker_id) -> Iterator[str]:
     """The URL of the test database (schema created once per session).

@@ -13,6 +13,8 @@ from pathlib import Path
 import grimp
 import pytest
 
+pytestmark = pytest.mark.no_database  # never the test database: not rerun on PostgreSQL
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "integration_centre"
 MAX_MODULE_LINES = 600

@@ -107,6 +107,7 @@ print(json.dumps(results))
 """
 
 
+@pytest.mark.no_database
 def test_help_answers_on_every_command_without_an_instance(tmp_path) -> None:
     """Every command of the tree, found by walking it, answers --help with exit 0."""
     walked = subprocess.run(
@@ -142,6 +143,7 @@ def test_help_answers_on_every_command_without_an_instance(tmp_path) -> None:
     assert _files(tmp_path) == {}, "--help wrote nothing"
 
 
+@pytest.mark.no_database
 def test_a_real_command_still_needs_the_keys_and_says_so(tmp_path) -> None:
     result = _run(tmp_path, "keys", "status")
     assert result.returncode != 0
@@ -161,6 +163,7 @@ def _sqlite_dump(path: Path) -> list[str]:
         return list(connection.iterdump())
 
 
+@pytest.mark.no_database
 def test_init_creates_what_is_missing_then_has_nothing_to_do(tmp_path) -> None:
     first = _run(tmp_path, "init")
     assert first.returncode == 0, first.stdout + first.stderr
@@ -192,6 +195,7 @@ def test_init_creates_what_is_missing_then_has_nothing_to_do(tmp_path) -> None:
     assert _sqlite_dump(database) == dump, "no row changed"
 
 
+@pytest.mark.no_database
 def test_init_never_overwrites_an_existing_keyring_or_secret(tmp_path) -> None:
     from integration_centre.privacy.keyring import generate_keyring, write_keyring_file
 
@@ -208,6 +212,7 @@ def test_init_never_overwrites_an_existing_keyring_or_secret(tmp_path) -> None:
     assert after["instance/secret_key"] == before["instance/secret_key"]
 
 
+@pytest.mark.no_database
 def test_init_with_an_unreachable_postgresql_writes_nothing(tmp_path) -> None:
     url = f"postgresql+psycopg://postgres@127.0.0.1:{_free_port()}/integration_centre"
     result = _run(tmp_path, "init", DATABASE_URL=url)
@@ -217,6 +222,7 @@ def test_init_with_an_unreachable_postgresql_writes_nothing(tmp_path) -> None:
     assert list(tmp_path.iterdir()) == [], "no folder, no key file"
 
 
+@pytest.mark.no_database
 def test_init_with_a_sqlite_path_that_cannot_be_created_writes_nothing(tmp_path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the database folder should be\n")
@@ -226,6 +232,7 @@ def test_init_with_a_sqlite_path_that_cannot_be_created_writes_nothing(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-folder"]
 
 
+@pytest.mark.no_database
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write in any folder")
 def test_init_with_a_sqlite_path_in_a_read_only_folder_writes_nothing(tmp_path) -> None:
     locked = tmp_path / "locked"
@@ -239,6 +246,7 @@ def test_init_with_a_sqlite_path_in_a_read_only_folder_writes_nothing(tmp_path) 
         locked.chmod(0o700)
 
 
+@pytest.mark.no_database
 def test_init_refuses_a_new_keyring_for_a_database_made_with_another(tmp_path) -> None:
     assert _run(tmp_path, "init").returncode == 0
     keyring = _keyring_file(tmp_path / "instance")
@@ -249,6 +257,7 @@ def test_init_refuses_a_new_keyring_for_a_database_made_with_another(tmp_path) -
     assert not keyring.exists(), "no new keyring written over a database that needs the old one"
 
 
+@pytest.mark.no_database
 def test_init_runs_the_reference_loaders_once(tmp_path, monkeypatch) -> None:
     """Reference data in the database comes from ``install.REFERENCE_LOADERS`` (rows added each)."""
     from sqlalchemy import select
@@ -277,6 +286,7 @@ def test_init_runs_the_reference_loaders_once(tmp_path, monkeypatch) -> None:
 # --- users create-admin ----------------------------------------------------------------------
 
 
+@pytest.mark.no_database
 def test_create_admin_prints_a_link_under_the_public_address(tmp_path) -> None:
     assert _run(tmp_path, "init").returncode == 0
     no_base = _run(tmp_path, "users", "create-admin", "first@centre.example")
@@ -328,6 +338,7 @@ def _latest_two_revisions() -> tuple[str, str, str]:
     return head.down_revision, head.revision, head.doc.strip().splitlines()[0]
 
 
+@pytest.mark.no_database
 def test_db_upgrade_says_what_it_applied(tmp_path) -> None:
     previous, head, message = _latest_two_revisions()
     assert _run(tmp_path, "init").returncode == 0

@@ -16,6 +16,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
+
+pytestmark = pytest.mark.no_database  # never the test database: not rerun on PostgreSQL
+
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE_DIR = ROOT / "docs" / "guide"
 IMAGES_DIR = GUIDE_DIR / "images"

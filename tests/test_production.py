@@ -20,6 +20,8 @@ from integration_centre.config import ConfigurationError
 from tests.conftest import TEST_SECRET_KEY
 from tests.keys import keyring_file, make_keyring
 
+pytestmark = pytest.mark.no_database  # never the test database: not rerun on PostgreSQL
+
 CLI = [sys.executable, "-c", "from integration_centre.cli import main; main()"]
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

@@ -21,6 +21,10 @@ from pathlib import Path
 
 import pytest
 
+# Never the test database (not rerun on PostgreSQL); one worker for the module, so the demo
+# instance that the first quickstart builds is built once and shared (``--dist loadgroup``).
+pytestmark = [pytest.mark.no_database, pytest.mark.xdist_group("quickstart")]
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_PASSWORD = "quickstart demo password 2026"
 DEMO_EMAILS = ("agent@demo.example", "operator@demo.example", "committee@demo.example", "admin@demo.example")
@@ -68,8 +72,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_quickstart_prepares_everything_once(tmp_path) -> None:
-    first = _quickstart(tmp_path, "--no-serve")
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """A newcomer's folder after the first ``quickstart --no-serve`` (migrations, demo data: the
+    slow part, done once for the module), and that first run's result."""
+    workdir = tmp_path_factory.mktemp("quickstart")
+    return workdir, _quickstart(workdir, "--no-serve")
+
+
+def test_quickstart_prepares_everything_once(prepared) -> None:
+    tmp_path, first = prepared
     assert first.returncode == 0, first.stdout + first.stderr
     instance = tmp_path / "instance"
     assert instance.is_dir()
@@ -105,7 +117,10 @@ def test_quickstart_prepares_everything_once(tmp_path) -> None:
         assert email in second.stdout
 
 
-def test_quickstart_serves_the_login_page_in_french(tmp_path) -> None:
+def test_quickstart_serves_the_login_page_in_french(prepared) -> None:
+    """Serving from the prepared folder (a fresh one is served by CI's README command 1)."""
+    tmp_path, first = prepared
+    assert first.returncode == 0, first.stdout + first.stderr
     port = _free_port()
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.no_database  # never the test database: not rerun on PostgreSQL
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 from readme_commands import ReadmeError, readme_commands  # noqa: E402

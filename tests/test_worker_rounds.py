@@ -13,14 +13,15 @@ from integration_centre.extensions import db
 from integration_centre.jobs import queue
 from integration_centre.worker import LEASE, Worker
 
-NOW = datetime(2026, 7, 15, 3, 0, tzinfo=UTC)
-ALL_DUE = ["2026-01", "2026-02", "2026-03", "2026-Q1", "2026-04", "2026-05", "2026-06", "2026-Q2"]
+# Four months of facts: five releases due (each costs its disclosure audit), enough for three rounds.
+NOW = datetime(2026, 5, 15, 3, 0, tzinfo=UTC)
+ALL_DUE = ["2026-01", "2026-02", "2026-03", "2026-Q1", "2026-04"]
 
 
 def _facts() -> None:
     from integration_centre.stats import demo as stats_demo
 
-    rows = stats_demo.synthetic_rows(80, date(2026, 1, 1), date(2026, 6, 30), stats_demo.demo_sites(), [1], seed=5)
+    rows = stats_demo.synthetic_rows(80, date(2026, 1, 1), date(2026, 4, 30), stats_demo.demo_sites(), [1], seed=5)
     stats_demo.insert_rows(iter(rows))
     db.session.commit()
 
@@ -36,16 +37,16 @@ def test_a_round_publishes_at_most_the_cap_oldest_first_and_the_next_rounds_go_o
 
     _facts()
     assert services.due_periods(NOW.date()) == ALL_DUE
-    monkeypatch.setattr(worker_module, "MAX_RELEASES_PER_ROUND", 3)
+    monkeypatch.setattr(worker_module, "MAX_RELEASES_PER_ROUND", 2)
     monkeypatch.setattr(worker_module, "RELEASES_BUDGET", timedelta(hours=1))  # the cap, not the clock
     worker = Worker()
     first = worker.round(NOW)
-    assert first.releases == ["2026-01 region", "2026-02 region", "2026-03 region"]
+    assert first.releases == ["2026-01 region", "2026-02 region"]
     assert worker.last_stats is None  # a backlog: not held back by STATS_EVERY
     second = worker.round(NOW + timedelta(minutes=1))
-    assert second.releases == ["2026-Q1 region", "2026-04 region", "2026-05 region"]
+    assert second.releases == ["2026-03 region", "2026-Q1 region"]
     third = Worker().round(NOW + timedelta(minutes=2))  # a new process (cron) goes on too
-    assert third.releases == ["2026-06 region", "2026-Q2 region"]
+    assert third.releases == ["2026-04 region"]
     assert services.due_periods(NOW.date()) == []
     assert _release_count() == len(ALL_DUE)
     assert Worker().round(NOW + timedelta(minutes=3)).releases == []
@@ -53,6 +54,7 @@ def test_a_round_publishes_at_most_the_cap_oldest_first_and_the_next_rounds_go_o
 
 def test_a_round_stops_publishing_when_its_time_budget_is_spent(app, org, monkeypatch):
     _facts()
+    monkeypatch.setattr(worker_module, "MAX_RELEASES_PER_ROUND", 2)  # each release costs its audit: 2 of the 5 due
     monkeypatch.setattr(worker_module, "RELEASES_BUDGET", timedelta(0))
     assert Worker().round(NOW).releases == []
     monkeypatch.setattr(worker_module, "RELEASES_BUDGET", timedelta(seconds=600))
@@ -61,6 +63,7 @@ def test_a_round_stops_publishing_when_its_time_budget_is_spent(app, org, monkey
 
 def test_an_overlapping_worker_neither_publishes_nor_sends_twice(app, org, monkeypatch):
     monkeypatch.setattr(worker_module, "RELEASES_BUDGET", timedelta(hours=1))  # a loaded machine is slow
+    monkeypatch.setattr(worker_module, "MAX_RELEASES_PER_ROUND", 2)  # each release costs its audit: 2 of the 5 due
     from integration_centre.operators.models import OutboxMessage
 
     _facts()

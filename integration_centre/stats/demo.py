@@ -262,10 +262,11 @@ def load(report) -> None:
         rows = synthetic_rows(16000, first, today - timedelta(days=1), sites, operators, seed=2026)
         report.count("statistics facts", insert_rows(rows))
     quarters = recent_quarters(today, 4)
-    for period in [str(today.year - 1), *quarters]:
-        if services.publish(period, services.REGION).created:
-            report.count("statistics releases")
+    wanted = [(period, services.REGION) for period in [str(today.year - 1), *quarters]]
     for scope in [s for s in services.available_scopes() if s != services.REGION]:
-        for period in (str(today.year - 1), quarters[-1]):
-            if services.publish(period, scope).created:
-                report.count("statistics releases")
+        wanted += [(period, scope) for period in (str(today.year - 1), quarters[-1])]
+    for period, scope in wanted:
+        # A release the demo already has is kept as it is: publishing builds and audits the
+        # whole catalogue before it compares (seconds per release), and quickstart runs again.
+        if services.live_release(period, scope) is None and services.publish(period, scope).created:
+            report.count("statistics releases")

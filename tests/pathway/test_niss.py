@@ -6,6 +6,8 @@ import pytest
 
 from integration_centre.pathway import niss
 
+pytestmark = pytest.mark.no_database  # never the test database: not rerun on PostgreSQL
+
 
 def with_check(first_nine: str, born_2000: bool = False) -> str:
     """Append the mod-97 check digits (with the leading 2 for births from 2000)."""

@@ -2,7 +2,11 @@
 
 from datetime import date
 
+import pytest
+
 from integration_centre.pathway import reference
+
+pytestmark = pytest.mark.no_database  # never the test database: not rerun on PostgreSQL
 
 
 def test_walloon_municipalities_with_hierarchy():

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from integration_centre.privacy import crypto
 from integration_centre.privacy.errors import DecryptionError
 
+pytestmark = pytest.mark.no_database  # never the test database: not rerun on PostgreSQL
+
 KEY = bytes(range(32))
 ROW = uuid.UUID(int=1)
 PERSON = uuid.UUID(int=2)

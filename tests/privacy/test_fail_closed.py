@@ -106,6 +106,7 @@ def test_secret_key_change_does_not_affect_decryption(app, tables):
         assert db.session.get(Person, person.id).family_name == "Alice"
 
 
+@pytest.mark.no_database
 def test_ensure_keyring_file_creates_a_private_demo_keyring(tmp_path, monkeypatch):
     for name in ("INTEGRATION_CENTRE_MASTER_KEY", "INTEGRATION_CENTRE_MASTER_KEY_FILE"):
         monkeypatch.delenv(name, raising=False)
@@ -118,6 +119,7 @@ def test_ensure_keyring_file_creates_a_private_demo_keyring(tmp_path, monkeypatc
     assert path.read_text() == content
 
 
+@pytest.mark.no_database
 def test_new_keyring_command_works_without_an_app(tmp_path):
     target = tmp_path / "k.json"
     result = subprocess.run(

@@ -18,6 +18,8 @@ import pytest
 from integration_centre.core import csv_writer
 from integration_centre.reception import documents
 
+pytestmark = pytest.mark.no_database  # never the test database: not rerun on PostgreSQL
+
 PAYLOADS = [
     "Dupont,=2+5+cmd|' /C calc'!A0",
     "Dupont;=2+5+cmd|' /C calc'!A0",

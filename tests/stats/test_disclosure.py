@@ -38,6 +38,8 @@ from integration_centre.stats.disclosure import (
 )
 from tests.stats.attack import ALL, Release, attack, margins, naive_protect, two_way_equations, violations
 
+pytestmark = pytest.mark.no_database  # never the test database: not rerun on PostgreSQL
+
 settings.register_profile(
     "stats-ci",
     max_examples=60,
