@@ -38,6 +38,7 @@ from integration_centre.privacy.access import access
 from integration_centre.privacy.context import Actor
 from integration_centre.rights import requests as rights_requests
 from integration_centre.rights.models import SubjectRequest
+from integration_centre.space import appointments
 from integration_centre.space.request_labels import (
     CONTACT_DECLINE_REASONS,
     MOVE_DECLINE_REASONS,
@@ -94,18 +95,10 @@ def person_office_id(person_id: uuid.UUID, link_office_id: int | None = None) ->
 
 
 def upcoming_appointments(person_id: uuid.UUID) -> list[Appointment]:
-    """The person's appointments still to come (booked or moved), soonest first."""
-    return list(
-        db.session.scalars(
-            select(Appointment)
-            .where(
-                Appointment.person_id == person_id,
-                Appointment.status.in_(ACTIVE_STATUSES),
-                Appointment.starts_at > clock.utcnow(),
-            )
-            .order_by(Appointment.starts_at)
-        )
-    )
+    """The person's appointments not started yet (booked or moved), soonest first: those they may
+    confirm or ask to move."""
+    now = clock.utcnow()
+    return [item for item in appointments.upcoming(person_id, now=now) if item.starts_at > now]
 
 
 def person_appointment(person_id: uuid.UUID, appointment_id: uuid.UUID) -> Appointment:
