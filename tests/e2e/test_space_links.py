@@ -99,7 +99,7 @@ def test_the_person_sets_up_an_account_on_a_phone(pages: Pages) -> None:
     path, born = _demo_link(pages.server.app)
     pages.goto(path)
     page.locator("input[name=birth_date]").fill(born)
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     assert pages.path == "/my/"
     pages.goto("/my/account")
