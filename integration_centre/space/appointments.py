@@ -88,8 +88,8 @@ def appointments_of(
     items = upcoming(person_id, now=now)
     language = current_language()
     with access(actor, purpose, [person_id]):
-        requests = interpreters.requests_of([a.id for a in items])
-        return [_line(a, requests.get(a.id), language) for a in items]
+        interpreter_requests = interpreters.requests_of([a.id for a in items])
+        return [_line(a, interpreter_requests.get(a.id), language) for a in items]
 
 
 def own_appointment(person_id: uuid.UUID, appointment_id: uuid.UUID) -> Appointment | None:
