@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from integration_centre.accounts.models import User
 from integration_centre.extensions import db
@@ -82,7 +83,18 @@ def access_log(actor: Actor, person_id: uuid.UUID, purpose: str, *, page: int = 
         filters = audit.AuditFilter(object_type="person", object_id=audit.person_object_id(person_id))
         listing = entries(filters, page=page, per_page=PER_PAGE)
     ids = {int(e.actor_id) for e in listing.items if e.actor_id and e.actor_id.isdigit() and e.actor_role != "newcomer"}
-    users = {str(u.id): u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    users = (
+        {
+            str(u.id): u
+            for u in db.session.scalars(
+                select(User)
+                .where(User.id.in_(ids))
+                .options(selectinload(User.office), selectinload(User.operator), selectinload(User.centre))
+            )
+        }
+        if ids
+        else {}
+    )
     office_ids = {case.office_id for case in cases_of(person_id)}
     lines = [_line(e, users, person_id, office_ids) for e in listing.items]
     return AccessPage(_group_own_visits(lines), listing)

@@ -295,6 +295,7 @@ def person_requests(person_id: uuid.UUID, limit: int = 50) -> list[PersonRequest
         if subject_ids
         else {}
     )
+    appointments_by_id = _appointments_of(items)
     views = []
     for item in items:
         status, rights_kind = item.status, None
@@ -302,9 +303,16 @@ def person_requests(person_id: uuid.UUID, limit: int = 50) -> list[PersonRequest
         if subject is not None:
             rights_kind = subject.kind
             status = {"answered": DONE, "refused": DECLINED}.get(subject.status, FILED)
-        appointment = db.session.get(Appointment, item.appointment_id) if item.appointment_id else None
-        views.append(PersonRequestView(item, appointment, status, rights_kind))
+        views.append(PersonRequestView(item, appointments_by_id.get(item.appointment_id), status, rights_kind))
     return views
+
+
+def _appointments_of(items: list[SpaceRequest]) -> dict[uuid.UUID, Appointment]:
+    """The appointments the requests concern, in one query."""
+    ids = {item.appointment_id for item in items if item.appointment_id is not None}
+    if not ids:
+        return {}
+    return {a.id: a for a in db.session.scalars(select(Appointment).where(Appointment.id.in_(ids)))}
 
 
 # --- the office's side ------------------------------------------------------------------------
@@ -462,11 +470,13 @@ def office_rows(actor: User, items: list[SpaceRequest]) -> list[OfficeRow]:
         if person_ids
         else {}
     )
-    rows = []
-    for item in items:
-        appointment = db.session.get(Appointment, item.appointment_id) if item.appointment_id else None
-        rows.append(OfficeRow(item, names.get(item.person_id, "—"), cases.get(item.person_id), appointment))
-    return rows
+    appointments_by_id = _appointments_of(items)
+    return [
+        OfficeRow(
+            item, names.get(item.person_id, "—"), cases.get(item.person_id), appointments_by_id.get(item.appointment_id)
+        )
+        for item in items
+    ]
 
 
 def person_confirmed_appointments(actor: User, person_id: uuid.UUID) -> list[Appointment]:
