@@ -140,23 +140,33 @@ def move_request_of(appointment: Appointment) -> SpaceRequest | None:
     return _open_request(appointment.person_id, APPOINTMENT_MOVE, appointment.id)
 
 
+def _record(actor: Actor, purpose: str, *, details: dict | None = None, **columns) -> SpaceRequest:
+    """A new request of the person: its sealed details written under an audited access, its
+    creation audited under ``purpose``."""
+    item = SpaceRequest(id=uuid.uuid4(), **columns)
+    db.session.add(item)
+    if details:
+        with access(actor, purpose, [item.person_id], action="create"):
+            item.details = details
+    db.session.flush()
+    audit.record("create", OBJECT_TYPE, str(item.id), purpose=purpose, actor=actor)
+    return item
+
+
 def confirm_appointment(actor: Actor, person_id: uuid.UUID, appointment: Appointment) -> SpaceRequest:
     """The person says they will come: noted at once for the office (no decision needed)."""
     require(appointment.person_id == person_id)
     if confirmation_of(appointment) is not None:
         raise RequestRefused(_("You already said that you will come."))
-    item = SpaceRequest(
-        id=uuid.uuid4(),
+    return _record(
+        actor,
+        "space.appointment_confirm",
         person_id=person_id,
         office_id=appointment.office_id,
         kind=APPOINTMENT_CONFIRMATION,
         status=NOTED,
         appointment_id=appointment.id,
     )
-    db.session.add(item)
-    db.session.flush()
-    audit.record("create", OBJECT_TYPE, str(item.id), purpose="space.appointment_confirm", actor=actor)
-    return item
 
 
 def ask_to_move(
@@ -174,8 +184,10 @@ def ask_to_move(
         raise RequestRefused(_("Please check the form."), errors)
     if move_request_of(appointment) is not None:
         raise RequestRefused(_("You already asked to move this appointment. The office will answer."))
-    item = SpaceRequest(
-        id=uuid.uuid4(),
+    return _record(
+        actor,
+        "space.appointment_move",
+        details={"preferred": preferred} if preferred else None,
         person_id=person_id,
         office_id=appointment.office_id,
         kind=APPOINTMENT_MOVE,
@@ -183,13 +195,6 @@ def ask_to_move(
         appointment_id=appointment.id,
         reason=reason,
     )
-    db.session.add(item)
-    if preferred:
-        with access(actor, "space.appointment_move", [person_id], action="create"):
-            item.details = {"preferred": preferred}
-    db.session.flush()
-    audit.record("create", OBJECT_TYPE, str(item.id), purpose="space.appointment_move", actor=actor)
-    return item
 
 
 def clean_contact(address: str | None, phone: str | None, email: str | None) -> dict[str, str]:
@@ -228,13 +233,15 @@ def report_contact_change(
         raise RequestRefused(_("No office follows your file now. Please call the office."))
     if _open_request(person_id, CONTACT_CHANGE) is not None:
         raise RequestRefused(_("You already sent a change. The office will check it first."))
-    item = SpaceRequest(id=uuid.uuid4(), person_id=person_id, office_id=office_id, kind=CONTACT_CHANGE, status=PENDING)
-    db.session.add(item)
-    with access(actor, "space.contact_change", [person_id], action="create"):
-        item.details = given
-    db.session.flush()
-    audit.record("create", OBJECT_TYPE, str(item.id), purpose="space.contact_change", actor=actor)
-    return item
+    return _record(
+        actor,
+        "space.contact_change",
+        details=given,
+        person_id=person_id,
+        office_id=office_id,
+        kind=CONTACT_CHANGE,
+        status=PENDING,
+    )
 
 
 def file_rights_request(
@@ -257,18 +264,15 @@ def file_rights_request(
         filed = rights_requests.record_request(
             actor, person_id, kind, today, details=details or None, today=today, channel="space"
         )
-    item = SpaceRequest(
-        id=uuid.uuid4(),
+    return _record(
+        actor,
+        "space.rights_request",
         person_id=person_id,
         office_id=office_id,
         kind=RIGHTS_REQUEST,
         status=FILED,
         subject_request_id=filed.id,
     )
-    db.session.add(item)
-    db.session.flush()
-    audit.record("create", OBJECT_TYPE, str(item.id), purpose="space.rights_request", actor=actor)
-    return item
 
 
 @dataclass(frozen=True)
