@@ -1,11 +1,15 @@
 """Shared by the benchmarks that drive the app through its test client: the app on a bench
 folder, settling the database after a bulk load, logging in, the CSRF token, a GET that must
-answer 200, the database in use, counting SQL statements."""
+answer 200, the database in use, counting SQL statements; bulk writes on PostgreSQL (``COPY``,
+a table's secondary indexes dropped during a load and rebuilt after)."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 
@@ -72,6 +76,39 @@ def settle_after_bulk_load(db) -> None:
     else:
         db.session.execute(db.text("ANALYZE"))
         db.session.commit()
+
+
+def copy_rows(raw, table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """Write ``rows`` into ``table`` with PostgreSQL ``COPY`` (psycopg 3, on a raw DBAPI
+    connection); lists and dicts go to their JSON columns as JSON text."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    with raw.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([json.dumps(v) if isinstance(v, list | dict) else v for v in row])
+
+
+@contextlib.contextmanager
+def indexes_dropped(raw, table: str, timings: dict[str, float]) -> Iterator[None]:
+    """PostgreSQL: drop ``table``'s secondary indexes (not those behind a constraint) for a bulk
+    load and create them again afterwards, the rebuild's time recorded in ``timings``: building
+    an index once is much cheaper than maintaining it row by row."""
+    cursor = raw.cursor()
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+        "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+        (table, table),
+    )
+    indexes = cursor.fetchall()
+    for name, _ in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    raw.commit()
+    yield
+    started = time.perf_counter()
+    cursor.execute("SET maintenance_work_mem = '1GB'")
+    for _, definition in indexes:
+        cursor.execute(definition)
+    raw.commit()
+    timings[f"{table}: {len(indexes)} indexes rebuilt"] = time.perf_counter() - started
 
 
 def csrf_token(html: str) -> str:

@@ -3,6 +3,7 @@ against the app's own trivial authenticated page (the change-password form) in t
 
     python bench/operator_inbox.py                    # 111,112 cases, ~1,000,000 steps, SQLite
     python bench/operator_inbox.py --database-url postgresql+psycopg://postgres@127.0.0.1/ic_bench
+    python bench/operator_inbox.py --database-url ... --steps 10000000 --keep /var/tmp/ic-inbox   # the 10x size
     python bench/operator_inbox.py --smoke            # tiny run for CI
 
 Data (bulk core INSERTs, no ORM): persons (ids only: the inbox never reads a person), cases with
@@ -13,12 +14,17 @@ with its history rows. Measured through Flask's test client, logged in as an ope
 (median of rounds, after a warm-up): each inbox tab (first page, 25 rows), a deep page, the
 search by reference (POST, CSRF token included) and one referral page (the person's contact
 details decrypted and audited); the SQL statements of one inbox page are counted too. Record the
-results in docs/benchmarks.md.
+results in docs/benchmarks.md. On PostgreSQL the rows are written with ``COPY``, the step table's
+secondary indexes dropped during the load and rebuilt after; with ``--keep DIR`` the keyring, the
+probe and the database stay for a second run, which then only measures (``--seed-only`` stops
+after the seeding).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import random
 import statistics
 import sys
@@ -36,9 +42,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from _common import (  # noqa: E402
     bench_app,
     centre_with_offices,
+    copy_rows,
     csrf_token,
     dialect_of,
     getter,
+    indexes_dropped,
     settle_after_bulk_load,
     statements_of,
 )
@@ -62,13 +70,16 @@ STATE_WEIGHTS = [10, 10, 30, 35, 5, 5, 5]
 BATCH = 5000
 
 
-def build_app(folder: Path, database_url: str | None):
-    """The application on a fresh database: a centre, 20 offices, 10 operator organisations, one operator user."""
+def build_app(folder: Path, database_url: str | None, *, reuse: bool = False):
+    """The application on a fresh database: a centre, 20 offices, 10 operator organisations, one
+    operator user; with ``reuse``, on the database an earlier ``--keep`` run seeded."""
     from integration_centre.accounts import services as accounts
     from integration_centre.accounts.models import OperatorOrganisation, Role
     from integration_centre.extensions import db
 
     app = bench_app(folder, database_url)
+    if reuse:
+        return app
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -107,6 +118,11 @@ def seed(app, steps_target: int, referrals: int, rng: random.Random) -> dict:
         counts = {"cases": 0, "steps": 0, "referrals": 0, "mine": 0, "events": 0}
         number = 0
         probe = None
+        db.session.commit()
+        write = _writer(db)
+        load = contextlib.ExitStack()
+        if db.engine.dialect.name == "postgresql":
+            load.enter_context(indexes_dropped(write.raw, "pathway_step", counts.setdefault("timings", {})))
         for start in range(0, cases_total, BATCH):
             rows = {"person": [], "case": [], "step": [], "referral": [], "event": []}
             for n in range(start, min(cases_total, start + BATCH)):
@@ -172,20 +188,45 @@ def seed(app, steps_target: int, referrals: int, rng: random.Random) -> dict:
                     if to_state == state or state in ("sent", "declined", "withdrawn"):
                         break
                 counts["mine"] += to_me
-            db.session.execute(Newcomer.__table__.insert(), rows["person"])
-            db.session.execute(Case.__table__.insert(), rows["case"])
-            db.session.execute(StepInstance.__table__.insert(), rows["step"])
-            if rows["referral"]:
-                db.session.execute(Referral.__table__.insert(), rows["referral"])
-                db.session.execute(ReferralEvent.__table__.insert(), rows["event"])
-            db.session.commit()
+            write(Newcomer.__table__, rows["person"])
+            write(Case.__table__, rows["case"])
+            write(StepInstance.__table__, rows["step"])
+            write(Referral.__table__, rows["referral"])
+            write(ReferralEvent.__table__, rows["event"])
+            write.commit()
             counts["cases"] += len(rows["case"])
             counts["steps"] += len(rows["step"])
             counts["referrals"] += len(rows["referral"])
             counts["events"] += len(rows["event"])
+        load.close()
+        write.close()
         settle_after_bulk_load(db)
     counts["probe"] = probe
     return counts
+
+
+class _writer:
+    """Bulk rows into a table: ``COPY`` on a raw connection on PostgreSQL, core INSERTs elsewhere."""
+
+    def __init__(self, db) -> None:
+        self.db = db
+        self.raw = db.engine.raw_connection() if db.engine.dialect.name == "postgresql" else None
+
+    def __call__(self, table, rows: list[dict]) -> None:
+        if not rows:
+            return
+        if self.raw is None:
+            self.db.session.execute(table.insert(), rows)
+            return
+        columns = list(rows[0])
+        copy_rows(self.raw, table.name, columns, [[row[c] for c in columns] for row in rows])
+
+    def commit(self) -> None:
+        (self.raw or self.db.session).commit()
+
+    def close(self) -> None:
+        if self.raw is not None:
+            self.raw.close()
 
 
 def give_probe_a_person(app, referral_id) -> None:
@@ -248,6 +289,8 @@ def options(description: str, argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary folder")
     parser.add_argument("--smoke", action="store_true", help="tiny run for CI")
+    parser.add_argument("--keep", metavar="DIR", default=None, help="keep keyring, probe and database in DIR")
+    parser.add_argument("--seed-only", action="store_true", help="seed, do not measure")
     args = parser.parse_args(argv)
     if args.smoke:
         args.steps, args.referrals, args.rounds = 2000, 100, 3
@@ -256,22 +299,42 @@ def options(description: str, argv: list[str] | None) -> argparse.Namespace:
 
 def seeded_caseload(folder: Path, args: argparse.Namespace) -> tuple:
     """(app, counts, seconds): the caseload seeded (reproducible), its probe referral's person
-    given contact details."""
+    given contact details; with ``--keep`` the one an earlier run left in ``folder`` (0 seconds)."""
+    saved = folder / "seeded.json"
+    if saved.exists():
+        counts = json.loads(saved.read_text())
+        counts["probe"] = (uuid.UUID(counts["probe"][0]), counts["probe"][1])
+        return build_app(folder, args.database_url, reuse=True), counts, 0.0
     app = build_app(folder, args.database_url)
     started = time.perf_counter()
     counts = seed(app, args.steps, args.referrals, random.Random(2026))
     seeding = time.perf_counter() - started
     give_probe_a_person(app, counts["probe"][0])
+    if getattr(args, "keep", None):
+        saved.write_text(json.dumps({**counts, "probe": [str(counts["probe"][0]), counts["probe"][1]]}))
     return app, counts, seeding
+
+
+def bench_folder(stack: contextlib.ExitStack, args: argparse.Namespace) -> Path:
+    """``--keep DIR`` (made if missing), else a temporary folder removed at the end."""
+    if getattr(args, "keep", None):
+        folder = Path(args.keep)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ic-inbox-")))
 
 
 def main(argv: list[str] | None = None) -> int:
     args = options(__doc__.splitlines()[0], argv)
     rounds = args.rounds
-    with tempfile.TemporaryDirectory() as folder:
-        app, counts, seeding = seeded_caseload(Path(folder), args)
+    with contextlib.ExitStack() as stack:
+        app, counts, seeding = seeded_caseload(bench_folder(stack, args), args)
         referral_id, reference = counts["probe"]
         print(f"database: {dialect_of(app)}; seeded in {seeding:.1f} s")
+        for label, seconds in counts.get("timings", {}).items():
+            print(f"  {label:<50} {seconds:8.1f} s")
+        if args.seed_only:
+            return 0
         print(
             f"cases: {counts['cases']:,}  steps: {counts['steps']:,}  referrals: {counts['referrals']:,} "
             f"(the operator's: {counts['mine']:,})  history rows: {counts['events']:,}"

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import agent_workspace  # noqa: E402
-from _common import settle_after_bulk_load  # noqa: E402
+from _common import copy_rows, indexes_dropped, settle_after_bulk_load  # noqa: E402
 
 BATCH = 20_000
 NEWCOMER = ("id", "registered_by_office_id", "family_name_ct", "given_names_ct", "date_of_birth_ct", "niss_ct",
@@ -153,15 +153,10 @@ def seed(app, persons: int, offices: int, rng: random.Random) -> dict:
             cursor = raw.cursor()
             codes = ", ".join(f"'{c}'" for c in agent_workspace.STEP_CODES)
             if postgres:
-                for label, sql in (
-                    ("steps: INSERT … SELECT generate_series", STEPS_SQL.format(codes=codes)),
-                    ("steps: planned dates", STEPS_FIX_SQL),
-                    ("schedules: INSERT … SELECT", SCHEDULE_SQL),
-                ):
-                    t0 = time.perf_counter()
-                    cursor.execute(sql)
-                    raw.commit()
-                    timings[label] = time.perf_counter() - t0
+                with indexes_dropped(raw, "pathway_step", timings):
+                    _timed_sql(raw, timings, "steps: INSERT … SELECT generate_series", STEPS_SQL.format(codes=codes))
+                    _timed_sql(raw, timings, "steps: planned dates", STEPS_FIX_SQL)
+                _timed_sql(raw, timings, "schedules: INSERT … SELECT", SCHEDULE_SQL)
             else:
                 t0 = time.perf_counter()
                 _steps_and_schedules_in_python(app)
@@ -191,13 +186,18 @@ def _case(rng, pid, office, centre_id, agent_id, today, now, earlier: bool) -> t
             agent_id if rng.random() < 0.2 else None, changed, 1, now, now)  # fmt: skip
 
 
+def _timed_sql(raw, timings: dict[str, float], label: str, sql: str) -> None:
+    """Run ``sql`` and commit; its time recorded under ``label``."""
+    started = time.perf_counter()
+    raw.cursor().execute(sql)
+    raw.commit()
+    timings[label] = time.perf_counter() - started
+
+
 def _write(raw, postgres: bool, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """``COPY`` on PostgreSQL (psycopg 3); a core INSERT elsewhere (the smoke's SQLite)."""
     if postgres:
-        names = ", ".join(f'"{c}"' for c in columns)
-        with raw.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        copy_rows(raw, table, columns, rows)
         return
     from integration_centre.extensions import db
 

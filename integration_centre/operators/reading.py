@@ -145,10 +145,11 @@ def list_referrals(
 
 def tab_counts(actor: User) -> dict[str, int]:
     """Number of referrals per inbox tab for the operator's organisation."""
-    rows = db.session.execute(
-        select(Referral.state, func.count()).where(Referral.operator_id == actor.operator_id).group_by(Referral.state)
-    ).all()
-    by_state = dict(rows)
+    return tabs_of(state_counts(actor))
+
+
+def tabs_of(by_state: dict[str, int]) -> dict[str, int]:
+    """Number of referrals per inbox tab, from the numbers per state (``state_counts``)."""
     return {tab: sum(by_state.get(s.value, 0) for s in states) for tab, states in TABS.items()}
 
 

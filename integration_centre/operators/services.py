@@ -68,6 +68,7 @@ from integration_centre.operators.reading import (
     state_counts,
     step_label,
     tab_counts,
+    tabs_of,
 )
 from integration_centre.operators.reports import (
     MAX_SESSIONS,
@@ -138,6 +139,7 @@ __all__ = [
     "step_service_types",
     "suggest_operators",
     "tab_counts",
+    "tabs_of",
     "update_counts",
     "updates_page",
     "validate_profile",

@@ -7,6 +7,8 @@ the services (another organisation's referral answers 404). Writes go through ``
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
@@ -100,8 +102,8 @@ def inbox():
     if overdue:
         tab, outcome = None, None
     ready = tab == "in_progress" and request.args.get("ready") == "1"  # hours target reached
-    counts = services.tab_counts(current_user)
-    states = services.state_counts(current_user) if tab == "done" else {}
+    states = services.state_counts(current_user)
+    counts = services.tabs_of(states)
     filtered = service_type or overdue or ready
     total = states.get(outcome) if outcome else counts.get(tab)
     page = services.list_referrals(
@@ -130,7 +132,7 @@ def inbox():
     )
 
 
-def _inbox_rows(items) -> list[dict]:
+def _inbox_rows(items) -> list[InboxRow]:
     """The inbox rows with their labels and dates formatted once per page (the list is the hot path)."""
     locale = get_locale()
     zone = get_timezone()
@@ -148,43 +150,69 @@ def _inbox_rows(items) -> list[dict]:
 
     states = {code: str(label) for code, label in STATE_LABELS.items()}
     service_names = {code: str(label) for code, label in SERVICE_LABELS.items()}
+    levels = {code: str(label) for code, label in LEVEL_LABELS.items()}
+    hours = hours_formatter(locale)
     link = url_for("operators.referral", referral_id=uuid.UUID(int=0))
     progress = services.referral_progress(items)
-    return [
-        {
-            **_progress_cells(progress.get(item.id), locale),
-            "url": link.replace(str(uuid.UUID(int=0)), str(item.id)),
-            "reference": item.reference,
-            "service": service_names.get(item.service_type, item.service_type),
-            "state": states.get(item.state, item.state),
-            "sent_on": medium_date.apply(item.sent_on, locale),
-            "deadline": medium_date.apply(item.deadline, locale) if item.deadline else "—",
-            "updated_at": moment(item.updated_at),
-            "updated_iso": item.updated_at.isoformat(),
+    rows = []
+    for item in items:
+        row_progress = progress.get(item.id)
+        rows.append(
+            InboxRow(
+                url=link.replace(str(uuid.UUID(int=0)), str(item.id)),
+                reference=item.reference,
+                service=service_names.get(item.service_type, item.service_type),
+                state=states.get(item.state, item.state),
+                progress=row_progress,
+                hours_text=hours(row_progress) if row_progress else "—",
+                level=levels.get(row_progress.level) if row_progress else None,
+                sent_on=medium_date.apply(item.sent_on, locale),
+                deadline=medium_date.apply(item.deadline, locale) if item.deadline else "—",
+                updated_at=moment(item.updated_at),
+                updated_iso=item.updated_at.isoformat(),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    """One inbox row, formatted (an object, not a dict: Jinja reads attributes first)."""
+
+    url: str
+    reference: str
+    service: str
+    state: str
+    progress: object
+    hours_text: str
+    level: str | None
+    sent_on: str
+    deadline: str
+    updated_at: str
+    updated_iso: str
+
+
+def hours_formatter(locale=None) -> Callable:
+    """The function giving "212,5 / 400 h" (the step's hours against its target), or "12 h" when it
+    has no target, its two patterns translated once (the inbox formats a page of them)."""
+    locale = locale or get_locale()
+    with_target, alone = _("%(hours)s / %(target)s h"), _("%(hours)s h")
+
+    def text(progress) -> str:
+        done = babel_numbers.format_decimal(progress.hours.normalize(), locale=locale)
+        if progress.target is None:
+            return alone % {"hours": done}
+        return with_target % {
+            "hours": done,
+            "target": babel_numbers.format_decimal(progress.target.normalize(), locale=locale),
         }
-        for item in items
-    ]
 
-
-def _progress_cells(progress, locale) -> dict:
-    """The hours ("212,5 / 400 h" in French) and the level label of an inbox row."""
-    if progress is None:
-        return {"progress": None, "hours_text": "—", "level": None}
-    return {
-        "progress": progress,
-        "hours_text": hours_text(progress, locale),
-        "level": str(LEVEL_LABELS[progress.level]) if progress.level in LEVEL_LABELS else None,
-    }
+    return text
 
 
 def hours_text(progress, locale=None) -> str:
     """ "212,5 / 400 h" (the step's hours against its target), or "12 h" when it has no target."""
-    locale = locale or get_locale()
-    done = babel_numbers.format_decimal(progress.hours.normalize(), locale=locale)
-    if progress.target is None:
-        return _("%(hours)s h", hours=done)
-    target = babel_numbers.format_decimal(progress.target.normalize(), locale=locale)
-    return _("%(hours)s / %(target)s h", hours=done, target=target)
+    return hours_formatter(locale)(progress)
 
 
 @bp.post("/operator/referrals/search")
