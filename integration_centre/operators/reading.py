@@ -93,6 +93,90 @@ def list_referrals(
     ``summaries`` the items are ``referral_summary`` dicts read as plain rows, each with its
     step label (the case's rule version joined), instead of ``Referral`` entities.
     """
+    query = _referral_query(
+        actor,
+        state=state,
+        tab=tab,
+        updated_since=updated_since,
+        reference=reference,
+        service_type=service_type,
+        only_ids=only_ids,
+        overdue_on=overdue_on,
+    )
+    per_page = max(1, min(int(per_page or PER_PAGE), MAX_PER_PAGE))
+    page = page_number(page)
+    total = _total(query) if known_total is None else known_total
+    page_ids = _page_ids(query, page, per_page)
+    if summaries:
+        rows = db.session.execute(
+            select(*_SUMMARY_COLUMNS, Case.definition_code, Case.definition_version)
+            .select_from(Referral)
+            .join(page_ids, page_ids.c.id == Referral.id)
+            .join(Case, Case.id == Referral.case_id)
+            .order_by(*_LISTING_ORDER)
+        )
+        locale = current_language()
+        items = [
+            _summary(row, _step_label(row.definition_code, row.definition_version, row.step_code, locale))
+            for row in rows
+        ]
+    else:
+        items = list(
+            db.session.scalars(select(Referral).join(page_ids, page_ids.c.id == Referral.id).order_by(*_LISTING_ORDER))
+        )
+    return Page(items, total, page, per_page)
+
+
+def inbox_page(
+    actor: User,
+    page: int = 1,
+    *,
+    tab: str | None = None,
+    state: str | None = None,
+    service_type: str | None = None,
+    overdue_on: date | None = None,
+    only_ids: list | None = None,
+    known_total: int | None = None,
+    now: datetime | None = None,
+) -> Page:
+    """One page of the operator's inbox (``list_referrals``' filters and order): its items are
+    ``(row, progress)`` pairs, a row holding the listing's columns with the step's hours and the
+    case's rule version joined in the same statement, so a page is two statements (one more for
+    the positioning levels), whatever its size."""
+    query = _referral_query(
+        actor, state=state, tab=tab, service_type=service_type, only_ids=only_ids, overdue_on=overdue_on
+    )
+    page = page_number(page)
+    total = _total(query) if known_total is None else known_total
+    page_ids = _page_ids(query, page, PER_PAGE)
+    rows = db.session.execute(
+        select(*_PROGRESS_COLUMNS, Referral.reference, Referral.sent_on, Referral.deadline)
+        .select_from(Referral)
+        .join(page_ids, page_ids.c.id == Referral.id)
+        .join(StepInstance, StepInstance.id == Referral.step_id)
+        .join(Case, Case.id == Referral.case_id)
+        .order_by(*_LISTING_ORDER)
+    ).all()
+    progress = _progress_of(rows, now)
+    return Page([(row, progress[row.id]) for row in rows], total, page, PER_PAGE)
+
+
+# Newest change first, ties by id, both descending: a backward scan of the listing index, no sort.
+_LISTING_ORDER = (Referral.updated_at.desc(), Referral.id.desc())
+
+
+def _referral_query(
+    actor: User,
+    *,
+    state: str | None = None,
+    tab: str | None = None,
+    updated_since: datetime | None = None,
+    reference: str | None = None,
+    service_type: str | None = None,
+    only_ids: list | None = None,
+    overdue_on: date | None = None,
+):
+    """The referrals ``actor`` sees (their organisation's, or their office's for an agent), filtered."""
     if actor.role == Role.OPERATOR and actor.operator_id is not None:
         query = select(Referral).where(Referral.operator_id == actor.operator_id)
     elif actor.role == Role.AGENT and actor.office_id is not None:
@@ -113,34 +197,24 @@ def list_referrals(
         query = query.where(Referral.id.in_(list(only_ids)))
     if overdue_on is not None:
         query = query.where(Referral.state.in_([s.value for s in OPEN_STATES]), Referral.deadline < overdue_on)
-    per_page = max(1, min(int(per_page or PER_PAGE), MAX_PER_PAGE))
-    page = page_number(page)
-    if known_total is None:
-        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    else:
-        total = known_total
-    # The page's ids come from the listing index alone, in its order (newest change first, ties by
-    # id, both descending: a backward scan, no sort; deep pages skip index entries, not rows); the
-    # rows are joined to them in the same statement.
-    order = (Referral.updated_at.desc(), Referral.id.desc())
-    page_ids = query.with_only_columns(Referral.id).order_by(*order).offset((page - 1) * per_page).limit(per_page)
-    page_ids = page_ids.subquery()
-    if summaries:
-        rows = db.session.execute(
-            select(*_SUMMARY_COLUMNS, Case.definition_code, Case.definition_version)
-            .select_from(Referral)
-            .join(page_ids, page_ids.c.id == Referral.id)
-            .join(Case, Case.id == Referral.case_id)
-            .order_by(*order)
-        )
-        locale = current_language()
-        items = [
-            _summary(row, _step_label(row.definition_code, row.definition_version, row.step_code, locale))
-            for row in rows
-        ]
-    else:
-        items = list(db.session.scalars(select(Referral).join(page_ids, page_ids.c.id == Referral.id).order_by(*order)))
-    return Page(items, total, page, per_page)
+    return query
+
+
+def _total(query) -> int:
+    """The number of referrals ``query`` matches."""
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
+def _page_ids(query, page: int, per_page: int):
+    """The ids of one page of ``query``, from the listing index alone in its order (deep pages skip
+    index entries, not rows), as a subquery the page's rows are joined to in the same statement."""
+    return (
+        query.with_only_columns(Referral.id)
+        .order_by(*_LISTING_ORDER)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .subquery()
+    )
 
 
 def tab_counts(actor: User) -> dict[str, int]:
@@ -277,36 +351,49 @@ def _definition_facts(code: str, version: str, step_code: str) -> tuple[Decimal 
 
 
 def referral_progress(referrals: list[Referral], now: datetime | None = None) -> dict[uuid.UUID, Progress]:
-    """The ``Progress`` of each referral (two queries for a whole page: the hot path of the inbox).
+    """The ``Progress`` of each referral (two queries for any number of referrals).
 
-    The caller has checked that the actor sees these referrals. The level is the result of the
-    case's positioning step (``pathway.last_positioning_level``'s rule: the definition's first
-    step recording a CEFR level, once completed), a code: no personal field is decrypted.
+    The caller has checked that the actor sees these referrals.
     """
     if not referrals:
         return {}
-    ids = [r.id for r in referrals]
     rows = db.session.execute(
-        select(
-            Referral.id,
-            Referral.case_id,
-            Referral.step_code,
-            Referral.hours,
-            StepInstance.hours.label("step_hours"),
-            Case.definition_code,
-            Case.definition_version,
-        )
+        select(*_PROGRESS_COLUMNS)
         .join(StepInstance, StepInstance.id == Referral.step_id)
         .join(Case, Case.id == Referral.case_id)
-        .where(Referral.id.in_(ids))
+        .where(Referral.id.in_([r.id for r in referrals]))
     ).all()
-    by_id = {r.id: r for r in referrals}
+    return _progress_of(rows, now)
+
+
+# What a referral's progress is computed from: the referral's own columns, its step's hours, its
+# case's rule version.
+_PROGRESS_COLUMNS = (
+    Referral.id,
+    Referral.case_id,
+    Referral.step_code,
+    Referral.service_type,
+    Referral.state,
+    Referral.updated_at,
+    Referral.hours,
+    StepInstance.hours.label("step_hours"),
+    Case.definition_code,
+    Case.definition_version,
+)
+
+
+def _progress_of(rows, now: datetime | None) -> dict[uuid.UUID, Progress]:
+    """The ``Progress`` of each row of ``_PROGRESS_COLUMNS`` (one more query for the levels).
+
+    The level is the result of the case's positioning step (``pathway.last_positioning_level``'s
+    rule: the definition's first step recording a CEFR level, once completed), a code: no
+    personal field is decrypted.
+    """
     facts, wanted = {}, {}
     for row in rows:
         target, positioning = _definition_facts(row.definition_code, row.definition_version, row.step_code)
         facts[row.id] = (row, target)
-        referral = by_id[row.id]
-        if positioning and referral.service_type in LEVEL_SERVICES and not person_closed(referral, now):
+        if positioning and row.service_type in LEVEL_SERVICES and not person_closed(row, now):
             wanted[row.id] = (row.case_id, positioning)
     levels: dict[tuple, str] = {}
     if wanted:

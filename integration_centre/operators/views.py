@@ -106,7 +106,7 @@ def inbox():
     counts = services.tabs_of(states)
     filtered = service_type or overdue or ready
     total = states.get(outcome) if outcome else counts.get(tab)
-    page = services.list_referrals(
+    page = services.inbox_page(
         current_user,
         tab=tab,
         state=outcome,
@@ -133,7 +133,8 @@ def inbox():
 
 
 def _inbox_rows(items) -> list[InboxRow]:
-    """The inbox rows with their labels and dates formatted once per page (the list is the hot path)."""
+    """The inbox rows (``services.inbox_page``'s items) with their labels and dates formatted once
+    per page (the list is the hot path)."""
     locale = get_locale()
     zone = get_timezone()
     medium_date = babel_dates.parse_pattern(locale.date_formats["medium"])
@@ -153,10 +154,8 @@ def _inbox_rows(items) -> list[InboxRow]:
     levels = {code: str(label) for code, label in LEVEL_LABELS.items()}
     hours = hours_formatter(locale)
     link = url_for("operators.referral", referral_id=uuid.UUID(int=0))
-    progress = services.referral_progress(items)
     rows = []
-    for item in items:
-        row_progress = progress.get(item.id)
+    for item, row_progress in items:
         rows.append(
             InboxRow(
                 url=link.replace(str(uuid.UUID(int=0)), str(item.id)),
@@ -225,7 +224,7 @@ def search():
         if found.items:
             return redirect(url_for("operators.referral", referral_id=found.items[0].id))
         form.reference.errors = [_("No referral of your organisation has this reference.")]
-    page = services.list_referrals(current_user, tab="new")
+    page = services.inbox_page(current_user, tab="new")
     return render_template(
         "operators/inbox.html",
         tab="new",

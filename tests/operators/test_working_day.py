@@ -82,6 +82,27 @@ def test_no_level_for_a_service_that_does_not_place_by_level_nor_once_the_referr
     assert view["person"] is None and view["progress"].level is None
 
 
+def test_an_inbox_page_is_the_listing_with_each_referrals_progress(
+    app, agent, org, operator_user, case_ready, profiles
+):
+    """``inbox_page`` (the inbox's one statement for its rows) agrees with ``list_referrals`` and
+    ``referral_progress``: the same referrals in the same order, the same progress."""
+    _in_progress(agent, operator_user, org, case_ready, hours="212.5", level="A1")
+    _in_progress(agent, operator_user, org, case_ready, hours="12", level="A2", service="citizenship")
+    services.refer(agent, case_ready(), "french_course", org["operator"].id, on=ON)
+    db.session.commit()
+    for tab in ("new", "in_progress"):
+        listed = services.list_referrals(operator_user, tab=tab)
+        page = services.inbox_page(operator_user, tab=tab)
+        assert [row.id for row, _progress in page.items] == [item.id for item in listed.items]
+        assert (page.total, page.pages) == (listed.total, listed.pages) and page.total > 0
+        expected = services.referral_progress(listed.items)
+        assert {row.id: progress for row, progress in page.items} == expected
+        assert {row.reference for row, _progress in page.items} == {item.reference for item in listed.items}
+    levels = {p.level for _row, p in services.inbox_page(operator_user, tab="in_progress").items}
+    assert levels == {"A1", "A2"}
+
+
 def test_the_referral_page_and_the_inbox_show_hours_target_and_level(
     app, agent, org, operator_user, case_ready, profiles
 ):
