@@ -13,18 +13,20 @@ from integration_centre.extensions import db
 from integration_centre.privacy.keyring import generate_keyring
 
 
-def bench_app(database_url: str | None):
-    """An app on ``database_url`` (default: a temporary SQLite file) with a fresh keyring."""
+def bench_app(database_url: str | None, index_bits: int | None = None):
+    """An app on ``database_url`` (default: a temporary SQLite file) with a fresh keyring; blind
+    indexes truncated to ``index_bits`` (default: the app's ``PRIVACY_INDEX_BITS``)."""
     tmp = Path(tempfile.mkdtemp(prefix="ic-bench-"))
-    app = create_app(
-        {
-            "ENV": "testing",
-            "DATABASE_URL": database_url or f"sqlite:///{tmp / 'bench.sqlite'}",
-            "INSTANCE_PATH": str(tmp),
-            "SECRET_KEY": secrets.token_hex(32),
-            "MASTER_KEY": generate_keyring().to_json(),
-        }
-    )
+    settings = {
+        "ENV": "testing",
+        "DATABASE_URL": database_url or f"sqlite:///{tmp / 'bench.sqlite'}",
+        "INSTANCE_PATH": str(tmp),
+        "SECRET_KEY": secrets.token_hex(32),
+        "MASTER_KEY": generate_keyring().to_json(),
+    }
+    app = create_app(settings)
+    if index_bits is not None:
+        app.config["PRIVACY_INDEX_BITS"] = index_bits
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             # Same for both sides of each comparison: a page cache large enough for the data set.

@@ -151,10 +151,13 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--smoke", action="store_true", help="tiny size (CI)")
     parser.add_argument("--database-url")
+    parser.add_argument(
+        "--bits", type=int, default=None, help="blind-index bits (PRIVACY_INDEX_BITS; default: the app's, 16)"
+    )
     args = parser.parse_args()
     n, queries = (2000, 50) if args.smoke else (args.persons, args.queries)
     rng = random.Random(20261123)
-    app = bench_app(args.database_url)
+    app = bench_app(args.database_url, args.bits)
     actor = Actor.system("bench")
     with app.app_context():
         BenchBase.metadata.drop_all(db.engine)
@@ -190,7 +193,10 @@ def main() -> int:
         scan_cpu, scan_wall = timed(lambda: scan_search(actor, *sample[0]))
         db.session.rollback()
         BenchBase.metadata.drop_all(db.engine)
-    print(f"database: {dialect}, persons: {n}, queries: {queries}, index bits: {blind_index.DEFAULT_BITS}")
+    with app.app_context():
+        bits = blind_index.bits()
+    print(f"database: {dialect}, persons: {n}, queries: {queries}, index bits: {bits}")
+    print(f"false candidates per search, expected: {n / 2**bits:.1f} (persons / 2**bits)")
     print(f"median of {ROUNDS} rounds, per query: CPU ms / wall ms")
     labels = {
         "plain": "indexed plaintext lookup (baseline)",

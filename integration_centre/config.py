@@ -76,6 +76,13 @@ SETTINGS: dict[str, Setting] = {
             "per-address ceiling of the person's link and login pages of their space (Flask-Limiter syntax)",
         ),
         Setting("DUPLICATE_CHECKS_PER_HOUR", 30, int, "duplicate checks (registrations) per user and hour"),
+        Setting(
+            "PRIVACY_INDEX_BITS",
+            16,
+            int,
+            "bits kept of each blind-index value (search over encrypted names): about log2(persons / 2); "
+            "change it only with `integration-centre pathway reindex --bits N`",
+        ),
         Setting("SECURE_COOKIES", True, bool, "Secure, __Host- prefixed session cookie"),
         Setting("TRUSTED_PROXIES", 0, int, "reverse proxies in front whose X-Forwarded-* headers are believed"),
         Setting("SQL_ECHO", False, bool, "log SQL statements (bound parameters are never logged)"),
@@ -176,6 +183,8 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
     database_url = settings["DATABASE_URL"] or f"sqlite:///{instance_path / 'integration_centre.sqlite'}"
     secure = settings["SECURE_COOKIES"]
     _check_retention(settings)
+    if not 1 <= settings["PRIVACY_INDEX_BITS"] <= 63:
+        raise ConfigurationError(f"{ENV_PREFIX}PRIVACY_INDEX_BITS must be between 1 and 63")
     config: dict[str, Any] = {
         "INSTANCE_PATH": str(instance_path),
         "ENV_NAME": env,
@@ -205,6 +214,7 @@ def build_flask_config(settings: dict[str, Any], flask_extra: dict[str, Any]) ->
         "LOGIN_IP_LIMIT": settings["LOGIN_IP_LIMIT"],
         "SPACE_LINK_LIMIT": settings["SPACE_LINK_LIMIT"],
         "DUPLICATE_CHECKS_PER_HOUR": settings["DUPLICATE_CHECKS_PER_HOUR"],
+        "PRIVACY_INDEX_BITS": settings["PRIVACY_INDEX_BITS"],
         "SESSION_COOKIE_NAME": "__Host-ic_session" if secure else "ic_session",
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -122,7 +122,7 @@ def check_database(config: dict[str, Any], keyring) -> None:
     from sqlalchemy.pool import NullPool
 
     from integration_centre.app import resource_dir
-    from integration_centre.privacy import runtime
+    from integration_centre.privacy import blind_index, runtime
 
     url = make_url(config["SQLALCHEMY_DATABASE_URI"])
     shown = url.render_as_string(hide_password=True)
@@ -160,6 +160,10 @@ def check_database(config: dict[str, Any], keyring) -> None:
                     f"the database {shown} is at revision {at}, the application needs {', '.join(sorted(heads))}: "
                     "run `integration-centre db upgrade`",
                 )
+            try:
+                blind_index.verify_bits(connection, blind_index.checked_bits(config["PRIVACY_INDEX_BITS"]))
+            except (ConfigurationError, ValueError) as exc:
+                raise StartupError(ExitCode.CONFIGURATION, str(exc)) from None
     finally:
         engine.dispose()
 

@@ -10,7 +10,10 @@ sizing target (100,000–200,000 persons) 16 bits give 1.5–3 false candidates 
 to decrypt and discard — while every stored value is shared by a few persons, so the index alone
 does not single anyone out nor confirm that a given person is registered. Fewer bits leak less
 but cost more decryptions per search; more bits approach a deterministic, linkable encryption.
-Changing the setting requires recomputing every entry (``set_person_indexes`` for each person).
+A region of 1,000,000 persons wants 19 bits (about 2 false candidates, as 16 bits at 100,000–
+200,000). Changing the size recomputes every entry from the decrypted values
+(``integration-centre pathway reindex --bits N``, ``replace_indexes``); a setting that does not
+match the stored entries is refused at start (``verify_bits``): searches would find nobody.
 
 Never index special-category data (health, assessment notes).
 """
@@ -26,11 +29,12 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import load_only
 from stdnum.be import bis, nn
 from stdnum.exceptions import ValidationError
 
+from integration_centre.config import ConfigurationError
 from integration_centre.extensions import db
 from integration_centre.privacy import keys, runtime
 from integration_centre.privacy.access import access
@@ -78,10 +82,51 @@ def compact_niss(value: str) -> str:
 
 def bits() -> int:
     """The configured truncation (``PRIVACY_INDEX_BITS``, 1 to 63)."""
-    value = int(current_app.config.get("PRIVACY_INDEX_BITS", DEFAULT_BITS))
+    return checked_bits(current_app.config.get("PRIVACY_INDEX_BITS", DEFAULT_BITS))
+
+
+def checked_bits(value) -> int:
+    """``value`` as a number of bits, or ``ValueError`` when it is not between 1 and 63."""
+    value = int(value)
     if not 1 <= value <= 63:
         raise ValueError("PRIVACY_INDEX_BITS must be between 1 and 63")
     return value
+
+
+# Below this many entries the largest value says too little about the truncation (with n entries
+# of b bits, the largest has fewer than b bits with probability 2**-n).
+_ENTRIES_TO_READ_BITS = 64
+
+
+def stored_bits(connection) -> int | None:
+    """The truncation the stored entries were made with, read off the largest value of the index
+    every registered person has (name and birth date); None while there are too few entries to tell.
+    ``connection``: a Connection or a Session."""
+    sample = (
+        select(BlindIndexEntry.value)
+        .where(BlindIndexEntry.index_name == INDEX_FAMILY_DOB)
+        .limit(_ENTRIES_TO_READ_BITS)
+        .subquery()
+    )
+    if connection.execute(select(func.count()).select_from(sample)).scalar() < _ENTRIES_TO_READ_BITS:
+        return None
+    largest = connection.execute(
+        select(func.max(BlindIndexEntry.value)).where(BlindIndexEntry.index_name == INDEX_FAMILY_DOB)
+    ).scalar()
+    return max(1, int(largest).bit_length())
+
+
+def verify_bits(connection, configured: int) -> None:
+    """Refuse (``ConfigurationError``, one line) a ``PRIVACY_INDEX_BITS`` that is not the size of
+    the stored entries: every search would compare values of different sizes and find nobody."""
+    stored = stored_bits(connection)
+    if stored is None or stored == configured:
+        return
+    raise ConfigurationError(
+        f"the blind indexes of this database keep {stored} bits but INTEGRATION_CENTRE_PRIVACY_INDEX_BITS is "
+        f"{configured}: set it to {stored}, or, to change their size, run `integration-centre pathway reindex "
+        f"--bits {configured}` with the setting still at {stored}, then set it to {configured}"
+    )
 
 
 def index_value(index_name: str, *parts: str) -> int:
@@ -130,9 +175,10 @@ def set_person_indexes(
             db.session.execute(BlindIndexEntry.__table__.insert(), rows)
 
 
-def _hasher() -> Callable[..., int]:
-    """``index_value`` with the keyring's index keys and the truncation looked up once (bulk use)."""
-    ring, shift, macs = runtime.keyring(), 64 - bits(), {}
+def _hasher(size: int | None = None) -> Callable[..., int]:
+    """``index_value`` with the keyring's index keys and the truncation (``size`` bits, default the
+    setting) looked up once (bulk use)."""
+    ring, shift, macs = runtime.keyring(), 64 - (bits() if size is None else checked_bits(size)), {}
 
     def value(index_name: str, *parts: str) -> int:
         mac = macs.get(index_name)
@@ -161,6 +207,28 @@ def set_new_person_indexes(persons: Iterable[tuple[Any, dict]]) -> None:
     if rows:
         with db.session.no_autoflush:
             db.session.execute(BlindIndexEntry.__table__.insert(), rows)
+
+
+def replace_indexes(persons: Iterable[tuple[Any, dict]], size: int) -> int:
+    """Replace every blind-index entry of ``persons`` (as for ``set_new_person_indexes``) by entries
+    of ``size`` bits; returns how many were written. Only for rebuilding all of them at another
+    size (``integration-centre pathway reindex``): entries of two sizes never match each other."""
+    value = _hasher(size)
+    runtime.ensure_checks()
+    ids, rows = [], []
+    for person_id, values in persons:
+        person_id = person_id if isinstance(person_id, uuid.UUID) else uuid.UUID(str(person_id))
+        ids.append(person_id)
+        for name, parts in _inputs(
+            values.get("family_name"), values.get("given_name"), values.get("birth_date"), values.get("niss")
+        ).items():
+            rows.append({"index_name": name, "person_id": person_id, "value": value(name, *parts)})
+    with db.session.no_autoflush:
+        if ids:
+            db.session.execute(BlindIndexEntry.__table__.delete().where(BlindIndexEntry.person_id.in_(ids)))
+        if rows:
+            db.session.execute(BlindIndexEntry.__table__.insert(), rows)
+    return len(rows)
 
 
 def candidates_many(queries: Sequence[dict]) -> list[set[uuid.UUID]]:

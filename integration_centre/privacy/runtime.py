@@ -114,6 +114,9 @@ def verify_at_start(app: Flask, current: KeyringState) -> None:
                 if not (tables.has_table("privacy_key_check") and tables.has_table("privacy_person_key")):
                     return
                 verify(current.keyring, connection)
+                from integration_centre.privacy import blind_index
+
+                blind_index.verify_bits(connection, blind_index.checked_bits(app.config["PRIVACY_INDEX_BITS"]))
                 current.verified = True
         except OperationalError:
             return
