@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 
-def bench_app(folder: Path, database_url: str | None = None):
+def bench_app(folder: Path, database_url: str | None = None, index_bits: int | None = None):
     """The application on ``database_url`` (default: SQLite in ``folder``), with a demo keyring
-    in ``folder`` and rate limits off (the benchmarks repeat requests)."""
+    in ``folder`` and rate limits off (the benchmarks repeat requests); ``index_bits``: the
+    blind indexes' size (``PRIVACY_INDEX_BITS``, default the app's)."""
     from integration_centre import create_app, privacy
 
     privacy.ensure_keyring_file(folder, demo=True)
@@ -27,6 +28,7 @@ def bench_app(folder: Path, database_url: str | None = None):
             "DEMO": True,
             "SECRET_KEY": "bench-secret-key-" + "x" * 48,
             "RATELIMIT_ENABLED": False,
+            **({} if index_bits is None else {"PRIVACY_INDEX_BITS": index_bits}),
         }
     )
 

@@ -69,7 +69,7 @@ STEP_CODES = (
 BATCH = 5000
 
 
-def build_app(folder: Path, database_url: str | None, *, reuse: bool = False):
+def build_app(folder: Path, database_url: str | None, *, reuse: bool = False, index_bits: int | None = None):
     """The application on a fresh database, with a centre, offices and the benchmark's agent.
 
     With ``reuse`` the database seeded by an earlier run (``--keep``) is opened as it is; only
@@ -78,7 +78,7 @@ def build_app(folder: Path, database_url: str | None, *, reuse: bool = False):
     from integration_centre.accounts.models import Office, Role
     from integration_centre.extensions import db
 
-    app = bench_app(folder, database_url)
+    app = bench_app(folder, database_url, index_bits)
     if reuse:
         with app.app_context():
             db.create_all()
@@ -314,6 +314,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="keep the keyring and seeded database in DIR and reuse them on the next run with the same DIR",
     )
+    parser.add_argument(
+        "--index-bits",
+        type=int,
+        default=None,
+        help="PRIVACY_INDEX_BITS (default 16; a kept database rebuilt by `pathway reindex --bits N` needs N)",
+    )
     args = parser.parse_args(argv)
     persons = 600 if args.smoke else args.persons
     rounds = 3 if args.smoke else args.rounds
@@ -326,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         saved = folder / "seeded.json"
         reuse = saved.exists()
-        app = build_app(folder, args.database_url, reuse=reuse)
+        app = build_app(folder, args.database_url, reuse=reuse, index_bits=args.index_bits)
         started = time.perf_counter()
         if reuse:
             counts = json.loads(saved.read_text())

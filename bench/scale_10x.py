@@ -243,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=None, help="PostgreSQL (default: SQLite, for --smoke only)")
     parser.add_argument("--keep", metavar="DIR", default=None, help="keep keyring, probes and database in DIR")
     parser.add_argument("--seed-only", action="store_true", help="seed, do not measure")
+    parser.add_argument("--index-bits", type=int, default=None, help="PRIVACY_INDEX_BITS of the measuring app")
     parser.add_argument("--smoke", action="store_true", help="tiny run for CI (SQLite, seeding checked)")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -267,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         measure = ["--keep", str(folder), "--rounds", str(args.rounds), "--offices", str(args.offices)]
         if args.database_url:
             measure += ["--database-url", args.database_url]
+        if args.index_bits is not None:
+            measure += ["--index-bits", str(args.index_bits)]
         return agent_workspace.main(measure)
 
 

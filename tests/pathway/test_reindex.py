@@ -85,3 +85,33 @@ def test_reindex_asks_first_and_refuses_a_size_out_of_range(app, persons):
 def test_a_size_out_of_range_is_refused_with_the_setting(db_url, tmp_path):
     with pytest.raises(ConfigurationError, match="PRIVACY_INDEX_BITS must be between 1 and 63"):
         make_app(db_url, tmp_path, PRIVACY_INDEX_BITS=0)
+
+
+@pytest.mark.no_database
+def test_the_start_up_check_refuses_a_setting_the_stored_indexes_do_not_have(tmp_path):
+    """``integration-centre check`` (and gunicorn's master) exit with status 2 and one line."""
+    import random
+    import uuid
+
+    from integration_centre import startup
+    from integration_centre.startup import ExitCode, StartupError
+    from tests.test_startup_checks import _prepare_instance
+
+    env = _prepare_instance(tmp_path)
+    app = make_app(env["INTEGRATION_CENTRE_DATABASE_URL"], tmp_path / "writer", MASTER_KEY=None,
+                   MASTER_KEY_FILE=env["INTEGRATION_CENTRE_MASTER_KEY_FILE"])  # fmt: skip
+    rng = random.Random(19)
+    with app.app_context():  # entries as `pathway reindex --bits 20` leaves them
+        db.session.execute(
+            BlindIndexEntry.__table__.insert(),
+            [{"index_name": "family_dob", "person_id": uuid.uuid4(), "value": rng.getrandbits(20)} for _ in range(80)],
+        )
+        db.session.commit()
+        db.engine.dispose()
+    with pytest.raises(StartupError) as refused:
+        startup.run_checks(env)
+    assert refused.value.code == ExitCode.CONFIGURATION
+    assert "keep 20 bits but INTEGRATION_CENTRE_PRIVACY_INDEX_BITS is 16" in refused.value.message
+    assert "database at the latest revision" in startup.run_checks(
+        {**env, "INTEGRATION_CENTRE_PRIVACY_INDEX_BITS": "20"}
+    )
