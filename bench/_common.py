@@ -80,6 +80,18 @@ def settle_after_bulk_load(db) -> None:
         db.session.commit()
 
 
+def bench_folder(stack: contextlib.ExitStack, keep: str | None, prefix: str) -> Path:
+    """The folder of a benchmark's keyring and data: ``keep`` (``--keep DIR``, made if missing), else
+    a temporary folder removed when ``stack`` closes."""
+    if keep:
+        folder = Path(keep)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    import tempfile
+
+    return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=prefix)))
+
+
 def copy_rows(raw, table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
     """Write ``rows`` into ``table`` with PostgreSQL ``COPY`` (psycopg 3, on a raw DBAPI
     connection); lists and dicts go to their JSON columns as JSON text."""

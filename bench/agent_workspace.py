@@ -30,7 +30,6 @@ import json
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -43,6 +42,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from _common import (  # noqa: E402
     bench_app,
+    bench_folder,
     centre_with_offices,
     csrf_token,
     dialect_of,
@@ -325,11 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     rounds = 3 if args.smoke else args.rounds
     rng = random.Random(2026)
     with contextlib.ExitStack() as stack:
-        if args.keep:
-            folder = Path(args.keep)
-            folder.mkdir(parents=True, exist_ok=True)
-        else:
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        folder = bench_folder(stack, args.keep, "ic-workspace-")
         saved = folder / "seeded.json"
         reuse = saved.exists()
         app = build_app(folder, args.database_url, reuse=reuse, index_bits=args.index_bits)

@@ -28,7 +28,6 @@ import json
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -41,6 +40,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from _common import (  # noqa: E402
     bench_app,
+    bench_folder,
     centre_with_offices,
     copy_rows,
     csrf_token,
@@ -315,20 +315,11 @@ def seeded_caseload(folder: Path, args: argparse.Namespace) -> tuple:
     return app, counts, seeding
 
 
-def bench_folder(stack: contextlib.ExitStack, args: argparse.Namespace) -> Path:
-    """``--keep DIR`` (made if missing), else a temporary folder removed at the end."""
-    if getattr(args, "keep", None):
-        folder = Path(args.keep)
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-    return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ic-inbox-")))
-
-
 def main(argv: list[str] | None = None) -> int:
     args = options(__doc__.splitlines()[0], argv)
     rounds = args.rounds
     with contextlib.ExitStack() as stack:
-        app, counts, seeding = seeded_caseload(bench_folder(stack, args), args)
+        app, counts, seeding = seeded_caseload(bench_folder(stack, args.keep, "ic-inbox-"), args)
         referral_id, reference = counts["probe"]
         print(f"database: {dialect_of(app)}; seeded in {seeding:.1f} s")
         for label, seconds in counts.get("timings", {}).items():

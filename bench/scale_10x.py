@@ -26,7 +26,6 @@ import contextlib
 import json
 import random
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -37,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import agent_workspace  # noqa: E402
-from _common import copy_rows, indexes_dropped, settle_after_bulk_load  # noqa: E402
+from _common import bench_folder, copy_rows, indexes_dropped, settle_after_bulk_load  # noqa: E402
 
 BATCH = 20_000
 NEWCOMER = ("id", "registered_by_office_id", "family_name_ct", "given_names_ct", "date_of_birth_ct", "niss_ct",
@@ -249,11 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.persons, args.rounds = 300, 2
     with contextlib.ExitStack() as stack:
-        if args.keep:
-            folder = Path(args.keep)
-            folder.mkdir(parents=True, exist_ok=True)
-        else:
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ic-scale-")))
+        folder = bench_folder(stack, args.keep, "ic-scale-")
         saved = folder / "seeded.json"
         if not saved.exists():
             app = agent_workspace.build_app(folder, args.database_url)

@@ -24,7 +24,6 @@ import argparse
 import contextlib
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import stats_release  # noqa: E402
-from _common import indexes_dropped, settle_after_bulk_load  # noqa: E402
+from _common import bench_folder, indexes_dropped, settle_after_bulk_load  # noqa: E402
 
 
 def multiply(target: int) -> int:
@@ -96,11 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.facts, args.base, args.rounds = 20_000, 5_000, 1
     with contextlib.ExitStack() as stack:
-        if args.keep:
-            folder = Path(args.keep)
-            folder.mkdir(parents=True, exist_ok=True)
-        else:
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ic-stats-")))
+        folder = bench_folder(stack, args.keep, "ic-stats-")
         saved = folder / "seeded.json"
         if saved.exists():
             app = stats_release.bench_app(folder, args.database_url)
