@@ -193,18 +193,21 @@ class InboxRow:
 
 def hours_formatter(locale=None) -> Callable:
     """The function giving "212,5 / 400 h" (the step's hours against its target), or "12 h" when it
-    has no target, its two patterns translated once (the inbox formats a page of them)."""
+    has no target, its two patterns translated once and each number formatted once (the inbox
+    formats a page of them, most with the same target)."""
     locale = locale or get_locale()
     with_target, alone = _("%(hours)s / %(target)s h"), _("%(hours)s h")
+    numbers: dict = {}
+
+    def number(value) -> str:
+        if value not in numbers:
+            numbers[value] = babel_numbers.format_decimal(value.normalize(), locale=locale)
+        return numbers[value]
 
     def text(progress) -> str:
-        done = babel_numbers.format_decimal(progress.hours.normalize(), locale=locale)
         if progress.target is None:
-            return alone % {"hours": done}
-        return with_target % {
-            "hours": done,
-            "target": babel_numbers.format_decimal(progress.target.normalize(), locale=locale),
-        }
+            return alone % {"hours": number(progress.hours)}
+        return with_target % {"hours": number(progress.hours), "target": number(progress.target)}
 
     return text
 
