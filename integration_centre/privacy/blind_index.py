@@ -195,15 +195,7 @@ def set_new_person_indexes(persons: Iterable[tuple[Any, dict]]) -> None:
     """``set_person_indexes`` for many persons who have no entry yet (just created): each of
     ``persons`` is (person id, {family_name, given_name, birth_date, niss}); one ``INSERT``
     (executemany) for all of their entries."""
-    value = _hasher()
-    runtime.ensure_checks()
-    rows = []
-    for person_id, values in persons:
-        person_id = person_id if isinstance(person_id, uuid.UUID) else uuid.UUID(str(person_id))
-        for name, parts in _inputs(
-            values.get("family_name"), values.get("given_name"), values.get("birth_date"), values.get("niss")
-        ).items():
-            rows.append({"index_name": name, "person_id": person_id, "value": value(name, *parts)})
+    _ids, rows = _entry_rows(persons, _hasher())
     if rows:
         with db.session.no_autoflush:
             db.session.execute(BlindIndexEntry.__table__.insert(), rows)
@@ -213,7 +205,17 @@ def replace_indexes(persons: Iterable[tuple[Any, dict]], size: int) -> int:
     """Replace every blind-index entry of ``persons`` (as for ``set_new_person_indexes``) by entries
     of ``size`` bits; returns how many were written. Only for rebuilding all of them at another
     size (``integration-centre pathway reindex``): entries of two sizes never match each other."""
-    value = _hasher(size)
+    ids, rows = _entry_rows(persons, _hasher(size))
+    with db.session.no_autoflush:
+        if ids:
+            db.session.execute(BlindIndexEntry.__table__.delete().where(BlindIndexEntry.person_id.in_(ids)))
+        if rows:
+            db.session.execute(BlindIndexEntry.__table__.insert(), rows)
+    return len(rows)
+
+
+def _entry_rows(persons: Iterable[tuple[Any, dict]], value: Callable[..., int]) -> tuple[list, list[dict]]:
+    """(the person ids, the rows of their entries) for (person id, values) pairs, hashed by ``value``."""
     runtime.ensure_checks()
     ids, rows = [], []
     for person_id, values in persons:
@@ -223,12 +225,7 @@ def replace_indexes(persons: Iterable[tuple[Any, dict]], size: int) -> int:
             values.get("family_name"), values.get("given_name"), values.get("birth_date"), values.get("niss")
         ).items():
             rows.append({"index_name": name, "person_id": person_id, "value": value(name, *parts)})
-    with db.session.no_autoflush:
-        if ids:
-            db.session.execute(BlindIndexEntry.__table__.delete().where(BlindIndexEntry.person_id.in_(ids)))
-        if rows:
-            db.session.execute(BlindIndexEntry.__table__.insert(), rows)
-    return len(rows)
+    return ids, rows
 
 
 def candidates_many(queries: Sequence[dict]) -> list[set[uuid.UUID]]:
