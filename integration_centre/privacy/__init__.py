@@ -237,11 +237,12 @@ def init_app(app: Flask) -> None:
     keyring that does not match the key-check values stored in the database (checked now when
     the database is reachable and migrated, otherwise before the first use of a key).
     """
-    from integration_centre.privacy import access, audit, runtime
+    from integration_centre.privacy import access, audit, blind_index, runtime
 
     app.config.setdefault("PRIVACY_INDEX_BITS", 16)
     current = runtime.load(app)
-    runtime.verify_at_start(app, current)
+    bits = blind_index.checked_bits(app.config["PRIVACY_INDEX_BITS"])
+    runtime.verify_at_start(app, current, also=lambda connection: blind_index.verify_bits(connection, bits))
     app.extensions[runtime.EXTENSION] = current
     app.teardown_request(access.clear_request_caches)
     app.after_request(audit.commit_read_audit)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hmac
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import inspect, select
@@ -96,8 +98,9 @@ def verify(keyring: Keyring, connection) -> None:
         )
 
 
-def verify_at_start(app: Flask, current: KeyringState) -> None:
-    """Verify at start when the database is reachable and migrated; otherwise on first use."""
+def verify_at_start(app: Flask, current: KeyringState, also: Callable[[Any], None] | None = None) -> None:
+    """Verify at start when the database is reachable and migrated; otherwise on first use.
+    ``also``: a further check of the database, given the same connection (the blind indexes' size)."""
     from integration_centre.extensions import db
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -114,9 +117,8 @@ def verify_at_start(app: Flask, current: KeyringState) -> None:
                 if not (tables.has_table("privacy_key_check") and tables.has_table("privacy_person_key")):
                     return
                 verify(current.keyring, connection)
-                from integration_centre.privacy import blind_index
-
-                blind_index.verify_bits(connection, blind_index.checked_bits(app.config["PRIVACY_INDEX_BITS"]))
+                if also is not None:
+                    also(connection)
                 current.verified = True
         except OperationalError:
             return
