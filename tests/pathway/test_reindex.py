@@ -68,7 +68,9 @@ def test_reindex_rebuilds_every_entry_at_the_new_size_and_the_setting_must_follo
     assert not _found(agent, persons[0][1])
     with pytest.raises(ConfigurationError, match=r"keep 20 bits but INTEGRATION_CENTRE_PRIVACY_INDEX_BITS is 16"):
         make_app(db_url, tmp_path / "old-setting")
-    make_app(db_url, tmp_path / "new-setting", PRIVACY_INDEX_BITS=20)  # starts
+    started = make_app(db_url, tmp_path / "new-setting", PRIVACY_INDEX_BITS=20)  # starts
+    with started.app_context():
+        db.engine.dispose()  # its pooled connection, closed now rather than by the garbage collector
 
 
 def test_reindex_asks_first_and_refuses_a_size_out_of_range(app, persons):
